@@ -1,0 +1,13 @@
+# Interface targets linked by every target of ours: warnings and sanitizers.
+add_library(pycache_warnings INTERFACE)
+target_compile_options(pycache_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+  -Wunused -Woverloaded-virtual -Wdouble-promotion -Wformat=2
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-dangling-reference>)
+
+add_library(pycache_sanitizers INTERFACE)
+if(PYCACHE_SANITIZE)
+  target_compile_options(pycache_sanitizers INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(pycache_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()

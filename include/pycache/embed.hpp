@@ -1,0 +1,30 @@
+#pragma once
+// The embedded CPython. This interface is the only way into the interpreter:
+// only launcher/embed/ includes Python.h, and version differences between
+// CPython 3.8 and 3.13 stay behind it.
+#include <string>
+#include <vector>
+
+namespace pycache::embed {
+
+struct InterpreterConfig {
+  std::vector<std::string> argv;  // argv[0] then python's own arguments, as bytes
+  std::string executable;         // sys.executable: absolute path of a program that speaks python
+  std::string home;               // PyConfig.home; empty lets CPython search (PYTHONHOME)
+  // The bytecode policy, applied after CPython has parsed argv and the
+  // environment so that it is exactly what pycache resolved.
+  bool write_bytecode = true;
+  int optimization_level = 0;
+  std::string pycache_prefix;               // absolute, or empty for __pycache__
+  std::string check_hash_pycs_mode = "default";
+};
+
+// Initialises CPython with `config` and runs it as `python` would (Py_RunMain).
+// Returns the process exit status; like python it may also end the process
+// itself (sys.exit, KeyboardInterrupt). Call nothing after it.
+int run_python(const InterpreterConfig& config);
+
+// "3.11.2" of the libpython actually loaded.
+std::string runtime_version();
+
+}  // namespace pycache::embed

@@ -1,0 +1,76 @@
+#pragma once
+// From a command line to a running interpreter: pycache's own run options,
+// the policy layers in precedence order, and the interpreter's configuration.
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pycache/embed.hpp"
+#include "pycache/error.hpp"
+#include "pycache/policy.hpp"
+#include "pycache/policy_sources.hpp"
+#include "pycache/python_args.hpp"
+
+namespace pycache {
+
+namespace fs = std::filesystem;
+
+// pycache's own options of `run` (and `policy`), long only, before python's.
+struct RunOptions {
+  Layer command_line;                  // --cache-prefix, --optimize, ...
+  std::optional<fs::path> policy_file; // --policy FILE: this file, no discovery
+  bool no_policy = false;              // --no-policy: no policy files at all
+  bool explain = false;                // --explain
+  std::optional<std::string> log_level;
+};
+
+struct RunOptionInfo {
+  std::string_view name;
+  std::string_view metavar;  // empty for flags
+  std::string_view help;
+};
+std::span<const RunOptionInfo> run_options();
+
+// Parses pycache's options at the front of `args`; returns the index of the
+// first argument that belongs to python. Relative paths resolve against cwd.
+Result<std::size_t> parse_run_options(std::span<const std::string> args, const fs::path& cwd, RunOptions& out);
+
+// Everything that decided a policy, for --explain and `pycache policy`.
+struct PolicyResolution {
+  Policy policy;
+  std::vector<fs::path> files;  // policy files read, lowest precedence first
+};
+
+struct PolicyQuery {
+  fs::path start_dir;             // where project discovery starts
+  const RunOptions* options = nullptr;
+  Layer python_options;           // -B, -O, -X pycache_prefix, --check-hash-based-pycs
+  bool use_environment = true;    // false under python's -E / -I
+};
+
+// Applies the layers: system file, user file, project file, environment,
+// command line (lowest first). Errors in any file stop here.
+Result<PolicyResolution> resolve_policy(const PolicyQuery& query, const EnvLookup& env, const fs::path& cwd);
+
+// Where policy discovery starts for a python command line: the script's
+// directory, else the current directory.
+fs::path discovery_start(const PythonArgs& args, const fs::path& cwd);
+
+// The interpreter configuration for `python_args` under `policy`, and the
+// environment the process tree should see. `executable` is the program that
+// speaks python (sys.executable).
+struct LaunchPlan {
+  embed::InterpreterConfig interpreter;
+  std::vector<std::pair<std::string, std::optional<std::string>>> environment;  // name -> value, or unset
+};
+Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
+                               std::string executable, const EnvLookup& env);
+
+// Parses, resolves, plans and runs; returns the program's exit status.
+// `argv0` is what orig_argv[0] will be; `args` the rest of the command line.
+int run_command_line(std::string argv0, std::span<const std::string> args, bool pycache_options,
+                     std::string executable);
+
+}  // namespace pycache

@@ -1,0 +1,103 @@
+#pragma once
+// The bytecode policy: one table of keys drives parsing, validation, the
+// `pycache policy` report, the docs and did-you-mean suggestions. Every
+// resolved value remembers where it came from.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "pycache/error.hpp"
+
+namespace pycache {
+
+enum class Key {
+  WriteBytecode,
+  CachePrefix,
+  Optimize,
+  CheckHashBasedPycs,
+};
+inline constexpr std::size_t kKeyCount = 4;
+
+enum class ValueType { Bool, Int, String };
+
+struct KeyInfo {
+  Key key;
+  std::string_view name;      // as written in a policy file
+  ValueType type;
+  std::string_view expected;  // what a valid value looks like, for error messages
+  std::string_view option;    // pycache's command-line option setting it
+  std::string_view help;      // one line for docs and `pycache help`
+};
+
+// The key table, in the order the keys are reported.
+std::span<const KeyInfo> policy_keys();
+const KeyInfo& key_info(Key key);
+const KeyInfo* find_key(std::string_view name);
+// The known key closest to `name` (for "did you mean"), or empty.
+std::string_view suggest_key(std::string_view name);
+
+using Value = std::variant<bool, std::int64_t, std::string>;
+
+// Where a value came from, lowest precedence first.
+enum class Source { Default, Environment, SystemFile, UserFile, ProjectFile, Parent, CommandLine, Fallback };
+// Fallback: pycache changed a value at start-up (e.g. an unwritable prefix), `where` says why.
+
+struct Origin {
+  Source source = Source::Default;
+  std::string where;  // "FILE:LINE:COL", "PYTHONOPTIMIZE", "-O", "--cache-prefix"; empty for defaults
+  // "default", "environment PYTHONOPTIMIZE", "command line -O", "/p/pyproject.toml:3:1".
+  std::string describe() const;
+};
+
+struct Setting {
+  Value value;
+  Origin origin;
+};
+
+// What one source sets: any subset of the keys.
+class Layer {
+ public:
+  void set(Key key, Value value, Origin origin);
+  const std::optional<Setting>& get(Key key) const { return values_[static_cast<std::size_t>(key)]; }
+  bool empty() const;
+
+ private:
+  std::array<std::optional<Setting>, kKeyCount> values_;
+};
+
+// Checks a raw value for `key` and puts it in canonical form. A cache prefix
+// is expanded (~), made absolute against `base_dir` and normalised ("" stays
+// "": no prefix). Errors say what was expected, e.g. "expected 0, 1 or 2".
+Result<Value> normalize_value(Key key, const Value& raw, const std::filesystem::path& base_dir);
+
+// The fully resolved policy.
+class Policy {
+ public:
+  Policy();  // CPython's defaults
+  const Setting& get(Key key) const { return settings_[static_cast<std::size_t>(key)]; }
+  bool write_bytecode() const { return std::get<bool>(get(Key::WriteBytecode).value); }
+  const std::string& cache_prefix() const { return std::get<std::string>(get(Key::CachePrefix).value); }
+  int optimize() const { return static_cast<int>(std::get<std::int64_t>(get(Key::Optimize).value)); }
+  const std::string& check_hash_pycs() const { return std::get<std::string>(get(Key::CheckHashBasedPycs).value); }
+
+  // The project policy file in force, or empty when there is none.
+  std::filesystem::path project_file;
+
+  // Applies `layers` lowest precedence first over CPython's defaults.
+  static Policy resolve(std::span<const Layer> layers);
+  // Replaces one value (e.g. fail-open decisions), recording why.
+  void override(Key key, Value value, Origin origin);
+
+ private:
+  std::array<Setting, kKeyCount> settings_;
+};
+
+// A value as TOML would write it: true, 2, "/abs/dir".
+std::string format_value(const Value& value);
+
+}  // namespace pycache

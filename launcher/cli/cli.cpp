@@ -1,0 +1,150 @@
+// Dispatch: personality, the command table, help, version.
+#include "pycache/cli.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "commands.hpp"
+#include "pycache/build_config.hpp"
+#include "pycache/exit_code.hpp"
+#include "pycache/launch.hpp"
+#include "pycache/log.hpp"
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache::cli {
+namespace {
+
+int help_main(Args args);
+std::string help_help();
+
+constexpr std::array<Command, 3> kCommands{{
+    {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
+    {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
+     policy_help},
+    {"help", "show help for pycache or one of its commands", help_main, help_help},
+}};
+
+std::string version_text() {
+  return fmt::format("pycache {} (CPython {} from {}, linked {})\n", build::kVersion, build::kPythonVersion,
+                     build::kPythonExecutable, build::kPythonLink);
+}
+
+std::string overview() {
+  std::string out =
+      "usage: pycache COMMAND [ARGS...]\n"
+      "       pycache-python [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]\n\n"
+      "A per-project bytecode policy for CPython: where .pyc files go, whether they are\n"
+      "written, at which optimization level, read from [tool.pycache] in pyproject.toml\n"
+      "or from pycache.toml.\n\ncommands:\n";
+  for (const auto& c : kCommands) out += fmt::format("  {:<10}{}\n", c.name, c.summary);
+  out += "\noptions:\n  --help     show this help\n  --version  show the version\n\n"
+         "Run 'pycache help COMMAND' for a command's options.\n";
+  return out;
+}
+
+const Command* find_command(std::string_view name) {
+  for (const auto& c : kCommands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string unknown_command(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const auto& c : kCommands) names.push_back(c.name);
+  std::string msg = fmt::format("unknown command '{}'", printable(name));
+  if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
+  return msg + " (see 'pycache --help')";
+}
+
+int help_main(Args args) {
+  if (args.empty()) {
+    std::fputs(overview().c_str(), stdout);
+    return kExitOk;
+  }
+  const Command* c = find_command(args[0]);
+  if (!c) {
+    log().error("{}", unknown_command(args[0]));
+    return kExitUsage;
+  }
+  std::fputs(c->help().c_str(), stdout);
+  return kExitOk;
+}
+
+std::string help_help() { return "usage: pycache help [COMMAND]\n\nShow help for pycache or one of its commands.\n"; }
+
+// sys.executable as CPython derives it from argv[0] (a path, else a PATH
+// search), kept only if it really is this program; else the real path.
+std::string python_executable(const char* argv0, const fs::path& self) {
+  std::error_code ec;
+  auto same = [&](const fs::path& candidate) {
+    return !candidate.empty() && fs::equivalent(candidate, self, ec) && !ec;
+  };
+  std::string_view name = argv0 ? argv0 : "";
+  if (name.find('/') != std::string_view::npos) {
+    fs::path candidate = absolute_from(std::string(name), current_dir());
+    if (same(candidate)) return candidate.native();
+  } else if (!name.empty()) {
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path ? path : "";
+    while (true) {
+      auto colon = dirs.find(':');
+      std::string_view dir = dirs.substr(0, colon);
+      fs::path candidate = absolute_from(fs::path(std::string(dir.empty() ? "." : dir)) / std::string(name), current_dir());
+      if (access(candidate.c_str(), X_OK) == 0) {
+        if (same(candidate)) return candidate.native();
+        break;  // the first match is what a shell would run; it is not us
+      }
+      if (colon == std::string_view::npos) break;
+      dirs.remove_prefix(colon + 1);
+    }
+  }
+  return self.native();
+}
+
+int python_main(int argc, char** argv, const fs::path& self) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string argv0 = argc > 0 && argv[0] ? argv[0] : "pycache-python";
+  return run_command_line(argv0, args, /*pycache_options=*/false, python_executable(argv[0], self));
+}
+
+}  // namespace
+
+std::span<const Command> commands() { return kCommands; }
+
+int main(int argc, char** argv) {
+  fs::path self = self_exe();
+  std::string personality = self.empty() ? fs::path(argc > 0 && argv[0] ? argv[0] : "").filename().native()
+                                         : self.filename().native();
+  if (personality != "pycache") return python_main(argc, argv, self);
+
+  if (argc < 2) {
+    std::fputs(overview().c_str(), stderr);
+    return kExitUsage;
+  }
+  std::string_view first = argv[1];
+  if (first == "--help" || first == "-h") {
+    std::fputs(overview().c_str(), stdout);
+    return kExitOk;
+  }
+  if (first == "--version" || first == "-V") {
+    std::fputs(version_text().c_str(), stdout);
+    return kExitOk;
+  }
+  const Command* command = find_command(first);
+  if (!command) {
+    log().error("{}", unknown_command(first));
+    return kExitUsage;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  return command->main(args);
+}
+
+}  // namespace pycache::cli

@@ -1,0 +1,158 @@
+#include "pycache/policy.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <vector>
+
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache {
+namespace {
+
+constexpr std::array<KeyInfo, kKeyCount> kKeys{{
+    {Key::WriteBytecode, "write-bytecode", ValueType::Bool, "true or false", "--write-bytecode / --no-write-bytecode",
+     "write .pyc files when modules are imported"},
+    {Key::CachePrefix, "cache-prefix", ValueType::String, "a directory path, or \"\" for __pycache__ beside the sources",
+     "--cache-prefix DIR / --in-tree", "directory mirroring the source tree that holds the .pyc files"},
+    {Key::Optimize, "optimize", ValueType::Int, "0, 1 or 2", "--optimize N",
+     "optimization level: 1 strips asserts, 2 also docstrings (.opt-N.pyc)"},
+    {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, "\"default\", \"always\" or \"never\"",
+     "--check-hash-based-pycs MODE", "whether hash-based .pyc files are checked against their source"},
+}};
+
+// CPython's own defaults.
+Setting default_setting(Key key) {
+  switch (key) {
+    case Key::WriteBytecode: return {true, {}};
+    case Key::CachePrefix: return {std::string(), {}};
+    case Key::Optimize: return {std::int64_t{0}, {}};
+    case Key::CheckHashBasedPycs: return {std::string("default"), {}};
+  }
+  return {};
+}
+
+const char* type_name(const Value& v) {
+  switch (v.index()) {
+    case 0: return "a boolean";
+    case 1: return "an integer";
+    default: return "a string";
+  }
+}
+
+}  // namespace
+
+std::span<const KeyInfo> policy_keys() { return kKeys; }
+
+const KeyInfo& key_info(Key key) { return kKeys[static_cast<std::size_t>(key)]; }
+
+const KeyInfo* find_key(std::string_view name) {
+  for (const auto& k : kKeys)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string_view suggest_key(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const auto& k : kKeys) names.push_back(k.name);
+  // Accept the spellings people carry over from elsewhere: underscores, PyConfig names.
+  std::string dashed(name);
+  for (char& c : dashed)
+    if (c == '_') c = '-';
+  if (find_key(dashed)) return find_key(dashed)->name;
+  if (dashed == "pycache-prefix") return "cache-prefix";
+  if (dashed == "optimization-level" || dashed == "optimize-level") return "optimize";
+  if (dashed == "check-hash-pycs-mode" || dashed == "check-hash-pycs") return "check-hash-based-pycs";
+  return closest_match(dashed, names);
+}
+
+std::string Origin::describe() const {
+  switch (source) {
+    case Source::Default: return "default";
+    case Source::Environment: return "environment " + where;
+    case Source::CommandLine: return "command line " + where;
+    case Source::Parent: return "parent process " + where;
+    case Source::Fallback: return "fallback: " + where;
+    case Source::SystemFile:
+    case Source::UserFile:
+    case Source::ProjectFile: return where;
+  }
+  return where;
+}
+
+void Layer::set(Key key, Value value, Origin origin) {
+  values_[static_cast<std::size_t>(key)] = Setting{std::move(value), std::move(origin)};
+}
+
+bool Layer::empty() const {
+  for (const auto& v : values_)
+    if (v) return false;
+  return true;
+}
+
+Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_dir) {
+  const KeyInfo& info = key_info(key);
+  auto wrong = [&]() -> Error {
+    return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, type_name(raw)), kExitUsage};
+  };
+  switch (info.type) {
+    case ValueType::Bool:
+      if (!std::holds_alternative<bool>(raw)) return wrong();
+      return raw;
+    case ValueType::Int: {
+      if (!std::holds_alternative<std::int64_t>(raw)) return wrong();
+      auto n = std::get<std::int64_t>(raw);
+      if (n < 0 || n > 2)
+        return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, n), kExitUsage};
+      return raw;
+    }
+    case ValueType::String: break;
+  }
+  if (!std::holds_alternative<std::string>(raw)) return wrong();
+  const auto& s = std::get<std::string>(raw);
+  if (key == Key::CheckHashBasedPycs) {
+    if (s == "default" || s == "always" || s == "never") return raw;
+    return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
+  }
+  if (key == Key::CachePrefix) {
+    if (s.empty()) return raw;
+    if (s.find('\0') != std::string::npos)
+      return Error{fmt::format("'{}' must not contain a NUL byte", info.name), kExitUsage};
+    return Value{absolute_from(expand_user(s), base_dir).native()};
+  }
+  return raw;
+}
+
+Policy::Policy() {
+  for (const auto& info : kKeys) settings_[static_cast<std::size_t>(info.key)] = default_setting(info.key);
+}
+
+Policy Policy::resolve(std::span<const Layer> layers) {
+  Policy p;
+  for (const Layer& layer : layers)
+    for (const auto& info : kKeys)
+      if (const auto& s = layer.get(info.key)) p.settings_[static_cast<std::size_t>(info.key)] = *s;
+  return p;
+}
+
+void Policy::override(Key key, Value value, Origin origin) {
+  settings_[static_cast<std::size_t>(key)] = Setting{std::move(value), std::move(origin)};
+}
+
+std::string format_value(const Value& value) {
+  switch (value.index()) {
+    case 0: return std::get<bool>(value) ? "true" : "false";
+    case 1: return std::to_string(std::get<std::int64_t>(value));
+    default: {
+      std::string out = "\"";
+      for (char c : std::get<std::string>(value)) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      return printable(out + "\"");
+    }
+  }
+}
+
+}  // namespace pycache

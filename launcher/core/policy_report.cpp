@@ -1,0 +1,46 @@
+#include "pycache/policy_report.hpp"
+
+#include <fmt/format.h>
+
+#include "pycache/json.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache {
+
+std::string format_policy(const PolicyResolution& r) {
+  std::string out;
+  out += fmt::format("# policy file: {}\n", r.policy.project_file.empty() ? "none" : printable(r.policy.project_file.native()));
+  std::size_t width = 0;
+  for (const auto& k : policy_keys()) width = std::max(width, k.name.size() + 3 + format_value(r.policy.get(k.key).value).size());
+  for (const auto& k : policy_keys()) {
+    const Setting& s = r.policy.get(k.key);
+    std::string line = fmt::format("{} = {}", k.name, format_value(s.value));
+    out += fmt::format("{:<{}}  # {}\n", line, width, printable(s.origin.describe()));
+  }
+  return out;
+}
+
+std::string format_policy_json(const PolicyResolution& r) {
+  JsonWriter j;
+  j.begin_object();
+  j.key("policy_file");
+  if (r.policy.project_file.empty()) j.null();
+  else j.value(r.policy.project_file.native());
+  j.key("files_read").begin_array();
+  for (const auto& f : r.files) j.value(f.native());
+  j.end_array();
+  j.key("settings").begin_object();
+  for (const auto& k : policy_keys()) {
+    const Setting& s = r.policy.get(k.key);
+    j.key(k.name).begin_object();
+    j.key("value");
+    std::visit([&](const auto& v) { j.value(v); }, s.value);
+    j.key("origin").value(s.origin.describe());
+    j.end_object();
+  }
+  j.end_object();
+  j.end_object();
+  return j.str() + "\n";
+}
+
+}  // namespace pycache

@@ -1,0 +1,156 @@
+#include "pycache/policy_sources.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <system_error>
+#include <toml++/toml.h>
+
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache {
+namespace {
+
+std::string location(const fs::path& file, const toml::source_region& where) {
+  return fmt::format("{}:{}:{}", file.native(), where.begin.line, where.begin.column);
+}
+
+std::string_view toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date or time";
+    default: return "a value of another type";
+  }
+}
+
+Result<Layer> read_table(const toml::table& table, const fs::path& file, Source source, std::string_view where) {
+  Layer layer;
+  const fs::path base = file.parent_path();
+  for (const auto& [key, node] : table) {
+    const KeyInfo* info = find_key(key.str());
+    if (!info) {
+      std::string msg = fmt::format("{}: unknown key '{}' in {}", location(file, key.source()), printable(key.str()), where);
+      if (auto hint = suggest_key(key.str()); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
+      else if (key.str() == "tool") msg += " (a pycache.toml holds the keys at top level, without [tool.pycache])";
+      return Error{msg, kExitUsage};
+    }
+    Value raw;
+    if (auto b = node.as_boolean()) raw = b->get();
+    else if (auto i = node.as_integer()) raw = i->get();
+    else if (auto s = node.as_string()) raw = s->get();
+    else
+      return Error{fmt::format("{}: '{}' must be {}, not {}", location(file, node.source()), info->name, info->expected,
+                               toml_type_name(node)),
+                   kExitUsage};
+    auto value = normalize_value(info->key, raw, base);
+    if (!value) return Error{fmt::format("{}: {}", location(file, node.source()), value.error().message), kExitUsage};
+    layer.set(info->key, std::move(*value), Origin{source, location(file, node.source())});
+  }
+  return layer;
+}
+
+bool is_pyproject(const fs::path& file) { return file.filename() == "pyproject.toml"; }
+
+// Reading the file is cheap, parsing TOML is not: a pyproject.toml that never
+// says "pycache" cannot hold [tool.pycache] (a TOML key is written out).
+Result<std::optional<Layer>> load_text(const fs::path& file, const std::string& text, Source source) {
+  if (is_pyproject(file) && text.find("pycache") == std::string::npos) return std::optional<Layer>{};
+  toml::table doc;
+  try {
+    doc = toml::parse(text, file.native());
+  } catch (const toml::parse_error& e) {
+    return Error{fmt::format("{}: invalid TOML: {}", location(file, e.source()), e.description()), kExitUsage};
+  }
+  if (!is_pyproject(file)) {
+    auto layer = read_table(doc, file, source, "the policy file");
+    if (!layer) return layer.error();
+    return std::optional<Layer>{std::move(*layer)};
+  }
+  const toml::node* tool = doc.get("tool");
+  if (!tool) return std::optional<Layer>{};
+  if (!tool->is_table())
+    return Error{fmt::format("{}: 'tool' must be a table", location(file, tool->source())), kExitUsage};
+  const toml::node* section = tool->as_table()->get("pycache");
+  if (!section) return std::optional<Layer>{};
+  if (!section->is_table())
+    return Error{fmt::format("{}: 'tool.pycache' must be a table", location(file, section->source())), kExitUsage};
+  auto layer = read_table(*section->as_table(), file, source, "[tool.pycache]");
+  if (!layer) return layer.error();
+  return std::optional<Layer>{std::move(*layer)};
+}
+
+}  // namespace
+
+EnvLookup process_environment() {
+  return [](const char* name) -> const char* { return std::getenv(name); };
+}
+
+Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source) {
+  auto text = read_file(file);
+  if (!text) {
+    std::error_code ec;
+    std::string why = fs::is_directory(file, ec) ? "is a directory" : std::generic_category().message(errno);
+    return Error{fmt::format("{}: cannot read policy file: {}", file.native(), why), kExitUsage};
+  }
+  return load_text(file, *text, source);
+}
+
+Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir) {
+  static constexpr const char* kNames[] = {"pycache.toml", "pyproject.toml"};
+  for (fs::path dir = start_dir;; dir = dir.parent_path()) {
+    for (const char* name : kNames) {
+      fs::path file = dir / name;
+      auto text = read_file(file);
+      if (!text) continue;  // absent (or unreadable: python would not read it either)
+      auto layer = load_text(file, *text, Source::ProjectFile);
+      if (!layer) return layer.error();
+      if (*layer) return std::optional<FoundPolicy>{FoundPolicy{file, std::move(**layer)}};
+    }
+    if (dir == dir.parent_path() || dir.empty()) break;
+  }
+  return std::optional<FoundPolicy>{};
+}
+
+fs::path user_policy_path(const EnvLookup& env) {
+  if (const char* xdg = env("XDG_CONFIG_HOME"); xdg && *xdg && fs::path(xdg).is_absolute())
+    return fs::path(xdg) / "pycache" / "config.toml";
+  fs::path home;
+  if (const char* h = env("HOME"); h && *h) home = h;
+  else home = home_dir();
+  return home.empty() ? fs::path() : home / ".config" / "pycache" / "config.toml";
+}
+
+fs::path system_policy_path(const EnvLookup& env) {
+  if (const char* p = env("PYCACHE_SYSTEM_CONFIG"); p && *p) return p;
+  return "/etc/pycache.toml";
+}
+
+namespace {
+// CPython's _Py_get_env_flag: an integer, or 1 for anything else non-empty.
+int env_flag(const char* value) {
+  int n = 0;
+  const char* end = value + std::char_traits<char>::length(value);
+  auto [ptr, ec] = std::from_chars(value, end, n);
+  if (ec != std::errc() || ptr != end || n < 0) return 1;
+  return n;
+}
+}  // namespace
+
+Layer environment_layer(const EnvLookup& env, const fs::path& cwd) {
+  Layer layer;
+  if (const char* v = env("PYTHONDONTWRITEBYTECODE"); v && *v && env_flag(v) > 0)
+    layer.set(Key::WriteBytecode, false, Origin{Source::Environment, "PYTHONDONTWRITEBYTECODE"});
+  if (const char* v = env("PYTHONOPTIMIZE"); v && *v && env_flag(v) > 0)
+    layer.set(Key::Optimize, std::int64_t{std::min(env_flag(v), 2)}, Origin{Source::Environment, "PYTHONOPTIMIZE"});
+  if (const char* v = env("PYTHONPYCACHEPREFIX"); v && *v)
+    layer.set(Key::CachePrefix, absolute_from(v, cwd).native(), Origin{Source::Environment, "PYTHONPYCACHEPREFIX"});
+  return layer;
+}
+
+}  // namespace pycache

@@ -1,0 +1,3 @@
+#include "pycache/cli.hpp"
+
+int main(int argc, char** argv) { return pycache::cli::main(argc, argv); }
