@@ -65,8 +65,15 @@ struct LaunchPlan {
   embed::InterpreterConfig interpreter;
   std::vector<std::pair<std::string, std::optional<std::string>>> environment;  // name -> value, or unset
 };
+// Where the embedded Python's files are (baked in at build time).
+struct PythonInstall {
+  fs::path home;    // sys.base_prefix of the interpreter built against
+  fs::path stdlib;  // its standard library directory
+  static PythonInstall built_in();
+};
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
-                               std::string executable, const EnvLookup& env);
+                               std::string executable, const EnvLookup& env,
+                               const PythonInstall& install = PythonInstall::built_in());
 
 // Parses, resolves, plans and runs; returns the program's exit status.
 // `argv0` is what orig_argv[0] will be; `args` the rest of the command line.

@@ -6,7 +6,7 @@
 
 namespace pycache {
 
-// Damerau-free Levenshtein distance between two ASCII strings.
+// Edit distance (optimal string alignment: a swap of neighbours costs 1).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo
 // (distance <= max(1, len/3)), else empty.

@@ -166,8 +166,10 @@ void check_prefix_writable(Policy& policy) {
 
 }  // namespace
 
+PythonInstall PythonInstall::built_in() { return {build::kPythonHome, build::kPythonStdlib}; }
+
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
-                               std::string executable, const EnvLookup& env) {
+                               std::string executable, const EnvLookup& env, const PythonInstall& install) {
   LaunchPlan plan;
   auto& in = plan.interpreter;
   in.argv = std::move(argv);
@@ -175,8 +177,8 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   const char* python_home = scanned.ignore_environment ? nullptr : env("PYTHONHOME");
   if (!python_home || !*python_home) {
     // Our own stdlib, never one that merely sits nearer the launcher.
-    in.home = build::kPythonHome;
-    fs::path landmark = fs::path(build::kPythonStdlib) / "os.py";
+    in.home = install.home.native();
+    fs::path landmark = install.stdlib / "os.py";
     if (access(landmark.c_str(), R_OK) != 0)
       return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
                                "reinstall that Python or rebuild pycache with -DPYCACHE_PYTHON=...",

@@ -1,0 +1,124 @@
+// The command-line surface: personalities, help, version, usage errors, `policy`.
+#include <gtest/gtest.h>
+
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+namespace pycache::test {
+namespace {
+
+class Cli : public ::testing::Test {
+ protected:
+  TempDir t;
+  Env env = clean_env(t.path());
+  void SetUp() override { env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native(); }
+  Outcome pycache(std::vector<std::string> args, const fs::path& cwd = {}) {
+    args.insert(args.begin(), pycache_bin().native());
+    return run({args, std::nullopt, env, cwd.empty() ? t.path() : cwd});
+  }
+};
+
+TEST_F(Cli, VersionAndHelp) {
+  auto v = pycache({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("pycache ", 0), 0u);
+  auto h = pycache({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (auto c : {"run", "policy", "help"}) EXPECT_NE(h.out.find(c), std::string::npos) << c;
+  auto hr = pycache({"help", "run"});
+  EXPECT_EQ(hr.exit_code, 0);
+  EXPECT_NE(hr.out.find("--cache-prefix DIR"), std::string::npos);
+  EXPECT_NE(hr.out.find("check-hash-based-pycs"), std::string::npos);
+  EXPECT_EQ(pycache({"policy", "--help"}).exit_code, 0);
+  EXPECT_EQ(pycache({"help", "nope"}).exit_code, 2);
+}
+
+TEST_F(Cli, MistypedCommandGetsDidYouMeanAndUsageStatus) {
+  auto o = pycache({"rnu", "x.py"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err, "pycache: error: unknown command 'rnu'; did you mean 'run'? (see 'pycache --help')\n");
+  EXPECT_EQ(o.out, "");
+  auto none = pycache({});
+  EXPECT_EQ(none.exit_code, 2);
+}
+
+TEST_F(Cli, Cli11ParseErrorsUseTheUsageStatusNotCli11s) {
+  auto o = pycache({"policy", "--bogus"});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_EQ(o.err.rfind("pycache: error: ", 0), 0u) << o.err;
+  auto r = pycache({"run", "--optimize", "5", "-c", "pass"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(Cli, PycachePythonSpeaksPythonWhateverArgv0) {
+  for (std::string argv0 : {"pycache", "python3", "/usr/bin/whatever", "-m"}) {
+    auto o = run({{argv0, "-c", "import sys; print(sys.argv)"}, pycache_python_bin().native(), env, t.path()});
+    EXPECT_EQ(o.exit_code, 0) << argv0 << ": " << o.err;
+    EXPECT_EQ(o.out, "['-c']\n") << argv0;
+  }
+  // And `pycache` stays the tool under any argv[0].
+  auto tool = run({{"python3", "--version"}, pycache_bin().native(), env, t.path()});
+  EXPECT_EQ(tool.out.rfind("pycache ", 0), 0u) << tool.out;
+}
+
+TEST_F(Cli, SysExecutableIsAbsoluteAndRunnable) {
+  auto o = run({{"some-name", "-c", "import sys, subprocess; print(sys.executable, flush=True); "
+                 "subprocess.run([sys.executable, '-c', 'print(42)'], check=True)"},
+                pycache_python_bin().native(), env, t.path()});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, pycache_python_bin().native() + "\n42\n");
+  auto r = pycache({"run", "-c", "import sys; print(sys.executable)"});
+  EXPECT_EQ(r.out, pycache_python_bin().native() + "\n");
+}
+
+TEST_F(Cli, PythonInfoOptionsMatchPython) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-V"}, {"--version"}, {"-VV"}, {"-h"}, {"--help-env"}}) {
+    auto a = run({[&] { auto v = args; v.insert(v.begin(), pycache_python_bin().native()); return v; }(), std::nullopt, env, t.path()});
+    auto b = run({[&] { auto v = args; v.insert(v.begin(), reference_python().native()); return v; }(), std::nullopt, env, t.path()});
+    EXPECT_EQ(a.exit_code, b.exit_code) << args[0];
+    // Identical but for the program's name in the usage line.
+    std::string expected = b.out;
+    for (auto pos = expected.find(reference_python().native()); pos != std::string::npos;
+         pos = expected.find(reference_python().native(), pos + 1))
+      expected.replace(pos, reference_python().native().size(), pycache_python_bin().native());
+    EXPECT_EQ(a.out, expected) << args[0];
+  }
+  auto bad = run({{pycache_python_bin().native(), "-Z"}, std::nullopt, env, t.path()});
+  auto ref = run({{reference_python().native(), "-Z"}, std::nullopt, env, t.path()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.exit_code, ref.exit_code);
+}
+
+TEST_F(Cli, RunAndPycachePythonDoTheSame) {
+  write_file(t / "pycache.toml", "optimize = 2\ncache-prefix = \"pfx\"\n");
+  const std::string code = "import sys; print(sys.flags.optimize, sys.pycache_prefix, sys.argv)";
+  auto a = pycache({"run", "-c", code, "x"});
+  auto b = run({{pycache_python_bin().native(), "-c", code, "x"}, std::nullopt, env, t.path()});
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.out, "2 " + (t / "pfx").native() + " ['-c', 'x']\n");
+}
+
+TEST_F(Cli, PolicyCommandShowsValuesAndOrigins) {
+  write_file(t / "proj/pyproject.toml", "[tool.pycache]\noptimize = 1\n");
+  write_file(t / "proj/app.py", "");
+  env["PYTHONPYCACHEPREFIX"] = "/tmp/from-env";
+  auto o = pycache({"policy", "proj/app.py"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("# policy file: " + (t / "proj/pyproject.toml").native()), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("optimize = 1"), std::string::npos);
+  EXPECT_NE(o.out.find("# " + (t / "proj/pyproject.toml").native() + ":2:12"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("cache-prefix = \"/tmp/from-env\""), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("# environment PYTHONPYCACHEPREFIX"), std::string::npos) << o.out;
+  auto j = pycache({"policy", "--json", "proj"});
+  EXPECT_NE(j.out.find("\"optimize\":{\"value\":1,\"origin\":\"" + (t / "proj/pyproject.toml").native() + ":2:12\"}"),
+            std::string::npos) << j.out;
+  auto missing = pycache({"policy", "nope"});
+  EXPECT_EQ(missing.exit_code, 2);
+  write_file(t / "proj/pyproject.toml", "[tool.pycache]\noptimise = 1\n");
+  auto bad = pycache({"policy", "proj"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("did you mean 'optimize'?"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pycache::test

@@ -1,0 +1,118 @@
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace pycache::test {
+
+Outcome run(const Process& p) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  if (!p.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, p.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // The child starts with default signal dispositions and an empty mask, as
+  // from a shell, whatever gtest or ctest left in ours.
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  std::vector<char*> argv;
+  for (const auto& a : p.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : p.env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  const std::string program = p.program ? *p.program : p.argv.at(0);
+  pid_t pid;
+  int rc = posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(in[1]);
+    close(out[0]);
+    close(err[0]);
+    throw std::runtime_error("posix_spawn " + program + ": " + std::strerror(rc));
+  }
+
+  Outcome o;
+  std::size_t written = 0;
+  if (p.input.empty()) {
+    close(in[1]);
+    in[1] = -1;
+  }
+  fcntl(in[1], F_SETFL, O_NONBLOCK);
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  bool out_open = true, err_open = true;
+  char buf[65536];
+  while (out_open || err_open) {
+    pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+    int n = poll(fds, in[1] >= 0 ? 3 : 2, 200);
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - start.tv_sec > p.timeout_seconds) {
+      kill(pid, SIGKILL);
+      o.timed_out = true;
+      break;
+    }
+    if (n <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t r = read(fds[i].fd, buf, sizeof buf);
+      if (r > 0) (i == 0 ? o.out : o.err).append(buf, static_cast<std::size_t>(r));
+      else if (r == 0 || errno != EINTR) (i == 0 ? out_open : err_open) = false;
+    }
+    if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t w = write(in[1], p.input.data() + written, p.input.size() - written);
+      if (w > 0) written += static_cast<std::size_t>(w);
+      if (w < 0 || written == p.input.size()) {
+        close(in[1]);
+        in[1] = -1;
+      }
+    }
+  }
+  if (in[1] >= 0) close(in[1]);
+  close(out[0]);
+  close(err[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
+  return o;
+}
+
+Env clean_env(const fs::path& home) {
+  return {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", home.native()}, {"LANG", "C.UTF-8"}};
+}
+
+fs::path pycache_bin() { return PYCACHE_TEST_BIN; }
+fs::path pycache_python_bin() { return fs::path(PYCACHE_TEST_BIN).parent_path() / "pycache-python"; }
+fs::path reference_python() { return PYCACHE_TEST_REFERENCE_PYTHON; }
+std::string python_cache_tag() { return PYCACHE_TEST_CACHE_TAG; }
+
+}  // namespace pycache::test

@@ -1,0 +1,45 @@
+#pragma once
+// Running the built binaries (and the reference python) with an environment
+// the test controls completely: nothing is inherited from the caller, so the
+// machine's PYTHONDONTWRITEBYTECODE=1 and friends cannot leak in.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pycache::test {
+
+namespace fs = std::filesystem;
+
+using Env = std::map<std::string, std::string>;
+
+struct Process {
+  std::vector<std::string> argv;  // argv[0] is also the program run, unless `program` is set
+  std::optional<std::string> program;  // run this file with argv as given (exec -a)
+  Env env;
+  fs::path cwd;
+  std::string input;              // fed to stdin, then closed
+  int timeout_seconds = 120;
+};
+
+struct Outcome {
+  int exit_code = -1;   // when it exited
+  int signal = 0;       // when a signal ended it
+  std::string out;
+  std::string err;
+  bool timed_out = false;
+};
+
+Outcome run(const Process& p);
+
+// PATH, HOME (given), LANG=C.UTF-8 and nothing else: no PYTHON* variables.
+Env clean_env(const fs::path& home);
+
+// Paths injected by CMake.
+fs::path pycache_bin();         // build/bin/pycache
+fs::path pycache_python_bin();  // build/bin/pycache-python
+fs::path reference_python();    // the interpreter pycache embeds (/usr/bin/python3 by default)
+std::string python_cache_tag(); // "cpython-311"
+
+}  // namespace pycache::test

@@ -1,0 +1,206 @@
+#include "pycache/launch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "temp_dir.hpp"
+
+namespace pycache {
+namespace {
+
+using test::TempDir;
+using test::write_file;
+
+RunOptions parse_ok(std::vector<std::string> args, std::size_t expected_first) {
+  RunOptions o;
+  auto r = parse_run_options(args, "/cwd", o);
+  EXPECT_TRUE(r) << (r ? "" : r.error().message);
+  if (r) EXPECT_EQ(*r, expected_first);
+  return o;
+}
+
+std::string parse_error(std::vector<std::string> args) {
+  RunOptions o;
+  auto r = parse_run_options(args, "/cwd", o);
+  return r ? std::string() : r.error().message;
+}
+
+TEST(RunOptions, StopAtTheFirstPythonArgument) {
+  auto o = parse_ok({"--cache-prefix", "pfx", "--optimize=1", "--no-write-bytecode", "-B", "--cache-prefix", "x"}, 4);
+  EXPECT_EQ(std::get<std::string>(o.command_line.get(Key::CachePrefix)->value), "/cwd/pfx");
+  EXPECT_EQ(std::get<std::int64_t>(o.command_line.get(Key::Optimize)->value), 1);
+  EXPECT_EQ(std::get<bool>(o.command_line.get(Key::WriteBytecode)->value), false);
+  parse_ok({"--explain", "script.py", "--explain"}, 1);
+  parse_ok({"--check-hash-based-pycs", "always", "x.py"}, 0);
+  parse_ok({"--version"}, 0);
+  parse_ok({"--in-tree", "--", "x.py"}, 1);
+  auto p = parse_ok({"--policy", "p.toml", "-c", "pass"}, 2);
+  EXPECT_EQ(*p.policy_file, "/cwd/p.toml");
+  EXPECT_TRUE(parse_ok({"--policy", "p.toml", "--no-policy"}, 3).no_policy);
+}
+
+TEST(RunOptions, UsageErrors) {
+  EXPECT_EQ(parse_error({"--cache-prefx", "x"}),
+            "unknown option '--cache-prefx'; did you mean '--cache-prefix'? (see 'pycache help run')");
+  EXPECT_NE(parse_error({"--optimize", "3"}).find("must be 0, 1 or 2"), std::string::npos);
+  EXPECT_NE(parse_error({"--optimize"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(parse_error({"--explain=yes"}).find("takes no value"), std::string::npos);
+  EXPECT_NE(parse_error({"--log-level", "loud"}).find("unknown log level"), std::string::npos);
+  EXPECT_NE(parse_error({"--cache-prefix="}).find("--in-tree"), std::string::npos);
+}
+
+// Each source of a value, in precedence order (lowest first), and how a test
+// makes it say "optimize = N".
+enum class Layer_ { System, User, Project, Environment, PycacheOption, PythonOption };
+constexpr Layer_ kAll[] = {Layer_::System, Layer_::User, Layer_::Project, Layer_::Environment, Layer_::PycacheOption,
+                           Layer_::PythonOption};
+// The environment is the lowest layer of all, below the system file.
+int rank(Layer_ l) { return l == Layer_::Environment ? -1 : static_cast<int>(l); }
+
+struct Fixture {
+  TempDir t;
+  std::map<std::string, std::string> env;
+  RunOptions options;
+  Layer python;
+  Fixture() {
+    env["HOME"] = (t / "home").native();
+    env["PYCACHE_SYSTEM_CONFIG"] = (t / "etc/pycache.toml").native();
+    fs::create_directories(t / "proj");
+  }
+  void set(Layer_ l, int n) {
+    std::string line = "optimize = " + std::to_string(n) + "\n";
+    switch (l) {
+      case Layer_::System: write_file(t / "etc/pycache.toml", line); break;
+      case Layer_::User: write_file(t / "home/.config/pycache/config.toml", line); break;
+      case Layer_::Project: write_file(t / "proj/pyproject.toml", "[tool.pycache]\n" + line); break;
+      case Layer_::Environment: env["PYTHONOPTIMIZE"] = std::to_string(n); break;
+      case Layer_::PycacheOption:
+        options.command_line.set(Key::Optimize, std::int64_t{n}, {Source::CommandLine, "--optimize"});
+        break;
+      case Layer_::PythonOption: python.set(Key::Optimize, std::int64_t{n}, {Source::CommandLine, "-O"}); break;
+    }
+  }
+  Result<PolicyResolution> resolve(bool use_environment = true) {
+    EnvLookup lookup = [this](const char* name) -> const char* {
+      auto it = env.find(name);
+      return it == env.end() ? nullptr : it->second.c_str();
+    };
+    PolicyQuery q{t / "proj", &options, python, use_environment};
+    return resolve_policy(q, lookup, t / "proj");
+  }
+};
+
+TEST(ResolvePolicy, EveryLayerBeatsEveryLowerOne) {
+  for (Layer_ low : kAll) {
+    for (Layer_ high : kAll) {
+      if (rank(low) >= rank(high)) continue;
+      Fixture f;
+      f.set(low, 1);
+      f.set(high, 2);
+      auto r = f.resolve();
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_EQ(r->policy.optimize(), 2) << "low " << int(low) << " high " << int(high);
+      Source expected = high == Layer_::System        ? Source::SystemFile
+                        : high == Layer_::User        ? Source::UserFile
+                        : high == Layer_::Project     ? Source::ProjectFile
+                        : high == Layer_::Environment ? Source::Environment
+                                                      : Source::CommandLine;
+      EXPECT_EQ(r->policy.get(Key::Optimize).origin.source, expected) << int(low) << " " << int(high);
+    }
+  }
+}
+
+TEST(ResolvePolicy, IgnoreEnvironmentDropsOnlyTheEnvironment) {
+  Fixture f;
+  f.set(Layer_::Environment, 2);
+  f.env["PYTHONDONTWRITEBYTECODE"] = "1";
+  auto r = f.resolve(/*use_environment=*/false);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->policy.optimize(), 0);
+  EXPECT_TRUE(r->policy.write_bytecode());
+  f.set(Layer_::User, 1);
+  EXPECT_EQ(f.resolve(false)->policy.optimize(), 1);
+}
+
+TEST(ResolvePolicy, ExplicitPolicyFileSkipsDiscoveryAndUserFiles) {
+  Fixture f;
+  f.set(Layer_::Project, 2);
+  f.set(Layer_::User, 1);
+  write_file(f.t / "other.toml", "write-bytecode = false\n");
+  f.options.policy_file = f.t / "other.toml";
+  auto r = f.resolve();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->policy.optimize(), 0);
+  EXPECT_FALSE(r->policy.write_bytecode());
+  EXPECT_EQ(r->policy.project_file, f.t / "other.toml");
+}
+
+TEST(ResolvePolicy, NoPolicyReadsNoFile) {
+  Fixture f;
+  f.set(Layer_::Project, 2);
+  f.set(Layer_::System, 1);
+  f.options.no_policy = true;
+  auto r = f.resolve();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->policy.optimize(), 0);
+  EXPECT_TRUE(r->files.empty());
+}
+
+TEST(ResolvePolicy, BadUserFileIsAnError) {
+  Fixture f;
+  write_file(f.t / "home/.config/pycache/config.toml", "optimize = \"two\"\n");
+  auto r = f.resolve();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("config.toml:1:12"), std::string::npos) << r.error().message;
+}
+
+TEST(PlanLaunch, EnvironmentAgreesWithThePolicy) {
+  Layer l;
+  l.set(Key::WriteBytecode, false, {});
+  l.set(Key::Optimize, std::int64_t{1}, {});
+  l.set(Key::CachePrefix, std::string("/pfx"), {});
+  Layer layers[] = {l};
+  Policy p = Policy::resolve(layers);
+  EnvLookup none = [](const char*) -> const char* { return nullptr; };
+  auto plan = plan_launch(p, PythonArgs{}, {"py", "-c", "pass"}, "/bin/x", none);
+  ASSERT_TRUE(plan) << plan.error().message;
+  std::map<std::string, std::optional<std::string>> env(plan->environment.begin(), plan->environment.end());
+  EXPECT_EQ(env["PYTHONDONTWRITEBYTECODE"], "1");
+  EXPECT_EQ(env["PYTHONOPTIMIZE"], "1");
+  EXPECT_EQ(env["PYTHONPYCACHEPREFIX"], "/pfx");
+  EXPECT_EQ(env["PYTHONEXECUTABLE"], std::nullopt);
+  EXPECT_EQ(plan->interpreter.pycache_prefix, "/pfx");
+  EXPECT_EQ(plan->interpreter.optimization_level, 1);
+  EXPECT_FALSE(plan->interpreter.write_bytecode);
+
+  auto plan2 = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", none);
+  std::map<std::string, std::optional<std::string>> env2(plan2->environment.begin(), plan2->environment.end());
+  EXPECT_EQ(env2["PYTHONDONTWRITEBYTECODE"], std::nullopt) << "removed: the policy writes";
+  EXPECT_EQ(env2["PYTHONOPTIMIZE"], std::nullopt);
+  EXPECT_EQ(env2["PYTHONPYCACHEPREFIX"], std::nullopt);
+}
+
+}  // namespace
+}  // namespace pycache
+
+namespace pycache {
+namespace {
+
+TEST(PlanLaunch, MissingStdlibIsAClearErrorNamingWhatWasLookedFor) {
+  EnvLookup none = [](const char*) -> const char* { return nullptr; };
+  PythonInstall gone{"/nonexistent/prefix", "/nonexistent/prefix/lib/python3.99"};
+  auto plan = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", none, gone);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().code, kExitEnvironment);
+  EXPECT_NE(plan.error().message.find("/nonexistent/prefix/lib/python3.99/os.py"), std::string::npos)
+      << plan.error().message;
+  // PYTHONHOME means CPython searches itself, as python does.
+  EnvLookup home = [](const char* n) -> const char* { return std::string_view(n) == "PYTHONHOME" ? "/h" : nullptr; };
+  auto with_home = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", home, gone);
+  ASSERT_TRUE(with_home);
+  EXPECT_EQ(with_home->interpreter.home, "");
+}
+
+}  // namespace
+}  // namespace pycache
