@@ -1,0 +1,58 @@
+#pragma once
+// The filesystem behind a narrow interface, so that the tree-walking commands
+// (clean, compile, status) are unit-tested over an in-memory fake
+// (tests/support/fake_fs.hpp) as ninja tests its cleaner. Calls never throw
+// and never follow a symbolic link unless they say so; failures are errno
+// values (0 = success).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pycache {
+
+namespace fs = std::filesystem;
+
+enum class FileType : std::uint8_t { Unknown, Regular, Directory, Symlink, Other };
+
+struct DirEntry {
+  std::string name;
+  FileType type = FileType::Unknown;  // from readdir; Unknown means "lstat it"
+};
+
+struct FileStat {
+  FileType type = FileType::Unknown;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t atime_ns = 0;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint32_t mode = 0;  // permission bits
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // The entries of `dir` ("." and ".." left out). `dir` itself must be a
+  // directory, not a symlink to one (ENOTDIR/ELOOP otherwise).
+  virtual int list(const fs::path& dir, std::vector<DirEntry>& out) = 0;
+  // lstat(2): the link itself, never its target.
+  virtual int lstat(const fs::path& path, FileStat& out) = 0;
+  virtual int unlink(const fs::path& path) = 0;  // files and symlinks only
+  virtual int rmdir(const fs::path& path) = 0;   // empty directories only
+  // Up to `max` bytes from the start of a regular file (no symlink followed).
+  virtual int read(const fs::path& path, std::size_t max, std::string& out) = 0;
+  // Creates `dir` and missing parents (mode 0777 & ~umask, as CPython).
+  virtual int make_dirs(const fs::path& dir) = 0;
+  // Writes `data` to a unique temp file beside `path`, then renames it over
+  // `path`: readers see the old file or the new one, never a part. On any
+  // failure the temp file is removed. `mode` as for open(2), umask applies.
+  virtual int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) = 0;
+};
+
+// The real filesystem (POSIX calls; O_NOFOLLOW everywhere it applies).
+FileSystem& real_fs();
+
+}  // namespace pycache

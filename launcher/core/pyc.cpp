@@ -1,0 +1,206 @@
+#include "pycache/pyc.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace pycache::pyc {
+namespace {
+
+std::uint32_t le32(std::string_view b, std::size_t at) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 3])) << 24;
+}
+
+void put32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+struct MagicRange {
+  std::uint16_t first, last;
+  const char* version;
+};
+// Magic numbers per release series (Lib/importlib/_bootstrap_external.py).
+constexpr MagicRange kMagics[] = {
+    {3000, 3131, "3.0"},  {3141, 3151, "3.1"},  {3160, 3180, "3.2"},  {3190, 3230, "3.3"},
+    {3250, 3310, "3.4"},  {3320, 3351, "3.5"},  {3360, 3379, "3.6"},  {3390, 3399, "3.7"},
+    {3400, 3419, "3.8"},  {3420, 3429, "3.9"},  {3430, 3449, "3.10"}, {3450, 3499, "3.11"},
+    {3500, 3549, "3.12"}, {3550, 3599, "3.13"}, {3600, 3649, "3.14"}, {3650, 3699, "3.15"},
+    {62171, 62211, "2.7"},
+};
+
+// Header layout by era: PEP 552 (3.7) added the flags word; 3.3 the size.
+std::size_t header_size_for(std::uint16_t magic) {
+  if (magic >= 3390 && magic < 20000) return 16;
+  if (magic >= 3190 && magic < 20000) return 12;
+  return 8;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "TAG[.opt-N]" -> tag and level; false if the rest is not of that form.
+bool split_tag(std::string_view rest, CacheName& out) {
+  auto dot = rest.find(".opt-");
+  std::string_view tag = rest.substr(0, dot);
+  if (tag.empty() || tag.find('.') != std::string_view::npos) return false;
+  out.tag = std::string(tag);
+  if (dot == std::string_view::npos) return true;
+  std::string_view level = rest.substr(dot + 5);
+  if (!all_digits(level) || level.size() > 3) return false;
+  std::from_chars(level.data(), level.data() + level.size(), out.optimize);
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(Invalidation mode) {
+  switch (mode) {
+    case Invalidation::Timestamp: return "timestamp";
+    case Invalidation::CheckedHash: return "checked-hash";
+    case Invalidation::UncheckedHash: return "unchecked-hash";
+  }
+  return "timestamp";
+}
+
+std::optional<Invalidation> parse_invalidation(std::string_view text) {
+  if (text == "timestamp") return Invalidation::Timestamp;
+  if (text == "checked-hash") return Invalidation::CheckedHash;
+  if (text == "unchecked-hash") return Invalidation::UncheckedHash;
+  return std::nullopt;
+}
+
+Result<Header> parse_header(std::string_view b) {
+  if (b.empty()) return Error{"empty file: not a pyc", kExitFailure};
+  if (b.size() < 4) return Error{fmt::format("truncated pyc: {} bytes, the magic number needs 4", b.size()), kExitFailure};
+  if (b[2] != '\r' || b[3] != '\n') return Error{"not a pyc: no magic number (bytes 3-4 are not \\r\\n)", kExitFailure};
+  Header h;
+  h.magic = static_cast<std::uint16_t>(static_cast<unsigned char>(b[0]) | static_cast<unsigned char>(b[1]) << 8);
+  const std::size_t need = header_size_for(h.magic);
+  if (b.size() < need)
+    return Error{fmt::format("truncated pyc: {} bytes, a header for magic {} needs {}", b.size(), h.magic, need),
+                 kExitFailure};
+  if (need == 16) {
+    std::uint32_t flags = le32(b, 4);
+    if (flags & ~0b11u) return Error{fmt::format("invalid pyc flags {:#x}", flags), kExitFailure};
+    // As importlib: bit 0 says hash-based, bit 1 (only then) says checked.
+    if (flags & 1u) {
+      h.mode = (flags & 2u) ? Invalidation::CheckedHash : Invalidation::UncheckedHash;
+      std::copy_n(reinterpret_cast<const std::uint8_t*>(b.data() + 8), 8, h.source_hash.begin());
+    } else {
+      h.source_mtime = le32(b, 8);
+      h.source_size = le32(b, 12);
+    }
+  } else {
+    h.source_mtime = le32(b, 4);
+    if (need == 12) h.source_size = le32(b, 8);
+  }
+  return h;
+}
+
+std::string format_header(const Header& h) {
+  std::string out;
+  out.reserve(kHeaderSize);
+  out += static_cast<char>(h.magic & 0xff);
+  out += static_cast<char>(h.magic >> 8);
+  out += "\r\n";
+  switch (h.mode) {
+    case Invalidation::Timestamp:
+      put32(out, 0);
+      put32(out, h.source_mtime);
+      put32(out, h.source_size);
+      break;
+    case Invalidation::CheckedHash:
+    case Invalidation::UncheckedHash:
+      put32(out, h.mode == Invalidation::CheckedHash ? 3 : 1);
+      out.append(reinterpret_cast<const char*>(h.source_hash.data()), h.source_hash.size());
+      break;
+  }
+  return out;
+}
+
+std::optional<std::string> python_version_for_magic(std::uint16_t magic) {
+  for (const auto& r : kMagics)
+    if (magic >= r.first && magic <= r.last) return std::string(r.version);
+  return std::nullopt;
+}
+
+std::optional<CacheName> parse_cache_name(std::string_view name) {
+  CacheName out;
+  // CPython's temp files: NAME.pyc.<id(path)> from _write_atomic.
+  if (auto pos = name.rfind(".pyc."); pos != std::string_view::npos && all_digits(name.substr(pos + 5))) {
+    auto inner = parse_cache_name(name.substr(0, pos + 4));
+    if (!inner || inner->kind != CacheKind::Pyc) return std::nullopt;
+    inner->kind = CacheKind::TempFile;
+    return inner;
+  }
+  if (!name.ends_with(".pyc")) return std::nullopt;
+  std::string_view stem = name.substr(0, name.size() - 4);
+  // pytest: NAME.TAG-pytest-X.Y.Z.pyc
+  if (auto p = stem.find("-pytest-"); p != std::string_view::npos) {
+    std::string_view head = stem.substr(0, p);
+    auto dot = head.rfind('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == head.size()) return std::nullopt;
+    out.kind = CacheKind::PytestPyc;
+    out.module = std::string(head.substr(0, dot));
+    out.tag = std::string(head.substr(dot + 1));
+    return out;
+  }
+  // NAME.TAG[.opt-N]: the tag holds no dot, NAME may ("a.b.py" -> "a.b.TAG.pyc").
+  std::string_view rest = stem;
+  std::size_t opt = stem.rfind(".opt-");
+  std::size_t tag_end = opt == std::string_view::npos ? stem.size() : opt;
+  std::size_t dot = stem.rfind('.', tag_end == 0 ? 0 : tag_end - 1);
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  out.module = std::string(stem.substr(0, dot));
+  rest = stem.substr(dot + 1);
+  if (!split_tag(rest, out)) return std::nullopt;
+  return out;
+}
+
+bool is_legacy_name(std::string_view name) {
+  return name.size() > 4 && (name.ends_with(".pyc") || name.ends_with(".pyo"));
+}
+
+fs::path cache_from_source(const fs::path& source, std::string_view tag, int optimize, const fs::path& prefix) {
+  const std::string& file = source.filename().native();
+  // importlib: everything before the last dot (or the whole name) + tag.
+  auto dot = file.rfind('.');
+  std::string name = (dot == std::string::npos || dot == 0) ? file : file.substr(0, dot);
+  name += '.';
+  name += tag;
+  if (optimize > 0) name += fmt::format(".opt-{}", optimize);
+  name += ".pyc";
+  if (prefix.empty()) return source.parent_path() / "__pycache__" / name;
+  std::string dir = source.parent_path().native();
+  std::size_t strip = dir.find_first_not_of('/');
+  return prefix / (strip == std::string::npos ? std::string() : dir.substr(strip)) / name;
+}
+
+std::optional<fs::path> source_from_cache(const fs::path& pyc, const fs::path& prefix) {
+  const std::string file = pyc.filename().native();
+  fs::path dir = pyc.parent_path();
+  if (dir.filename() == "__pycache__") {
+    auto name = parse_cache_name(file);
+    if (!name || name->kind == CacheKind::TempFile) return std::nullopt;
+    return dir.parent_path() / (name->module + ".py");
+  }
+  if (!prefix.empty()) {
+    const std::string& p = prefix.native();
+    const std::string& d = dir.native();
+    if (d.size() >= p.size() && d.compare(0, p.size(), p) == 0 && (d.size() == p.size() || d[p.size()] == '/')) {
+      auto name = parse_cache_name(file);
+      if (!name || name->kind == CacheKind::TempFile) return std::nullopt;
+      std::string rel = d.substr(p.size());
+      return fs::path(rel.empty() ? "/" : rel) / (name->module + ".py");
+    }
+  }
+  if (is_legacy_name(file)) return dir / (file.substr(0, file.size() - 4) + ".py");
+  return std::nullopt;
+}
+
+}  // namespace pycache::pyc

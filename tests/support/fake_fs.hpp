@@ -1,0 +1,54 @@
+#pragma once
+// An in-memory FileSystem for unit tests: a map from absolute path to node,
+// with failures that can be injected per path and operation.
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "pycache/fs.hpp"
+
+namespace pycache::test {
+
+class FakeFileSystem : public FileSystem {
+ public:
+  struct Node {
+    FileType type = FileType::Regular;
+    std::string content;   // files; symlink target for symlinks
+    std::int64_t mtime_ns = 0;
+    std::int64_t atime_ns = 0;
+    std::uint64_t device = 1;
+    std::uint32_t mode = 0644;
+  };
+  enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDirs, Write };
+
+  // Builders: parents are created as directories.
+  void add_dir(const fs::path& p, std::uint64_t device = 1);
+  void add_file(const fs::path& p, std::string content = {}, std::int64_t mtime_ns = 0);
+  void add_symlink(const fs::path& p, const fs::path& target);
+  // Makes `op` on `p` fail with `err` from now on.
+  void fail(Op op, const fs::path& p, int err);
+
+  bool exists(const fs::path& p) const;
+  const Node* node(const fs::path& p) const;
+  std::set<fs::path> paths() const;  // every path, sorted
+  // Calls made that changed the tree, in order: "unlink /a/b", "rmdir /a".
+  std::vector<std::string> mutations() const;
+
+  int list(const fs::path& dir, std::vector<DirEntry>& out) override;
+  int lstat(const fs::path& path, FileStat& out) override;
+  int unlink(const fs::path& path) override;
+  int rmdir(const fs::path& path) override;
+  int read(const fs::path& path, std::size_t max, std::string& out) override;
+  int make_dirs(const fs::path& dir) override;
+  int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) override;
+
+ private:
+  int failure(Op op, const fs::path& p) const;
+  mutable std::mutex mu_;
+  std::map<fs::path, Node> nodes_;
+  std::map<std::pair<Op, fs::path>, int> failures_;
+  std::vector<std::string> mutations_;
+};
+
+}  // namespace pycache::test

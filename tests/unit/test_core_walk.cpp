@@ -1,0 +1,142 @@
+#include "pycache/walk.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+#include <set>
+
+#include "fake_fs.hpp"
+
+namespace pycache {
+namespace {
+
+using test::FakeFileSystem;
+
+struct Seen {
+  std::mutex mu;
+  std::set<std::string> dirs, files;
+  std::vector<std::pair<std::string, int>> errors;
+};
+
+void walk(FakeFileSystem& f, std::vector<fs::path> roots, Seen& seen, WalkOptions o = {}) {
+  Walker w(f, std::move(o));
+  w.walk(
+      roots,
+      [&](WalkDir& d) {
+        std::lock_guard lock(seen.mu);
+        seen.dirs.insert(d.path.native());
+        for (const auto& e : d.entries)
+          if (e.type != FileType::Directory) seen.files.insert((d.path / e.name).native());
+      },
+      [&](const fs::path& p, int e) {
+        std::lock_guard lock(seen.mu);
+        seen.errors.emplace_back(p.native(), e);
+      });
+}
+
+TEST(Walker, VisitsEveryDirectoryOnceWithManyThreads) {
+  FakeFileSystem f;
+  for (int i = 0; i < 50; ++i)
+    for (int j = 0; j < 5; ++j) f.add_file("/r/p" + std::to_string(i) + "/s" + std::to_string(j) + "/m.py");
+  Seen seen;
+  walk(f, {"/r"}, seen, WalkOptions{{}, OneFileSystem::No, 4});
+  EXPECT_EQ(seen.dirs.size(), 1u + 50 + 250);
+  EXPECT_EQ(seen.files.size(), 250u);
+  EXPECT_TRUE(seen.errors.empty());
+}
+
+TEST(Walker, NeverFollowsSymlinksAndSkipsVcs) {
+  FakeFileSystem f;
+  f.add_file("/r/a/m.py");
+  f.add_file("/outside/secret.pyc");
+  f.add_symlink("/r/link", "/outside");
+  f.add_symlink("/r/loop", "/r");
+  f.add_file("/r/.git/objects/x.pyc");
+  Seen seen;
+  walk(f, {"/r"}, seen);
+  EXPECT_EQ(seen.dirs, (std::set<std::string>{"/r", "/r/a"}));
+  EXPECT_TRUE(seen.files.count("/r/link")) << "reported as an entry, not entered";
+  EXPECT_FALSE(seen.files.count("/outside/secret.pyc"));
+  Seen root_link;
+  walk(f, {"/r/link"}, root_link);
+  ASSERT_EQ(root_link.errors.size(), 1u);
+  EXPECT_EQ(root_link.errors[0].second, ELOOP);
+}
+
+TEST(Walker, ExcludesNamesAndRelativePaths) {
+  FakeFileSystem f;
+  f.add_file("/r/keep/m.py");
+  f.add_file("/r/build/m.py");
+  f.add_file("/r/src/gen/m.py");
+  f.add_file("/r/src/x.tmp");
+  Seen seen;
+  walk(f, {"/r"}, seen, WalkOptions{{"build", "src/gen", "*.tmp"}, OneFileSystem::No, 2});
+  EXPECT_EQ(seen.files, (std::set<std::string>{"/r/keep/m.py"}));
+}
+
+TEST(Walker, ReportsUnreadableDirsAndGoesOn) {
+  FakeFileSystem f;
+  f.add_file("/r/ok/m.py");
+  f.add_file("/r/locked/m.py");
+  f.fail(FakeFileSystem::Op::List, "/r/locked", EACCES);
+  Seen seen;
+  walk(f, {"/r"}, seen);
+  EXPECT_TRUE(seen.files.count("/r/ok/m.py"));
+  ASSERT_EQ(seen.errors.size(), 1u);
+  EXPECT_EQ(seen.errors[0], std::make_pair(std::string("/r/locked"), EACCES));
+}
+
+TEST(Walker, VanishedDirectoriesAreNotErrors) {
+  FakeFileSystem f;
+  f.add_file("/r/gone/m.py");
+  f.fail(FakeFileSystem::Op::List, "/r/gone", ENOENT);
+  Seen seen;
+  walk(f, {"/r"}, seen);
+  EXPECT_TRUE(seen.errors.empty());
+}
+
+TEST(Walker, OneFileSystemStopsAtMountPoints) {
+  FakeFileSystem f;
+  f.add_file("/r/a/m.py");
+  f.add_dir("/r/mnt", 2);
+  f.add_file("/r/mnt/m.py");
+  Seen seen;
+  walk(f, {"/r"}, seen, WalkOptions{{}, OneFileSystem::Yes, 2});
+  EXPECT_FALSE(seen.dirs.count("/r/mnt"));
+  Seen all;
+  walk(f, {"/r"}, all);
+  EXPECT_TRUE(all.dirs.count("/r/mnt"));
+}
+
+TEST(Walker, FileRootIsVisitedAlone) {
+  FakeFileSystem f;
+  f.add_file("/r/a.py");
+  f.add_file("/r/b.py");
+  Seen seen;
+  walk(f, {"/r/a.py"}, seen);
+  EXPECT_EQ(seen.files, (std::set<std::string>{"/r/a.py"}));
+}
+
+TEST(Walker, VisitorCanPruneSubdirectories) {
+  FakeFileSystem f;
+  f.add_file("/r/__pycache__/m.cpython-311.pyc");
+  f.add_file("/r/sub/m.py");
+  Walker w(f, {});
+  std::set<std::string> dirs;
+  std::mutex mu;
+  w.walk(
+      {"/r"},
+      [&](WalkDir& d) {
+        std::lock_guard lock(mu);
+        dirs.insert(d.path.native());
+        for (auto& e : d.entries)
+          if (e.name == "__pycache__") e.descend = false;
+      },
+      [](const fs::path&, int) {});
+  EXPECT_EQ(dirs, (std::set<std::string>{"/r", "/r/sub"}));
+}
+
+}  // namespace
+}  // namespace pycache
