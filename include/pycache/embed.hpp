@@ -2,8 +2,13 @@
 // The embedded CPython. This interface is the only way into the interpreter:
 // only launcher/embed/ includes Python.h, and version differences between
 // CPython 3.8 and 3.13 stay behind it.
+#include <array>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "pycache/error.hpp"
 
 namespace pycache::embed {
 
@@ -26,5 +31,17 @@ int run_python(const InterpreterConfig& config);
 
 // "3.11.2" of the libpython actually loaded.
 std::string runtime_version();
+
+// An interpreter for pycache's own work (compile, show): the isolated config,
+// no site, no signal handlers, never writing bytecode. Started on first call,
+// once per process; later calls return at once. Not for `run`.
+Result<bool> start_tool_runtime();
+
+// importlib.util.source_hash(source): the 8 bytes a hash-based pyc stores,
+// computed by the embedded interpreter itself (needs start_tool_runtime()).
+std::array<std::uint8_t, 8> source_hash(std::string_view source);
+
+// The embedded interpreter's magic number (e.g. 3495) and cache tag.
+std::uint16_t magic_number();
 
 }  // namespace pycache::embed

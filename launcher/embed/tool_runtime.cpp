@@ -1,0 +1,54 @@
+// The interpreter pycache's own commands use (compile, show).
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "pycache/build_config.hpp"
+#include "pycache/embed.hpp"
+
+namespace pycache::embed {
+
+Result<bool> start_tool_runtime() {
+  if (Py_IsInitialized()) return true;
+  PyConfig config;
+  PyConfig_InitIsolatedConfig(&config);
+  config.site_import = 0;
+  config.write_bytecode = 0;
+  config.install_signal_handlers = 0;
+  config.parse_argv = 0;
+  auto check = [&](PyStatus s) -> bool { return !PyStatus_Exception(s); };
+  bool ok = check(PyConfig_SetBytesString(&config, &config.home, build::kPythonHome)) &&
+            check(PyConfig_SetBytesString(&config, &config.program_name, "pycache"));
+  PyStatus status = ok ? Py_InitializeFromConfig(&config) : PyStatus_Error("could not configure");
+  PyConfig_Clear(&config);
+  if (PyStatus_Exception(status))
+    return Error{fmt::format("the embedded Python {} could not start: {}", build::kPythonVersion,
+                             status.err_msg ? status.err_msg : "unknown error"),
+                 kExitEnvironment};
+  return true;
+}
+
+std::array<std::uint8_t, 8> source_hash(std::string_view source) {
+  std::array<std::uint8_t, 8> out{};
+  PyObject* imp = PyImport_ImportModule("_imp");
+  PyObject* fn = imp ? PyObject_GetAttrString(imp, "source_hash") : nullptr;
+  // importlib.util.source_hash keys the hash with the raw 4-byte magic.
+  PyObject* key = PyLong_FromLong(PyImport_GetMagicNumber());
+  PyObject* data = PyBytes_FromStringAndSize(source.data(), static_cast<Py_ssize_t>(source.size()));
+  PyObject* result = fn && key && data ? PyObject_CallFunctionObjArgs(fn, key, data, nullptr) : nullptr;
+  if (result && PyBytes_Check(result) && PyBytes_GET_SIZE(result) == 8) std::memcpy(out.data(), PyBytes_AS_STRING(result), 8);
+  else PyErr_Clear();
+  Py_XDECREF(result);
+  Py_XDECREF(data);
+  Py_XDECREF(key);
+  Py_XDECREF(fn);
+  Py_XDECREF(imp);
+  return out;
+}
+
+std::uint16_t magic_number() { return static_cast<std::uint16_t>(PyImport_GetMagicNumber() & 0xffff); }
+
+}  // namespace pycache::embed

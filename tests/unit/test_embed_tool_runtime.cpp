@@ -1,0 +1,37 @@
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "pycache/build_config.hpp"
+#include "pycache/embed.hpp"
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+namespace pycache {
+namespace {
+
+TEST(ToolRuntime, StartsOnceAndReportsItsMagic) {
+  ASSERT_TRUE(embed::start_tool_runtime());
+  ASSERT_TRUE(embed::start_tool_runtime());
+  EXPECT_EQ(embed::magic_number(), build::kPythonMagic);
+  EXPECT_EQ(embed::runtime_version(), build::kPythonVersion);
+}
+
+TEST(ToolRuntime, SourceHashIsImportlibs) {
+  ASSERT_TRUE(embed::start_tool_runtime());
+  test::TempDir t;
+  const std::string source = "x = 1\n# caf\xc3\xa9\n";
+  test::write_file(t / "s.py", source);
+  auto o = test::run({{test::reference_python().native(), "-c",
+                       "import importlib.util,sys; sys.stdout.write(importlib.util.source_hash(open(sys.argv[1],'rb').read()).hex())",
+                       (t / "s.py").native()},
+                      std::nullopt, test::clean_env(t.path()), t.path()});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  auto h = embed::source_hash(source);
+  std::string hex;
+  for (auto b : h) hex += fmt::format("{:02x}", b);
+  EXPECT_EQ(hex, o.out);
+  EXPECT_NE(embed::source_hash("x = 2\n"), h);
+}
+
+}  // namespace
+}  // namespace pycache
