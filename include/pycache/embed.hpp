@@ -4,6 +4,8 @@
 // CPython 3.8 and 3.13 stay behind it.
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,7 @@ namespace pycache::embed {
 struct InterpreterConfig {
   std::vector<std::string> argv;  // argv[0] then python's own arguments, as bytes
   std::string executable;         // sys.executable: absolute path of a program that speaks python
+  std::string base_executable;    // sys._base_executable (what `-m venv` links to); empty: CPython's choice
   std::string home;               // PyConfig.home; empty lets CPython search (PYTHONHOME)
   // The bytecode policy, applied after CPython has parsed argv and the
   // environment so that it is exactly what pycache resolved.
@@ -22,6 +25,10 @@ struct InterpreterConfig {
   int optimization_level = 0;
   std::string pycache_prefix;               // absolute, or empty for __pycache__
   std::string check_hash_pycs_mode = "default";
+  // Environment variables to set (or unset, nullopt) once CPython has read
+  // them, in the C environment and os.environ alike: with propagate = "none"
+  // the program and its children see the environment it was started with.
+  std::vector<std::pair<std::string, std::optional<std::string>>> environment_after_init;
 };
 
 // Initialises CPython with `config` and runs it as `python` would (Py_RunMain).

@@ -41,6 +41,7 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
 struct PolicyResolution {
   Policy policy;
   std::vector<fs::path> files;  // policy files read, lowest precedence first
+  bool inherited = false;       // from the parent process (PYCACHE_POLICY)
 };
 
 struct PolicyQuery {
@@ -65,6 +66,10 @@ struct LaunchPlan {
   embed::InterpreterConfig interpreter;
   std::vector<std::pair<std::string, std::optional<std::string>>> environment;  // name -> value, or unset
 };
+// The environment the process tree gets under `policy`: the PYTHON* bytecode
+// variables agreeing with it (nullopt: removed) and PYCACHE_POLICY ("tree").
+std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy);
+
 // Where the embedded Python's files are (baked in at build time).
 struct PythonInstall {
   fs::path home;    // sys.base_prefix of the interpreter built against

@@ -20,8 +20,10 @@ enum class Key {
   CachePrefix,
   Optimize,
   CheckHashBasedPycs,
+  Propagate,
+  Venv,
 };
-inline constexpr std::size_t kKeyCount = 4;
+inline constexpr std::size_t kKeyCount = 6;
 
 enum class ValueType { Bool, Int, String };
 
@@ -84,6 +86,10 @@ class Policy {
   const std::string& cache_prefix() const { return std::get<std::string>(get(Key::CachePrefix).value); }
   int optimize() const { return static_cast<int>(std::get<std::int64_t>(get(Key::Optimize).value)); }
   const std::string& check_hash_pycs() const { return std::get<std::string>(get(Key::CheckHashBasedPycs).value); }
+  // "tree" (children follow the policy) or "none".
+  bool propagate_to_children() const { return std::get<std::string>(get(Key::Propagate).value) == "tree"; }
+  // The virtual environment: an absolute directory, "none", or "" (none found).
+  const std::string& venv() const { return std::get<std::string>(get(Key::Venv).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

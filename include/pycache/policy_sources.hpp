@@ -36,6 +36,18 @@ fs::path user_policy_path(const EnvLookup& env);
 // /etc/pycache.toml ($PYCACHE_SYSTEM_CONFIG overrides it, for packagers and tests).
 fs::path system_policy_path(const EnvLookup& env);
 
+// What a pycache interpreter hands its children: the resolved policy, each
+// value with its origin, and the policy file, in the environment variable
+// PYCACHE_POLICY. A child started with it runs under exactly that policy,
+// whatever its cwd, with only its own command line on top.
+inline constexpr const char* kInheritVariable = "PYCACHE_POLICY";
+struct Inherited {
+  Layer layer;          // every key, Source::Parent
+  fs::path policy_file; // the parent's project policy file, or empty
+};
+std::string encode_inherited(const Policy& policy);
+Result<Inherited> decode_inherited(std::string_view text);
+
 // PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE read the way
 // CPython reads them (empty means unset; a relative prefix is relative to cwd).
 Layer environment_layer(const EnvLookup& env, const fs::path& cwd);

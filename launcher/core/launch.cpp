@@ -14,18 +14,22 @@
 #include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
 #include "pycache/text.hpp"
+#include "pycache/venv.hpp"
 
 namespace pycache {
 namespace {
 
-constexpr std::array<RunOptionInfo, 9> kRunOptions{{
+constexpr std::array<RunOptionInfo, 12> kRunOptions{{
     {"--cache-prefix", "DIR", "write and read .pyc files under DIR, mirroring the source tree"},
     {"--in-tree", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
     {"--write-bytecode", "", "write .pyc files on import"},
     {"--no-write-bytecode", "", "never write .pyc files (as python -B)"},
     {"--optimize", "N", "optimization level 0, 1 or 2 (as python -O / -OO, without stacking)"},
     {"--policy", "FILE", "use this policy file; no discovery"},
-    {"--no-policy", "", "read no policy file (project, user or system)"},
+    {"--no-policy", "", "read no policy file (project, user or system), nor a parent's policy"},
+    {"--venv", "DIR", "run in this virtual environment"},
+    {"--no-venv", "", "run in the base interpreter, whatever the policy or VIRTUAL_ENV say"},
+    {"--propagate", "MODE", "tree: child interpreters follow the policy (default); none: only this process"},
     {"--explain", "", "print the resolved policy and where each value came from to stderr, then run"},
     {"--log-level", "LEVEL", "trace, debug, info, warning (default), error or off"},
 }};
@@ -91,6 +95,16 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
     } else if (name == "--no-policy") {
       out.no_policy = true;
       out.policy_file.reset();
+    } else if (name == "--venv") {
+      auto v = normalize_value(Key::Venv, *value, cwd);
+      if (!v || value->empty()) return usage(fmt::format("option '--venv' needs a directory (use --no-venv for none)"));
+      out.command_line.set(Key::Venv, std::move(*v), origin);
+    } else if (name == "--no-venv") {
+      out.command_line.set(Key::Venv, std::string("none"), origin);
+    } else if (name == "--propagate") {
+      auto v = normalize_value(Key::Propagate, *value, cwd);
+      if (!v) return usage(fmt::format("option '--propagate' must be tree or none, not '{}'", printable(*value)));
+      out.command_line.set(Key::Propagate, std::move(*v), origin);
     } else if (name == "--explain") {
       out.explain = true;
     } else if (name == "--log-level") {
@@ -112,12 +126,37 @@ fs::path discovery_start(const PythonArgs& args, const fs::path& cwd) {
 Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd) {
   PolicyResolution r;
   std::vector<Layer> layers;  // lowest precedence first
-  if (q.use_environment) layers.push_back(environment_layer(env, cwd));
   const RunOptions* opts = q.options;
   const bool read_files = !(opts && opts->no_policy);
   const bool explicit_file = opts && opts->policy_file;
   fs::path project_file;
+
+  // A child of a pycache interpreter runs under exactly its parent's policy.
+  bool inherited = false;
   if (read_files && !explicit_file) {
+    if (const char* parent = env(kInheritVariable); parent && *parent) {
+      auto in = decode_inherited(parent);
+      if (in) {
+        inherited = true;
+        r.inherited = true;
+        project_file = in->policy_file;
+        layers.push_back(std::move(in->layer));
+      } else {
+        log().warn("{}", in.error().message);
+      }
+    }
+  }
+
+  if (!inherited) {
+    if (q.use_environment) layers.push_back(environment_layer(env, cwd));
+    // VIRTUAL_ENV is not a PYTHON* variable: -E does not hide it.
+    if (const char* venv = env("VIRTUAL_ENV"); venv && *venv && fs::path(venv).is_absolute()) {
+      Layer activated;
+      activated.set(Key::Venv, absolute_from(venv, cwd).native(), Origin{Source::Environment, "VIRTUAL_ENV"});
+      layers.push_back(std::move(activated));
+    }
+  }
+  if (read_files && !explicit_file && !inherited) {
     // System and user files are optional: absent is fine, broken is an error.
     const std::pair<fs::path, Source> defaults[] = {{system_policy_path(env), Source::SystemFile},
                                                     {user_policy_path(env), Source::UserFile}};
@@ -147,6 +186,14 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   layers.push_back(q.python_options);
   r.policy = Policy::resolve(layers);
   r.policy.project_file = project_file;
+
+  // No venv named anywhere: the project's .venv when it has one.
+  if (!inherited && r.policy.venv().empty() && !project_file.empty()) {
+    fs::path dot_venv = project_file.parent_path() / ".venv";
+    if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) == 0)
+      r.policy.override(Key::Venv, dot_venv.native(),
+                        Origin{Source::Default, ".venv beside " + project_file.native()});
+  }
   return r;
 }
 
@@ -165,6 +212,16 @@ void check_prefix_writable(Policy& policy) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy) {
+  auto set = [](std::string v) { return std::optional<std::string>(std::move(v)); };
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  out.emplace_back("PYTHONDONTWRITEBYTECODE", policy.write_bytecode() ? std::nullopt : set("1"));
+  out.emplace_back("PYTHONOPTIMIZE", policy.optimize() > 0 ? set(std::to_string(policy.optimize())) : std::nullopt);
+  out.emplace_back("PYTHONPYCACHEPREFIX", policy.cache_prefix().empty() ? std::nullopt : set(policy.cache_prefix()));
+  out.emplace_back(kInheritVariable, policy.propagate_to_children() ? set(encode_inherited(policy)) : std::nullopt);
+  return out;
+}
 
 PythonInstall PythonInstall::built_in() { return {build::kPythonHome, build::kPythonStdlib}; }
 
@@ -185,6 +242,36 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
                                build::kPythonMajorMinor, landmark.native(), build::kPythonExecutable),
                    kExitEnvironment};
   }
+  // The venv: the one the executable already lies in (a venv's bin/python
+  // that is pycache-python), else the policy's, entered through a
+  // pycache-python link in its bin/ so that children stay in it.
+  // A venv made by `pycache-python -m venv` links to the real program, never
+  // to another venv's link.
+  {
+    std::error_code ec;
+    fs::path real = fs::canonical(in.executable, ec);
+    if (!ec) in.base_executable = real.native();
+  }
+  std::optional<fs::path> venv = venv_of_executable(in.executable);
+  if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
+  if (venv) {
+    auto info = inspect_venv(*venv);
+    if (!info) return info.error();
+    if (auto ok = check_venv_compatible(*info, build::kPythonMajorMinor, build::kPythonFreeThreaded); !ok)
+      return ok.error();
+    if (!venv_of_executable(in.executable)) {
+      if (auto link = venv_launcher(*venv, in.executable)) {
+        if (!in.argv.empty() && in.argv[0] == in.executable) in.argv[0] = link->native();
+        in.executable = link->native();
+      } else {
+        return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
+                                 "pycache-python link children need",
+                                 printable(venv->native()), printable(venv->native())),
+                     kExitEnvironment};
+      }
+    }
+  }
+
   in.write_bytecode = policy.write_bytecode();
   in.optimization_level = policy.optimize();
   in.pycache_prefix = policy.cache_prefix();
@@ -192,13 +279,18 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
 
   // CPython re-reads these during initialisation and they only ever lower
   // write_bytecode or raise the optimization level, so the environment has to
-  // say what the policy says. Children that are plain pythons follow it too.
+  // say what the policy says. Under "tree" children keep them, so that even
+  // plain pythons follow the policy as far as CPython allows, and pycache
+  // children get the whole policy through PYCACHE_POLICY; under "none" the
+  // program sees the environment it was started with once CPython has read it.
   auto& e = plan.environment;
-  e.emplace_back("PYTHONDONTWRITEBYTECODE", policy.write_bytecode() ? std::nullopt : std::optional<std::string>("1"));
-  e.emplace_back("PYTHONOPTIMIZE", policy.optimize() > 0 ? std::optional<std::string>(std::to_string(policy.optimize()))
-                                                         : std::nullopt);
-  e.emplace_back("PYTHONPYCACHEPREFIX",
-                 policy.cache_prefix().empty() ? std::nullopt : std::optional<std::string>(policy.cache_prefix()));
+  for (auto& [name, value] : policy_environment(policy)) {
+    if (!policy.propagate_to_children() && name != kInheritVariable) {
+      const char* original = env(name.c_str());
+      in.environment_after_init.emplace_back(name, original ? std::optional<std::string>(original) : std::nullopt);
+    }
+    e.emplace_back(std::move(name), std::move(value));
+  }
   // On 3.11+ these override config.executable, even under -E.
   e.emplace_back("PYTHONEXECUTABLE", std::nullopt);
   e.emplace_back("__PYVENV_LAUNCHER__", std::nullopt);

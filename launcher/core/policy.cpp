@@ -20,6 +20,10 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "optimization level: 1 strips asserts, 2 also docstrings (.opt-N.pyc)"},
     {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, "\"default\", \"always\" or \"never\"",
      "--check-hash-based-pycs MODE", "whether hash-based .pyc files are checked against their source"},
+    {Key::Propagate, "propagate", ValueType::String, "\"tree\" or \"none\"", "--propagate MODE",
+     "\"tree\": child interpreters follow the policy too; \"none\": only this process"},
+    {Key::Venv, "venv", ValueType::String, "a directory path, or \"none\" for the base interpreter", "--venv DIR / --no-venv",
+     "virtual environment to run in (default: .venv beside the policy file, else an activated VIRTUAL_ENV)"},
 }};
 
 // CPython's own defaults.
@@ -29,6 +33,8 @@ Setting default_setting(Key key) {
     case Key::CachePrefix: return {std::string(), {}};
     case Key::Optimize: return {std::int64_t{0}, {}};
     case Key::CheckHashBasedPycs: return {std::string("default"), {}};
+    case Key::Propagate: return {std::string("tree"), {}};
+    case Key::Venv: return {std::string(), {}};
   }
   return {};
 }
@@ -69,10 +75,10 @@ std::string_view suggest_key(std::string_view name) {
 
 std::string Origin::describe() const {
   switch (source) {
-    case Source::Default: return "default";
+    case Source::Default: return where.empty() ? "default" : "default (" + where + ")";
     case Source::Environment: return "environment " + where;
     case Source::CommandLine: return "command line " + where;
-    case Source::Parent: return "parent process " + where;
+    case Source::Parent: return "parent process (" + where + ")";
     case Source::Fallback: return "fallback: " + where;
     case Source::SystemFile:
     case Source::UserFile:
@@ -114,6 +120,15 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
   if (key == Key::CheckHashBasedPycs) {
     if (s == "default" || s == "always" || s == "never") return raw;
     return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
+  }
+  if (key == Key::Propagate) {
+    if (s == "tree" || s == "none") return raw;
+    return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
+  }
+  if (key == Key::Venv) {
+    if (s == "none") return raw;
+    if (s.empty()) return raw;  // automatic: .venv beside the policy file, else VIRTUAL_ENV
+    return Value{absolute_from(expand_user(s), base_dir).native()};
   }
   if (key == Key::CachePrefix) {
     if (s.empty()) return raw;

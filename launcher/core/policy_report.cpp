@@ -17,6 +17,16 @@ std::string format_policy(const PolicyResolution& r) {
     std::string line = fmt::format("{} = {}", k.name, format_value(s.value));
     out += fmt::format("{:<{}}  # {}\n", line, width, printable(s.origin.describe()));
   }
+  if (r.inherited) out += "# inherited from the parent process (PYCACHE_POLICY)\n";
+  if (!r.policy.propagate_to_children()) {
+    out += "# children: not affected (propagate = \"none\"); they see the environment pycache was started with\n";
+    return out;
+  }
+  out += "# children: pycache interpreters (sys.executable) run under this same policy; other pythons get\n";
+  for (const auto& [name, value] : policy_environment(r.policy)) {
+    if (name == kInheritVariable) continue;
+    out += value ? fmt::format("#   {}={}\n", name, printable(*value)) : fmt::format("#   {} unset\n", name);
+  }
   return out;
 }
 
@@ -38,6 +48,20 @@ std::string format_policy_json(const PolicyResolution& r) {
     j.key("origin").value(s.origin.describe());
     j.end_object();
   }
+  j.end_object();
+  j.key("inherited").value(r.inherited);
+  j.key("children").begin_object();
+  j.key("propagate").value(r.policy.propagate_to_children());
+  j.key("environment").begin_object();
+  if (r.policy.propagate_to_children()) {
+    for (const auto& [name, value] : policy_environment(r.policy)) {
+      if (name == kInheritVariable) continue;
+      j.key(name);
+      if (value) j.value(*value);
+      else j.null();
+    }
+  }
+  j.end_object();
   j.end_object();
   j.end_object();
   return j.str() + "\n";

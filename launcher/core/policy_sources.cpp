@@ -142,6 +142,77 @@ int env_flag(const char* value) {
 }
 }  // namespace
 
+// Records are separated by \x1e, fields by \x1f: neither appears in a sane
+// path, and both survive the environment (only NUL would not).
+std::string encode_inherited(const Policy& policy) {
+  std::string out = "v1";
+  auto field = [&](std::string_view key, std::string_view value, std::string_view origin) {
+    out += '\x1e';
+    out += key;
+    out += '\x1f';
+    out += value;
+    out += '\x1f';
+    out += origin;
+  };
+  for (const auto& k : policy_keys()) {
+    const Setting& s = policy.get(k.key);
+    std::string value = std::holds_alternative<std::string>(s.value) ? std::get<std::string>(s.value)
+                                                                     : format_value(s.value);
+    // A value inherited from a grandparent keeps its first origin.
+    std::string origin = s.origin.source == Source::Parent ? s.origin.where : s.origin.describe();
+    field(k.name, value, origin);
+  }
+  field("policy-file", policy.project_file.native(), "");
+  return out;
+}
+
+Result<Inherited> decode_inherited(std::string_view text) {
+  auto bad = [](std::string_view why) {
+    return Error{fmt::format("ignoring a malformed {} from the parent process ({})", kInheritVariable, why), kExitUsage};
+  };
+  if (!text.starts_with("v1")) return bad("unknown version");
+  Inherited out;
+  std::size_t seen = 0;
+  std::size_t pos = 2;
+  while (pos < text.size()) {
+    if (text[pos] != '\x1e') return bad("no record separator");
+    std::size_t end = text.find('\x1e', pos + 1);
+    std::string_view record = text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
+    pos = end == std::string_view::npos ? text.size() : end;
+    auto f1 = record.find('\x1f');
+    auto f2 = f1 == std::string_view::npos ? f1 : record.find('\x1f', f1 + 1);
+    if (f2 == std::string_view::npos) return bad("a record has no value");
+    std::string_view key = record.substr(0, f1), value = record.substr(f1 + 1, f2 - f1 - 1), origin = record.substr(f2 + 1);
+    if (key == "policy-file") {
+      out.policy_file = std::string(value);
+      continue;
+    }
+    const KeyInfo* info = find_key(key);
+    if (!info) continue;  // a newer parent's key: not ours to apply
+    Value raw;
+    switch (info->type) {
+      case ValueType::Bool:
+        if (value != "true" && value != "false") return bad(std::string(key));
+        raw = value == "true";
+        break;
+      case ValueType::Int: {
+        std::int64_t n = 0;
+        auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || p != value.data() + value.size()) return bad(std::string(key));
+        raw = n;
+        break;
+      }
+      case ValueType::String: raw = std::string(value); break;
+    }
+    auto v = normalize_value(info->key, raw, "/");
+    if (!v) return bad(v.error().message);
+    out.layer.set(info->key, std::move(*v), Origin{Source::Parent, std::string(origin)});
+    ++seen;
+  }
+  if (seen == 0) return bad("no values");
+  return out;
+}
+
 Layer environment_layer(const EnvLookup& env, const fs::path& cwd) {
   Layer layer;
   if (const char* v = env("PYTHONDONTWRITEBYTECODE"); v && *v && env_flag(v) > 0)

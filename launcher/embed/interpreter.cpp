@@ -5,6 +5,7 @@
 
 #include "pycache/embed.hpp"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace pycache::embed {
@@ -25,6 +26,34 @@ PyStatus set_field(PyConfig* config, wchar_t** field, const std::string& value) 
   PyConfig_Clear(config);
   if (PyStatus_IsExit(status)) std::exit(status.exitcode);
   Py_ExitStatusException(status);
+}
+
+// os.environ is a snapshot taken when os is imported (during initialisation
+// when site runs): update it through its own methods, which also call
+// putenv/unsetenv; without os yet, the C environment is all there is.
+void restore_environment(const std::vector<std::pair<std::string, std::optional<std::string>>>& vars) {
+  if (vars.empty()) return;
+  PyObject* modules = PyImport_GetModuleDict();
+  PyObject* os = modules ? PyDict_GetItemString(modules, "os") : nullptr;  // borrowed
+  PyObject* environ = os ? PyObject_GetAttrString(os, "environ") : nullptr;
+  for (const auto& [name, value] : vars) {
+    if (value) setenv(name.c_str(), value->c_str(), 1);
+    else unsetenv(name.c_str());
+    if (!environ) continue;
+    PyObject* key = PyUnicode_DecodeFSDefault(name.c_str());
+    PyObject* val = value ? PyUnicode_DecodeFSDefault(value->c_str()) : nullptr;
+    if (key && value && val) {
+      if (PyObject_SetItem(environ, key, val) < 0) PyErr_Clear();
+    } else if (key && !value) {
+      PyObject* r = PyObject_CallMethod(environ, "pop", "OO", key, Py_None);
+      if (!r) PyErr_Clear();
+      Py_XDECREF(r);
+    }
+    Py_XDECREF(val);
+    Py_XDECREF(key);
+  }
+  Py_XDECREF(environ);
+  PyErr_Clear();
 }
 
 }  // namespace
@@ -48,6 +77,10 @@ int run_python(const InterpreterConfig& cfg) {
   if (PyStatus_Exception(status)) fail(&config, status);
   status = PyConfig_SetBytesString(&config, &config.executable, cfg.executable.c_str());
   if (PyStatus_Exception(status)) fail(&config, status);
+  if (!cfg.base_executable.empty()) {
+    status = PyConfig_SetBytesString(&config, &config.base_executable, cfg.base_executable.c_str());
+    if (PyStatus_Exception(status)) fail(&config, status);
+  }
   if (!cfg.home.empty()) {
     status = PyConfig_SetBytesString(&config, &config.home, cfg.home.c_str());
     if (PyStatus_Exception(status)) fail(&config, status);
@@ -71,6 +104,7 @@ int run_python(const InterpreterConfig& cfg) {
   status = Py_InitializeFromConfig(&config);
   if (PyStatus_Exception(status)) fail(&config, status);
   PyConfig_Clear(&config);
+  restore_environment(cfg.environment_after_init);
   return Py_RunMain();
 }
 

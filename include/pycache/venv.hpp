@@ -1,0 +1,35 @@
+#pragma once
+// Virtual environments: which one a run uses, whether it fits the embedded
+// Python, and how the interpreter is made to run inside it.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "pycache/error.hpp"
+
+namespace pycache {
+
+namespace fs = std::filesystem;
+
+struct VenvInfo {
+  fs::path dir;
+  std::string version;       // pyvenv.cfg `version` or `version_info`, e.g. "3.11.2"
+  bool free_threaded = false; // made for a free-threaded (t ABI) Python
+};
+
+// Reads DIR/pyvenv.cfg. Errors: not a venv (no pyvenv.cfg), unreadable.
+Result<VenvInfo> inspect_venv(const fs::path& dir);
+
+// A venv made for another Python (major.minor or the t ABI) is refused,
+// naming both versions: CPython would silently lose its site-packages.
+Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view major_minor, bool free_threaded);
+
+// The venv an executable path lies in (its bin/ dir or the dir itself holds a
+// pyvenv.cfg), as CPython's getpath and site look for it; nullopt if none.
+std::optional<fs::path> venv_of_executable(const fs::path& executable);
+
+// The program children should start: DIR/bin/pycache-python, a symlink to
+// `python` (pycache-python) made on first use. nullopt when it can't be made.
+std::optional<fs::path> venv_launcher(const fs::path& venv_dir, const fs::path& python);
+
+}  // namespace pycache

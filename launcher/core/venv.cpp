@@ -1,0 +1,91 @@
+#include "pycache/venv.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::string major_minor(std::string_view version) {
+  auto first = version.find('.');
+  if (first == std::string_view::npos) return std::string(version);
+  auto second = version.find('.', first + 1);
+  return std::string(version.substr(0, second));
+}
+
+}  // namespace
+
+Result<VenvInfo> inspect_venv(const fs::path& dir) {
+  auto cfg = read_file(dir / "pyvenv.cfg");
+  if (!cfg)
+    return Error{fmt::format("'{}' is not a virtual environment (no pyvenv.cfg)", printable(dir.native())),
+                 kExitEnvironment};
+  VenvInfo info{dir, {}, false};
+  std::string_view text = *cfg;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    // venv writes `version`, virtualenv and uv `version_info` (3.11.2.final.0).
+    if ((key == "version" || key == "version_info") && info.version.empty()) info.version = std::string(value);
+    if (key == "version_info") info.version = std::string(value);
+  }
+  std::error_code ec;
+  if (!info.version.empty() && fs::is_directory(dir / "lib" / ("python" + major_minor(info.version) + "t"), ec))
+    info.free_threaded = true;
+  return info;
+}
+
+Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view ours, bool free_threaded) {
+  if (venv.version.empty()) return true;  // nothing to compare: let site.py decide
+  std::string theirs = major_minor(venv.version);
+  if (theirs != ours || venv.free_threaded != free_threaded) {
+    return Error{fmt::format("the virtual environment '{}' was made for Python {}{}, but pycache embeds Python {}{}; "
+                             "recreate it with 'pycache-python -m venv' or rebuild pycache for that Python",
+                             printable(venv.dir.native()), theirs, venv.free_threaded ? " (free-threaded)" : "", ours,
+                             free_threaded ? " (free-threaded)" : ""),
+                 kExitEnvironment};
+  }
+  return true;
+}
+
+std::optional<fs::path> venv_of_executable(const fs::path& executable) {
+  fs::path bin = executable.parent_path();
+  for (const fs::path& dir : {bin.parent_path(), bin}) {
+    if (!dir.empty() && access((dir / "pyvenv.cfg").c_str(), F_OK) == 0) return dir;
+  }
+  return std::nullopt;
+}
+
+std::optional<fs::path> venv_launcher(const fs::path& venv_dir, const fs::path& python) {
+  fs::path link = venv_dir / "bin" / "pycache-python";
+  std::error_code ec;
+  if (fs::equivalent(link, python, ec) && !ec) return link;
+  // Absent (or stale, after pycache moved): make it point at this pycache.
+  fs::path tmp = link.native() + ".tmp" + std::to_string(getpid());
+  fs::remove(tmp, ec);
+  fs::create_symlink(python, tmp, ec);
+  if (ec) return std::nullopt;
+  fs::rename(tmp, link, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return std::nullopt;
+  }
+  return link;
+}
+
+}  // namespace pycache
