@@ -1,0 +1,173 @@
+// #3 fidelity: the same command lines through the embedded interpreter's own
+// python and through pycache-python give identical stdout, stderr (modulo the
+// executable's name) and exit status. No policy applies here (no policy file,
+// no PYTHON* variables), so nothing is meant to differ.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+namespace pycache::test {
+namespace {
+
+struct Case {
+  std::vector<std::string> args;
+  std::string input;
+  Env extra_env;
+  bool mask_digits = false;  // output holds timings
+};
+
+std::string without_digits(std::string s) {
+  std::string out;
+  for (char ch : s)
+    if (ch < '0' || ch > '9') out += ch;
+  return out;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
+  return s;
+}
+
+const std::string kFlags =
+    "import sys; f = sys.flags; print([getattr(f, n) for n in ('debug','inspect','interactive','optimize',"
+    "'dont_write_bytecode','no_user_site','no_site','ignore_environment','verbose','bytes_warning','quiet',"
+    "'hash_randomization','isolated','dev_mode','utf8_mode')])";
+const std::string kArgv = "import sys, os; print([os.fsencode(a) for a in sys.argv], [os.fsencode(a) for a in sys.orig_argv[1:]])";
+
+std::vector<Case> cases() {
+  std::vector<Case> c = {
+      {{"-c", "pass"}},
+      {{"-c", "print('hello')"}},
+      {{"-c", kArgv, "a", "b c", "-O", "--", "-"}},
+      {{"-c", kArgv, "caf\xc3\xa9", "\xff\xfe", ""}},
+      {{"-c", kFlags}},
+      {{"-B", "-c", kFlags}},
+      {{"-O", "-c", kFlags}},
+      {{"-OO", "-c", kFlags}},
+      {{"-E", "-c", kFlags}},
+      {{"-I", "-c", kFlags}},
+      {{"-s", "-c", kFlags}},
+      {{"-S", "-c", kFlags}},
+      {{"-q", "-c", kFlags}},
+      {{"-b", "-c", kFlags}},
+      {{"-bb", "-c", "print(b'x' == 'x')"}},
+      {{"-d", "-c", kFlags}},
+      {{"-R", "-c", kFlags}},
+      {{"-X", "dev", "-c", kFlags}},
+      {{"-X", "utf8", "-c", kFlags}},
+      {{"-X", "utf8=0", "-c", "import sys; print(sys.flags.utf8_mode)"}},
+      {{"-X", "faulthandler", "-c", "import faulthandler; print(faulthandler.is_enabled())"}},
+      {{"-X", "int_max_str_digits=640", "-c", "import sys; print(sys.get_int_max_str_digits())"}},
+      {{"-X", "frozen_modules=off", "-c", "import sys; print(sys._xoptions)"}},
+      {{"-X", "custom=1", "-X", "other", "-c", "import sys; print(sys._xoptions)"}},
+      {{"-X", "importtime", "-c", "pass"}, "", {}, true},
+      {{"-W", "error", "-c", "import warnings; warnings.warn('boom')"}},
+      {{"-W", "ignore", "-c", "import warnings; warnings.warn('quiet'); print('ok')"}},
+      {{"-Wdefault", "-c", "import warnings; warnings.warn('shown')"}},
+      {{"-c", "import warnings; warnings.warn('plain')"}},
+      {{"-u", "-c", "import sys; print(sys.stdout.line_buffering, sys.stdout.write_through)"}},
+      {{"-P", "-c", "import sys; print(sys.flags.safe_path, sys.path[0] != '')"}},
+      {{"-c", "import sys; print(sys.path[0] == '')"}},
+      {{"-c", "import sys; sys.exit(0)"}},
+      {{"-c", "import sys; sys.exit(1)"}},
+      {{"-c", "import sys; sys.exit(42)"}},
+      {{"-c", "import sys; sys.exit(256 + 3)"}},
+      {{"-c", "import sys; sys.exit(-1)"}},
+      {{"-c", "import sys; sys.exit('a message')"}},
+      {{"-c", "import sys; sys.exit(None)"}},
+      {{"-c", "raise SystemExit(5)"}},
+      {{"-c", "raise RuntimeError('uncaught')"}},
+      {{"-c", "raise KeyboardInterrupt"}},
+      {{"-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"}},
+      {{"-c", "def f(:"}},
+      {{"-c", "import sys; print(sys.stdin.read().upper())"}, "piped text\n"},
+      {{"-"}, "import sys\nprint('from stdin', sys.argv)\n"},
+      {{"-", "x", "y"}, "import sys\nprint(sys.argv)\nsys.exit(3)\n"},
+      {{"-i"}, "x = 6 * 7\nprint(x)\n"},
+      {{"-i", "-c", "y = 1"}, "print(y + 1)\n"},
+      {{"-q", "-i"}, "1 + 1\n"},
+      {{"script.py", "arg"}},
+      {{"-O", "script.py"}},
+      {{"missing_script.py"}},
+      {{"-m", "mod", "a1"}},
+      {{"-m", "no_such_module_xyz"}},
+      {{"-m", "pkg"}},
+      {{"-m", "json.tool"}, "{\"b\": 1, \"a\": [1, 2]}"},
+      {{"-m", "platform"}},
+      {{"pkgdir"}},
+      {{"-Z"}},
+      {{"--unknown-long"}},
+      {{"-c"}},
+      {{"-m"}},
+      {{"-X"}},
+      {{"--check-hash-based-pycs", "bogus", "-c", "pass"}},
+      {{"--check-hash-based-pycs", "always", "-c", "import _imp; print(_imp.check_hash_based_pycs)"}},
+      {{"-V"}},
+      {{"-VV"}},
+      {{"--version"}},
+      {{"-h"}},
+      {{"--help"}},
+      {{"--help-env"}},
+      {{"--help-xoptions"}},
+      {{"--help-all"}},
+      {{"-c", "import sys, os; print(os.path.exists(sys.executable), os.path.isabs(sys.executable))"}},
+      {{"-c", "import subprocess, sys; print(subprocess.run([sys.executable, '-c', 'print(7*6)'], capture_output=True, text=True).stdout, end='')"}},
+      {{"-c", "import sys, subprocess; print(subprocess._args_from_interpreter_flags())"}},
+      {{"-B", "-O", "-E", "-s", "-c", "import sys, subprocess; print(subprocess._args_from_interpreter_flags())"}},
+      {{"-c", "import sys; print(sys.prefix, sys.base_prefix, sys.exec_prefix)"}},
+      {{"-c", "import sys; print(sys.version)"}},
+      {{"-c", "import sys; print([p for p in sys.path if 'python' in p])"}},
+      {{"-c", "import os; print(sorted(k for k in os.environ if k.startswith(('LANG', 'HOME', 'PATH'))))"}},
+      {{"-c", "import sys; print(sys.stdout.encoding, sys.stderr.errors, sys.getfilesystemencoding())"}},
+      {{"-c", "import sys; sys.stdout.close()"}},
+      {{"-c", "import sys; print(sys.flags.dev_mode)"}, "", {{"PYTHONDEVMODE", "1"}}},
+      {{"-c", "import sys; print(sys.path[:2])"}, "", {{"PYTHONPATH", "/nonexistent-a:/nonexistent-b"}}},
+      {{"-E", "-c", "import sys; print('/nonexistent-a' in sys.path)"}, "", {{"PYTHONPATH", "/nonexistent-a"}}},
+      {{"-c", "import sys; print(sys.flags.verbose)"}, "", {{"PYTHONVERBOSE", "0"}}},
+      {{"-c", "import warnings; warnings.warn('x')"}, "", {{"PYTHONWARNINGS", "error"}}},
+      {{"-c", "import sys; print(sys.flags.utf8_mode)"}, "", {{"PYTHONUTF8", "1"}}},
+      {{"-c", "print(hash('abc'))"}, "", {{"PYTHONHASHSEED", "123"}}},
+      {{"-c", "import time; print(time.tzname)"}, "", {{"TZ", "UTC"}}},
+  };
+  return c;
+}
+
+TEST(Fidelity, PycachePythonMatchesTheEmbeddedInterpretersPython) {
+  TempDir t;
+  write_file(t / "script.py", "import sys\nprint('script', sys.argv, __debug__)\nassert False, 'asserts run'\n");
+  write_file(t / "mod.py", "import sys\nprint('mod', sys.argv, __name__)\n");
+  write_file(t / "pkg/__init__.py", "");
+  write_file(t / "pkg/__main__.py", "print('pkg main', __name__)\n");
+  write_file(t / "pkgdir/__main__.py", "import sys\nprint('dir main', sys.argv)\n");
+  const std::string ref = reference_python().native();
+  const std::string ours = pycache_python_bin().native();
+  const std::string ref_real = fs::canonical(reference_python()).native();
+  int compared = 0;
+  for (const auto& c : cases()) {
+    Env env = clean_env(t / "home");
+    env["PYCACHE_SYSTEM_CONFIG"] = (t / "none.toml").native();
+    for (const auto& [k, v] : c.extra_env) env[k] = v;
+    std::vector<std::string> a = {ref}, b = {ours};
+    a.insert(a.end(), c.args.begin(), c.args.end());
+    b.insert(b.end(), c.args.begin(), c.args.end());
+    auto x = run({a, std::nullopt, env, t.path(), c.input});
+    auto y = run({b, std::nullopt, env, t.path(), c.input});
+    std::string label = c.args.empty() ? "" : c.args[0] + (c.args.size() > 1 ? " " + c.args[1] : "");
+    auto norm = [&](std::string s) { return replace_all(replace_all(s, ref_real, ours), ref, ours); };
+    if (c.mask_digits) {
+      x.err = without_digits(x.err);
+      y.err = without_digits(y.err);
+    }
+    EXPECT_EQ(y.exit_code, x.exit_code) << label;
+    EXPECT_EQ(y.signal, x.signal) << label;
+    EXPECT_EQ(y.out, norm(x.out)) << label;
+    EXPECT_EQ(y.err, norm(x.err)) << label;
+    ++compared;
+  }
+  EXPECT_GE(compared, 60);
+}
+
+}  // namespace
+}  // namespace pycache::test
