@@ -2,8 +2,7 @@
 add_library(pycache_warnings INTERFACE)
 target_compile_options(pycache_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
-  -Wunused -Woverloaded-virtual -Wdouble-promotion -Wformat=2
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-dangling-reference>)
+  -Wunused -Woverloaded-virtual -Wdouble-promotion -Wformat=2)
 
 add_library(pycache_sanitizers INTERFACE)
 if(PYCACHE_SANITIZE)

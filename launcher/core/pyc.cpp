@@ -167,7 +167,7 @@ bool is_legacy_name(std::string_view name) {
 }
 
 fs::path cache_from_source(const fs::path& source, std::string_view tag, int optimize, const fs::path& prefix) {
-  const std::string& file = source.filename().native();
+  const std::string file = source.filename().native();
   // importlib: everything before the last dot (or the whole name) + tag.
   auto dot = file.rfind('.');
   std::string name = (dot == std::string::npos || dot == 0) ? file : file.substr(0, dot);
