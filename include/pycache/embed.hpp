@@ -25,6 +25,9 @@ struct InterpreterConfig {
   int optimization_level = 0;
   std::string pycache_prefix;               // absolute, or empty for __pycache__
   std::string check_hash_pycs_mode = "default";
+  // With a prefix: a valid pyc in the source's own __pycache__ (validated by
+  // importlib's own checks) is used before the prefix is consulted.
+  bool read_through = false;
   // Environment variables to set (or unset, nullopt) once CPython has read
   // them, in the C environment and os.environ alike: with propagate = "none"
   // the program and its children see the environment it was started with.

@@ -66,6 +66,15 @@ struct LaunchPlan {
   embed::InterpreterConfig interpreter;
   std::vector<std::pair<std::string, std::optional<std::string>>> environment;  // name -> value, or unset
 };
+// read-only: when the place the policy writes bytecode to (the prefix, else
+// `tree_dir`) can't be written, "fallback" moves the prefix to a writable
+// per-user cache (one info line), "skip" stops writing (one warning),
+// "ignore" leaves CPython to fail at each import. One access() at start.
+void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& env);
+// $XDG_CACHE_HOME/pycache, else ~/.cache/pycache, else a private
+// /tmp/pycache-UID; the first that can be written, or empty.
+fs::path fallback_cache_dir(const EnvLookup& env);
+
 // The environment the process tree gets under `policy`: the PYTHON* bytecode
 // variables agreeing with it (nullopt: removed) and PYCACHE_POLICY ("tree").
 std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy);

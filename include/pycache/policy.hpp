@@ -22,8 +22,10 @@ enum class Key {
   CheckHashBasedPycs,
   Propagate,
   Venv,
+  ReadOnly,
+  ReadThrough,
 };
-inline constexpr std::size_t kKeyCount = 6;
+inline constexpr std::size_t kKeyCount = 8;
 
 enum class ValueType { Bool, Int, String };
 
@@ -90,6 +92,10 @@ class Policy {
   bool propagate_to_children() const { return std::get<std::string>(get(Key::Propagate).value) == "tree"; }
   // The virtual environment: an absolute directory, "none", or "" (none found).
   const std::string& venv() const { return std::get<std::string>(get(Key::Venv).value); }
+  // What to do when the place bytecode goes can't be written: "fallback", "skip", "ignore".
+  const std::string& read_only() const { return std::get<std::string>(get(Key::ReadOnly).value); }
+  // With a prefix: also read valid pycs from the sources' __pycache__.
+  bool read_through() const { return std::get<bool>(get(Key::ReadThrough).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

@@ -1,5 +1,6 @@
 #include "pycache/launch.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,7 +20,7 @@
 namespace pycache {
 namespace {
 
-constexpr std::array<RunOptionInfo, 12> kRunOptions{{
+constexpr std::array<RunOptionInfo, 15> kRunOptions{{
     {"--cache-prefix", "DIR", "write and read .pyc files under DIR, mirroring the source tree"},
     {"--in-tree", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
     {"--write-bytecode", "", "write .pyc files on import"},
@@ -30,6 +31,9 @@ constexpr std::array<RunOptionInfo, 12> kRunOptions{{
     {"--venv", "DIR", "run in this virtual environment"},
     {"--no-venv", "", "run in the base interpreter, whatever the policy or VIRTUAL_ENV say"},
     {"--propagate", "MODE", "tree: child interpreters follow the policy (default); none: only this process"},
+    {"--read-only", "MODE", "when bytecode can't be written: fallback (a per-user cache), skip, or ignore"},
+    {"--read-through", "", "with a cache prefix, also read valid pycs from __pycache__ (default)"},
+    {"--no-read-through", "", "with a cache prefix, read pycs from the prefix only (as CPython)"},
     {"--explain", "", "print the resolved policy and where each value came from to stderr, then run"},
     {"--log-level", "LEVEL", "trace, debug, info, warning (default), error or off"},
 }};
@@ -105,6 +109,14 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
       auto v = normalize_value(Key::Propagate, *value, cwd);
       if (!v) return usage(fmt::format("option '--propagate' must be tree or none, not '{}'", printable(*value)));
       out.command_line.set(Key::Propagate, std::move(*v), origin);
+    } else if (name == "--read-only") {
+      auto v = normalize_value(Key::ReadOnly, *value, cwd);
+      if (!v) return usage(fmt::format("option '--read-only' must be fallback, skip or ignore, not '{}'", printable(*value)));
+      out.command_line.set(Key::ReadOnly, std::move(*v), origin);
+    } else if (name == "--read-through") {
+      out.command_line.set(Key::ReadThrough, true, origin);
+    } else if (name == "--no-read-through") {
+      out.command_line.set(Key::ReadThrough, false, origin);
     } else if (name == "--explain") {
       out.explain = true;
     } else if (name == "--log-level") {
@@ -199,19 +211,58 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
 
 namespace {
 
-// Fail open: an unusable prefix must not stop the program, only the writing.
-void check_prefix_writable(Policy& policy) {
-  const std::string& prefix = policy.cache_prefix();
-  if (prefix.empty() || !policy.write_bytecode()) return;
+bool writable_dir(const fs::path& dir, bool create, std::string& why) {
   std::error_code ec;
-  fs::create_directories(prefix, ec);
-  if (!ec && access(prefix.c_str(), W_OK) == 0) return;
-  std::string why = ec ? ec.message() : std::generic_category().message(errno);
-  log().warn("cache prefix '{}' can't be written ({}); running without writing bytecode", printable(prefix), why);
-  policy.override(Key::WriteBytecode, false, Origin{Source::Fallback, "cache prefix not writable"});
+  if (create) fs::create_directories(dir, ec);
+  if (!ec && access(dir.c_str(), W_OK) == 0) return true;
+  why = ec ? ec.message() : std::generic_category().message(errno);
+  return false;
 }
 
 }  // namespace
+
+fs::path fallback_cache_dir(const EnvLookup& env) {
+  std::string why;
+  if (const char* xdg = env("XDG_CACHE_HOME"); xdg && *xdg && fs::path(xdg).is_absolute()) {
+    fs::path dir = fs::path(xdg) / "pycache";
+    if (writable_dir(dir, true, why)) return dir;
+  }
+  if (const char* home = env("HOME"); home && *home && fs::path(home).is_absolute()) {
+    fs::path dir = fs::path(home) / ".cache" / "pycache";
+    if (writable_dir(dir, true, why)) return dir;
+  }
+  // A private directory: ours, not a symlink, not writable by others.
+  fs::path dir = fs::path("/tmp") / ("pycache-" + std::to_string(getuid()));
+  mkdir(dir.c_str(), 0700);
+  struct stat st;
+  if (lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) == 0 &&
+      access(dir.c_str(), W_OK) == 0)
+    return dir;
+  return {};
+}
+
+void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& env) {
+  if (!policy.write_bytecode() || policy.read_only() == "ignore") return;
+  const bool prefixed = !policy.cache_prefix().empty();
+  const fs::path target = prefixed ? fs::path(policy.cache_prefix()) : tree_dir;
+  std::string why;
+  // One check at start (the prefix is created if need be), not one per import.
+  if (writable_dir(target, prefixed, why)) return;
+  if (policy.read_only() == "fallback") {
+    fs::path fallback = fallback_cache_dir(env);
+    if (!fallback.empty()) {
+      log().info("'{}' can't be written ({}); bytecode goes to '{}'", printable(target.native()), why,
+                 printable(fallback.native()));
+      policy.override(Key::CachePrefix, fallback.native(),
+                      Origin{Source::Fallback, "'" + target.native() + "' not writable (read-only = \"fallback\")"});
+      return;
+    }
+  }
+  log().warn("{} '{}' can't be written ({}); running without writing bytecode", prefixed ? "cache prefix" : "directory",
+             printable(target.native()), why);
+  policy.override(Key::WriteBytecode, false,
+                  Origin{Source::Fallback, "'" + target.native() + "' not writable (read-only = \"" + policy.read_only() + "\")"});
+}
 
 std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy) {
   auto set = [](std::string v) { return std::optional<std::string>(std::move(v)); };
@@ -276,6 +327,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   in.optimization_level = policy.optimize();
   in.pycache_prefix = policy.cache_prefix();
   in.check_hash_pycs_mode = policy.check_hash_pycs();
+  in.read_through = policy.read_through();
 
   // CPython re-reads these during initialisation and they only ever lower
   // write_bytecode or raise the optimization level, so the environment has to
@@ -323,7 +375,7 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
       return resolved.error().code;
     }
     resolution = std::move(*resolved);
-    check_prefix_writable(resolution.policy);
+    apply_read_only(resolution.policy, discovery_start(scanned, cwd), env);
   }
 
   std::vector<std::string> argv;

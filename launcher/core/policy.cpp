@@ -24,6 +24,10 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "\"tree\": child interpreters follow the policy too; \"none\": only this process"},
     {Key::Venv, "venv", ValueType::String, "a directory path, or \"none\" for the base interpreter", "--venv DIR / --no-venv",
      "virtual environment to run in (default: .venv beside the policy file, else an activated VIRTUAL_ENV)"},
+    {Key::ReadOnly, "read-only", ValueType::String, "\"fallback\", \"skip\" or \"ignore\"", "--read-only MODE",
+     "when bytecode can't be written where the policy says: use a per-user cache, write nothing, or do as CPython"},
+    {Key::ReadThrough, "read-through", ValueType::Bool, "true or false", "--read-through / --no-read-through",
+     "with a cache prefix, also use valid .pyc files from the sources' __pycache__ (precompiled images)"},
 }};
 
 // CPython's own defaults.
@@ -35,6 +39,8 @@ Setting default_setting(Key key) {
     case Key::CheckHashBasedPycs: return {std::string("default"), {}};
     case Key::Propagate: return {std::string("tree"), {}};
     case Key::Venv: return {std::string(), {}};
+    case Key::ReadOnly: return {std::string("fallback"), {}};
+    case Key::ReadThrough: return {true, {}};
   }
   return {};
 }
@@ -119,6 +125,10 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
   const auto& s = std::get<std::string>(raw);
   if (key == Key::CheckHashBasedPycs) {
     if (s == "default" || s == "always" || s == "never") return raw;
+    return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
+  }
+  if (key == Key::ReadOnly) {
+    if (s == "fallback" || s == "skip" || s == "ignore") return raw;
     return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
   }
   if (key == Key::Propagate) {

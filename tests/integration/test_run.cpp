@@ -181,13 +181,28 @@ TEST_F(Run, ScriptOnStdin) {
 
 TEST_F(Run, UnwritablePrefixWarnsOnceAndStillRuns) {
   write_file(proj / "blocker", "a file, not a directory\n");
-  policy("cache-prefix = \"blocker/pfx\"\n");
+  policy("cache-prefix = \"blocker/pfx\"\nread-only = \"skip\"\n");
   auto o = pycache({"main.py"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "0 True " + (proj / "blocker/pfx").native() + "\n");
   EXPECT_EQ(o.err.rfind("pycache: warning: cache prefix '", 0), 0u) << o.err;
   EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1);
   EXPECT_TRUE(find_pycache_dirs(proj).empty());
+}
+
+TEST_F(Run, UnwritablePrefixFallsBackToTheUserCacheByDefault) {
+  write_file(proj / "blocker", "a file, not a directory\n");
+  policy("cache-prefix = \"blocker/pfx\"\n");
+  env["XDG_CACHE_HOME"] = (t / "xdg").native();
+  auto o = pycache({"--log-level", "info", "main.py"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  fs::path fallback = t / "xdg/pycache";
+  EXPECT_EQ(o.out, "0 False " + fallback.native() + "\n");
+  EXPECT_EQ(o.err.rfind("pycache: info: '" + (proj / "blocker/pfx").native() + "' can't be written", 0), 0u) << o.err;
+  EXPECT_TRUE(fs::exists(fallback / fs::path(proj.native().substr(1)) / "pkg" / ("mod." + python_cache_tag() + ".pyc")));
+  EXPECT_TRUE(find_pycache_dirs(proj).empty());
+  // Quiet at the default level.
+  EXPECT_EQ(pycache({"main.py"}).err, "");
 }
 
 TEST_F(Run, BadPolicyStopsBeforePythonStarts) {
