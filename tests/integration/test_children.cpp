@@ -101,11 +101,13 @@ TEST_F(Children, ProcessPoolExecutor) {
 }
 
 TEST_F(Children, PlainPythonChildFollowsThePolicyUnderTree) {
+  // A plain python of the embedded version, found on PATH by name.
+  env["PATH"] = reference_python().parent_path().native() + ":" + env["PATH"];
   auto o = pycache_python(
       "import subprocess, sys\n"
-      "subprocess.run(['python3', '-c', 'import sys; sys.path.insert(0, %r); import childmod; "
+      "subprocess.run([sys.argv[2], '-c', 'import sys; sys.path.insert(0, %r); import childmod; "
       "print(sys.flags.optimize, sys.pycache_prefix, sys.dont_write_bytecode)' % sys.argv[1]], cwd='/', check=True)\n",
-      {proj.native()});
+      {proj.native(), reference_python().filename().native()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "1 " + prefix.native() + " False\n");
   EXPECT_TRUE(fs::exists(prefix_pyc("childmod")));
