@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,7 +143,8 @@ def commands_list(results):
 
 
 class Bench:
-    def __init__(self, build, runs, warmup, rounds, callgrind_runs, results_root, work_root, quick):
+    def __init__(self, build, runs, warmup, rounds, callgrind_runs, results_root, work_root, quick, max_load=None):
+        self.max_load = max_load
         self.build = Path(build).resolve()
         self.runs, self.warmup, self.rounds = runs, warmup, rounds
         self.callgrind_runs, self.quick = callgrind_runs, quick
@@ -250,6 +252,7 @@ class Bench:
                     argv += ["--prepare", shlex.join(str(a) for a in (c.prepare or ["true"]))]
             for c in order:
                 argv += ["--command-name", c.name, c.line()]
+            self._wait_for_quiet()
             log(f"{self.section}/{group}: hyperfine round {index + 1}/{rounds}, {len(commands)} commands x {runs} runs")
             p = subprocess.run(argv, cwd=cwd, env=self.env, stdout=sys.stderr)
             if p.returncode != 0:
@@ -271,6 +274,16 @@ class Bench:
                 results[c.name].instructions = int(statistics.median(counts))
         self._summary[group] = [r.as_json() for r in results.values()]
         return results
+
+    def _wait_for_quiet(self, patience=900):
+        """On a shared machine: waits (at most `patience` seconds) for the 1-minute
+        load average to drop to max_load, so that rounds run when it is quiet."""
+        if self.max_load is None:
+            return
+        deadline = time.monotonic() + patience
+        while os.getloadavg()[0] > self.max_load and time.monotonic() < deadline:
+            log(f"load average {os.getloadavg()[0]:.2f} > {self.max_load}: waiting")
+            time.sleep(20)
 
     def _instructions(self, command, cwd):
         if command.prepare:
