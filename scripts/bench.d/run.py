@@ -22,7 +22,6 @@ After the runs, every tree is checked for the caches its policy asks for.
 """
 import json
 import shutil
-from pathlib import Path
 
 from benchlib import BenchError, Command, commands_list, percent, ratio, ratio_interval, table
 
