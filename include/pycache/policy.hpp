@@ -20,8 +20,10 @@ enum class Key {
   CachePrefix,
   Optimize,
   CheckHashBasedPycs,
+  Init,         // run as a minimal init (PID 1 duties): "auto", "always", "never"
+  InitSignals,  // where that init forwards signals: "child" or "group"
 };
-inline constexpr std::size_t kKeyCount = 4;
+inline constexpr std::size_t kKeyCount = 6;
 
 enum class ValueType { Bool, Int, String };
 
@@ -84,6 +86,8 @@ class Policy {
   const std::string& cache_prefix() const { return std::get<std::string>(get(Key::CachePrefix).value); }
   int optimize() const { return static_cast<int>(std::get<std::int64_t>(get(Key::Optimize).value)); }
   const std::string& check_hash_pycs() const { return std::get<std::string>(get(Key::CheckHashBasedPycs).value); }
+  const std::string& init() const { return std::get<std::string>(get(Key::Init).value); }
+  const std::string& init_signals() const { return std::get<std::string>(get(Key::InitSignals).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

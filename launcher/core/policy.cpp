@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <initializer_list>
 #include <vector>
 
 #include "pycache/paths.hpp"
@@ -20,6 +21,10 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "optimization level: 1 strips asserts, 2 also docstrings (.opt-N.pyc)"},
     {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, "\"default\", \"always\" or \"never\"",
      "--check-hash-based-pycs MODE", "whether hash-based .pyc files are checked against their source"},
+    {Key::Init, "init", ValueType::String, "\"auto\", \"always\" or \"never\"", "--init / --no-init",
+     "fork a minimal init that forwards signals and reaps zombies (auto: only as PID 1)"},
+    {Key::InitSignals, "init-signals", ValueType::String, "\"child\" or \"group\"", "--init-signals WHERE",
+     "where that init forwards signals: the program, or its whole process group"},
 }};
 
 // CPython's own defaults.
@@ -29,6 +34,8 @@ Setting default_setting(Key key) {
     case Key::CachePrefix: return {std::string(), {}};
     case Key::Optimize: return {std::int64_t{0}, {}};
     case Key::CheckHashBasedPycs: return {std::string("default"), {}};
+    case Key::Init: return {std::string("auto"), {}};
+    case Key::InitSignals: return {std::string("child"), {}};
   }
   return {};
 }
@@ -111,10 +118,14 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
   }
   if (!std::holds_alternative<std::string>(raw)) return wrong();
   const auto& s = std::get<std::string>(raw);
-  if (key == Key::CheckHashBasedPycs) {
-    if (s == "default" || s == "always" || s == "never") return raw;
+  auto one_of = [&](std::initializer_list<std::string_view> allowed) -> Result<Value> {
+    for (auto a : allowed)
+      if (s == a) return raw;
     return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
-  }
+  };
+  if (key == Key::CheckHashBasedPycs) return one_of({"default", "always", "never"});
+  if (key == Key::Init) return one_of({"auto", "always", "never"});
+  if (key == Key::InitSignals) return one_of({"child", "group"});
   if (key == Key::CachePrefix) {
     if (s.empty()) return raw;
     if (s.find('\0') != std::string::npos)
