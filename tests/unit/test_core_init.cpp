@@ -195,9 +195,9 @@ TEST_F(StartInit, ForwardsToTheWholeGroupWhenAsked) {
     pid_t worker = fork();
     if (worker == 0) {
       signal(SIGTERM, SIG_DFL);
+      say(fd, getpid());  // only now: until here it ignored SIGTERM too
       for (;;) pause();
     }
-    say(fd, worker);
     int status = 0;
     waitpid(worker, &status, 0);
     _exit(WIFSIGNALED(status) ? 100 + WTERMSIG(status) : 1);
