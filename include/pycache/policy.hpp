@@ -24,8 +24,10 @@ enum class Key {
   Venv,
   ReadOnly,
   ReadThrough,
+  Init,         // run as a minimal init (PID 1 duties): "auto", "always", "never"
+  InitSignals,  // where that init forwards signals: "child" or "group"
 };
-inline constexpr std::size_t kKeyCount = 8;
+inline constexpr std::size_t kKeyCount = 10;
 
 enum class ValueType { Bool, Int, String };
 
@@ -96,6 +98,8 @@ class Policy {
   const std::string& read_only() const { return std::get<std::string>(get(Key::ReadOnly).value); }
   // With a prefix: also read valid pycs from the sources' __pycache__.
   bool read_through() const { return std::get<bool>(get(Key::ReadThrough).value); }
+  const std::string& init() const { return std::get<std::string>(get(Key::Init).value); }
+  const std::string& init_signals() const { return std::get<std::string>(get(Key::InitSignals).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

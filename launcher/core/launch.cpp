@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "pycache/build_config.hpp"
+#include "pycache/init.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
@@ -20,7 +21,7 @@
 namespace pycache {
 namespace {
 
-constexpr std::array<RunOptionInfo, 15> kRunOptions{{
+constexpr std::array<RunOptionInfo, 18> kRunOptions{{
     {"--cache-prefix", "DIR", "write and read .pyc files under DIR, mirroring the source tree"},
     {"--in-tree", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
     {"--write-bytecode", "", "write .pyc files on import"},
@@ -34,6 +35,9 @@ constexpr std::array<RunOptionInfo, 15> kRunOptions{{
     {"--read-only", "MODE", "when bytecode can't be written: fallback (a per-user cache), skip, or ignore"},
     {"--read-through", "", "with a cache prefix, also read valid pycs from __pycache__ (default)"},
     {"--no-read-through", "", "with a cache prefix, read pycs from the prefix only (as CPython)"},
+    {"--init", "", "run a minimal init in front of python even when not PID 1 (forwards signals, reaps zombies)"},
+    {"--no-init", "", "never run the init, not even as PID 1"},
+    {"--init-signals", "WHERE", "where the init forwards signals: 'child' (default) or 'group' (its process group)"},
     {"--explain", "", "print the resolved policy and where each value came from to stderr, then run"},
     {"--log-level", "LEVEL", "trace, debug, info, warning (default), error or off"},
 }};
@@ -93,6 +97,14 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
       if (ec != std::errc() || p != value->data() + value->size() || n < 0 || n > 2)
         return usage(fmt::format("option '--optimize' must be 0, 1 or 2, not '{}'", printable(*value)));
       out.command_line.set(Key::Optimize, n, origin);
+    } else if (name == "--init") {
+      out.command_line.set(Key::Init, std::string("always"), origin);
+    } else if (name == "--no-init") {
+      out.command_line.set(Key::Init, std::string("never"), origin);
+    } else if (name == "--init-signals") {
+      auto v = normalize_value(Key::InitSignals, *value, cwd);
+      if (!v) return usage(fmt::format("option '--init-signals' must be 'child' or 'group', not '{}'", printable(*value)));
+      out.command_line.set(Key::InitSignals, std::move(*v), origin);
     } else if (name == "--policy") {
       out.policy_file = absolute_from(*value, cwd);
       out.no_policy = false;
@@ -398,6 +410,10 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
       else unsetenv(name.c_str());
     }
   }
+  // Last thing before Python, which must never be forked once initialised.
+  // In the init's process start_init never returns.
+  const InitSettings init = init_settings(resolution.policy);
+  start_init(init_role(init.mode, getpid()), init.target);
   return embed::run_python(plan->interpreter);
 }
 

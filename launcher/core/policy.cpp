@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <initializer_list>
 #include <vector>
 
 #include "pycache/paths.hpp"
@@ -28,6 +29,10 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "when bytecode can't be written where the policy says: use a per-user cache, write nothing, or do as CPython"},
     {Key::ReadThrough, "read-through", ValueType::Bool, "true or false", "--read-through / --no-read-through",
      "with a cache prefix, also use valid .pyc files from the sources' __pycache__ (precompiled images)"},
+    {Key::Init, "init", ValueType::String, "\"auto\", \"always\" or \"never\"", "--init / --no-init",
+     "fork a minimal init that forwards signals and reaps zombies (auto: only as PID 1)"},
+    {Key::InitSignals, "init-signals", ValueType::String, "\"child\" or \"group\"", "--init-signals WHERE",
+     "where that init forwards signals: the program, or its whole process group"},
 }};
 
 // CPython's own defaults.
@@ -41,6 +46,8 @@ Setting default_setting(Key key) {
     case Key::Venv: return {std::string(), {}};
     case Key::ReadOnly: return {std::string("fallback"), {}};
     case Key::ReadThrough: return {true, {}};
+    case Key::Init: return {std::string("auto"), {}};
+    case Key::InitSignals: return {std::string("child"), {}};
   }
   return {};
 }
@@ -123,21 +130,18 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
   }
   if (!std::holds_alternative<std::string>(raw)) return wrong();
   const auto& s = std::get<std::string>(raw);
-  if (key == Key::CheckHashBasedPycs) {
-    if (s == "default" || s == "always" || s == "never") return raw;
+  auto one_of = [&](std::initializer_list<std::string_view> allowed) -> Result<Value> {
+    for (auto a : allowed)
+      if (s == a) return raw;
     return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
-  }
-  if (key == Key::ReadOnly) {
-    if (s == "fallback" || s == "skip" || s == "ignore") return raw;
-    return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
-  }
-  if (key == Key::Propagate) {
-    if (s == "tree" || s == "none") return raw;
-    return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
-  }
+  };
+  if (key == Key::CheckHashBasedPycs) return one_of({"default", "always", "never"});
+  if (key == Key::Init) return one_of({"auto", "always", "never"});
+  if (key == Key::InitSignals) return one_of({"child", "group"});
+  if (key == Key::ReadOnly) return one_of({"fallback", "skip", "ignore"});
+  if (key == Key::Propagate) return one_of({"tree", "none"});
   if (key == Key::Venv) {
-    if (s == "none") return raw;
-    if (s.empty()) return raw;  // automatic: .venv beside the policy file, else VIRTUAL_ENV
+    if (s == "none" || s.empty()) return raw;  // empty: automatic (.venv beside the policy file, else VIRTUAL_ENV)
     return Value{absolute_from(expand_user(s), base_dir).native()};
   }
   if (key == Key::CachePrefix) {

@@ -155,6 +155,9 @@ std::string encode_inherited(const Policy& policy) {
     out += origin;
   };
   for (const auto& k : policy_keys()) {
+    // The init is this process's duty, not its children's: a child of an
+    // `--init` run must not fork an init of its own.
+    if (k.key == Key::Init || k.key == Key::InitSignals) continue;
     const Setting& s = policy.get(k.key);
     std::string value = std::holds_alternative<std::string>(s.value) ? std::get<std::string>(s.value)
                                                                      : format_value(s.value);

@@ -14,7 +14,7 @@
 
 namespace pycache::test {
 
-Outcome run(const Process& p) {
+Running start(const Process& p) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t fa;
@@ -57,10 +57,16 @@ Outcome run(const Process& p) {
     close(err[0]);
     throw std::runtime_error("posix_spawn " + program + ": " + std::strerror(rc));
   }
+  return Running{pid, in[1], out[0], err[0], p.input};
+}
+
+Outcome finish(Running& r, int timeout_seconds) {
+  const pid_t pid = r.pid;
+  int in[2] = {-1, r.in}, out[2] = {r.out, -1}, err[2] = {r.err, -1};
 
   Outcome o;
   std::size_t written = 0;
-  if (p.input.empty()) {
+  if (r.input.empty()) {
     close(in[1]);
     in[1] = -1;
   }
@@ -74,7 +80,7 @@ Outcome run(const Process& p) {
     int n = poll(fds, in[1] >= 0 ? 3 : 2, 200);
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec - start.tv_sec > p.timeout_seconds) {
+    if (now.tv_sec - start.tv_sec > timeout_seconds) {
       kill(pid, SIGKILL);
       o.timed_out = true;
       break;
@@ -82,14 +88,14 @@ Outcome run(const Process& p) {
     if (n <= 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t r = read(fds[i].fd, buf, sizeof buf);
-      if (r > 0) (i == 0 ? o.out : o.err).append(buf, static_cast<std::size_t>(r));
-      else if (r == 0 || errno != EINTR) (i == 0 ? out_open : err_open) = false;
+      ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) (i == 0 ? o.out : o.err).append(buf, static_cast<std::size_t>(got));
+      else if (got == 0 || errno != EINTR) (i == 0 ? out_open : err_open) = false;
     }
     if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      ssize_t w = write(in[1], p.input.data() + written, p.input.size() - written);
+      ssize_t w = write(in[1], r.input.data() + written, r.input.size() - written);
       if (w > 0) written += static_cast<std::size_t>(w);
-      if (w < 0 || written == p.input.size()) {
+      if (w < 0 || written == r.input.size()) {
         close(in[1]);
         in[1] = -1;
       }
@@ -103,7 +109,13 @@ Outcome run(const Process& p) {
   }
   if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
+  r = Running{};
   return o;
+}
+
+Outcome run(const Process& p) {
+  Running r = start(p);
+  return finish(r, p.timeout_seconds);
 }
 
 Env clean_env(const fs::path& home) {

@@ -33,6 +33,17 @@ struct Outcome {
 
 Outcome run(const Process& p);
 
+// The same in two steps, for tests that act on a process while it runs
+// (send it a signal): start() spawns it, finish() collects its output and
+// status, killing it with SIGKILL after `timeout_seconds` (timed_out).
+struct Running {
+  int pid = -1;
+  int in = -1, out = -1, err = -1;  // our ends of its stdin, stdout, stderr
+  std::string input;
+};
+Running start(const Process& p);
+Outcome finish(Running& r, int timeout_seconds);
+
 // PATH, HOME (given), LANG=C.UTF-8 and nothing else: no PYTHON* variables.
 Env clean_env(const fs::path& home);
 

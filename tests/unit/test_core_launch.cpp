@@ -40,6 +40,18 @@ TEST(RunOptions, StopAtTheFirstPythonArgument) {
   EXPECT_TRUE(parse_ok({"--policy", "p.toml", "--no-policy"}, 3).no_policy);
 }
 
+TEST(RunOptions, InitOptionsSetTheInitKeys) {
+  auto o = parse_ok({"--init", "--init-signals", "group", "app.py"}, 3);
+  EXPECT_EQ(std::get<std::string>(o.command_line.get(Key::Init)->value), "always");
+  EXPECT_EQ(o.command_line.get(Key::Init)->origin.describe(), "command line --init");
+  EXPECT_EQ(std::get<std::string>(o.command_line.get(Key::InitSignals)->value), "group");
+  auto n = parse_ok({"--init", "--no-init", "app.py"}, 2);
+  EXPECT_EQ(std::get<std::string>(n.command_line.get(Key::Init)->value), "never") << "the last one wins";
+  EXPECT_FALSE(parse_ok({"app.py"}, 0).command_line.get(Key::Init));
+  EXPECT_EQ(parse_error({"--init-signals", "all"}), "option '--init-signals' must be 'child' or 'group', not 'all'");
+  EXPECT_NE(parse_error({"--init=yes"}).find("takes no value"), std::string::npos);
+}
+
 TEST(RunOptions, UsageErrors) {
   EXPECT_EQ(parse_error({"--cache-prefx", "x"}),
             "unknown option '--cache-prefx'; did you mean '--cache-prefix'? (see 'pycache help run')");

@@ -50,6 +50,19 @@ TEST(NormalizeValue, ChecksTypesAndRanges) {
   EXPECT_NE(bogus.error().message.find("\"always\""), std::string::npos);
 }
 
+TEST(NormalizeValue, InitKeysTakeTheirWordsOnly) {
+  for (const char* m : {"auto", "always", "never"}) EXPECT_TRUE(normalize_value(Key::Init, std::string(m), "/")) << m;
+  for (const char* m : {"child", "group"}) EXPECT_TRUE(normalize_value(Key::InitSignals, std::string(m), "/")) << m;
+  auto bad = normalize_value(Key::Init, std::string("yes"), "/");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "'init' must be \"auto\", \"always\" or \"never\", not \"yes\"");
+  EXPECT_FALSE(normalize_value(Key::Init, true, "/")) << "a string, not a boolean";
+  EXPECT_FALSE(normalize_value(Key::InitSignals, std::string("pgrp"), "/"));
+  Policy p;
+  EXPECT_EQ(p.init(), "auto");
+  EXPECT_EQ(p.init_signals(), "child");
+}
+
 TEST(NormalizeValue, CachePrefixIsAbsoluteAgainstTheBaseNotTheCwd) {
   EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string(".cache/pyc"), "/proj")),
             "/proj/.cache/pyc");
