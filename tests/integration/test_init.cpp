@@ -183,8 +183,8 @@ TEST_F(Init, TheAppsSigtermHandlerRunsAndItsExitCodeComesBack) {
       "    print('handler', signum, flush=True)\n"
       "    sys.exit(42)\n"
       "signal.signal(signal.SIGTERM, on_term)\n"
-      "ready()\n"
       "try:\n"
+      "    ready()\n"  // inside: the signal may come before ready() returns
       "    time.sleep(30)\n"
       "finally:\n"
       "    print('finally', flush=True)\n");
@@ -196,8 +196,8 @@ TEST_F(Init, TheAppsSigtermHandlerRunsAndItsExitCodeComesBack) {
 
 TEST_F(Init, SigintRaisesKeyboardInterrupt) {
   REQUIRE_PID_NAMESPACES();
-  app("ready()\n"
-      "try:\n"
+  app("try:\n"
+      "    ready()\n"
       "    time.sleep(30)\n"
       "except KeyboardInterrupt:\n"
       "    print('KeyboardInterrupt', flush=True)\n"
