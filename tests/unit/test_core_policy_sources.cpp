@@ -169,3 +169,45 @@ TEST(EnvironmentLayer, EmptyZeroAndGarbageValues) {
 
 }  // namespace
 }  // namespace pycache
+
+namespace pycache {
+namespace {
+
+TEST(Inheritance, RoundTripsEveryValueWithItsOrigin) {
+  Layer l;
+  l.set(Key::WriteBytecode, false, {Source::ProjectFile, "/p/pyproject.toml:3:18"});
+  l.set(Key::CachePrefix, std::string("/pfx with space"), {Source::CommandLine, "--cache-prefix"});
+  l.set(Key::Optimize, std::int64_t{2}, {Source::Environment, "PYTHONOPTIMIZE"});
+  l.set(Key::Init, std::string("always"), {Source::CommandLine, "--init"});
+  Layer layers[] = {l};
+  Policy p = Policy::resolve(layers);
+  p.project_file = "/p/pyproject.toml";
+  auto back = decode_inherited(encode_inherited(p));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->policy_file, "/p/pyproject.toml");
+  EXPECT_EQ(std::get<bool>(back->layer.get(Key::WriteBytecode)->value), false);
+  EXPECT_EQ(std::get<std::string>(back->layer.get(Key::CachePrefix)->value), "/pfx with space");
+  EXPECT_EQ(std::get<std::int64_t>(back->layer.get(Key::Optimize)->value), 2);
+  EXPECT_EQ(back->layer.get(Key::Optimize)->origin.describe(), "parent process (environment PYTHONOPTIMIZE)");
+  EXPECT_EQ(back->layer.get(Key::WriteBytecode)->origin.describe(), "parent process (/p/pyproject.toml:3:18)");
+  EXPECT_FALSE(back->layer.get(Key::Init)) << "the init is not inherited";
+  // A grandchild keeps the first origin, not "parent process (parent process (...))".
+  Layer again[] = {back->layer};
+  Policy child = Policy::resolve(again);
+  auto grand = decode_inherited(encode_inherited(child));
+  ASSERT_TRUE(grand);
+  EXPECT_EQ(grand->layer.get(Key::Optimize)->origin.describe(), "parent process (environment PYTHONOPTIMIZE)");
+}
+
+TEST(Inheritance, MalformedValuesAreRefused) {
+  EXPECT_FALSE(decode_inherited(""));
+  EXPECT_FALSE(decode_inherited("v2\x1eoptimize\x1f" "1\x1fx"));
+  EXPECT_FALSE(decode_inherited("v1\x1eoptimize\x1f" "7\x1fx"));
+  EXPECT_FALSE(decode_inherited("v1\x1ewrite-bytecode\x1fyes\x1fx"));
+  EXPECT_FALSE(decode_inherited("v1\x1eoptimize"));
+  auto future = decode_inherited("v1\x1e" "future-key\x1f" "1\x1fx\x1eoptimize\x1f" "1\x1fy");
+  ASSERT_TRUE(future) << "unknown keys from a newer parent are skipped";
+}
+
+}  // namespace
+}  // namespace pycache
