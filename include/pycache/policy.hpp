@@ -20,8 +20,9 @@ enum class Key {
   CachePrefix,
   Optimize,
   CheckHashBasedPycs,
+  PrefixMaxSize,
 };
-inline constexpr std::size_t kKeyCount = 4;
+inline constexpr std::size_t kKeyCount = 5;
 
 enum class ValueType { Bool, Int, String };
 
@@ -72,7 +73,9 @@ class Layer {
 
 // Checks a raw value for `key` and puts it in canonical form. A cache prefix
 // is expanded (~), made absolute against `base_dir` and normalised ("" stays
-// "": no prefix). Errors say what was expected, e.g. "expected 0, 1 or 2".
+// "": no prefix); a prefix-max-size given as a string ("2G", see
+// parse_size) becomes its integer number of bytes. Errors say what was
+// expected, e.g. "expected 0, 1 or 2".
 Result<Value> normalize_value(Key key, const Value& raw, const std::filesystem::path& base_dir);
 
 // The fully resolved policy.
@@ -84,6 +87,9 @@ class Policy {
   const std::string& cache_prefix() const { return std::get<std::string>(get(Key::CachePrefix).value); }
   int optimize() const { return static_cast<int>(std::get<std::int64_t>(get(Key::Optimize).value)); }
   const std::string& check_hash_pycs() const { return std::get<std::string>(get(Key::CheckHashBasedPycs).value); }
+  // Bytes the cache prefix may hold (`pycache clean --prefix` evicts the least
+  // recently used pycs beyond it); 0 = no limit.
+  std::int64_t prefix_max_size() const { return std::get<std::int64_t>(get(Key::PrefixMaxSize).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

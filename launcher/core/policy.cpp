@@ -7,6 +7,7 @@
 
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
+#include "pycache/units.hpp"
 
 namespace pycache {
 namespace {
@@ -20,6 +21,9 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "optimization level: 1 strips asserts, 2 also docstrings (.opt-N.pyc)"},
     {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, "\"default\", \"always\" or \"never\"",
      "--check-hash-based-pycs MODE", "whether hash-based .pyc files are checked against their source"},
+    {Key::PrefixMaxSize, "prefix-max-size", ValueType::Int,
+     "a size such as \"2G\" or \"500M\", or an integer number of bytes (0: no limit)", "pycache clean --prefix --max-size SIZE",
+     "how much the cache prefix may hold: `pycache clean --prefix` evicts least recently used pycs beyond it"},
 }};
 
 // CPython's own defaults.
@@ -29,6 +33,7 @@ Setting default_setting(Key key) {
     case Key::CachePrefix: return {std::string(), {}};
     case Key::Optimize: return {std::int64_t{0}, {}};
     case Key::CheckHashBasedPycs: return {std::string("default"), {}};
+    case Key::PrefixMaxSize: return {std::int64_t{0}, {}};
   }
   return {};
 }
@@ -64,6 +69,7 @@ std::string_view suggest_key(std::string_view name) {
   if (dashed == "pycache-prefix") return "cache-prefix";
   if (dashed == "optimization-level" || dashed == "optimize-level") return "optimize";
   if (dashed == "check-hash-pycs-mode" || dashed == "check-hash-pycs") return "check-hash-based-pycs";
+  if (dashed == "max-size" || dashed == "cache-max-size" || dashed == "prefix-size") return "prefix-max-size";
   return closest_match(dashed, names);
 }
 
@@ -101,10 +107,18 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
       if (!std::holds_alternative<bool>(raw)) return wrong();
       return raw;
     case ValueType::Int: {
+      if (key == Key::PrefixMaxSize && std::holds_alternative<std::string>(raw)) {
+        auto bytes = parse_size(std::get<std::string>(raw));
+        if (!bytes)
+          return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected,
+                                   printable(std::get<std::string>(raw))),
+                       kExitUsage};
+        return Value{*bytes};
+      }
       if (!std::holds_alternative<std::int64_t>(raw)) return wrong();
       auto n = std::get<std::int64_t>(raw);
-      if (n < 0 || n > 2)
-        return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, n), kExitUsage};
+      const bool in_range = key == Key::Optimize ? (n >= 0 && n <= 2) : n >= 0;
+      if (!in_range) return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, n), kExitUsage};
       return raw;
     }
     case ValueType::String: break;
