@@ -134,8 +134,11 @@ struct Summary {
   bool failed() const { return !problems.empty(); }
 };
 
-// Called as things happen, one call at a time (the engine serialises them),
-// from the walking threads. Any of them may be empty.
+// Called as things happen, from the walking threads. `problem` and `kept`
+// come one call at a time (the engine serialises them); `removed`, the hot
+// one, may be called from several threads at once, so that formatting a
+// listing does not serialise the walk: the callee synchronises its output.
+// Any of them may be empty.
 struct Events {
   std::function<void(const Removal&)> removed;
   std::function<void(const Problem&)> problem;

@@ -277,9 +277,10 @@ int clean_main(Args args) {
   clean::Events events;
   if (list_lines)
     events.removed = [&](const clean::Removal& r) {
+      const std::string line = clean::format_removal(r, dry_run);  // outside the lock: walkers run in parallel
       std::lock_guard lock(out_mu);
       if (progress) progress->clear();
-      std::fputs(clean::format_removal(r, dry_run).c_str(), stdout);
+      std::fwrite(line.data(), 1, line.size(), stdout);
     };
   events.problem = [&](const clean::Problem& p) {
     std::lock_guard lock(out_mu);

@@ -209,10 +209,7 @@ struct Cleaner::Impl {
   void removed(WorkerState& ws, const fs::path& path, Reason reason, bool directory, std::uint64_t bytes) {
     if (!want_removals) return;
     Removal r{path, reason, directory, bytes};
-    if (events.removed) {
-      std::lock_guard lock(mu);
-      events.removed(r);
-    }
+    if (events.removed) events.removed(r);
     if (o.listing == Listing::Yes) ws.removed.push_back(std::move(r));
   }
 
@@ -769,8 +766,16 @@ std::uint64_t Cleaner::directories_seen() const {
 // --- formatting ---------------------------------------------------------------
 
 std::string format_removal(const Removal& r, DryRun dry_run) {
-  return fmt::format("{} {}{}\n", dry_run == DryRun::Yes ? "would remove" : "removed", printable(r.path.native()),
-                     r.directory ? "/" : "");
+  // One line per removal, tens of thousands of them: plain appends.
+  const std::string& path = r.path.native();
+  std::string out;
+  out.reserve(path.size() + 16);
+  out += dry_run == DryRun::Yes ? "would remove " : "removed ";
+  const bool plain = std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  out += plain ? path : printable(path);
+  if (r.directory) out += '/';
+  out += '\n';
+  return out;
 }
 
 std::string format_problem(const Problem& p) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <mutex>
 #include <set>
 
 #include "fake_fs.hpp"
@@ -302,9 +303,16 @@ TEST(Clean, EventsArriveForEveryRemovalAndProblem) {
   f.add_file("/r/__pycache__/n.cpython-311.pyc");
   f.fail(Op::Unlink, "/r/__pycache__/n.cpython-311.pyc", EACCES);
   std::vector<std::string> seen;
+  std::mutex mu;  // `removed` may come from several threads at once
   Events ev;
-  ev.removed = [&](const Removal& r) { seen.push_back("removed " + r.path.native()); };
-  ev.problem = [&](const Problem& p) { seen.push_back("problem " + p.path.native()); };
+  ev.removed = [&](const Removal& r) {
+    std::lock_guard lock(mu);
+    seen.push_back("removed " + r.path.native());
+  };
+  ev.problem = [&](const Problem& p) {
+    std::lock_guard lock(mu);
+    seen.push_back("problem " + p.path.native());
+  };
   Summary s = Cleaner(f, tree({"/r"}), ev).run();
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, (std::vector<std::string>{"problem /r/__pycache__/n.cpython-311.pyc",
