@@ -29,7 +29,7 @@ struct CleanOptions {
   bool quiet = false;
   bool json = false;
   std::vector<std::string> excludes;
-  std::string debris;
+  std::vector<std::string> debris;
   bool stale = false;
   bool other_versions = false;
   std::vector<std::string> tags;
@@ -45,7 +45,7 @@ struct CleanOptions {
   std::string cache_prefix;
 };
 
-constexpr const char* kDebrisDefaultToken = "default";  // --debris without =KINDS
+constexpr const char* kDebrisDefaultToken = "default";  // what a bare --debris means
 
 std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   auto app = make_app("clean",
@@ -61,10 +61,13 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   app->add_option("--exclude", o.excludes, "skip names or relative paths matching GLOB (repeatable)")
       ->type_name("GLOB")
       ->allow_extra_args(false);
-  app->add_flag(std::string("--debris{") + kDebrisDefaultToken + "}", o.debris,
-                "also remove tool caches: KINDS is a comma list of pytest, mypy, ruff, hypothesis, coverage, "
-                "tox, default (all but tox), all")
-      ->type_name("[=KINDS]");
+  // A bare --debris is rewritten to --debris=default before parsing (see
+  // clean_main): an optional value would otherwise swallow the next PATH.
+  app->add_option("--debris", o.debris,
+                  "also remove tool caches: KINDS is a comma list of pytest, mypy, ruff, hypothesis, coverage, "
+                  "tox, default (all but tox), all; --debris alone is --debris=default (repeatable)")
+      ->type_name("[=KINDS]")
+      ->allow_extra_args(false);
   app->add_flag("--stale", o.stale,
                 "remove only bytecode that can't be used: pycs whose source is gone, leftover temp files, "
                 "sourceless legacy pycs");
@@ -117,10 +120,10 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   o.stale = c.stale || (c.other_versions && !c.prefix) ? clean::Stale::Yes : clean::Stale::No;
   o.other_versions = c.other_versions ? clean::OtherVersions::Yes : clean::OtherVersions::No;
   o.current_tags = c.tags.empty() ? std::vector<std::string>{build::kPythonCacheTag} : c.tags;
-  if (!c.debris.empty()) {
-    auto bits = clean::parse_debris(c.debris);
+  for (const auto& kinds : c.debris) {
+    auto bits = clean::parse_debris(kinds);
     if (!bits) return bits.error();
-    o.debris = *bits;
+    o.debris |= *bits;
   }
   o.orphans = c.orphans || (c.prefix && c.stale) ? clean::Orphans::Yes : clean::Orphans::No;
   if (!c.older_than.empty()) {
@@ -258,7 +261,12 @@ class ProgressLine {
 
 }  // namespace
 
-int clean_main(Args args) {
+int clean_main(Args given) {
+  std::vector<std::string> args(given.begin(), given.end());
+  for (auto& a : args) {
+    if (a == "--") break;
+    if (a == "--debris" || a == "--debris=") a = std::string("--debris=") + kDebrisDefaultToken;
+  }
   CleanOptions c;
   auto app = clean_app(c);
   if (auto rc = parse(*app, args)) return *rc;

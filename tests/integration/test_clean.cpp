@@ -208,6 +208,12 @@ TEST_F(Clean, UsageErrorsDoNothing) {
   }
   EXPECT_EQ(bytecode_under(proj).size(), n);
   EXPECT_NE(pycache({"--prefix"}).err.find("no cache prefix is in force"), std::string::npos);
+  // A broken policy stops everything before anything is removed.
+  write_file(proj / "pycache.toml", "cache-prefix = [\n");
+  auto broken = pycache({});
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.err.find("/proj/pycache.toml:1:"), std::string::npos) << broken.err;
+  EXPECT_EQ(bytecode_under(proj).size(), n);
   auto h = run({{pycache_bin().native(), "help", "clean"}, std::nullopt, env, t.path()});
   EXPECT_EQ(h.exit_code, 0);
   for (const char* s : {"--dry-run", "--debris", "--stale", "--prefix", "--max-size", "--older-than", "--exclude",
@@ -286,6 +292,13 @@ TEST_F(Clean, DebrisOnlyWhenAskedAndToxOnlyWhenNamed) {
   ASSERT_EQ(tox.exit_code, 0) << tox.err;
   EXPECT_FALSE(fs::exists(fs::symlink_status(proj / ".tox")));
   EXPECT_TRUE(fs::exists(reference_python()));
+  // A bare --debris never takes the next PATH as its KINDS; it repeats.
+  write_file(t / "other/.pytest_cache/x", "");
+  write_file(t / "other/.tox/x", "");
+  auto two = pycache({"--debris", (t / "other").native(), "--debris=tox"});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_FALSE(fs::exists(t / "other/.pytest_cache"));
+  EXPECT_FALSE(fs::exists(t / "other/.tox"));
 }
 
 TEST_F(Clean, StaleRemovesWhatWouldShadowADeletedModule) {
