@@ -152,8 +152,8 @@ class Cleaner {
   Cleaner(const Cleaner&) = delete;
   Cleaner& operator=(const Cleaner&) = delete;
 
-  // Does the whole clean (or dry run). Problems are in the Summary; the
-  // walk goes on past them.
+  // Does the whole clean (or dry run), once per Cleaner. Problems are in the
+  // Summary; the walk goes on past them.
   Summary run();
   // Counts so far, from any thread (for a progress line).
   Counts progress() const;

@@ -230,7 +230,7 @@ struct Cleaner::Impl {
       const FileRemoval& f = ws.batch[i];
       if (f.error == ENOENT) continue;
       if (f.error != 0) {
-        problem(dir / f.name, "remove", f.error);
+        problem(dir / f.name, dry ? "stat" : "remove", f.error);
         ++left;
         continue;
       }
