@@ -68,8 +68,10 @@ struct DirRecord {
   std::uint64_t survivors = 0;  // pycs kept for now (eviction may take them)
 };
 
+// A pyc kept by the selections, a candidate for --max-size eviction. Only
+// the name: a prefix may hold millions, and the directory is in its record.
 struct Survivor {
-  std::string path;
+  std::string name;
   std::uint64_t size = 0;
   std::int64_t last_used = 0;
   std::size_t group = 0;
@@ -590,7 +592,7 @@ struct Cleaner::Impl {
     const std::size_t index = ws.records.size();
     for (auto& s : survivors) {
       if (o.max_size) {
-        ws.survivors.push_back(Survivor{(d.path / s.name).native(), s.size, s.last_used, ri.group, 0, index});
+        ws.survivors.push_back(Survivor{std::move(s.name), s.size, s.last_used, ri.group, 0, index});
         ++rec.survivors;
       } else {
         ++ws.kept_bytecode;
@@ -605,9 +607,11 @@ struct Cleaner::Impl {
     std::vector<Survivor*> all;
     for (auto& w : workers)
       for (auto& s : w->survivors) all.push_back(&s);
-    std::sort(all.begin(), all.end(), [](const Survivor* a, const Survivor* b) {
+    auto dir_of = [&](const Survivor* s) -> const std::string& { return workers[s->worker]->records[s->record].path; };
+    std::sort(all.begin(), all.end(), [&](const Survivor* a, const Survivor* b) {
       if (a->last_used != b->last_used) return a->last_used < b->last_used;
-      return a->path < b->path;
+      if (int c = dir_of(a).compare(dir_of(b))) return c < 0;
+      return a->name < b->name;
     });
     std::vector<std::uint64_t> total(o.prefixes.size(), 0);
     for (const auto* s : all) total[s->group] += s->size;
@@ -618,9 +622,10 @@ struct Cleaner::Impl {
         ++ws.kept_bytecode;
         continue;
       }
-      fs::path path = s->path;
-      one[0] = FileRemoval{path.filename().native()};
-      fs.remove_files(path.parent_path(), one, dry ? StatOnly::Yes : StatOnly::No);
+      const fs::path dir = rec.path;
+      const fs::path path = dir / s->name;
+      one[0] = FileRemoval{s->name};
+      fs.remove_files(dir, one, dry ? StatOnly::Yes : StatOnly::No);
       const FileRemoval& f = one[0];
       if (f.error == ENOENT) {
         total[s->group] -= s->size;

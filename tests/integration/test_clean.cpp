@@ -18,6 +18,15 @@
 namespace pycache::test {
 namespace {
 
+// run() with everything but the input given (which stays empty).
+Outcome spawn(std::vector<std::string> argv, Env env, fs::path cwd) {
+  Process p;
+  p.argv = std::move(argv);
+  p.env = std::move(env);
+  p.cwd = std::move(cwd);
+  return run(p);
+}
+
 struct FileState {
   std::string content;
   std::int64_t mtime_ns = 0;
@@ -62,13 +71,13 @@ class Clean : public ::testing::Test {
   }
   Outcome pycache(std::vector<std::string> args, const fs::path& cwd = {}) {
     args.insert(args.begin(), {pycache_bin().native(), "clean"});
-    return run({args, std::nullopt, env, cwd.empty() ? proj : cwd});
+    return spawn(args, env, cwd.empty() ? proj : cwd);
   }
   Outcome python(std::vector<std::string> args, const fs::path& cwd = {}, Env extra = {}) {
     args.insert(args.begin(), reference_python().native());
     Env e = env;
     for (auto& [k, v] : extra) e[k] = v;
-    return run({args, std::nullopt, e, cwd.empty() ? proj : cwd});
+    return spawn(args, e, cwd.empty() ? proj : cwd);
   }
   void compileall(const fs::path& dir, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"-m", "compileall", "-q"};
@@ -133,9 +142,13 @@ TEST_F(Clean, VerboseQuietAndJson) {
   EXPECT_NE(j.out.find("\"removed\":[{\"path\":"), std::string::npos) << "dry-run JSON lists removals";
   EXPECT_NE(j.out.find("\"problems\":[]"), std::string::npos);
   // The reference python can read it.
-  auto check = run({{reference_python().native(), "-c",
-                     "import json,sys; d=json.load(sys.stdin); print(d['files'], d['directories'], len(d['removed']))"},
-                    std::nullopt, env, proj, j.out});
+  Process reader;
+  reader.argv = {reference_python().native(), "-c",
+                 "import json,sys; d=json.load(sys.stdin); print(d['files'], d['directories'], len(d['removed']))"};
+  reader.env = env;
+  reader.cwd = proj;
+  reader.input = j.out;
+  auto check = run(reader);
   EXPECT_EQ(check.out, "10 3 13\n") << check.err;
   auto v = pycache({"-v"});
   ASSERT_EQ(v.exit_code, 0);
@@ -214,7 +227,7 @@ TEST_F(Clean, UsageErrorsDoNothing) {
   EXPECT_EQ(broken.exit_code, 2);
   EXPECT_NE(broken.err.find("/proj/pycache.toml:1:"), std::string::npos) << broken.err;
   EXPECT_EQ(bytecode_under(proj).size(), n);
-  auto h = run({{pycache_bin().native(), "help", "clean"}, std::nullopt, env, t.path()});
+  auto h = spawn({pycache_bin().native(), "help", "clean"}, env, t.path());
   EXPECT_EQ(h.exit_code, 0);
   for (const char* s : {"--dry-run", "--debris", "--stale", "--prefix", "--max-size", "--older-than", "--exclude",
                         "--one-file-system", "--force", "Exit status"})
@@ -330,7 +343,7 @@ TEST_F(Clean, RemovesThePathsMirrorInThePolicysPrefix) {
   write_file(proj / "pkg/__init__.py", "");
   write_file(proj / "pkg/mod.py", "");
   write_file(t / "other/o.py", "");
-  auto r = run({{pycache_bin().native(), "run", "main.py"}, std::nullopt, env, proj});
+  auto r = spawn({pycache_bin().native(), "run", "main.py"}, env, proj);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   python({"-c", "import o"}, t / "other", {{"PYTHONPYCACHEPREFIX", prefix.native()}});
   ASSERT_EQ(bytecode_under(prefix / proj.relative_path()).size(), 2u);
@@ -342,12 +355,12 @@ TEST_F(Clean, RemovesThePathsMirrorInThePolicysPrefix) {
   EXPECT_TRUE(fs::exists(prefix));
   // The environment's prefix counts as well (no policy file needed).
   fs::remove(proj / "pyproject.toml");
-  auto again = run({{pycache_bin().native(), "run", "main.py"}, std::nullopt,
-                    [&] { Env e = env; e["PYTHONPYCACHEPREFIX"] = prefix.native(); return e; }(), proj});
+  Env with_prefix = env;
+  with_prefix["PYTHONPYCACHEPREFIX"] = prefix.native();
+  auto again = spawn({pycache_bin().native(), "run", "main.py"}, with_prefix, proj);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
   ASSERT_EQ(bytecode_under(prefix / proj.relative_path()).size(), 2u);
-  Env e = env;
-  e["PYTHONPYCACHEPREFIX"] = prefix.native();
-  auto envclean = run({{pycache_bin().native(), "clean"}, std::nullopt, e, proj});
+  auto envclean = spawn({pycache_bin().native(), "clean"}, with_prefix, proj);
   EXPECT_EQ(envclean.exit_code, 0) << envclean.err;
   EXPECT_FALSE(fs::exists(prefix / proj.relative_path()));
 }
@@ -428,7 +441,7 @@ TEST_F(Clean, UnreadableDirAndUnremovableFileAreReportedWithStatus1) {
   argv.insert(argv.end(), {pycache_bin().native(), "clean", "--no-policy", proj.native()});
   Env e = env;
   e["HOME"] = "/nonexistent";
-  auto o = run({argv, std::nullopt, e, "/"});
+  auto o = spawn(argv, e, "/");
   chmod((proj / "locked").c_str(), 0755);
   chmod((proj / "ro/__pycache__").c_str(), 0755);
   EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
@@ -456,7 +469,7 @@ TEST_F(Clean, ConcurrentCompileallIsNoError) {
   std::atomic<bool> done{false};
   Outcome compiled;
   std::thread writer([&] {
-    compiled = run({{reference_python().native(), "-m", "compileall", "-q", proj.native()}, std::nullopt, env, "/"});
+    compiled = spawn({reference_python().native(), "-m", "compileall", "-q", proj.native()}, env, "/");
     done = true;
   });
   int rounds = 0;
