@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,16 @@ struct FileStat {
   std::uint32_t mode = 0;  // permission bits
 };
 
+// One file of a batch removal (FileSystem::remove_files).
+struct FileRemoval {
+  std::string name;          // in: a name inside the directory, never a path
+  int error = 0;             // out: 0 removed (or removable under StatOnly); else errno, ENOENT = vanished
+  bool not_regular = false;  // out: it is not a regular file (any more): left alone, error stays 0
+  std::uint64_t size = 0;    // out: its size, from the lstat before the unlink
+};
+
+enum class StatOnly { No, Yes };
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -50,6 +61,12 @@ class FileSystem {
   // `path`: readers see the old file or the new one, never a part. On any
   // failure the temp file is removed. `mode` as for open(2), umask applies.
   virtual int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) = 0;
+  // For each of `files` in `dir`: lstat it, and unlink it when it is a
+  // regular file (never anything else) unless `stat_only`. The outcome is in
+  // each FileRemoval. The default does lstat + unlink on joined paths; the
+  // real filesystem resolves `dir` once (O_NOFOLLOW) and works relative to it,
+  // which also means a `dir` swapped for a symlink is refused, not followed.
+  virtual void remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only);
 };
 
 // The real filesystem (POSIX calls; O_NOFOLLOW everywhere it applies).

@@ -26,8 +26,9 @@ enum class Key {
   ReadThrough,
   Init,         // run as a minimal init (PID 1 duties): "auto", "always", "never"
   InitSignals,  // where that init forwards signals: "child" or "group"
+  PrefixMaxSize,
 };
-inline constexpr std::size_t kKeyCount = 10;
+inline constexpr std::size_t kKeyCount = 11;
 
 enum class ValueType { Bool, Int, String };
 
@@ -78,7 +79,9 @@ class Layer {
 
 // Checks a raw value for `key` and puts it in canonical form. A cache prefix
 // is expanded (~), made absolute against `base_dir` and normalised ("" stays
-// "": no prefix). Errors say what was expected, e.g. "expected 0, 1 or 2".
+// "": no prefix); a prefix-max-size given as a string ("2G", see
+// parse_size) becomes its integer number of bytes. Errors say what was
+// expected, e.g. "expected 0, 1 or 2".
 Result<Value> normalize_value(Key key, const Value& raw, const std::filesystem::path& base_dir);
 
 // The fully resolved policy.
@@ -100,6 +103,9 @@ class Policy {
   bool read_through() const { return std::get<bool>(get(Key::ReadThrough).value); }
   const std::string& init() const { return std::get<std::string>(get(Key::Init).value); }
   const std::string& init_signals() const { return std::get<std::string>(get(Key::InitSignals).value); }
+  // Bytes the cache prefix may hold (`pycache clean --prefix` evicts the least
+  // recently used pycs beyond it); 0 = no limit.
+  std::int64_t prefix_max_size() const { return std::get<std::int64_t>(get(Key::PrefixMaxSize).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,26 +32,58 @@ FileType type_from_dirent(unsigned char t) {
   }
 }
 
+#ifdef __linux__
+// getdents64 straight into a stack buffer: readdir() would add an fstat and
+// an fcntl per directory (fdopendir) and a heap buffer, which is a third of
+// the syscalls of a walk over small directories.
+struct LinuxDirent64 {
+  ino64_t d_ino;
+  off64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+int read_entries(int fd, std::vector<DirEntry>& out) {
+  alignas(8) char buf[32768];
+  while (true) {
+    long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return 0;
+    for (long at = 0; at < n;) {
+      const auto* e = reinterpret_cast<const LinuxDirent64*>(buf + at);
+      at += e->d_reclen;
+      const char* name = e->d_name;
+      if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+      out.push_back(DirEntry{name, type_from_dirent(e->d_type)});
+    }
+  }
+}
+#else
+int read_entries(int fd, std::vector<DirEntry>& out) {
+  DIR* d = ::fdopendir(::dup(fd));
+  if (!d) return errno;
+  errno = 0;
+  while (dirent* e = ::readdir(d)) {
+    const char* n = e->d_name;
+    if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
+    out.push_back(DirEntry{n, type_from_dirent(e->d_type)});
+  }
+  int err = errno;
+  ::closedir(d);
+  return err;
+}
+#endif
+
 class PosixFileSystem final : public FileSystem {
  public:
   int list(const fs::path& dir, std::vector<DirEntry>& out) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return errno;
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-      int e = errno;
-      ::close(fd);
-      return e;
-    }
     out.clear();
-    errno = 0;
-    while (dirent* e = ::readdir(d)) {
-      const char* n = e->d_name;
-      if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
-      out.push_back(DirEntry{n, type_from_dirent(e->d_type)});
-    }
-    int err = errno;
-    ::closedir(d);
+    int err = read_entries(fd, out);
+    ::close(fd);
     return err;
   }
 
@@ -101,6 +134,31 @@ class PosixFileSystem final : public FileSystem {
     return errno;
   }
 
+  void remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only) override {
+    // One open directory handle for the batch: each name resolves in one
+    // step instead of the whole path again, for the stat and the unlink.
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      for (auto& f : files) f.error = e;
+      return;
+    }
+    for (auto& f : files) {
+      struct stat st;
+      if (::fstatat(fd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        f.error = errno;
+        continue;
+      }
+      f.size = static_cast<std::uint64_t>(st.st_size);
+      if (!S_ISREG(st.st_mode)) {
+        f.not_regular = true;
+        continue;
+      }
+      if (stat_only == StatOnly::No && ::unlinkat(fd, f.name.c_str(), 0) != 0) f.error = errno;
+    }
+    ::close(fd);
+  }
+
   int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) override {
     static std::atomic<unsigned> counter{0};
     // NAME.pyc.DIGITS, the shape of CPython's own temp files, so that a
@@ -141,6 +199,23 @@ class PosixFileSystem final : public FileSystem {
 };
 
 }  // namespace
+
+void FileSystem::remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only) {
+  for (auto& f : files) {
+    const fs::path path = dir / f.name;
+    FileStat st;
+    if (int e = lstat(path, st)) {
+      f.error = e;
+      continue;
+    }
+    f.size = st.size;
+    if (st.type != FileType::Regular) {
+      f.not_regular = true;
+      continue;
+    }
+    if (stat_only == StatOnly::No) f.error = unlink(path);
+  }
+}
 
 FileSystem& real_fs() {
   static PosixFileSystem fs;

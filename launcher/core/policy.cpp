@@ -8,6 +8,7 @@
 
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
+#include "pycache/units.hpp"
 
 namespace pycache {
 namespace {
@@ -33,6 +34,9 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "fork a minimal init that forwards signals and reaps zombies (auto: only as PID 1)"},
     {Key::InitSignals, "init-signals", ValueType::String, "\"child\" or \"group\"", "--init-signals WHERE",
      "where that init forwards signals: the program, or its whole process group"},
+    {Key::PrefixMaxSize, "prefix-max-size", ValueType::Int,
+     "a size such as \"2G\" or \"500M\", or an integer number of bytes (0: no limit)", "pycache clean --prefix --max-size SIZE",
+     "how much the cache prefix may hold: `pycache clean --prefix` evicts least recently used pycs beyond it"},
 }};
 
 // CPython's own defaults.
@@ -48,6 +52,7 @@ Setting default_setting(Key key) {
     case Key::ReadThrough: return {true, {}};
     case Key::Init: return {std::string("auto"), {}};
     case Key::InitSignals: return {std::string("child"), {}};
+    case Key::PrefixMaxSize: return {std::int64_t{0}, {}};
   }
   return {};
 }
@@ -83,6 +88,7 @@ std::string_view suggest_key(std::string_view name) {
   if (dashed == "pycache-prefix") return "cache-prefix";
   if (dashed == "optimization-level" || dashed == "optimize-level") return "optimize";
   if (dashed == "check-hash-pycs-mode" || dashed == "check-hash-pycs") return "check-hash-based-pycs";
+  if (dashed == "max-size" || dashed == "cache-max-size" || dashed == "prefix-size") return "prefix-max-size";
   return closest_match(dashed, names);
 }
 
@@ -120,10 +126,18 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
       if (!std::holds_alternative<bool>(raw)) return wrong();
       return raw;
     case ValueType::Int: {
+      if (key == Key::PrefixMaxSize && std::holds_alternative<std::string>(raw)) {
+        auto bytes = parse_size(std::get<std::string>(raw));
+        if (!bytes)
+          return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected,
+                                   printable(std::get<std::string>(raw))),
+                       kExitUsage};
+        return Value{*bytes};
+      }
       if (!std::holds_alternative<std::int64_t>(raw)) return wrong();
       auto n = std::get<std::int64_t>(raw);
-      if (n < 0 || n > 2)
-        return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, n), kExitUsage};
+      const bool in_range = key == Key::Optimize ? (n >= 0 && n <= 2) : n >= 0;
+      if (!in_range) return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, n), kExitUsage};
       return raw;
     }
     case ValueType::String: break;

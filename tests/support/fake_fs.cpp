@@ -16,7 +16,7 @@ void FakeFileSystem::add_dir(const fs::path& p0, std::uint64_t device) {
   std::lock_guard lock(mu_);
   fs::path p = norm(p0);
   for (fs::path q = p; !q.empty(); q = q.parent_path()) {
-    if (!nodes_.count(q)) nodes_[q] = Node{FileType::Directory, {}, 0, 0, device, 0755};
+    if (!nodes_.count(q)) nodes_[q] = Node{FileType::Directory, {}, 0, 0, device, 0755, next_inode_++};
     if (q == q.parent_path()) break;
   }
 }
@@ -26,14 +26,21 @@ void FakeFileSystem::add_file(const fs::path& p0, std::string content, std::int6
   add_dir(p.parent_path());
   std::lock_guard lock(mu_);
   std::uint64_t dev = nodes_[p.parent_path()].device;
-  nodes_[p] = Node{FileType::Regular, std::move(content), mtime_ns, mtime_ns, dev, 0644};
+  nodes_[p] = Node{FileType::Regular, std::move(content), mtime_ns, mtime_ns, dev, 0644, next_inode_++};
 }
 
 void FakeFileSystem::add_symlink(const fs::path& p0, const fs::path& target) {
   fs::path p = norm(p0);
   add_dir(p.parent_path());
   std::lock_guard lock(mu_);
-  nodes_[p] = Node{FileType::Symlink, target.native(), 0, 0, nodes_[p.parent_path()].device, 0777};
+  nodes_[p] = Node{FileType::Symlink, target.native(), 0, 0, nodes_[p.parent_path()].device, 0777, next_inode_++};
+}
+
+void FakeFileSystem::set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns) {
+  std::lock_guard lock(mu_);
+  Node& n = nodes_.at(norm(p));
+  n.mtime_ns = mtime_ns;
+  n.atime_ns = atime_ns;
 }
 
 void FakeFileSystem::fail(Op op, const fs::path& p, int err) {
@@ -96,7 +103,7 @@ int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
   auto it = nodes_.find(p);
   if (it == nodes_.end()) return ENOENT;
   const Node& n = it->second;
-  out = FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, 0, n.mode};
+  out = FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode, n.mode};
   return 0;
 }
 
@@ -160,7 +167,7 @@ int FakeFileSystem::write_atomic(const fs::path& p0, std::string_view data, std:
   auto parent = nodes_.find(p.parent_path());
   if (parent == nodes_.end()) return ENOENT;
   if (parent->second.type != FileType::Directory) return ENOTDIR;
-  nodes_[p] = Node{FileType::Regular, std::string(data), 0, 0, parent->second.device, mode};
+  nodes_[p] = Node{FileType::Regular, std::string(data), 0, 0, parent->second.device, mode, next_inode_++};
   mutations_.push_back("write " + p.native());
   return 0;
 }

@@ -19,6 +19,7 @@ class FakeFileSystem : public FileSystem {
     std::int64_t atime_ns = 0;
     std::uint64_t device = 1;
     std::uint32_t mode = 0644;
+    std::uint64_t inode = 0;  // unique per node, given on creation
   };
   enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDirs, Write };
 
@@ -26,6 +27,8 @@ class FakeFileSystem : public FileSystem {
   void add_dir(const fs::path& p, std::uint64_t device = 1);
   void add_file(const fs::path& p, std::string content = {}, std::int64_t mtime_ns = 0);
   void add_symlink(const fs::path& p, const fs::path& target);
+  // Sets the times lstat reports (e.g. an old atime for LRU tests).
+  void set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns);
   // Makes `op` on `p` fail with `err` from now on.
   void fail(Op op, const fs::path& p, int err);
 
@@ -49,6 +52,7 @@ class FakeFileSystem : public FileSystem {
   std::map<fs::path, Node> nodes_;
   std::map<std::pair<Op, fs::path>, int> failures_;
   std::vector<std::string> mutations_;
+  std::uint64_t next_inode_ = 1;
 };
 
 }  // namespace pycache::test

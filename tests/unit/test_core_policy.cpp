@@ -71,6 +71,30 @@ TEST(NormalizeValue, CachePrefixIsAbsoluteAgainstTheBaseNotTheCwd) {
   EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string(""), "/proj")), "");
 }
 
+TEST(NormalizeValue, PrefixMaxSizeIsBytesFromASizeOrAnInteger) {
+  auto bytes = [](Value v) {
+    auto r = normalize_value(Key::PrefixMaxSize, v, "/");
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? std::get<std::int64_t>(*r) : -1;
+  };
+  EXPECT_EQ(bytes(std::string("2G")), 2'000'000'000);
+  EXPECT_EQ(bytes(std::string("500M")), 500'000'000);
+  EXPECT_EQ(bytes(std::string("1Gi")), 1LL << 30);
+  EXPECT_EQ(bytes(std::int64_t{123456}), 123456);
+  EXPECT_EQ(bytes(std::int64_t{0}), 0);
+  auto bad = normalize_value(Key::PrefixMaxSize, std::string("lots"), "/");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("'prefix-max-size' must be a size such as \"2G\""), std::string::npos)
+      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("\"lots\""), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(normalize_value(Key::PrefixMaxSize, std::int64_t{-1}, "/"));
+  EXPECT_FALSE(normalize_value(Key::PrefixMaxSize, true, "/"));
+  Policy p;
+  EXPECT_EQ(p.prefix_max_size(), 0) << "no limit by default";
+  EXPECT_EQ(suggest_key("max_size"), "prefix-max-size");
+  EXPECT_EQ(suggest_key("prefix_max_size"), "prefix-max-size");
+}
+
 TEST(NormalizeValue, CachePrefixExpandsTilde) {
   setenv("HOME", "/home/someone", 1);
   EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string("~/pyc"), "/proj")),

@@ -42,6 +42,21 @@ TEST(LoadPolicyFile, ReadsToolPycacheFromPyproject) {
   EXPECT_EQ(l.get(Key::Optimize)->origin.source, Source::ProjectFile);
 }
 
+TEST(LoadPolicyFile, PrefixMaxSizeAsSizeStringOrInteger) {
+  TempDir t;
+  write_file(t / "pycache.toml", "prefix-max-size = \"2G\"\n");
+  auto r = load_policy_file(t / "pycache.toml", Source::ProjectFile);
+  ASSERT_TRUE(r && *r) << (r ? "" : r.error().message);
+  EXPECT_EQ(std::get<std::int64_t>((**r).get(Key::PrefixMaxSize)->value), 2'000'000'000);
+  write_file(t / "pycache.toml", "prefix-max-size = 1000\n");
+  r = load_policy_file(t / "pycache.toml", Source::ProjectFile);
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ(std::get<std::int64_t>((**r).get(Key::PrefixMaxSize)->value), 1000);
+  const std::string p = (t / "pycache.toml").native();
+  EXPECT_EQ(error_of(p, "prefix-max-size = \"big\"\n").rfind(p + ":1:19: 'prefix-max-size' must be a size", 0), 0u)
+      << error_of(p, "prefix-max-size = \"big\"\n");
+}
+
 TEST(LoadPolicyFile, PyprojectWithoutTheTableHasNoLayer) {
   TempDir t;
   write_file(t / "pyproject.toml", "[project]\nname = \"x\"\n[tool.black]\nline-length = 88\n");

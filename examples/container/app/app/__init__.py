@@ -1,0 +1,1 @@
+"""A small service for the container example."""

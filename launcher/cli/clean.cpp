@@ -1,0 +1,330 @@
+// pycache clean [options] [PATH...]: remove bytecode under PATHs and their
+// mirrors in the cache prefix, or keep the prefix itself in bounds (--prefix).
+// Setup and output only: the work is pycache::clean::Cleaner.
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "cli11_support.hpp"
+#include "pycache/build_config.hpp"
+#include "pycache/clean.hpp"
+#include "pycache/launch.hpp"
+#include "pycache/log.hpp"
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
+#include "pycache/units.hpp"
+
+namespace pycache::cli {
+namespace {
+
+struct CleanOptions {
+  std::vector<std::string> paths;
+  bool dry_run = false;
+  bool verbose = false;
+  bool quiet = false;
+  bool json = false;
+  std::vector<std::string> excludes;
+  std::vector<std::string> debris;
+  bool stale = false;
+  bool other_versions = false;
+  std::vector<std::string> tags;
+  bool prefix = false;
+  bool orphans = false;
+  std::string older_than;
+  std::string max_size;
+  bool one_file_system = false;
+  bool force = false;
+  unsigned jobs = 0;
+  std::string policy_file;
+  bool no_policy = false;
+  std::string cache_prefix;
+};
+
+constexpr const char* kDebrisDefaultToken = "default";  // what a bare --debris means
+
+std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
+  auto app = make_app("clean",
+                      "Remove Python bytecode under each PATH (default: the current directory): pycs in "
+                      "__pycache__, legacy *.pyc/*.pyo beside sources, then the __pycache__ directories left "
+                      "empty; and the mirror of each PATH in the cache prefix of the policy in force for it. "
+                      "Symbolic links are never followed and nothing but bytecode is removed.");
+  app->add_option("PATH", o.paths, "directories (or files) to clean");
+  app->add_flag("-n,--dry-run", o.dry_run, "list what would be removed; change nothing");
+  app->add_flag("-v,--verbose", o.verbose, "list each removal");
+  app->add_flag("-q,--quiet", o.quiet, "print nothing but errors");
+  app->add_flag("--json", o.json, "print a machine-readable summary (removals too with --verbose or --dry-run)");
+  app->add_option("--exclude", o.excludes, "skip names or relative paths matching GLOB (repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  // A bare --debris is rewritten to --debris=default before parsing (see
+  // clean_main): an optional value would otherwise swallow the next PATH.
+  app->add_option("--debris", o.debris,
+                  "also remove tool caches: KINDS is a comma list of pytest, mypy, ruff, hypothesis, coverage, "
+                  "tox, default (all but tox), all; --debris alone is --debris=default (repeatable)")
+      ->type_name("[=KINDS]")
+      ->allow_extra_args(false);
+  app->add_flag("--stale", o.stale,
+                "remove only bytecode that can't be used: pycs whose source is gone, leftover temp files, "
+                "sourceless legacy pycs");
+  app->add_flag("--other-versions", o.other_versions,
+                "with --stale (implied) or --prefix: also pycs of other interpreters' tags");
+  app->add_option("--tag", o.tags,
+                  std::string("the interpreter tag(s) that are current for --other-versions (default: ") +
+                      build::kPythonCacheTag + ")")
+      ->type_name("TAG")
+      ->allow_extra_args(false);
+  app->add_flag("--prefix", o.prefix,
+                "work on the whole cache prefix instead of PATHs (used only to find the policy): with no "
+                "selection and no size limit it is emptied");
+  app->add_flag("--orphans", o.orphans, "--prefix: remove pycs whose source is gone");
+  app->add_option("--older-than", o.older_than, "--prefix: remove pycs not used for DURATION (30d, 12h, 90m, 2w)")
+      ->type_name("DURATION");
+  app->add_option("--max-size", o.max_size,
+                  "--prefix: evict least recently used pycs until the prefix holds at most SIZE (500M, 2G; "
+                  "default: the policy's prefix-max-size)")
+      ->type_name("SIZE");
+  app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
+  app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
+  app->add_option("-j,--jobs", o.jobs, "walking threads (default: one per core, at most 8)")->type_name("N");
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  app->add_flag("--no-policy", o.no_policy, "read no policy file (the environment still counts)");
+  app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix, whatever the policy says")->type_name("DIR");
+  app->footer(
+      "Exit status: 0 done (or nothing to do); 1 something could not be read or removed (reported, the rest "
+      "was done); 2 bad command line, bad policy, missing PATH, or a refused PATH (/ or home without --force): "
+      "nothing was done.");
+  return app;
+}
+
+Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+
+// The options for the engine, or the error that stops the command first.
+Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
+  clean::Options o;
+  if (!c.prefix) {
+    if (c.orphans) return usage("--orphans needs --prefix");
+    if (!c.older_than.empty()) return usage("--older-than needs --prefix");
+    if (!c.max_size.empty()) return usage("--max-size needs --prefix");
+  } else if (!c.debris.empty()) {
+    return usage("--debris works on PATHs, not with --prefix");
+  }
+  if (c.quiet && c.verbose) return usage("--quiet and --verbose contradict each other");
+
+  o.dry_run = c.dry_run ? clean::DryRun::Yes : clean::DryRun::No;
+  o.listing = c.json && (c.verbose || c.dry_run) ? clean::Listing::Yes : clean::Listing::No;
+  o.stale = c.stale || (c.other_versions && !c.prefix) ? clean::Stale::Yes : clean::Stale::No;
+  o.other_versions = c.other_versions ? clean::OtherVersions::Yes : clean::OtherVersions::No;
+  o.current_tags = c.tags.empty() ? std::vector<std::string>{build::kPythonCacheTag} : c.tags;
+  for (const auto& kinds : c.debris) {
+    auto bits = clean::parse_debris(kinds);
+    if (!bits) return bits.error();
+    o.debris |= *bits;
+  }
+  o.orphans = c.orphans || (c.prefix && c.stale) ? clean::Orphans::Yes : clean::Orphans::No;
+  if (!c.older_than.empty()) {
+    auto d = parse_duration(c.older_than);
+    if (!d) return usage("--older-than: " + d.error().message);
+    o.older_than_ns = *d * 1'000'000'000;
+  }
+  std::optional<std::uint64_t> max_size;
+  if (!c.max_size.empty()) {
+    auto s = parse_size(c.max_size);
+    if (!s) return usage("--max-size: " + s.error().message);
+    max_size = static_cast<std::uint64_t>(*s);
+  }
+  o.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  o.walk.excludes = c.excludes;
+  o.walk.one_file_system = c.one_file_system ? OneFileSystem::Yes : OneFileSystem::No;
+  o.walk.threads = c.jobs;
+
+  RunOptions run;
+  run.no_policy = c.no_policy;
+  if (!c.policy_file.empty()) run.policy_file = absolute_from(c.policy_file, cwd);
+  if (!c.cache_prefix.empty()) {
+    auto v = normalize_value(Key::CachePrefix, c.cache_prefix, cwd);
+    if (!v) return usage(v.error().message);
+    run.command_line.set(Key::CachePrefix, *v, Origin{Source::CommandLine, "--cache-prefix"});
+  }
+
+  FileSystem& fs = real_fs();
+  const fs::path home = home_dir();
+  auto refused = [&](const fs::path& p, std::string_view what) -> std::optional<Error> {
+    if (c.force) return std::nullopt;
+    if (auto why = clean::refusal(fs, p, home))
+      return usage(fmt::format("refusing to clean {} '{}': {} (use --force if you mean it)", what,
+                               printable(p.native()), *why));
+    return std::nullopt;
+  };
+
+  std::vector<std::string> paths = c.paths.empty() ? std::vector<std::string>{"."} : c.paths;
+  std::set<std::string> seen_prefixes;
+  for (const auto& given : paths) {
+    fs::path p = absolute_from(given, cwd);
+    FileStat st;
+    if (int e = fs.lstat(p, st))
+      return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
+    if (st.type == FileType::Symlink)
+      return usage(fmt::format("'{}' is a symbolic link: pycache clean never follows one (name the directory it "
+                               "points to)",
+                               printable(given)));
+    if (!c.prefix)
+      if (auto e = refused(p, "path")) return *e;
+    PolicyQuery query{st.type == FileType::Directory ? p : p.parent_path(), &run, Layer{}, true};
+    auto resolved = resolve_policy(query, process_environment(), cwd);
+    if (!resolved) return resolved.error();
+    const Policy& policy = resolved->policy;
+    fs::path prefix = policy.cache_prefix();
+    if (!c.prefix) {
+      o.targets.push_back(clean::Target{p, prefix});
+      continue;
+    }
+    if (prefix.empty())
+      return usage(fmt::format("no cache prefix is in force for '{}' (set cache-prefix in the policy or "
+                               "PYTHONPYCACHEPREFIX, or pass --cache-prefix)",
+                               printable(given)));
+    if (!seen_prefixes.insert(prefix.native()).second) continue;
+    if (auto e = refused(prefix, "prefix")) return *e;
+    FileStat ps;
+    int e = fs.lstat(prefix, ps);
+    if (e == ENOENT) continue;  // nothing cached yet
+    if (e) return usage(fmt::format("cache prefix '{}': {}", printable(prefix.native()), std::strerror(e)));
+    if (ps.type == FileType::Symlink)
+      return usage(fmt::format("cache prefix '{}' is a symbolic link: pycache clean never follows one (pass the "
+                               "directory it points to with --cache-prefix)",
+                               printable(prefix.native())));
+    o.prefixes.push_back(prefix);
+    if (!max_size && policy.prefix_max_size() > 0) max_size = static_cast<std::uint64_t>(policy.prefix_max_size());
+  }
+  if (c.prefix) o.max_size = max_size;
+  return o;
+}
+
+// A progress line on stderr, only when it is a terminal and only once the
+// clean has taken more than half a second.
+class ProgressLine {
+ public:
+  ProgressLine(const clean::Cleaner& cleaner, clean::DryRun dry_run, std::mutex& out_mu, bool enabled)
+      : cleaner_(cleaner), dry_run_(dry_run), out_mu_(out_mu) {
+    if (enabled) thread_ = std::thread([this] { loop(); });
+  }
+  ~ProgressLine() { stop(); }
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    clear();
+  }
+  // Wipes the line before other output goes to the terminal (out_mu held).
+  void clear() {
+    if (shown_) {
+      std::fputs("\r\033[K", stderr);
+      std::fflush(stderr);
+      shown_ = false;
+    }
+  }
+
+ private:
+  void loop() {
+    using namespace std::chrono_literals;
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, 500ms, [&] { return done_; })) return;
+    while (!done_) {
+      std::string line = clean::format_progress(cleaner_.progress(), cleaner_.directories_seen(), dry_run_);
+      {
+        std::lock_guard out(out_mu_);
+        std::fprintf(stderr, "\r%s\033[K", line.c_str());
+        std::fflush(stderr);
+        shown_ = true;
+      }
+      cv_.wait_for(lock, 200ms, [&] { return done_; });
+    }
+  }
+  const clean::Cleaner& cleaner_;
+  clean::DryRun dry_run_;
+  std::mutex& out_mu_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool shown_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int clean_main(Args given) {
+  std::vector<std::string> args(given.begin(), given.end());
+  for (auto& a : args) {
+    if (a == "--") break;
+    if (a == "--debris" || a == "--debris=") a = std::string("--debris=") + kDebrisDefaultToken;
+  }
+  CleanOptions c;
+  auto app = clean_app(c);
+  if (auto rc = parse(*app, args)) return *rc;
+
+  auto planned = plan(c, current_dir());
+  if (!planned) {
+    log().error("{}", planned.error().message);
+    return planned.error().code;
+  }
+  clean::Options options = std::move(*planned);
+  const clean::DryRun dry_run = options.dry_run;
+
+  std::mutex out_mu;
+  ProgressLine* progress = nullptr;
+  const bool list_lines = !c.json && !c.quiet && (c.verbose || c.dry_run);
+  clean::Events events;
+  if (list_lines)
+    events.removed = [&](const clean::Removal& r) {
+      const std::string line = clean::format_removal(r, dry_run);  // outside the lock: walkers run in parallel
+      std::lock_guard lock(out_mu);
+      if (progress) progress->clear();
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    };
+  events.problem = [&](const clean::Problem& p) {
+    std::lock_guard lock(out_mu);
+    if (progress) progress->clear();
+    log().error("{}", clean::format_problem(p));
+  };
+
+  const bool prefix_mode = !options.prefixes.empty() || c.prefix;
+  clean::Cleaner cleaner(real_fs(), options, events);
+  clean::Summary summary;
+  if (prefix_mode && options.prefixes.empty()) {
+    summary = clean::Summary{};  // every prefix named is still absent: nothing cached, nothing to do
+  } else {
+    const bool tty_progress = !c.quiet && isatty(STDERR_FILENO) && !(list_lines && isatty(STDOUT_FILENO));
+    ProgressLine line(cleaner, dry_run, out_mu, tty_progress);
+    progress = &line;
+    summary = cleaner.run();
+    {
+      std::lock_guard lock(out_mu);
+      progress = nullptr;
+    }
+    line.stop();
+  }
+
+  if (c.json) {
+    std::fputs(clean::format_json(summary, options).c_str(), stdout);
+  } else if (!c.quiet) {
+    std::fputs(clean::format_summary(summary, options).c_str(), stdout);
+  }
+  std::fflush(stdout);
+  return summary.failed() ? kExitFailure : kExitOk;
+}
+
+std::string clean_help() {
+  CleanOptions c;
+  return clean_app(c)->help();
+}
+
+}  // namespace pycache::cli

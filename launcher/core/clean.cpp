@@ -1,0 +1,891 @@
+#include "pycache/clean.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "pycache/json.hpp"
+#include "pycache/pyc.hpp"
+#include "pycache/text.hpp"
+#include "pycache/units.hpp"
+
+namespace pycache::clean {
+namespace {
+
+constexpr std::string_view kReasonNames[kReasonCount] = {
+    "bytecode", "pytest", "temp", "legacy", "orphaned", "other-version",
+    "sourceless", "unused", "evicted", "debris", "empty-dir",
+};
+
+struct DebrisName {
+  std::string_view name;
+  unsigned kind;
+};
+constexpr DebrisName kDebrisNames[] = {
+    {"pytest", kDebrisPytest}, {"mypy", kDebrisMypy},         {"ruff", kDebrisRuff},
+    {"hypothesis", kDebrisHypothesis}, {"coverage", kDebrisCoverage}, {"tox", kDebrisTox},
+};
+
+bool is_within(const std::string& path, const std::string& dir) {
+  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
+  return path.size() == dir.size() || dir == "/" || path[dir.size()] == '/';
+}
+
+std::string thousands(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", thousands(n), n == 1 ? one : many);
+}
+
+enum class RootKind { Tree, Mirror, Prefix };
+
+struct RootInfo {
+  RootKind kind = RootKind::Tree;
+  fs::path prefix;       // Mirror, Prefix: the prefix the root lies in
+  std::size_t group = 0; // Prefix: index in Options::prefixes (eviction budget)
+};
+
+// A directory of a mirror or prefix tree, removed bottom-up after the walk
+// once everything in it has gone.
+struct DirRecord {
+  std::string path;
+  bool blocked = false;         // holds something that stays
+  bool is_root = false;         // a prefix root: never removed itself
+  std::uint64_t subdirs = 0;    // subdirectories walked into, not yet removed
+  std::uint64_t survivors = 0;  // pycs kept for now (eviction may take them)
+};
+
+// A pyc kept by the selections, a candidate for --max-size eviction. Only
+// the name: a prefix may hold millions, and the directory is in its record.
+struct Survivor {
+  std::string name;
+  std::uint64_t size = 0;
+  std::int64_t last_used = 0;
+  std::size_t group = 0;
+  std::size_t worker = 0, record = 0;  // its directory's DirRecord
+};
+
+struct alignas(64) WorkerState {
+  std::atomic<std::uint64_t> files{0}, dirs{0}, bytes{0};
+  std::array<std::uint64_t, kReasonCount> by_reason{};
+  std::vector<Removal> removed;
+  std::vector<DirRecord> records;
+  std::vector<Survivor> survivors;
+  std::uint64_t kept_bytecode = 0;
+  // Reused buffers.
+  std::vector<FileRemoval> batch;
+  std::vector<Reason> reasons;
+};
+
+}  // namespace
+
+std::string_view to_string(Reason reason) { return kReasonNames[static_cast<std::size_t>(reason)]; }
+
+Result<unsigned> parse_debris(std::string_view kinds) {
+  if (kinds.empty()) return kDebrisDefault;
+  unsigned bits = 0;
+  while (true) {
+    auto comma = kinds.find(',');
+    std::string_view name = kinds.substr(0, comma);
+    const DebrisName* found = nullptr;
+    for (const auto& d : kDebrisNames)
+      if (d.name == name) found = &d;
+    if (name == "default" || name == "all") {
+      bits |= name == "all" ? kDebrisDefault | kDebrisTox : kDebrisDefault;
+    } else if (!found) {
+      std::vector<std::string_view> names;
+      for (const auto& d : kDebrisNames) names.push_back(d.name);
+      std::string msg = fmt::format("unknown debris kind '{}' (expected pytest, mypy, ruff, hypothesis, coverage, tox, "
+                                    "default or all)",
+                                    printable(name));
+      if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
+      return Error{msg, kExitUsage};
+    } else {
+      bits |= found->kind;
+    }
+    if (comma == std::string_view::npos) break;
+    kinds.remove_prefix(comma + 1);
+  }
+  return bits;
+}
+
+unsigned debris_kind(std::string_view name, bool directory) {
+  if (name.size() < 2 || name[0] != '.') return 0;
+  if (directory) {
+    if (name == ".pytest_cache") return kDebrisPytest;
+    if (name == ".mypy_cache") return kDebrisMypy;
+    if (name == ".ruff_cache") return kDebrisRuff;
+    if (name == ".hypothesis") return kDebrisHypothesis;
+    if (name == ".tox") return kDebrisTox;
+    return 0;
+  }
+  // .coverage and coverage.py's parallel data files .coverage.HOST.PID.RAND;
+  // never .coveragerc.
+  if (name == ".coverage" || (name.starts_with(".coverage.") && name.size() > 10)) return kDebrisCoverage;
+  return 0;
+}
+
+fs::path mirror_of(const fs::path& path, const fs::path& prefix) {
+  const std::string& p = path.native();
+  std::size_t strip = p.find_first_not_of('/');
+  return strip == std::string::npos ? prefix : prefix / p.substr(strip);
+}
+
+std::optional<std::string> refusal(FileSystem& fs, const fs::path& path, const fs::path& home) {
+  if (path == "/") return "it is the root directory";
+  fs::path h = home.lexically_normal();
+  while (h.native().size() > 1 && h.native().back() == '/') h = h.native().substr(0, h.native().size() - 1);
+  if (!h.empty() && path == h) return "it is the home directory";
+  FileStat target;
+  if (fs.lstat(path, target) != 0 || target.type != FileType::Directory) return std::nullopt;
+  auto same = [&](const fs::path& other) {
+    FileStat st;
+    return fs.lstat(other, st) == 0 && st.type == FileType::Directory && st.device == target.device &&
+           st.inode == target.inode;
+  };
+  if (same("/")) return "it is the root directory";
+  if (!h.empty() && same(h)) return "it is the home directory";
+  return std::nullopt;
+}
+
+struct Cleaner::Impl {
+  FileSystem& fs;
+  Options o;
+  Events events;
+  const bool dry;
+  const bool want_removals;
+  std::vector<fs::path> roots;
+  std::vector<RootInfo> infos;
+  std::unordered_set<std::string> prefix_dirs;  // tree walks leave these to the mirror walks
+  std::vector<std::unique_ptr<WorkerState>> workers;
+  std::mutex mu;  // problems, kept, events
+  std::vector<Problem> problems;
+  std::vector<Kept> kept;
+  std::uint64_t prefix_bytes_left = 0;
+  Walker walker;  // before the run, so that progress() can read it any time
+
+  Impl(FileSystem& f, Options opts, Events ev)
+      : fs(f),
+        o(std::move(opts)),
+        events(std::move(ev)),
+        dry(o.dry_run == DryRun::Yes),
+        want_removals(o.listing == Listing::Yes || static_cast<bool>(events.removed)),
+        walker(fs, o.walk) {
+    for (unsigned i = 0; i < walker.thread_count(); ++i) workers.push_back(std::make_unique<WorkerState>());
+  }
+
+  // --- reporting -----------------------------------------------------------
+
+  void problem(fs::path path, std::string action, int error) {
+    std::lock_guard lock(mu);
+    problems.push_back(Problem{std::move(path), std::move(action), error});
+    if (events.problem) events.problem(problems.back());
+  }
+
+  void keep(const fs::path& dir, std::uint64_t others) {
+    std::lock_guard lock(mu);
+    kept.push_back(Kept{dir, others});
+    if (events.kept) events.kept(kept.back());
+  }
+
+  void count(WorkerState& ws, Reason reason, bool directory, std::uint64_t bytes, std::uint64_t n = 1) {
+    if (directory) ws.dirs.fetch_add(n, std::memory_order_relaxed);
+    else ws.files.fetch_add(n, std::memory_order_relaxed);
+    ws.bytes.fetch_add(bytes, std::memory_order_relaxed);
+    ws.by_reason[static_cast<std::size_t>(reason)] += n;
+  }
+
+  void removed(WorkerState& ws, const fs::path& path, Reason reason, bool directory, std::uint64_t bytes) {
+    if (!want_removals) return;
+    Removal r{path, reason, directory, bytes};
+    if (events.removed) events.removed(r);
+    if (o.listing == Listing::Yes) ws.removed.push_back(std::move(r));
+  }
+
+  // --- classification helpers ---------------------------------------------
+
+  bool current_tag(std::string_view tag) const {
+    return std::find(o.current_tags.begin(), o.current_tags.end(), tag) != o.current_tags.end();
+  }
+
+  // Removes ws.batch (files of `dir`, reasons in ws.reasons). Returns how many
+  // are still there afterwards (failures and entries that turned out not to
+  // be regular files); vanished ones count as gone.
+  std::uint64_t flush(WorkerState& ws, const fs::path& dir) {
+    if (ws.batch.empty()) return 0;
+    fs.remove_files(dir, ws.batch, dry ? StatOnly::Yes : StatOnly::No);
+    std::uint64_t left = 0;
+    for (std::size_t i = 0; i < ws.batch.size(); ++i) {
+      const FileRemoval& f = ws.batch[i];
+      if (f.error == ENOENT) continue;
+      if (f.error != 0) {
+        problem(dir / f.name, dry ? "stat" : "remove", f.error);
+        ++left;
+        continue;
+      }
+      if (f.not_regular) {
+        ++left;
+        continue;
+      }
+      count(ws, ws.reasons[i], false, f.size);
+      if (want_removals) removed(ws, dir / f.name, ws.reasons[i], false, f.size);
+    }
+    ws.batch.clear();
+    ws.reasons.clear();
+    return left;
+  }
+
+  void add(WorkerState& ws, const std::string& name, Reason reason) {
+    ws.batch.push_back(FileRemoval{name});
+    ws.reasons.push_back(reason);
+  }
+
+  Reason plain_reason(pyc::CacheKind kind) const {
+    switch (kind) {
+      case pyc::CacheKind::Pyc: return Reason::Bytecode;
+      case pyc::CacheKind::PytestPyc: return Reason::PytestPyc;
+      case pyc::CacheKind::TempFile: return Reason::TempFile;
+    }
+    return Reason::Bytecode;
+  }
+
+  // --stale: why a cache pyc can no longer be used, or nullopt when it can.
+  // `source_exists` answers for NAME.py.
+  template <class SourceExists>
+  std::optional<Reason> stale_reason(const pyc::CacheName& cn, SourceExists&& source_exists) const {
+    if (cn.kind == pyc::CacheKind::TempFile) return Reason::TempFile;
+    if (!source_exists(cn.module + ".py")) return Reason::Orphaned;
+    if (o.other_versions == OtherVersions::Yes && !current_tag(cn.tag)) return Reason::OtherVersion;
+    return std::nullopt;
+  }
+
+  bool exists(const fs::path& p) {
+    FileStat st;
+    int e = fs.lstat(p, st);
+    // Anything but a clear "not there" keeps the pyc: never guess a source away.
+    return e != ENOENT && e != ENOTDIR;
+  }
+
+  // --- tree clean ------------------------------------------------------------
+
+  void visit_tree(WalkDir& d, WorkerState& ws) {
+    if (!prefix_dirs.empty() && prefix_dirs.count(d.path.native())) {
+      for (auto& e : d.entries) e.descend = false;  // the mirror walk cleans it
+      return;
+    }
+    if (d.path.native().size() < d.root->native().size()) return visit_single(d, ws);
+    if (d.path.filename() == "__pycache__") return visit_cache_dir(d, ws);
+    visit_source_dir(d, ws);
+  }
+
+  void visit_source_dir(WalkDir& d, WorkerState& ws) {
+    for (auto& e : d.entries) {
+      if (e.type == FileType::Directory) {
+        if (o.debris && (debris_kind(e.name, true) & o.debris)) {
+          e.descend = false;
+          remove_tree(ws, d.path / e.name);
+        }
+        continue;
+      }
+      if (e.type != FileType::Regular) continue;
+      if (o.debris && (debris_kind(e.name, false) & o.debris)) {
+        add(ws, e.name, Reason::Debris);
+        continue;
+      }
+      if (!pyc::is_legacy_name(e.name)) continue;
+      if (o.stale == Stale::Yes) {
+        std::string source = e.name.substr(0, e.name.size() - 4) + ".py";
+        bool has_source = std::any_of(d.entries.begin(), d.entries.end(), [&](const WalkEntry& x) { return x.name == source; });
+        if (has_source) {
+          ++ws.kept_bytecode;
+          continue;
+        }
+        add(ws, e.name, Reason::Sourceless);
+      } else {
+        add(ws, e.name, Reason::Legacy);
+      }
+    }
+    flush(ws, d.path);
+  }
+
+  void visit_cache_dir(WalkDir& d, WorkerState& ws) {
+    std::uint64_t others = 0, still_used = 0;
+    std::optional<std::unordered_set<std::string>> sources;  // names beside __pycache__, read once if needed
+    bool sources_unknown = false;
+    auto source_exists = [&](const std::string& name) {
+      if (!sources) {
+        sources.emplace();
+        std::vector<DirEntry> listing;
+        sources_unknown = fs.list(d.path.parent_path(), listing) != 0;
+        for (auto& x : listing) sources->insert(std::move(x.name));
+      }
+      return sources_unknown || sources->count(name) > 0;  // can't tell: keep
+    };
+    for (auto& e : d.entries) {
+      if (e.type != FileType::Regular) {
+        e.descend = false;  // nothing of ours lives below a __pycache__
+        ++others;
+        continue;
+      }
+      auto cn = pyc::parse_cache_name(e.name);
+      if (!cn) {
+        ++others;
+        continue;
+      }
+      Reason reason = plain_reason(cn->kind);
+      if (o.stale == Stale::Yes) {
+        auto why = stale_reason(*cn, source_exists);
+        if (!why) {
+          ++still_used;
+          continue;
+        }
+        reason = *why;
+      }
+      add(ws, e.name, reason);
+    }
+    std::uint64_t left = flush(ws, d.path);
+    if (others) keep(d.path, others);
+    if (others || still_used || left) {
+      ws.kept_bytecode += still_used;
+      return;
+    }
+    remove_empty_dir(ws, d.path);
+  }
+
+  // A root that is a file: only that file, judged by where it lies.
+  void visit_single(WalkDir& d, WorkerState& ws) {
+    for (auto& e : d.entries) {
+      if (e.type != FileType::Regular) continue;
+      if (d.path.filename() == "__pycache__") {
+        auto cn = pyc::parse_cache_name(e.name);
+        if (!cn) continue;
+        Reason reason = plain_reason(cn->kind);
+        if (o.stale == Stale::Yes) {
+          auto why = stale_reason(*cn, [&](const std::string& n) { return exists(d.path.parent_path() / n); });
+          if (!why) {
+            ++ws.kept_bytecode;
+            continue;
+          }
+          reason = *why;
+        }
+        add(ws, e.name, reason);
+      } else if (o.debris && (debris_kind(e.name, false) & o.debris)) {
+        add(ws, e.name, Reason::Debris);
+      } else if (pyc::is_legacy_name(e.name)) {
+        if (o.stale == Stale::Yes && exists(d.path / (e.name.substr(0, e.name.size() - 4) + ".py"))) {
+          ++ws.kept_bytecode;
+          continue;
+        }
+        add(ws, e.name, o.stale == Stale::Yes ? Reason::Sourceless : Reason::Legacy);
+      }
+    }
+    flush(ws, d.path);
+  }
+
+  // Removes (or, dry, counts) an empty directory. Something that appeared in
+  // it meanwhile (a concurrent writer) keeps it, silently.
+  bool remove_empty_dir(WorkerState& ws, const fs::path& dir) {
+    if (!dry) {
+      int e = fs.rmdir(dir);
+      if (e == ENOENT) return true;
+      if (e == ENOTEMPTY || e == EEXIST) return false;
+      if (e != 0) {
+        problem(dir, "remove", e);
+        return false;
+      }
+    }
+    count(ws, Reason::EmptyDir, true, 0);
+    if (want_removals) removed(ws, dir, Reason::EmptyDir, true, 0);
+    return true;
+  }
+
+  // A tool cache: everything in it, depth first, links unlinked and never
+  // followed. Counted as debris; listed as the one directory.
+  void remove_tree(WorkerState& ws, const fs::path& top) {
+    struct Frame {
+      fs::path dir;
+      std::size_t parent;
+      bool expanded = false;
+      bool blocked = false;
+    };
+    const bool same_fs = o.walk.one_file_system == OneFileSystem::Yes;
+    FileStat top_stat;
+    if (int e = fs.lstat(top, top_stat)) {
+      if (e != ENOENT) problem(top, "stat", e);
+      return;
+    }
+    if (top_stat.type != FileType::Directory) return;
+    std::uint64_t files = 0, dirs = 0, bytes = 0;
+    std::vector<Frame> stack;
+    stack.push_back(Frame{top, SIZE_MAX});
+    std::vector<DirEntry> listing;
+    std::vector<FileRemoval> regular;
+    while (!stack.empty()) {
+      if (stack.back().expanded) {
+        Frame f = std::move(stack.back());
+        stack.pop_back();
+        bool gone = false;
+        if (!f.blocked) {
+          int e = dry ? 0 : fs.rmdir(f.dir);
+          if (e == 0) ++dirs;
+          gone = e == 0 || e == ENOENT;
+          if (e != 0 && e != ENOENT) problem(f.dir, "remove", e);
+        }
+        if (!gone && f.parent != SIZE_MAX) stack[f.parent].blocked = true;
+        continue;
+      }
+      stack.back().expanded = true;
+      const std::size_t self = stack.size() - 1;
+      const fs::path dir = stack.back().dir;
+      if (int e = fs.list(dir, listing)) {
+        if (e != ENOENT) {
+          problem(dir, "read", e);
+          stack.back().blocked = true;
+        }
+        continue;
+      }
+      regular.clear();
+      for (auto& x : listing) {
+        FileType type = x.type;
+        std::uint64_t device = top_stat.device;
+        if (type == FileType::Unknown || (same_fs && type == FileType::Directory)) {
+          FileStat st;
+          if (int e = fs.lstat(dir / x.name, st)) {
+            if (e != ENOENT) {
+              problem(dir / x.name, "stat", e);
+              stack[self].blocked = true;
+            }
+            continue;
+          }
+          type = st.type;
+          device = st.device;
+        }
+        if (type == FileType::Directory) {
+          if (same_fs && device != top_stat.device) {
+            stack[self].blocked = true;  // a mount point: not ours to empty
+            continue;
+          }
+          stack.push_back(Frame{dir / x.name, self});
+        } else if (type == FileType::Regular) {
+          regular.push_back(FileRemoval{std::move(x.name)});
+        } else {
+          // Symlinks (a virtualenv's bin/python), sockets, fifos: the entry itself.
+          int e = dry ? 0 : fs.unlink(dir / x.name);
+          if (e == 0) ++files;
+          else if (e != ENOENT) {
+            problem(dir / x.name, "remove", e);
+            stack[self].blocked = true;
+          }
+        }
+      }
+      if (!regular.empty()) {
+        fs.remove_files(dir, regular, dry ? StatOnly::Yes : StatOnly::No);
+        for (const auto& f : regular) {
+          if (f.error == ENOENT) continue;
+          if (f.error != 0) {
+            problem(dir / f.name, "remove", f.error);
+            stack[self].blocked = true;
+          } else if (f.not_regular) {
+            stack[self].blocked = true;
+          } else {
+            ++files;
+            bytes += f.size;
+          }
+        }
+      }
+    }
+    if (files) count(ws, Reason::Debris, false, bytes, files);
+    if (dirs) count(ws, Reason::Debris, true, 0, dirs);
+    if ((files || dirs) && want_removals) removed(ws, top, Reason::Debris, true, bytes);
+  }
+
+  // --- mirrors and prefixes ----------------------------------------------------
+
+  void visit_prefix_tree(WalkDir& d, WorkerState& ws, const RootInfo& ri) {
+    DirRecord rec{d.path.native()};
+    rec.is_root = ri.kind == RootKind::Prefix && d.path == *d.root;
+    const bool upkeep = ri.kind == RootKind::Prefix;
+    const bool wipe = upkeep && o.orphans == Orphans::No && !o.older_than_ns && !o.max_size &&
+                      o.other_versions == OtherVersions::No;
+    const std::int64_t cutoff = o.older_than_ns ? o.now_ns - *o.older_than_ns : 0;
+    struct Pending {
+      std::string name;
+      std::uint64_t size;
+      std::int64_t last_used;
+    };
+    std::vector<Pending> survivors;
+    for (auto& e : d.entries) {
+      if (e.type == FileType::Directory) {
+        if (e.descend) ++rec.subdirs;
+        else rec.blocked = true;  // VCS internals: never entered, never removed
+        continue;
+      }
+      std::optional<pyc::CacheName> cn;
+      if (e.type == FileType::Regular) cn = pyc::parse_cache_name(e.name);
+      if (!cn) {
+        rec.blocked = true;  // not bytecode: stays, and so does its directory
+        continue;
+      }
+      auto source_exists = [&](const std::string& name) {
+        return exists(fs::path("/") / d.path.lexically_relative(ri.prefix) / name);
+      };
+      if (!upkeep) {  // a PATH's mirror: everything, or with --stale what can't be used
+        Reason reason = plain_reason(cn->kind);
+        if (o.stale == Stale::Yes) {
+          auto why = stale_reason(*cn, source_exists);
+          if (!why) {
+            ++ws.kept_bytecode;
+            rec.blocked = true;
+            continue;
+          }
+          reason = *why;
+        }
+        add(ws, e.name, reason);
+        continue;
+      }
+      if (cn->kind == pyc::CacheKind::TempFile || wipe) {
+        add(ws, e.name, plain_reason(cn->kind));
+        continue;
+      }
+      if (o.orphans == Orphans::Yes && !source_exists(cn->module + ".py")) {
+        add(ws, e.name, Reason::Orphaned);
+        continue;
+      }
+      if (o.other_versions == OtherVersions::Yes && !current_tag(cn->tag)) {
+        add(ws, e.name, Reason::OtherVersion);
+        continue;
+      }
+      if (!o.older_than_ns && !o.max_size) {
+        ++ws.kept_bytecode;
+        rec.blocked = true;
+        continue;
+      }
+      FileStat st;
+      if (int err = fs.lstat(d.path / e.name, st)) {
+        if (err != ENOENT) {
+          problem(d.path / e.name, "stat", err);
+          rec.blocked = true;
+        }
+        continue;
+      }
+      const std::int64_t last_used = std::max(st.atime_ns, st.mtime_ns);
+      if (o.older_than_ns && last_used < cutoff) {
+        add(ws, e.name, Reason::Unused);
+        continue;
+      }
+      survivors.push_back(Pending{e.name, st.size, last_used});
+    }
+    if (flush(ws, d.path)) rec.blocked = true;
+    const std::size_t index = ws.records.size();
+    for (auto& s : survivors) {
+      if (o.max_size) {
+        ws.survivors.push_back(Survivor{std::move(s.name), s.size, s.last_used, ri.group, 0, index});
+        ++rec.survivors;
+      } else {
+        ++ws.kept_bytecode;
+        rec.blocked = true;
+      }
+    }
+    ws.records.push_back(std::move(rec));
+  }
+
+  // --max-size: per prefix, the least recently used go first until the rest fits.
+  void evict(WorkerState& ws) {
+    std::vector<Survivor*> all;
+    for (auto& w : workers)
+      for (auto& s : w->survivors) all.push_back(&s);
+    auto dir_of = [&](const Survivor* s) -> const std::string& { return workers[s->worker]->records[s->record].path; };
+    std::sort(all.begin(), all.end(), [&](const Survivor* a, const Survivor* b) {
+      if (a->last_used != b->last_used) return a->last_used < b->last_used;
+      if (int c = dir_of(a).compare(dir_of(b))) return c < 0;
+      return a->name < b->name;
+    });
+    std::vector<std::uint64_t> total(o.prefixes.size(), 0);
+    for (const auto* s : all) total[s->group] += s->size;
+    std::vector<FileRemoval> one(1);
+    for (auto* s : all) {
+      DirRecord& rec = workers[s->worker]->records[s->record];
+      if (total[s->group] <= *o.max_size) {
+        ++ws.kept_bytecode;
+        continue;
+      }
+      const fs::path dir = rec.path;
+      const fs::path path = dir / s->name;
+      one[0] = FileRemoval{s->name};
+      fs.remove_files(dir, one, dry ? StatOnly::Yes : StatOnly::No);
+      const FileRemoval& f = one[0];
+      if (f.error == ENOENT) {
+        total[s->group] -= s->size;
+        --rec.survivors;
+        continue;
+      }
+      if (f.error != 0 || f.not_regular) {
+        if (f.error) problem(path, "remove", f.error);
+        ++ws.kept_bytecode;
+        continue;
+      }
+      total[s->group] -= s->size;
+      --rec.survivors;
+      count(ws, Reason::Evicted, false, f.size);
+      if (want_removals) removed(ws, path, Reason::Evicted, false, f.size);
+    }
+    for (auto t : total) prefix_bytes_left += t;
+  }
+
+  // Bottom-up: a directory goes once all its subdirectories went and nothing
+  // in it stays. Children sort after their parent (a proper prefix), so a
+  // reverse sort visits every child first.
+  void remove_empty_records(WorkerState& ws) {
+    std::vector<DirRecord*> all;
+    for (auto& w : workers)
+      for (auto& r : w->records) all.push_back(&r);
+    std::unordered_map<std::string_view, DirRecord*> by_path;
+    for (auto* r : all) by_path.emplace(r->path, r);
+    std::sort(all.begin(), all.end(), [](const DirRecord* a, const DirRecord* b) { return a->path > b->path; });
+    for (auto* r : all) {
+      if (r->blocked || r->subdirs || r->survivors || r->is_root) continue;
+      if (!remove_empty_dir(ws, r->path)) continue;
+      fs::path parent = fs::path(r->path).parent_path();
+      if (auto it = by_path.find(parent.native()); it != by_path.end() && it->second->subdirs) --it->second->subdirs;
+    }
+  }
+
+  // --- the run -------------------------------------------------------------
+
+  void plan_roots() {
+    if (!o.prefixes.empty()) {
+      for (std::size_t i = 0; i < o.prefixes.size(); ++i) {
+        roots.push_back(o.prefixes[i]);
+        infos.push_back(RootInfo{RootKind::Prefix, o.prefixes[i], i});
+      }
+      return;
+    }
+    // Nested PATHs are walked once, as part of the outer one.
+    std::vector<Target> targets = o.targets;
+    std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.path < b.path; });
+    std::vector<Target> outer;
+    for (auto& t : targets)
+      if (outer.empty() || !is_within(t.path.native(), outer.back().path.native())) outer.push_back(t);
+    for (const auto& t : outer) {
+      roots.push_back(t.path);
+      infos.push_back(RootInfo{RootKind::Tree, {}, 0});
+    }
+    std::vector<std::pair<fs::path, fs::path>> mirrors;  // mirror, prefix
+    for (const auto& t : o.targets) {
+      if (t.prefix.empty()) continue;
+      prefix_dirs.insert(t.prefix.native());
+      fs::path m = mirror_of(t.path, t.prefix);
+      // A prefix of "/" would make the mirror the tree itself (or above it).
+      if (is_within(t.path.native(), m.native())) continue;
+      mirrors.emplace_back(std::move(m), t.prefix);
+    }
+    std::sort(mirrors.begin(), mirrors.end());
+    std::vector<std::pair<fs::path, fs::path>> outer_mirrors;
+    for (auto& m : mirrors)
+      if (outer_mirrors.empty() || !is_within(m.first.native(), outer_mirrors.back().first.native()))
+        outer_mirrors.push_back(std::move(m));
+    for (auto& [m, prefix] : outer_mirrors) {
+      FileStat st;
+      if (fs.lstat(m, st) != 0 || st.type != FileType::Directory) continue;  // nothing mirrored yet
+      roots.push_back(std::move(m));
+      infos.push_back(RootInfo{RootKind::Mirror, prefix, 0});
+    }
+  }
+
+  Summary run() {
+    const auto start = std::chrono::steady_clock::now();
+    plan_roots();
+    walker.walk(
+        roots,
+        [&](WalkDir& d) {
+          WorkerState& ws = *workers[d.worker];
+          const RootInfo& ri = infos[static_cast<std::size_t>(d.root - roots.data())];
+          if (ri.kind == RootKind::Tree) visit_tree(d, ws);
+          else visit_prefix_tree(d, ws, ri);
+        },
+        [&](const fs::path& path, int error) {
+          if (error == ENOENT) return;  // vanished: a concurrent clean or build
+          problem(path, "read", error);
+        });
+    // Survivor records point into their worker's records by index.
+    for (std::size_t i = 0; i < workers.size(); ++i)
+      for (auto& s : workers[i]->survivors) s.worker = i;
+    if (o.max_size) evict(*workers[0]);
+    remove_empty_records(*workers[0]);
+
+    Summary s;
+    for (auto& ws : workers) {
+      s.total.files += ws->files.load();
+      s.total.dirs += ws->dirs.load();
+      s.total.bytes += ws->bytes.load();
+      for (std::size_t i = 0; i < kReasonCount; ++i) s.by_reason[i] += ws->by_reason[i];
+      s.kept_bytecode += ws->kept_bytecode;
+      for (auto& r : ws->removed) s.removed.push_back(std::move(r));
+    }
+    s.prefix_bytes_left = prefix_bytes_left;
+    auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+    std::sort(s.removed.begin(), s.removed.end(), by_path);
+    s.problems = std::move(problems);
+    std::sort(s.problems.begin(), s.problems.end(), by_path);
+    s.kept = std::move(kept);
+    std::sort(s.kept.begin(), s.kept.end(), by_path);
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return s;
+  }
+};
+
+Cleaner::Cleaner(FileSystem& fs, Options options, Events events)
+    : impl_(std::make_unique<Impl>(fs, std::move(options), std::move(events))) {}
+Cleaner::~Cleaner() = default;
+
+Summary Cleaner::run() { return impl_->run(); }
+
+Counts Cleaner::progress() const {
+  Counts c;
+  // Workers are created before the walk starts and live until the Cleaner dies.
+  for (const auto& ws : impl_->workers) {
+    c.files += ws->files.load(std::memory_order_relaxed);
+    c.dirs += ws->dirs.load(std::memory_order_relaxed);
+    c.bytes += ws->bytes.load(std::memory_order_relaxed);
+  }
+  return c;
+}
+
+std::uint64_t Cleaner::directories_seen() const {
+  return impl_->walker.directories_seen();
+}
+
+// --- formatting ---------------------------------------------------------------
+
+std::string format_removal(const Removal& r, DryRun dry_run) {
+  // One line per removal, tens of thousands of them: plain appends.
+  const std::string& path = r.path.native();
+  std::string out;
+  out.reserve(path.size() + 16);
+  out += dry_run == DryRun::Yes ? "would remove " : "removed ";
+  const bool plain = std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  out += plain ? path : printable(path);
+  if (r.directory) out += '/';
+  out += '\n';
+  return out;
+}
+
+std::string format_problem(const Problem& p) {
+  std::string_view what = p.action == "read" ? "cannot read" : p.action == "stat" ? "cannot stat" : "cannot remove";
+  return fmt::format("{} '{}': {}", what, printable(p.path.native()), std::strerror(p.error));
+}
+
+std::string format_kept(const Kept& k) {
+  return fmt::format("kept '{}': {} not bytecode", printable(k.path.native()),
+                     plural(k.others, "entry", "entries"));
+}
+
+std::string format_summary(const Summary& s, const Options& o) {
+  const bool dry = o.dry_run == DryRun::Yes;
+  std::string out;
+  if (s.total.files == 0 && s.total.dirs == 0) {
+    out += dry ? "nothing to remove" : "nothing removed";
+  } else {
+    out += fmt::format("{} {} and {}, {}{}", dry ? "would remove" : "removed", plural(s.total.files, "file", "files"),
+                       plural(s.total.dirs, "directory", "directories"), format_size(s.total.bytes),
+                       dry ? "" : " freed");
+  }
+  out += fmt::format(" in {:.2f} s\n", s.seconds);
+  std::string reasons;
+  std::size_t kinds = 0;
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    if (!s.by_reason[i]) continue;
+    ++kinds;
+    if (!reasons.empty()) reasons += ", ";
+    reasons += fmt::format("{} {}", kReasonNames[i], thousands(s.by_reason[i]));
+  }
+  if (kinds > 1) out += "  (" + reasons + ")\n";
+  if (s.kept_bytecode)
+    out += fmt::format("kept {} still in use\n", plural(s.kept_bytecode, "bytecode file", "bytecode files"));
+  if (!o.prefixes.empty() && o.max_size)
+    out += fmt::format("the prefix holds {} of bytecode{} (max-size {})\n", format_size(s.prefix_bytes_left),
+                       dry ? " after that" : "", format_size(*o.max_size));
+  for (const auto& k : s.kept) out += format_kept(k) + "\n";
+  if (!s.problems.empty())
+    out += fmt::format("{} (reported above)\n", plural(s.problems.size(), "problem", "problems"));
+  return out;
+}
+
+std::string format_json(const Summary& s, const Options& o) {
+  JsonWriter j;
+  j.begin_object();
+  j.key("dry_run").value(o.dry_run == DryRun::Yes);
+  if (o.prefixes.empty()) {
+    j.key("paths").begin_array();
+    for (const auto& t : o.targets) j.value(t.path.native());
+    j.end_array();
+    j.key("prefixes").begin_array();
+    for (const auto& t : o.targets)
+      if (!t.prefix.empty()) j.value(t.prefix.native());
+    j.end_array();
+  } else {
+    j.key("paths").begin_array().end_array();
+    j.key("prefixes").begin_array();
+    for (const auto& p : o.prefixes) j.value(p.native());
+    j.end_array();
+  }
+  j.key("files").value(s.total.files);
+  j.key("directories").value(s.total.dirs);
+  j.key("bytes").value(s.total.bytes);
+  j.key("seconds").value(s.seconds);
+  j.key("reasons").begin_object();
+  for (std::size_t i = 0; i < kReasonCount; ++i)
+    if (s.by_reason[i]) j.key(kReasonNames[i]).value(s.by_reason[i]);
+  j.end_object();
+  j.key("kept_bytecode").value(s.kept_bytecode);
+  if (!o.prefixes.empty()) {
+    j.key("prefix_bytes_left");
+    if (o.max_size) j.value(s.prefix_bytes_left);
+    else j.null();
+  }
+  j.key("kept").begin_array();
+  for (const auto& k : s.kept) j.begin_object().key("path").value(k.path.native()).key("others").value(k.others).end_object();
+  j.end_array();
+  j.key("problems").begin_array();
+  for (const auto& p : s.problems)
+    j.begin_object()
+        .key("path").value(p.path.native())
+        .key("action").value(p.action)
+        .key("error").value(std::string(std::strerror(p.error)))
+        .key("errno").value(p.error)
+        .end_object();
+  j.end_array();
+  if (o.listing == Listing::Yes) {
+    j.key("removed").begin_array();
+    for (const auto& r : s.removed)
+      j.begin_object()
+          .key("path").value(r.path.native())
+          .key("reason").value(to_string(r.reason))
+          .key("directory").value(r.directory)
+          .key("bytes").value(r.bytes)
+          .end_object();
+    j.end_array();
+  }
+  j.end_object();
+  return j.str() + "\n";
+}
+
+std::string format_progress(const Counts& c, std::uint64_t dirs_seen, DryRun dry_run) {
+  return fmt::format("pycache clean: {} dirs walked, {} {} files, {}", thousands(dirs_seen),
+                     dry_run == DryRun::Yes ? "would remove" : "removed", thousands(c.files), format_size(c.bytes));
+}
+
+}  // namespace pycache::clean
