@@ -25,10 +25,13 @@ namespace {
 int help_main(Args args);
 std::string help_help();
 
-constexpr std::array<Command, 3> kCommands{{
+constexpr std::array<Command, 5> kCommands{{
     {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
      policy_help},
+    {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main,
+     status_help},
+    {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_help},
     {"help", "show help for pycache or one of its commands", help_main, help_help},
 }};
 

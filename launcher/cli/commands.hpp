@@ -23,6 +23,10 @@ int run_main(Args args);
 std::string run_help();
 int policy_main(Args args);
 std::string policy_help();
+int status_main(Args args);
+std::string status_help();
+int show_main(Args args);
+std::string show_help();
 
 // Runs a CLI11 app over args with pycache's conventions: --help prints help
 // and exits 0, parse errors are one `pycache: error:` line and kExitUsage.

@@ -1,0 +1,889 @@
+#include "pycache/status.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "pycache/json.hpp"
+#include "pycache/policy_report.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache::status {
+namespace {
+
+// What a visitor records; classification happens after the walk, when every
+// source of every directory is known.
+struct SourceRec {
+  std::string path;
+  std::size_t root = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t size = 0;
+  bool symlink = false;
+};
+
+struct PycRec {
+  std::string path;
+  std::string source;  // the source it belongs to
+  std::size_t root = 0;
+  Location location = Location::PycacheDir;
+  std::string tag;       // from the name; empty for legacy pycs
+  int optimize = 0;
+  bool pytest = false;
+  bool importable = false;  // legacy: `import NAME` would reach it if NAME.py were gone
+  std::uint64_t size = 0;
+  std::optional<pyc::Header> header;
+  std::string error;  // why header is missing
+};
+
+struct TempRec {
+  std::string path;
+  std::size_t root = 0;
+  std::uint64_t size = 0;
+  bool in_tree = false;
+};
+
+struct DirRec {
+  std::string path;
+  std::size_t root = 0;
+  std::uint64_t files = 0;
+};
+
+struct PrefixRec {  // per prefix walk: totals
+  std::uint64_t files = 0, bytes = 0;
+};
+
+struct Bucket {  // one per walker thread: no locking in the visitors
+  std::vector<SourceRec> sources;
+  std::vector<PycRec> pycs;
+  std::vector<TempRec> temps;
+  std::vector<DirRec> dirs;
+  PrefixRec prefix;
+};
+
+bool under(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         (dir.back() == '/' || path[dir.size()] == '/');
+}
+
+// A module name `import` can spell: the FileFinder only ever looks for
+// NAME.pyc with NAME an identifier (non-ASCII letters allowed).
+bool importable_name(std::string_view stem) {
+  if (stem.empty() || (stem[0] >= '0' && stem[0] <= '9')) return false;
+  return std::all_of(stem.begin(), stem.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || u == '_' || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+  });
+}
+
+// "cpython-311" -> "3.11"; empty for tags of other implementations.
+std::string version_of_tag(std::string_view tag) {
+  if (!tag.starts_with("cpython-") || tag.size() < 10) return {};
+  std::string_view digits = tag.substr(8);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
+  return fmt::format("{}.{}", digits.substr(0, 1), digits.substr(1));
+}
+
+// "3.8" -> "cpython-38": legacy names carry no tag, their magic says it.
+std::string tag_of_magic(std::uint16_t magic) {
+  auto v = pyc::python_version_for_magic(magic);
+  if (!v) return fmt::format("magic-{}", magic);
+  std::string t = "cpython-";
+  for (char c : *v)
+    if (c != '.') t += c;
+  return t;
+}
+
+// Pre-3.3 headers have no source size.
+bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
+
+// Reads the header of `path` (lstat'ed already) into `rec`.
+void read_header(FileSystem& fs, PycRec& rec) {
+  std::string bytes;
+  if (int e = fs.read(rec.path, pyc::kHeaderSize, bytes)) {
+    rec.error = fmt::format("could not read: {}", std::strerror(e));
+    return;
+  }
+  auto h = pyc::parse_header(bytes);
+  if (h) rec.header = *h;
+  else rec.error = h.error().message;
+}
+
+// Natural order for tags: cpython-38 < cpython-39 < cpython-310.
+bool tag_less(const std::string& a, const std::string& b) {
+  auto split = [](const std::string& s) {
+    std::size_t i = s.size();
+    while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') --i;
+    return std::pair<std::string_view, std::string_view>{std::string_view(s).substr(0, i), std::string_view(s).substr(i)};
+  };
+  auto [ha, da] = split(a);
+  auto [hb, db] = split(b);
+  if (ha != hb) return ha < hb;
+  if (da.size() != db.size()) return da.size() < db.size();
+  return da < db;
+}
+
+}  // namespace
+
+std::string_view to_string(Location l) {
+  switch (l) {
+    case Location::PycacheDir: return "__pycache__";
+    case Location::Legacy: return "legacy";
+    case Location::Prefix: return "prefix";
+  }
+  return "";
+}
+
+std::string_view to_string(State s) {
+  switch (s) {
+    case State::Fresh: return "fresh";
+    case State::Stale: return "stale";
+    case State::Unverified: return "unverified";
+    case State::Orphaned: return "orphaned";
+    case State::Sourceless: return "sourceless";
+    case State::Invalid: return "invalid";
+  }
+  return "";
+}
+
+std::string_view to_string(FindingKind k) {
+  switch (k) {
+    case FindingKind::Tracked: return "tracked";
+    case FindingKind::Sourceless: return "sourceless";
+    case FindingKind::BytecodeInTree: return "bytecode-in-tree";
+    case FindingKind::Unreadable: return "unreadable";
+  }
+  return "";
+}
+
+std::optional<std::uint64_t> prefix_max_size(const Policy& policy) {
+  // Looked up by name so that status follows the key table as it grows.
+  const KeyInfo* key = find_key("prefix-max-size");
+  if (!key) return std::nullopt;
+  const Value& v = policy.get(key->key).value;
+  if (const auto* n = std::get_if<std::int64_t>(&v); n && *n > 0) return static_cast<std::uint64_t>(*n);
+  return std::nullopt;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  if (bytes < 1000) return fmt::format("{} B", bytes);
+  static constexpr const char* kUnits[] = {"kB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes) / 1000.0;
+  std::size_t u = 0;
+  while (v >= 999.95 && u + 1 < std::size(kUnits)) {
+    v /= 1000.0;
+    ++u;
+  }
+  return fmt::format("{:.1f} {}", v, kUnits[u]);
+}
+
+Report collect(FileSystem& fs, const Options& options, git::Git* git) {
+  Report report;
+  report.current_tag = options.current_tag;
+  const auto& targets = options.targets;
+  std::vector<fs::path> roots;
+  std::vector<std::string> prefixes;  // per target, "" for none
+  for (const auto& t : targets) {
+    roots.push_back(t.root);
+    std::string p = t.policy.policy.cache_prefix();
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    prefixes.push_back(std::move(p));
+  }
+
+  Walker walker(fs, options.walk);
+  std::vector<Bucket> buckets(walker.thread_count());
+  std::mutex error_mu;
+  auto on_error = [&](const fs::path& p, int e) {
+    std::lock_guard lock(error_mu);
+    report.errors.push_back(WalkError{p, e});
+  };
+
+  // The trees: sources, __pycache__ contents, legacy pycs.
+  walker.walk(
+      roots,
+      [&](WalkDir& d) {
+        Bucket& b = buckets[d.worker];
+        const std::size_t root = static_cast<std::size_t>(d.root - roots.data());
+        const std::string dir = d.path.native();
+        // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
+        for (auto& e : d.entries)
+          if (e.descend)
+            for (const auto& p : prefixes)
+              if (!p.empty() && (d.path / e.name).native() == p) e.descend = false;
+
+        if (d.path.filename() == "__pycache__") {
+          DirRec dirrec{dir, root, 0};
+          const std::string parent = d.path.parent_path().native();
+          for (const auto& e : d.entries) {
+            if (e.type != FileType::Regular) continue;
+            auto name = pyc::parse_cache_name(e.name);
+            if (!name) continue;
+            FileStat st;
+            std::string path = dir + "/" + e.name;
+            if (int err = fs.lstat(path, st)) {
+              if (err != ENOENT) on_error(path, err);
+              continue;
+            }
+            ++dirrec.files;
+            if (name->kind == pyc::CacheKind::TempFile) {
+              b.temps.push_back(TempRec{std::move(path), root, st.size, true});
+              continue;
+            }
+            PycRec rec;
+            rec.path = std::move(path);
+            rec.source = parent + "/" + name->module + ".py";
+            rec.root = root;
+            rec.location = Location::PycacheDir;
+            rec.tag = name->tag;
+            rec.optimize = name->optimize;
+            rec.pytest = name->kind == pyc::CacheKind::PytestPyc;
+            rec.size = st.size;
+            read_header(fs, rec);
+            b.pycs.push_back(std::move(rec));
+          }
+          if (dirrec.files > 0) b.dirs.push_back(std::move(dirrec));
+          return;
+        }
+
+        // Names of this directory, for the legacy pycs' neighbours.
+        std::unordered_set<std::string_view> names;
+        bool has_legacy = false;
+        for (const auto& e : d.entries) has_legacy |= e.type == FileType::Regular && pyc::is_legacy_name(e.name);
+        if (has_legacy)
+          for (const auto& e : d.entries) names.insert(e.name);
+
+        for (const auto& e : d.entries) {
+          const std::string& n = e.name;
+          if (n.size() > 3 && n.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
+            FileStat st;
+            std::string path = dir + "/" + n;
+            if (int err = fs.lstat(path, st)) {
+              if (err != ENOENT) on_error(path, err);
+              continue;
+            }
+            b.sources.push_back(SourceRec{std::move(path), root, st.mtime_ns, st.size, st.type == FileType::Symlink});
+            continue;
+          }
+          if (e.type != FileType::Regular || !pyc::is_legacy_name(n)) continue;
+          FileStat st;
+          std::string path = dir + "/" + n;
+          if (int err = fs.lstat(path, st)) {
+            if (err != ENOENT) on_error(path, err);
+            continue;
+          }
+          std::string stem = n.substr(0, n.size() - 4);
+          PycRec rec;
+          rec.path = std::move(path);
+          rec.source = dir + "/" + stem + ".py";
+          rec.root = root;
+          rec.location = Location::Legacy;
+          rec.optimize = n.ends_with(".pyo") ? 1 : 0;
+          rec.size = st.size;
+          // FileFinder: a package NAME/ and an extension NAME*.so come before
+          // NAME.pyc; .pyo files are not loaded at all since Python 3.5.
+          bool importable = n.ends_with(".pyc") && importable_name(stem);
+          if (importable && names.count(stem)) {
+            FileStat pkg;
+            for (const char* init : {"__init__.py", "__init__.pyc"})
+              if (fs.lstat(d.path / stem / init, pkg) == 0) importable = false;
+          }
+          if (importable)
+            for (auto other : names)
+              if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
+                  other.ends_with(".so"))
+                importable = false;
+          rec.importable = importable;
+          read_header(fs, rec);
+          b.pycs.push_back(std::move(rec));
+        }
+      },
+      on_error);
+
+  // The prefixes: everything counted for the size, pycs mirroring a root classified.
+  std::map<std::string, PrefixUsage> usage;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const std::string& p = prefixes[i];
+    if (p.empty() || usage.count(p)) continue;
+    PrefixUsage u;
+    u.path = p;
+    FileStat st;
+    u.exists = fs.lstat(p, st) == 0 && st.type == FileType::Directory;
+    if (u.exists) {
+      for (auto& b : buckets) b.prefix = {};
+      fs::path prefix_root = p;
+      // Excludes are for the tree: the prefix is counted whole.
+      Walker prefix_walker(fs, WalkOptions{{}, options.walk.one_file_system, walker.thread_count()});
+      prefix_walker.walk(
+          {prefix_root},
+          [&](WalkDir& d) {
+            Bucket& b = buckets[d.worker];
+            const std::string dir = d.path.native();
+            for (const auto& e : d.entries) {
+              if (e.type != FileType::Regular) continue;
+              std::string path = dir + "/" + e.name;
+              FileStat fst;
+              if (int err = fs.lstat(path, fst)) {
+                if (err != ENOENT) on_error(path, err);
+                continue;
+              }
+              ++b.prefix.files;
+              b.prefix.bytes += fst.size;
+              auto name = pyc::parse_cache_name(e.name);
+              if (!name) continue;
+              // PREFIX/abs/dir/NAME... -> /abs/dir/NAME.py; whose root is it?
+              std::string source = (dir.size() > p.size() ? dir.substr(p.size()) : std::string()) + "/" + name->module + ".py";
+              std::optional<std::size_t> owner;
+              for (std::size_t t = 0; t < targets.size() && !owner; ++t)
+                if (prefixes[t] == p && under(source, targets[t].root.native())) owner = t;
+              if (!owner) continue;
+              if (name->kind == pyc::CacheKind::TempFile) {
+                b.temps.push_back(TempRec{std::move(path), *owner, fst.size, false});
+                continue;
+              }
+              PycRec rec;
+              rec.path = std::move(path);
+              rec.source = std::move(source);
+              rec.root = *owner;
+              rec.location = Location::Prefix;
+              rec.tag = name->tag;
+              rec.optimize = name->optimize;
+              rec.pytest = name->kind == pyc::CacheKind::PytestPyc;
+              rec.size = fst.size;
+              read_header(fs, rec);
+              b.pycs.push_back(std::move(rec));
+            }
+          },
+          on_error);
+      for (const auto& b : buckets) {
+        u.files += b.prefix.files;
+        u.bytes += b.prefix.bytes;
+      }
+    }
+    usage.emplace(p, std::move(u));
+  }
+
+  // Classification.
+  std::unordered_map<std::string_view, const SourceRec*> sources;
+  std::size_t total_sources = 0;
+  for (const auto& b : buckets) total_sources += b.sources.size();
+  sources.reserve(total_sources);
+  for (const auto& b : buckets)
+    for (const auto& s : b.sources) sources.emplace(s.path, &s);
+
+  report.roots.resize(targets.size());
+  std::vector<std::map<GroupKey, Group>> groups(targets.size());
+  std::vector<std::unordered_map<std::string_view, State>> pyc_states(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    RootStatus& r = report.roots[i];
+    r.target = targets[i];
+    const Policy& policy = targets[i].policy.policy;
+    r.expected.location = prefixes[i].empty() ? Location::PycacheDir : Location::Prefix;
+    r.expected.tag = options.current_tag;
+    r.expected.optimize = policy.optimize();
+    if (!prefixes[i].empty()) {
+      r.prefix = usage[prefixes[i]];
+      r.prefix->max_size = targets[i].prefix_max_size;
+    }
+  }
+
+  for (const auto& b : buckets) {
+    for (const auto& rec : b.pycs) {
+      RootStatus& r = report.roots[rec.root];
+      State state = State::Fresh;
+      std::string why;
+      if (!rec.header) {
+        state = State::Invalid;
+        why = rec.error;
+      } else if (auto want = version_of_tag(rec.tag); !want.empty()) {
+        auto have = pyc::python_version_for_magic(rec.header->magic);
+        if (have != want) {
+          state = State::Invalid;
+          why = fmt::format("magic number {} ({}) in a {} pyc", rec.header->magic,
+                            have ? "Python " + *have : std::string("unknown"), rec.tag);
+        }
+      }
+      if (state != State::Invalid) {
+        const SourceRec* src = nullptr;
+        SourceRec fallback;
+        if (auto it = sources.find(rec.source); it != sources.end()) {
+          src = it->second;
+        } else {
+          // Not walked (excluded, or outside the roots): ask the filesystem.
+          FileStat st;
+          if (fs.lstat(rec.source, st) == 0 && (st.type == FileType::Regular || st.type == FileType::Symlink)) {
+            fallback = SourceRec{rec.source, rec.root, st.mtime_ns, st.size, st.type == FileType::Symlink};
+            src = &fallback;
+          }
+        }
+        const pyc::Header& h = *rec.header;
+        if (!src) {
+          state = rec.location == Location::Legacy && rec.importable ? State::Sourceless : State::Orphaned;
+        } else if (h.mode != pyc::Invalidation::Timestamp || src->symlink) {
+          state = State::Unverified;
+        } else {
+          auto mtime = static_cast<std::uint32_t>(static_cast<std::uint64_t>(src->mtime_ns / 1'000'000'000) & 0xffffffffu);
+          auto size = static_cast<std::uint32_t>(src->size & 0xffffffffu);
+          bool same = h.source_mtime == mtime && (!header_has_size(h.magic) || h.source_size == size);
+          state = same ? State::Fresh : State::Stale;
+        }
+      }
+
+      GroupKey key{rec.location, rec.tag, rec.optimize, rec.pytest};
+      if (rec.location == Location::Legacy) key.tag = rec.header ? tag_of_magic(rec.header->magic) : "unknown";
+      Group& g = groups[rec.root][key];
+      g.key = key;
+      ++g.files;
+      g.bytes += rec.size;
+      ++g.states[static_cast<std::size_t>(state)];
+      if (rec.header) ++g.modes[static_cast<std::size_t>(rec.header->mode)];
+
+      if (state == State::Sourceless) {
+        auto v = rec.header ? pyc::python_version_for_magic(rec.header->magic) : std::nullopt;
+        r.sourceless.push_back(Notable{rec.path, v ? "Python " + *v : fmt::format("magic {}", rec.header->magic)});
+      }
+      if (state == State::Invalid) r.invalid.push_back(Notable{rec.path, why});
+      if (rec.location == Location::Legacy) r.legacy.push_back(Notable{rec.path, std::string(to_string(state))});
+      if (!rec.pytest && rec.location != Location::Legacy) pyc_states[rec.root].emplace(rec.path, state);
+    }
+    for (const auto& t : b.temps) {
+      ++report.roots[t.root].temp_files;
+      report.roots[t.root].temp_bytes += t.size;
+    }
+    for (const auto& d : b.dirs)
+      report.roots[d.root].bytecode_dirs.push_back(Notable{d.path, fmt::format("{} files", d.files)});
+  }
+
+  // The sources against the pycs the policy would have them use.
+  for (const auto& b : buckets)
+    for (const auto& s : b.sources) {
+      RootStatus& r = report.roots[s.root];
+      ++r.expected.sources;
+      fs::path want = pyc::cache_from_source(s.path, options.current_tag, r.expected.optimize, prefixes[s.root]);
+      if (auto it = pyc_states[s.root].find(want.native()); it != pyc_states[s.root].end()) {
+        ++r.expected.compiled;
+        ++r.expected.states[static_cast<std::size_t>(it->second)];
+      }
+    }
+
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    RootStatus& r = report.roots[i];
+    for (auto& [k, g] : groups[i]) r.groups.push_back(g);
+    const std::string& current = options.current_tag;
+    std::sort(r.groups.begin(), r.groups.end(), [&](const Group& a, const Group& b) {
+      if (a.key.location != b.key.location) return a.key.location < b.key.location;
+      bool ca = a.key.tag == current, cb = b.key.tag == current;
+      if (ca != cb) return ca;
+      if (a.key.tag != b.key.tag) return tag_less(b.key.tag, a.key.tag);  // newest first
+      if (a.key.pytest != b.key.pytest) return b.key.pytest;
+      return a.key.optimize < b.key.optimize;
+    });
+    auto by_path = [](const Notable& a, const Notable& b) { return a.path < b.path; };
+    for (auto* v : {&r.sourceless, &r.invalid, &r.bytecode_dirs, &r.legacy}) std::sort(v->begin(), v->end(), by_path);
+  }
+
+  // Git: tracked bytecode, and what the ignore rules cover.
+  if (git) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      RootStatus& r = report.roots[i];
+      auto top = git::find_work_tree(fs, r.target.root);
+      if (!top) continue;
+      GitReport g;
+      g.work_tree = *top;
+      auto tracked = git->tracked_bytecode(r.target.root);
+      if (!tracked) {
+        g.error = tracked.error().message;
+        r.git = std::move(g);
+        continue;
+      }
+      g.tracked = std::move(*tracked);
+      std::vector<fs::path> in_tree;
+      for (const auto& b : buckets) {
+        for (const auto& p : b.pycs)
+          if (p.root == i && p.location != Location::Prefix) in_tree.push_back(p.path);
+        for (const auto& t : b.temps)
+          if (t.root == i && t.in_tree) in_tree.push_back(t.path);
+      }
+      std::sort(in_tree.begin(), in_tree.end());
+      // Ask about everything at once: what is there, what is tracked, and two
+      // files that do not exist yet, to say whether new bytecode is covered.
+      std::vector<fs::path> ask = in_tree;
+      ask.insert(ask.end(), g.tracked.begin(), g.tracked.end());
+      const std::string probe = "pycache-status-probe";
+      ask.push_back(r.target.root / "__pycache__" / (probe + "." + options.current_tag + ".pyc"));
+      ask.push_back(r.target.root / (probe + ".pyc"));
+      auto ignored = git->ignored(r.target.root, ask);
+      if (!ignored) {
+        g.error = ignored.error().message;
+        r.git = std::move(g);
+        continue;
+      }
+      const auto& ig = *ignored;
+      std::unordered_set<std::string_view> tracked_set;
+      for (const auto& t : g.tracked) tracked_set.insert(t.native());
+      for (std::size_t k = 0; k < in_tree.size(); ++k)
+        if (!ig[k] && !tracked_set.count(in_tree[k].native())) g.unignored.push_back(in_tree[k]);
+      for (std::size_t k = 0; k < g.tracked.size(); ++k)
+        if (ig[in_tree.size() + k]) g.tracked_ignored.push_back(g.tracked[k]);
+      g.ignores_pycache = ig[ask.size() - 2];
+      g.ignores_legacy = ig[ask.size() - 1];
+      r.git = std::move(g);
+    }
+  }
+
+  std::sort(report.errors.begin(), report.errors.end(), [](const WalkError& a, const WalkError& b) { return a.path < b.path; });
+  report.findings = check(report);
+  return report;
+}
+
+std::vector<Finding> check(const Report& report) {
+  std::vector<Finding> out;
+  for (const auto& r : report.roots) {
+    if (r.git)
+      for (const auto& t : r.git->tracked) {
+        bool covered = std::find(r.git->tracked_ignored.begin(), r.git->tracked_ignored.end(), t) != r.git->tracked_ignored.end();
+        out.push_back(Finding{FindingKind::Tracked, t,
+                              covered ? "tracked by git although .gitignore covers it (git rm --cached)"
+                                      : "tracked by git (git rm --cached, and ignore it)"});
+      }
+    for (const auto& s : r.sourceless)
+      out.push_back(Finding{FindingKind::Sourceless, s.path,
+                            fmt::format("no source: 'import' loads this {} bytecode", s.detail)});
+    const Policy& p = r.target.policy.policy;
+    std::string why;
+    if (!p.cache_prefix().empty())
+      why = fmt::format("cache-prefix is set ({}): the import system never reads it",
+                        p.get(Key::CachePrefix).origin.describe());
+    else if (!p.write_bytecode())
+      why = fmt::format("write-bytecode = false ({})", p.get(Key::WriteBytecode).origin.describe());
+    if (!why.empty()) {
+      for (const auto& d : r.bytecode_dirs)
+        out.push_back(Finding{FindingKind::BytecodeInTree, d.path, fmt::format("{} of bytecode; {}", d.detail, why)});
+      for (const auto& l : r.legacy)
+        out.push_back(Finding{FindingKind::BytecodeInTree, l.path, fmt::format("legacy pyc; {}", why)});
+    }
+  }
+  for (const auto& e : report.errors)
+    out.push_back(Finding{FindingKind::Unreadable, e.path, fmt::format("could not be read: {}", std::strerror(e.error))});
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.path < b.path;
+  });
+  return out;
+}
+
+// ---- formatting ----------------------------------------------------------
+
+namespace {
+
+constexpr const char* kRed = "\x1b[31m";
+constexpr const char* kYellow = "\x1b[33m";
+constexpr const char* kGreen = "\x1b[32m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kReset = "\x1b[0m";
+
+std::string paint(std::string text, const char* code, Color color) {
+  if (color == Color::No || text.empty()) return text;
+  return code + text + kReset;
+}
+
+std::string shown(const fs::path& p, const fs::path& base) {
+  if (!base.empty() && under(p.native(), base.native())) return printable(p.lexically_relative(base).native());
+  return printable(p.native());
+}
+
+std::string count_or_dash(std::uint64_t n) { return n == 0 ? "-" : std::to_string(n); }
+
+const char* state_color(State s) {
+  switch (s) {
+    case State::Fresh: return kGreen;
+    case State::Stale:
+    case State::Orphaned: return kYellow;
+    case State::Sourceless:
+    case State::Invalid: return kRed;
+    case State::Unverified: return "";
+  }
+  return "";
+}
+
+std::string modes_text(const Group& g) {
+  std::string out;
+  int kinds = 0;
+  for (std::size_t m = 0; m < kModeCount; ++m) kinds += g.modes[m] > 0;
+  for (std::size_t m = 0; m < kModeCount; ++m) {
+    if (g.modes[m] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += to_string(static_cast<pyc::Invalidation>(m));
+    if (kinds > 1) out += fmt::format(" {}", g.modes[m]);
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string states_summary(const std::array<std::uint64_t, kStateCount>& states) {
+  std::string out;
+  for (std::size_t s = 0; s < kStateCount; ++s) {
+    if (states[s] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", states[s], to_string(static_cast<State>(s)));
+  }
+  return out;
+}
+
+std::string table(const RootStatus& r, Color color) {
+  std::vector<std::string> head = {"WHERE", "TAG", "OPT", "FILES"};
+  for (std::size_t s = 0; s < kStateCount; ++s) {
+    std::string n(to_string(static_cast<State>(s)));
+    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    head.push_back(n);
+  }
+  head.push_back("SIZE");
+  head.push_back("MODES");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : r.groups) {
+    std::vector<std::string> row = {std::string(to_string(g.key.location)),
+                                    g.key.pytest ? g.key.tag + " pytest" : g.key.tag, std::to_string(g.key.optimize),
+                                    std::to_string(g.files)};
+    for (std::size_t s = 0; s < kStateCount; ++s) row.push_back(count_or_dash(g.states[s]));
+    row.push_back(format_bytes(g.bytes));
+    row.push_back(modes_text(g));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::size_t> width(head.size());
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    width[c] = head[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  auto left = [&](std::size_t c) { return c <= 1 || c + 1 == head.size(); };  // WHERE, TAG, MODES
+  std::string out = "  ";
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    std::string cell = left(c) ? fmt::format("{:<{}}", head[c], width[c]) : fmt::format("{:>{}}", head[c], width[c]);
+    if (c + 1 == head.size()) cell = head[c];
+    out += paint(cell, kBold, color);
+    out += c + 1 == head.size() ? "\n" : "  ";
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out += "  ";
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      const std::string& v = rows[i][c];
+      std::string cell = left(c) ? fmt::format("{:<{}}", v, width[c]) : fmt::format("{:>{}}", v, width[c]);
+      if (c + 1 == head.size()) cell = v;
+      if (c >= 4 && c < 4 + kStateCount && v != "-") cell = paint(cell, state_color(static_cast<State>(c - 4)), color);
+      out += cell;
+      out += c + 1 == head.size() ? "\n" : "  ";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_human(const Report& report, Color color) {
+  std::string out;
+  bool first = true;
+  for (const auto& r : report.roots) {
+    if (!first) out += "\n";
+    first = false;
+    out += paint(printable(r.target.root.native()), kBold, color) + "\n";
+    // The policy, as `pycache policy` prints it, indented.
+    std::string policy = format_policy(r.target.policy);
+    std::size_t at = 0;
+    while (at < policy.size()) {
+      std::size_t nl = policy.find('\n', at);
+      std::string_view line = std::string_view(policy).substr(at, nl - at);
+      if (line.starts_with("# policy file: ")) out += fmt::format("  policy file: {}\n", line.substr(15));
+      else out += fmt::format("    {}\n", line);
+      at = nl == std::string::npos ? policy.size() : nl + 1;
+    }
+
+    const Expected& e = r.expected;
+    std::string where = e.location == Location::Prefix ? "the prefix" : "__pycache__";
+    out += fmt::format("  sources: {} .py files; {} opt {} in {}: {} compiled", e.sources, e.tag, e.optimize, where,
+                       e.compiled);
+    if (e.compiled > 0) out += fmt::format(" ({})", states_summary(e.states));
+    out += fmt::format(", {} missing\n", e.sources - e.compiled);
+
+    if (r.groups.empty()) out += "  bytecode: none\n";
+    else out += table(r, color);
+    if (r.temp_files > 0)
+      out += fmt::format("  temp files: {} ({}), left by interrupted writes\n", r.temp_files, format_bytes(r.temp_bytes));
+    for (const auto& s : r.sourceless)
+      out += paint(fmt::format("  sourceless: {} ({}): importable although its source is gone\n",
+                               shown(s.path, r.target.root), s.detail),
+                   kRed, color);
+    for (const auto& s : r.invalid)
+      out += paint(fmt::format("  invalid: {}: {}\n", shown(s.path, r.target.root), s.detail), kRed, color);
+
+    if (r.prefix) {
+      const PrefixUsage& p = *r.prefix;
+      out += fmt::format("  prefix: {}: ", printable(p.path.native()));
+      if (!p.exists) out += "does not exist yet\n";
+      else {
+        out += fmt::format("{} files, {}", p.files, format_bytes(p.bytes));
+        if (!p.max_size) out += " (no prefix-max-size)\n";
+        else if (p.bytes > *p.max_size)
+          out += paint(fmt::format(", over its prefix-max-size of {}\n", format_bytes(*p.max_size)), kRed, color);
+        else
+          out += fmt::format(" of {} ({:.0f}%)\n", format_bytes(*p.max_size),
+                             100.0 * static_cast<double>(p.bytes) / static_cast<double>(*p.max_size));
+      }
+    }
+    if (r.git) {
+      const GitReport& g = *r.git;
+      out += fmt::format("  git: work tree {}", printable(g.work_tree.native()));
+      if (!g.error.empty()) out += fmt::format(": {}\n", g.error);
+      else {
+        out += "\n";
+        std::string tracked = fmt::format("{} bytecode files tracked", g.tracked.size());
+        if (!g.tracked.empty()) tracked = paint(tracked, kRed, color);
+        out += fmt::format("    {}, {} untracked ones not ignored\n", tracked, g.unignored.size());
+        out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}\n", g.ignores_pycache ? "yes" : "no",
+                           g.ignores_legacy ? "yes" : "no");
+      }
+    }
+  }
+  if (!report.errors.empty())
+    out += fmt::format("\n{} paths could not be read (see the warnings)\n", report.errors.size());
+  if (report.findings.empty()) out += "\ncheck: no problems\n";
+  else
+    out += paint(fmt::format("\ncheck: {} problems (list them with --check)\n", report.findings.size()), kRed, color);
+  return out;
+}
+
+std::string format_findings(const Report& report, const fs::path& base, Color color) {
+  std::string out;
+  std::size_t width = 0;
+  for (const auto& f : report.findings) width = std::max(width, to_string(f.kind).size());
+  for (const auto& f : report.findings)
+    out += fmt::format("{}  {}: {}\n", paint(fmt::format("{:<{}}", to_string(f.kind), width), kRed, color),
+                       shown(f.path, base), f.detail);
+  if (report.findings.empty()) out += "pycache status: no problems\n";
+  else out += fmt::format("pycache status: {} problems\n", report.findings.size());
+  return out;
+}
+
+namespace {
+
+void states_json(JsonWriter& j, const std::array<std::uint64_t, kStateCount>& states) {
+  j.begin_object();
+  for (std::size_t s = 0; s < kStateCount; ++s) j.key(to_string(static_cast<State>(s))).value(states[s]);
+  j.end_object();
+}
+
+void notables_json(JsonWriter& j, const std::vector<Notable>& v) {
+  j.begin_array();
+  for (const auto& n : v) j.begin_object().key("path").value(n.path.native()).key("detail").value(n.detail).end_object();
+  j.end_array();
+}
+
+void paths_json(JsonWriter& j, const std::vector<fs::path>& v) {
+  j.begin_array();
+  for (const auto& p : v) j.value(p.native());
+  j.end_array();
+}
+
+}  // namespace
+
+std::string format_json(const Report& report) {
+  JsonWriter j;
+  j.begin_object();
+  j.key("schema").value(1);
+  j.key("cache_tag").value(report.current_tag);
+  j.key("roots").begin_array();
+  for (const auto& r : report.roots) {
+    j.begin_object();
+    j.key("root").value(r.target.root.native());
+    std::string policy = format_policy_json(r.target.policy);
+    while (!policy.empty() && policy.back() == '\n') policy.pop_back();
+    j.key("policy").raw(policy);
+    const Expected& e = r.expected;
+    j.key("sources").value(e.sources);
+    j.key("expected").begin_object();
+    j.key("location").value(to_string(e.location));
+    j.key("tag").value(e.tag);
+    j.key("optimize").value(e.optimize);
+    j.key("compiled").value(e.compiled);
+    j.key("missing").value(e.sources - e.compiled);
+    j.key("states");
+    states_json(j, e.states);
+    j.end_object();
+    j.key("groups").begin_array();
+    for (const auto& g : r.groups) {
+      j.begin_object();
+      j.key("location").value(to_string(g.key.location));
+      j.key("tag").value(g.key.tag);
+      j.key("optimize").value(g.key.optimize);
+      j.key("pytest").value(g.key.pytest);
+      j.key("files").value(g.files);
+      j.key("bytes").value(g.bytes);
+      j.key("states");
+      states_json(j, g.states);
+      j.key("modes").begin_object();
+      for (std::size_t m = 0; m < kModeCount; ++m) j.key(pyc::to_string(static_cast<pyc::Invalidation>(m))).value(g.modes[m]);
+      j.end_object();
+      j.end_object();
+    }
+    j.end_array();
+    j.key("temp_files").begin_object().key("files").value(r.temp_files).key("bytes").value(r.temp_bytes).end_object();
+    j.key("sourceless");
+    notables_json(j, r.sourceless);
+    j.key("invalid");
+    notables_json(j, r.invalid);
+    j.key("bytecode_dirs");
+    notables_json(j, r.bytecode_dirs);
+    j.key("legacy");
+    notables_json(j, r.legacy);
+    j.key("prefix");
+    if (!r.prefix) j.null();
+    else {
+      const PrefixUsage& p = *r.prefix;
+      j.begin_object();
+      j.key("path").value(p.path.native());
+      j.key("exists").value(p.exists);
+      j.key("files").value(p.files);
+      j.key("bytes").value(p.bytes);
+      j.key("max_size");
+      if (p.max_size) j.value(*p.max_size);
+      else j.null();
+      j.key("over_limit").value(p.max_size.has_value() && p.bytes > *p.max_size);
+      j.end_object();
+    }
+    j.key("git");
+    if (!r.git) j.null();
+    else {
+      const GitReport& g = *r.git;
+      j.begin_object();
+      j.key("work_tree").value(g.work_tree.native());
+      j.key("error");
+      if (g.error.empty()) j.null();
+      else j.value(g.error);
+      j.key("tracked");
+      paths_json(j, g.tracked);
+      j.key("tracked_ignored");
+      paths_json(j, g.tracked_ignored);
+      j.key("unignored");
+      paths_json(j, g.unignored);
+      j.key("ignores_pycache").value(g.ignores_pycache);
+      j.key("ignores_legacy").value(g.ignores_legacy);
+      j.end_object();
+    }
+    j.end_object();
+  }
+  j.end_array();
+  j.key("findings").begin_array();
+  for (const auto& f : report.findings)
+    j.begin_object().key("kind").value(to_string(f.kind)).key("path").value(f.path.native()).key("detail").value(f.detail).end_object();
+  j.end_array();
+  j.key("errors").begin_array();
+  for (const auto& e : report.errors)
+    j.begin_object().key("path").value(e.path.native()).key("error").value(std::strerror(e.error)).end_object();
+  j.end_array();
+  j.end_object();
+  return j.str() + "\n";
+}
+
+}  // namespace pycache::status
