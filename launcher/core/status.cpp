@@ -59,7 +59,15 @@ struct PrefixRec {  // per prefix walk: totals
   std::uint64_t files = 0, bytes = 0;
 };
 
+// What a probed file is to the visitor.
+struct Want {
+  enum What { Source, Cached, Temp, Legacy, Other } what = Other;
+  pyc::CacheName name;  // Cached, Temp
+};
+
 struct Bucket {  // one per walker thread: no locking in the visitors
+  std::vector<FileProbe> probes, probe_pool;  // this directory's batch; buffers kept between directories
+  std::vector<Want> wants;
   std::vector<SourceRec> sources;
   std::vector<PycRec> pycs;
   std::vector<TempRec> temps;
@@ -103,14 +111,13 @@ std::string tag_of_magic(std::uint16_t magic) {
 // Pre-3.3 headers have no source size.
 bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
 
-// Reads the header of `path` (lstat'ed already) into `rec`.
-void read_header(FileSystem& fs, PycRec& rec) {
-  std::string bytes;
-  if (int e = fs.read(rec.path, pyc::kHeaderSize, bytes)) {
-    rec.error = fmt::format("could not read: {}", std::strerror(e));
+// The header a probe read, or why there is none.
+void decode_header(const FileProbe& f, PycRec& rec) {
+  if (f.error) {
+    rec.error = fmt::format("could not read: {}", std::strerror(f.error));
     return;
   }
-  auto h = pyc::parse_header(bytes);
+  auto h = pyc::parse_header(f.data);
   if (h) rec.header = *h;
   else rec.error = h.error().message;
 }
@@ -204,104 +211,116 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
     report.errors.push_back(WalkError{p, e});
   };
 
-  // The trees: sources, __pycache__ contents, legacy pycs.
+  // The trees: sources, __pycache__ contents, legacy pycs. One probe batch
+  // per directory: every file is stat'ed (pycs: and read) relative to it.
   walker.walk(
       roots,
       [&](WalkDir& d) {
         Bucket& b = buckets[d.worker];
         const std::size_t root = static_cast<std::size_t>(d.root - roots.data());
-        const std::string dir = d.path.native();
+        const std::string& dir = d.path.native();
         // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
         for (auto& e : d.entries)
           if (e.descend)
             for (const auto& p : prefixes)
-              if (!p.empty() && (d.path / e.name).native() == p) e.descend = false;
+              if (!p.empty() && p.size() == dir.size() + 1 + e.name.size() && p.compare(0, dir.size(), dir) == 0 &&
+                  p.compare(dir.size() + 1, std::string::npos, e.name) == 0)
+                e.descend = false;
 
-        if (d.path.filename() == "__pycache__") {
-          DirRec dirrec{dir, root, 0};
-          const std::string parent = d.path.parent_path().native();
-          for (const auto& e : d.entries) {
+        b.probes.clear();
+        b.wants.clear();
+        auto want = [&](const std::string& name, Want w, std::size_t head) {
+          if (b.probes.size() == b.probe_pool.size()) b.probe_pool.emplace_back();
+          FileProbe& f = b.probe_pool[b.probes.size()];
+          f.name = name;
+          f.head = head;
+          b.probes.push_back(std::move(f));
+          b.wants.push_back(std::move(w));
+        };
+        const bool in_pycache = dir.ends_with("/__pycache__");
+        bool has_legacy = false;
+        for (const auto& e : d.entries) {
+          const std::string& n = e.name;
+          if (in_pycache) {
             if (e.type != FileType::Regular) continue;
-            auto name = pyc::parse_cache_name(e.name);
+            auto name = pyc::parse_cache_name(n);
             if (!name) continue;
-            FileStat st;
-            std::string path = dir + "/" + e.name;
-            if (int err = fs.lstat(path, st)) {
-              if (err != ENOENT) on_error(path, err);
-              continue;
-            }
-            ++dirrec.files;
-            if (name->kind == pyc::CacheKind::TempFile) {
-              b.temps.push_back(TempRec{std::move(path), root, st.size, true});
-              continue;
-            }
-            PycRec rec;
-            rec.path = std::move(path);
-            rec.source = parent + "/" + name->module + ".py";
-            rec.root = root;
-            rec.location = Location::PycacheDir;
-            rec.tag = name->tag;
-            rec.optimize = name->optimize;
-            rec.pytest = name->kind == pyc::CacheKind::PytestPyc;
-            rec.size = st.size;
-            read_header(fs, rec);
-            b.pycs.push_back(std::move(rec));
+            const bool temp = name->kind == pyc::CacheKind::TempFile;
+            want(n, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
+          } else if (n.size() > 3 && n.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
+            want(n, Want{Want::Source, {}}, 0);
+          } else if (e.type == FileType::Regular && pyc::is_legacy_name(n)) {
+            want(n, Want{Want::Legacy, {}}, pyc::kHeaderSize);
+            has_legacy = true;
           }
-          if (dirrec.files > 0) b.dirs.push_back(std::move(dirrec));
-          return;
         }
+        if (b.probes.empty()) return;
+        fs.probe_files(d.path, b.probes);
 
         // Names of this directory, for the legacy pycs' neighbours.
         std::unordered_set<std::string_view> names;
-        bool has_legacy = false;
-        for (const auto& e : d.entries) has_legacy |= e.type == FileType::Regular && pyc::is_legacy_name(e.name);
         if (has_legacy)
           for (const auto& e : d.entries) names.insert(e.name);
+        const std::string parent = in_pycache ? dir.substr(0, dir.size() - 12) : std::string();
+        DirRec dirrec{dir, root, 0};
 
-        for (const auto& e : d.entries) {
-          const std::string& n = e.name;
-          if (n.size() > 3 && n.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
-            FileStat st;
-            std::string path = dir + "/" + n;
-            if (int err = fs.lstat(path, st)) {
-              if (err != ENOENT) on_error(path, err);
-              continue;
-            }
-            b.sources.push_back(SourceRec{std::move(path), root, st.mtime_ns, st.size, st.type == FileType::Symlink});
+        for (std::size_t i = 0; i < b.probes.size(); ++i) {
+          FileProbe& f = b.probes[i];
+          Want& w = b.wants[i];
+          if (f.error && f.stat.type == FileType::Unknown) {  // the stat failed
+            if (f.error != ENOENT) on_error(d.path / f.name, f.error);
             continue;
           }
-          if (e.type != FileType::Regular || !pyc::is_legacy_name(n)) continue;
-          FileStat st;
-          std::string path = dir + "/" + n;
-          if (int err = fs.lstat(path, st)) {
-            if (err != ENOENT) on_error(path, err);
+          std::string path = dir + "/" + f.name;
+          if (w.what == Want::Source) {
+            b.sources.push_back(SourceRec{std::move(path), root, f.stat.mtime_ns, f.stat.size,
+                                          f.stat.type == FileType::Symlink});
             continue;
           }
-          std::string stem = n.substr(0, n.size() - 4);
+          if (f.stat.type != FileType::Regular) continue;  // replaced meanwhile
+          if (w.what == Want::Temp) {
+            ++dirrec.files;
+            b.temps.push_back(TempRec{std::move(path), root, f.stat.size, true});
+            continue;
+          }
           PycRec rec;
-          rec.path = std::move(path);
-          rec.source = dir + "/" + stem + ".py";
           rec.root = root;
-          rec.location = Location::Legacy;
-          rec.optimize = n.ends_with(".pyo") ? 1 : 0;
-          rec.size = st.size;
-          // FileFinder: a package NAME/ and an extension NAME*.so come before
-          // NAME.pyc; .pyo files are not loaded at all since Python 3.5.
-          bool importable = n.ends_with(".pyc") && importable_name(stem);
-          if (importable && names.count(stem)) {
-            FileStat pkg;
-            for (const char* init : {"__init__.py", "__init__.pyc"})
-              if (fs.lstat(d.path / stem / init, pkg) == 0) importable = false;
+          rec.size = f.stat.size;
+          if (w.what == Want::Cached) {
+            ++dirrec.files;
+            rec.source = parent + "/" + w.name.module + ".py";
+            rec.location = Location::PycacheDir;
+            rec.tag = std::move(w.name.tag);
+            rec.optimize = w.name.optimize;
+            rec.pytest = w.name.kind == pyc::CacheKind::PytestPyc;
+          } else {
+            const std::string& n = f.name;
+            std::string stem = n.substr(0, n.size() - 4);
+            rec.source = dir + "/" + stem + ".py";
+            rec.location = Location::Legacy;
+            rec.optimize = n.ends_with(".pyo") ? 1 : 0;
+            // FileFinder: a package NAME/ and an extension NAME*.so come before
+            // NAME.pyc; .pyo files are not loaded at all since Python 3.5.
+            bool importable = n.ends_with(".pyc") && importable_name(stem);
+            if (importable && names.count(stem)) {
+              FileStat pkg;
+              for (const char* init : {"__init__.py", "__init__.pyc"})
+                if (fs.lstat(d.path / stem / init, pkg) == 0) importable = false;
+            }
+            if (importable)
+              for (auto other : names)
+                if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
+                    other.ends_with(".so"))
+                  importable = false;
+            rec.importable = importable;
           }
-          if (importable)
-            for (auto other : names)
-              if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
-                  other.ends_with(".so"))
-                importable = false;
-          rec.importable = importable;
-          read_header(fs, rec);
+          rec.path = std::move(path);
+          decode_header(f, rec);
           b.pycs.push_back(std::move(rec));
         }
+        if (dirrec.files > 0) b.dirs.push_back(std::move(dirrec));
+        // Give the probes' buffers back for the next directory.
+        for (std::size_t i = 0; i < b.probes.size(); ++i) b.probe_pool[i] = std::move(b.probes[i]);
       },
       on_error);
 
@@ -323,41 +342,64 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
           {prefix_root},
           [&](WalkDir& d) {
             Bucket& b = buckets[d.worker];
-            const std::string dir = d.path.native();
+            const std::string& dir = d.path.native();
+            // PREFIX/abs/dir/NAME... -> /abs/dir/NAME.py: whose root is it?
+            const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
+            std::optional<std::size_t> owner;
+            for (std::size_t t = 0; t < targets.size() && !owner; ++t)
+              if (prefixes[t] == p && (mirrored == targets[t].root.native() || under(mirrored, targets[t].root.native())))
+                owner = t;
+            b.probes.clear();
+            b.wants.clear();
             for (const auto& e : d.entries) {
               if (e.type != FileType::Regular) continue;
-              std::string path = dir + "/" + e.name;
-              FileStat fst;
-              if (int err = fs.lstat(path, fst)) {
-                if (err != ENOENT) on_error(path, err);
+              std::optional<pyc::CacheName> name;
+              if (owner) name = pyc::parse_cache_name(e.name);
+              Want w{Want::Other, {}};
+              std::size_t head = 0;
+              if (name) {
+                w.what = name->kind == pyc::CacheKind::TempFile ? Want::Temp : Want::Cached;
+                head = w.what == Want::Cached ? pyc::kHeaderSize : 0;
+                w.name = std::move(*name);
+              }
+              if (b.probes.size() == b.probe_pool.size()) b.probe_pool.emplace_back();
+              FileProbe& f = b.probe_pool[b.probes.size()];
+              f.name = e.name;
+              f.head = head;
+              b.probes.push_back(std::move(f));
+              b.wants.push_back(std::move(w));
+            }
+            if (b.probes.empty()) return;
+            fs.probe_files(d.path, b.probes);
+            for (std::size_t i = 0; i < b.probes.size(); ++i) {
+              FileProbe& f = b.probes[i];
+              Want& w = b.wants[i];
+              if (f.error && f.stat.type == FileType::Unknown) {
+                if (f.error != ENOENT) on_error(d.path / f.name, f.error);
                 continue;
               }
+              if (f.stat.type != FileType::Regular) continue;
               ++b.prefix.files;
-              b.prefix.bytes += fst.size;
-              auto name = pyc::parse_cache_name(e.name);
-              if (!name) continue;
-              // PREFIX/abs/dir/NAME... -> /abs/dir/NAME.py; whose root is it?
-              std::string source = (dir.size() > p.size() ? dir.substr(p.size()) : std::string()) + "/" + name->module + ".py";
-              std::optional<std::size_t> owner;
-              for (std::size_t t = 0; t < targets.size() && !owner; ++t)
-                if (prefixes[t] == p && under(source, targets[t].root.native())) owner = t;
-              if (!owner) continue;
-              if (name->kind == pyc::CacheKind::TempFile) {
-                b.temps.push_back(TempRec{std::move(path), *owner, fst.size, false});
+              b.prefix.bytes += f.stat.size;
+              if (w.what == Want::Other) continue;
+              std::string path = dir + "/" + f.name;
+              if (w.what == Want::Temp) {
+                b.temps.push_back(TempRec{std::move(path), *owner, f.stat.size, false});
                 continue;
               }
               PycRec rec;
               rec.path = std::move(path);
-              rec.source = std::move(source);
+              rec.source = (mirrored == "/" ? std::string() : mirrored) + "/" + w.name.module + ".py";
               rec.root = *owner;
               rec.location = Location::Prefix;
-              rec.tag = name->tag;
-              rec.optimize = name->optimize;
-              rec.pytest = name->kind == pyc::CacheKind::PytestPyc;
-              rec.size = fst.size;
-              read_header(fs, rec);
+              rec.tag = std::move(w.name.tag);
+              rec.optimize = w.name.optimize;
+              rec.pytest = w.name.kind == pyc::CacheKind::PytestPyc;
+              rec.size = f.stat.size;
+              decode_header(f, rec);
               b.pycs.push_back(std::move(rec));
             }
+            for (std::size_t i = 0; i < b.probes.size(); ++i) b.probe_pool[i] = std::move(b.probes[i]);
           },
           on_error);
       for (const auto& b : buckets) {
@@ -378,7 +420,6 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
 
   report.roots.resize(targets.size());
   std::vector<std::map<GroupKey, Group>> groups(targets.size());
-  std::vector<std::unordered_map<std::string_view, State>> pyc_states(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     RootStatus& r = report.roots[i];
     r.target = targets[i];
@@ -397,6 +438,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
       RootStatus& r = report.roots[rec.root];
       State state = State::Fresh;
       std::string why;
+      auto walked = sources.find(rec.source);
       if (!rec.header) {
         state = State::Invalid;
         why = rec.error;
@@ -411,8 +453,8 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
       if (state != State::Invalid) {
         const SourceRec* src = nullptr;
         SourceRec fallback;
-        if (auto it = sources.find(rec.source); it != sources.end()) {
-          src = it->second;
+        if (walked != sources.end()) {
+          src = walked->second;
         } else {
           // Not walked (excluded, or outside the roots): ask the filesystem.
           FileStat st;
@@ -449,7 +491,13 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
       }
       if (state == State::Invalid) r.invalid.push_back(Notable{rec.path, why});
       if (rec.location == Location::Legacy) r.legacy.push_back(Notable{rec.path, std::string(to_string(state))});
-      if (!rec.pytest && rec.location != Location::Legacy) pyc_states[rec.root].emplace(rec.path, state);
+      // Where the policy has this source's pyc? Each source has one such path,
+      // so counting these pycs counts the compiled sources.
+      if (!rec.pytest && rec.location == r.expected.location && rec.tag == r.expected.tag &&
+          rec.optimize == r.expected.optimize && walked != sources.end() && walked->second->root == rec.root) {
+        ++r.expected.compiled;
+        ++r.expected.states[static_cast<std::size_t>(state)];
+      }
     }
     for (const auto& t : b.temps) {
       ++report.roots[t.root].temp_files;
@@ -459,17 +507,8 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
       report.roots[d.root].bytecode_dirs.push_back(Notable{d.path, fmt::format("{} files", d.files)});
   }
 
-  // The sources against the pycs the policy would have them use.
   for (const auto& b : buckets)
-    for (const auto& s : b.sources) {
-      RootStatus& r = report.roots[s.root];
-      ++r.expected.sources;
-      fs::path want = pyc::cache_from_source(s.path, options.current_tag, r.expected.optimize, prefixes[s.root]);
-      if (auto it = pyc_states[s.root].find(want.native()); it != pyc_states[s.root].end()) {
-        ++r.expected.compiled;
-        ++r.expected.states[static_cast<std::size_t>(it->second)];
-      }
-    }
+    for (const auto& s : b.sources) ++report.roots[s.root].expected.sources;
 
   for (std::size_t i = 0; i < targets.size(); ++i) {
     RootStatus& r = report.roots[i];
