@@ -157,7 +157,7 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
   }
 
   if (r.header.mode == pyc::Invalidation::Timestamp) {
-    auto mtime = static_cast<std::uint32_t>(static_cast<std::uint64_t>(src.mtime_ns / 1'000'000'000) & 0xffffffffu);
+    auto mtime = pyc::header_mtime(src.mtime_ns);  // importlib's int(st_mtime), rounding included
     auto size = static_cast<std::uint32_t>(src.size & 0xffffffffu);
     std::vector<std::string> diffs;
     if (mtime != r.header.source_mtime)

@@ -469,7 +469,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
         } else if (h.mode != pyc::Invalidation::Timestamp || src->symlink) {
           state = State::Unverified;
         } else {
-          auto mtime = static_cast<std::uint32_t>(static_cast<std::uint64_t>(src->mtime_ns / 1'000'000'000) & 0xffffffffu);
+          auto mtime = pyc::header_mtime(src->mtime_ns);  // importlib's int(st_mtime), rounding included
           auto size = static_cast<std::uint32_t>(src->size & 0xffffffffu);
           bool same = h.source_mtime == mtime && (!header_has_size(h.magic) || h.source_size == size);
           state = same ? State::Fresh : State::Stale;

@@ -440,3 +440,19 @@ TEST(StatusPolicy, PrefixMaxSizeFollowsTheKeyTable) {
 
 }  // namespace
 }  // namespace pycache::status
+
+namespace pycache::status {
+namespace {
+
+TEST(Status, MtimeIsComparedAsImportlibRoundsIt) {
+  // 1700000000.999999999 s is 1700000001.0 as a double: importlib writes
+  // 1700000001 and finds the pyc fresh.
+  test::FakeFileSystem f;
+  f.add_file("/p/m.py", "m\n", 1'700'000'000 * kSecond + 999'999'999);
+  f.add_file("/p/__pycache__/m.cpython-311.pyc", timestamp_pyc(k311, 1'700'000'001, 2));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  EXPECT_EQ(rep.roots[0].expected.states[static_cast<std::size_t>(State::Fresh)], 1u);
+}
+
+}  // namespace
+}  // namespace pycache::status
