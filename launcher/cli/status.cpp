@@ -25,6 +25,7 @@ struct StatusOptions {
   bool no_policy = false;
   bool ignore_environment = false;
   bool no_git = false;
+  unsigned jobs = 0;
   bool json = false;
   bool check = false;
 };
@@ -46,6 +47,9 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
   app->add_flag("--ignore-environment", o.ignore_environment,
                 "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE (reproducible checks)");
   app->add_flag("--no-git", o.no_git, "do not ask git what is tracked or ignored");
+  app->add_option("-j,--jobs", o.jobs, "threads walking the tree (default: one per core, at most 8)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 256u));
   return app;
 }
 
@@ -71,6 +75,7 @@ int status_main(Args args) {
   status::Options options;
   options.current_tag = build::kPythonCacheTag;
   options.walk.excludes = o.excludes;
+  options.walk.threads = o.jobs;
   for (const auto& path : o.paths) {
     fs::path root = absolute_from(path, cwd);
     FileStat st;

@@ -18,46 +18,20 @@
 namespace pycache::status {
 namespace {
 
-// What a visitor records; classification happens after the walk, when every
-// source of every directory is known.
-struct SourceRec {
-  std::string path;
-  std::size_t root = 0;
+// A source as the visitor of its directory saw it.
+struct SourceStat {
+  std::string name;  // "m.py"
   std::int64_t mtime_ns = 0;
   std::uint64_t size = 0;
   bool symlink = false;
 };
+using SourceList = std::vector<SourceStat>;  // one directory's sources, sorted by name
 
-struct PycRec {
-  std::string path;
-  std::string source;  // the source it belongs to
-  std::size_t root = 0;
-  Location location = Location::PycacheDir;
-  std::string tag;       // from the name; empty for legacy pycs
-  int optimize = 0;
-  bool pytest = false;
-  bool importable = false;  // legacy: `import NAME` would reach it if NAME.py were gone
-  std::uint64_t size = 0;
-  std::optional<pyc::Header> header;
-  std::string error;  // why header is missing
-};
-
-struct TempRec {
-  std::string path;
-  std::size_t root = 0;
-  std::uint64_t size = 0;
-  bool in_tree = false;
-};
-
-struct DirRec {
-  std::string path;
-  std::size_t root = 0;
-  std::uint64_t files = 0;
-};
-
-struct PrefixRec {  // per prefix walk: totals
-  std::uint64_t files = 0, bytes = 0;
-};
+const SourceStat* find_source(const SourceList& list, std::string_view name) {
+  auto it = std::lower_bound(list.begin(), list.end(), name,
+                             [](const SourceStat& s, std::string_view n) { return s.name < n; });
+  return it != list.end() && it->name == name ? &*it : nullptr;
+}
 
 // What a probed file is to the visitor.
 struct Want {
@@ -65,14 +39,36 @@ struct Want {
   pyc::CacheName name;  // Cached, Temp
 };
 
-struct Bucket {  // one per walker thread: no locking in the visitors
-  std::vector<FileProbe> probes, probe_pool;  // this directory's batch; buffers kept between directories
+// A root's counts as one walker thread saw them (merged after the walks).
+struct RootTally {
+  std::uint64_t sources = 0, compiled = 0;
+  std::array<std::uint64_t, kStateCount> expected_states{};
+  std::uint64_t temp_files = 0, temp_bytes = 0;
+  std::vector<Notable> sourceless, invalid, bytecode_dirs, legacy;
+  std::vector<fs::path> in_tree;  // in-tree bytecode, only kept for git's questions
+};
+
+struct Tally {  // one per walker thread: no locking in the visitors
+  std::vector<FileProbe> probes, pool;  // this directory's batch; buffers kept between directories
   std::vector<Want> wants;
-  std::vector<SourceRec> sources;
-  std::vector<PycRec> pycs;
-  std::vector<TempRec> temps;
-  std::vector<DirRec> dirs;
-  PrefixRec prefix;
+  std::map<std::pair<std::size_t, GroupKey>, Group> groups;
+  std::vector<RootTally> roots;
+  std::uint64_t prefix_files = 0, prefix_bytes = 0;
+  std::vector<std::pair<std::string, SourceList>> dir_sources;  // kept when a prefix needs them
+  // Appends a probe for `name` (reusing a buffer) and what it is for.
+  void want(const std::string& name, Want w, std::size_t head) {
+    if (probes.size() == pool.size()) pool.emplace_back();
+    FileProbe& f = pool[probes.size()];
+    f.name = name;
+    f.head = head;
+    probes.push_back(std::move(f));
+    wants.push_back(std::move(w));
+  }
+  void recycle() {
+    for (std::size_t i = 0; i < probes.size(); ++i) pool[i] = std::move(probes[i]);
+    probes.clear();
+    wants.clear();
+  }
 };
 
 bool under(const std::string& path, const std::string& dir) {
@@ -110,17 +106,6 @@ std::string tag_of_magic(std::uint16_t magic) {
 
 // Pre-3.3 headers have no source size.
 bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
-
-// The header a probe read, or why there is none.
-void decode_header(const FileProbe& f, PycRec& rec) {
-  if (f.error) {
-    rec.error = fmt::format("could not read: {}", std::strerror(f.error));
-    return;
-  }
-  auto h = pyc::parse_header(f.data);
-  if (h) rec.header = *h;
-  else rec.error = h.error().message;
-}
 
 // Natural order for tags: cpython-38 < cpython-39 < cpython-310.
 bool tag_less(const std::string& a, const std::string& b) {
@@ -190,118 +175,236 @@ std::string format_bytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} {}", v, kUnits[u]);
 }
 
+namespace {
+
+// Everything the visitors share, read-only during the walks.
+struct Context {
+  FileSystem& fs;
+  const Options& options;
+  std::vector<std::string> prefixes;       // per target ("" for none), without a trailing /
+  std::vector<Location> expected_location; // per target
+  std::vector<int> expected_optimize;      // per target
+  std::vector<bool> git_wanted;            // per target: keep in-tree paths for git
+};
+
+// Classifies one pyc (its probe read the header) and counts it.
+void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, const pyc::CacheName* name,
+               bool importable, const FileProbe& f, const std::string& path, const std::string& source_path,
+               const SourceStat* walked) {
+  std::optional<pyc::Header> header;
+  std::string why;
+  if (f.error) {
+    why = fmt::format("could not read: {}", std::strerror(f.error));
+  } else if (auto h = pyc::parse_header(f.data)) {
+    header = *h;
+  } else {
+    why = h.error().message;
+  }
+  const std::string_view tag = name ? std::string_view(name->tag) : std::string_view();
+  State state = State::Invalid;
+  if (header) {
+    state = State::Fresh;
+    if (auto want = version_of_tag(tag); !want.empty()) {
+      auto have = pyc::python_version_for_magic(header->magic);
+      if (have != want) {
+        state = State::Invalid;
+        why = fmt::format("magic number {} ({}) in a {} pyc", header->magic,
+                          have ? "Python " + *have : std::string("unknown"), tag);
+      }
+    }
+  }
+  if (state != State::Invalid) {
+    const SourceStat* src = walked;
+    SourceStat fallback;
+    if (!src) {
+      // Not walked (excluded, or outside the roots): ask the filesystem.
+      FileStat st;
+      if (c.fs.lstat(source_path, st) == 0 && (st.type == FileType::Regular || st.type == FileType::Symlink)) {
+        fallback = SourceStat{{}, st.mtime_ns, st.size, st.type == FileType::Symlink};
+        src = &fallback;
+      }
+    }
+    const pyc::Header& h = *header;
+    if (!src) {
+      state = location == Location::Legacy && importable ? State::Sourceless : State::Orphaned;
+    } else if (h.mode != pyc::Invalidation::Timestamp || src->symlink) {
+      state = State::Unverified;
+    } else {
+      bool same = h.source_mtime == pyc::header_mtime(src->mtime_ns) &&
+                  (!header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
+      state = same ? State::Fresh : State::Stale;
+    }
+  }
+
+  GroupKey key{location, std::string(tag), name ? name->optimize : 0, name && name->kind == pyc::CacheKind::PytestPyc};
+  if (location == Location::Legacy) {
+    key.tag = header ? tag_of_magic(header->magic) : "unknown";
+    key.optimize = path.ends_with(".pyo") ? 1 : 0;
+  }
+  Group& g = t.groups[{root, key}];
+  if (g.files == 0) g.key = key;
+  ++g.files;
+  g.bytes += f.stat.size;
+  ++g.states[static_cast<std::size_t>(state)];
+  if (header) ++g.modes[static_cast<std::size_t>(header->mode)];
+
+  RootTally& r = t.roots[root];
+  if (state == State::Sourceless) {
+    auto v = pyc::python_version_for_magic(header->magic);
+    r.sourceless.push_back(Notable{path, v ? "Python " + *v : fmt::format("magic {}", header->magic)});
+  }
+  if (state == State::Invalid) r.invalid.push_back(Notable{path, why});
+  if (location == Location::Legacy) r.legacy.push_back(Notable{path, std::string(to_string(state))});
+  // Is it where the policy has this source's pyc? Each source has one such
+  // path, so counting these pycs counts the compiled sources.
+  if (!key.pytest && walked && location == c.expected_location[root] && tag == c.options.current_tag &&
+      key.optimize == c.expected_optimize[root]) {
+    ++r.compiled;
+    ++r.expected_states[static_cast<std::size_t>(state)];
+  }
+  if (location != Location::Prefix && c.git_wanted[root]) r.in_tree.push_back(path);
+}
+
+}  // namespace
+
 Report collect(FileSystem& fs, const Options& options, git::Git* git) {
   Report report;
   report.current_tag = options.current_tag;
   const auto& targets = options.targets;
+  const std::size_t n = targets.size();
+  Context c{fs, options, {}, {}, {}, {}};
   std::vector<fs::path> roots;
-  std::vector<std::string> prefixes;  // per target, "" for none
+  bool any_prefix = false;
   for (const auto& t : targets) {
     roots.push_back(t.root);
     std::string p = t.policy.policy.cache_prefix();
     while (p.size() > 1 && p.back() == '/') p.pop_back();
-    prefixes.push_back(std::move(p));
+    any_prefix |= !p.empty();
+    c.expected_location.push_back(p.empty() ? Location::PycacheDir : Location::Prefix);
+    c.expected_optimize.push_back(t.policy.policy.optimize());
+    c.prefixes.push_back(std::move(p));
+    c.git_wanted.push_back(git != nullptr && git::find_work_tree(fs, t.root).has_value());
   }
 
   Walker walker(fs, options.walk);
-  std::vector<Bucket> buckets(walker.thread_count());
+  std::vector<Tally> tallies(walker.thread_count());
+  for (auto& t : tallies) t.roots.resize(n);
   std::mutex error_mu;
   auto on_error = [&](const fs::path& p, int e) {
     std::lock_guard lock(error_mu);
     report.errors.push_back(WalkError{p, e});
   };
+  // A directory's sources, waiting for the visit of its __pycache__ (always
+  // after the directory's own visit: the walker queues children then).
+  std::mutex pending_mu;
+  std::unordered_map<std::string, SourceList> pending;
 
-  // The trees: sources, __pycache__ contents, legacy pycs. One probe batch
-  // per directory: every file is stat'ed (pycs: and read) relative to it.
   walker.walk(
       roots,
       [&](WalkDir& d) {
-        Bucket& b = buckets[d.worker];
+        Tally& t = tallies[d.worker];
         const std::size_t root = static_cast<std::size_t>(d.root - roots.data());
         const std::string& dir = d.path.native();
-        // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
-        for (auto& e : d.entries)
-          if (e.descend)
-            for (const auto& p : prefixes)
-              if (!p.empty() && p.size() == dir.size() + 1 + e.name.size() && p.compare(0, dir.size(), dir) == 0 &&
-                  p.compare(dir.size() + 1, std::string::npos, e.name) == 0)
-                e.descend = false;
 
-        b.probes.clear();
-        b.wants.clear();
-        auto want = [&](const std::string& name, Want w, std::size_t head) {
-          if (b.probes.size() == b.probe_pool.size()) b.probe_pool.emplace_back();
-          FileProbe& f = b.probe_pool[b.probes.size()];
-          f.name = name;
-          f.head = head;
-          b.probes.push_back(std::move(f));
-          b.wants.push_back(std::move(w));
-        };
-        const bool in_pycache = dir.ends_with("/__pycache__");
-        bool has_legacy = false;
-        for (const auto& e : d.entries) {
-          const std::string& n = e.name;
-          if (in_pycache) {
+        if (dir.ends_with("/__pycache__")) {
+          const std::string parent = dir.substr(0, dir.size() - 12);
+          SourceList sources;
+          {
+            std::lock_guard lock(pending_mu);
+            if (auto it = pending.find(parent); it != pending.end()) {
+              sources = std::move(it->second);
+              pending.erase(it);
+            }
+          }
+          for (const auto& e : d.entries) {
             if (e.type != FileType::Regular) continue;
-            auto name = pyc::parse_cache_name(n);
+            auto name = pyc::parse_cache_name(e.name);
             if (!name) continue;
             const bool temp = name->kind == pyc::CacheKind::TempFile;
-            want(n, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
-          } else if (n.size() > 3 && n.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
-            want(n, Want{Want::Source, {}}, 0);
-          } else if (e.type == FileType::Regular && pyc::is_legacy_name(n)) {
-            want(n, Want{Want::Legacy, {}}, pyc::kHeaderSize);
+            t.want(e.name, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
+          }
+          if (t.probes.empty()) return;
+          fs.probe_files(d.path, t.probes);
+          std::uint64_t files = 0;
+          RootTally& r = t.roots[root];
+          for (std::size_t i = 0; i < t.probes.size(); ++i) {
+            const FileProbe& f = t.probes[i];
+            const Want& w = t.wants[i];
+            if (f.error && f.stat.type == FileType::Unknown) {  // the stat failed
+              if (f.error != ENOENT) on_error(d.path / f.name, f.error);
+              continue;
+            }
+            if (f.stat.type != FileType::Regular) continue;  // replaced meanwhile
+            ++files;
+            std::string path = dir + "/" + f.name;
+            if (w.what == Want::Temp) {
+              ++r.temp_files;
+              r.temp_bytes += f.stat.size;
+              if (c.git_wanted[root]) r.in_tree.push_back(std::move(path));
+              continue;
+            }
+            std::string source = w.name.module + ".py";
+            const SourceStat* walked = find_source(sources, source);
+            tally_pyc(c, t, root, Location::PycacheDir, &w.name, false, f, path, parent + "/" + source, walked);
+          }
+          if (files > 0) r.bytecode_dirs.push_back(Notable{dir, fmt::format("{} files", files)});
+          t.recycle();
+          return;
+        }
+
+        // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
+        bool has_pycache = false;
+        for (auto& e : d.entries) {
+          if (!e.descend) continue;
+          for (const auto& p : c.prefixes)
+            if (!p.empty() && p.size() == dir.size() + 1 + e.name.size() && p.compare(0, dir.size(), dir) == 0 &&
+                p.compare(dir.size() + 1, std::string::npos, e.name) == 0)
+              e.descend = false;
+          has_pycache |= e.descend && e.name == "__pycache__";
+        }
+        bool has_legacy = false;
+        for (const auto& e : d.entries) {
+          const std::string& name = e.name;
+          if (name.size() > 3 && name.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
+            t.want(name, Want{Want::Source, {}}, 0);
+          } else if (e.type == FileType::Regular && pyc::is_legacy_name(name)) {
+            t.want(name, Want{Want::Legacy, {}}, pyc::kHeaderSize);
             has_legacy = true;
           }
         }
-        if (b.probes.empty()) return;
-        fs.probe_files(d.path, b.probes);
+        if (t.probes.empty()) return;
+        fs.probe_files(d.path, t.probes);
 
-        // Names of this directory, for the legacy pycs' neighbours.
-        std::unordered_set<std::string_view> names;
-        if (has_legacy)
-          for (const auto& e : d.entries) names.insert(e.name);
-        const std::string parent = in_pycache ? dir.substr(0, dir.size() - 12) : std::string();
-        DirRec dirrec{dir, root, 0};
-
-        for (std::size_t i = 0; i < b.probes.size(); ++i) {
-          FileProbe& f = b.probes[i];
-          Want& w = b.wants[i];
-          if (f.error && f.stat.type == FileType::Unknown) {  // the stat failed
+        RootTally& r = t.roots[root];
+        SourceList sources;
+        for (std::size_t i = 0; i < t.probes.size(); ++i) {
+          const FileProbe& f = t.probes[i];
+          if (t.wants[i].what != Want::Source) continue;
+          if (f.error && f.stat.type == FileType::Unknown) {
             if (f.error != ENOENT) on_error(d.path / f.name, f.error);
             continue;
           }
-          std::string path = dir + "/" + f.name;
-          if (w.what == Want::Source) {
-            b.sources.push_back(SourceRec{std::move(path), root, f.stat.mtime_ns, f.stat.size,
-                                          f.stat.type == FileType::Symlink});
-            continue;
-          }
-          if (f.stat.type != FileType::Regular) continue;  // replaced meanwhile
-          if (w.what == Want::Temp) {
-            ++dirrec.files;
-            b.temps.push_back(TempRec{std::move(path), root, f.stat.size, true});
-            continue;
-          }
-          PycRec rec;
-          rec.root = root;
-          rec.size = f.stat.size;
-          if (w.what == Want::Cached) {
-            ++dirrec.files;
-            rec.source = parent + "/" + w.name.module + ".py";
-            rec.location = Location::PycacheDir;
-            rec.tag = std::move(w.name.tag);
-            rec.optimize = w.name.optimize;
-            rec.pytest = w.name.kind == pyc::CacheKind::PytestPyc;
-          } else {
-            const std::string& n = f.name;
-            std::string stem = n.substr(0, n.size() - 4);
-            rec.source = dir + "/" + stem + ".py";
-            rec.location = Location::Legacy;
-            rec.optimize = n.ends_with(".pyo") ? 1 : 0;
+          sources.push_back(SourceStat{f.name, f.stat.mtime_ns, f.stat.size, f.stat.type == FileType::Symlink});
+        }
+        std::sort(sources.begin(), sources.end(), [](const SourceStat& a, const SourceStat& b) { return a.name < b.name; });
+        r.sources += sources.size();
+
+        if (has_legacy) {
+          std::unordered_set<std::string_view> names;
+          for (const auto& e : d.entries) names.insert(e.name);
+          for (std::size_t i = 0; i < t.probes.size(); ++i) {
+            const FileProbe& f = t.probes[i];
+            if (t.wants[i].what != Want::Legacy) continue;
+            if (f.error && f.stat.type == FileType::Unknown) {
+              if (f.error != ENOENT) on_error(d.path / f.name, f.error);
+              continue;
+            }
+            if (f.stat.type != FileType::Regular) continue;
+            const std::string& name = f.name;
+            const std::string stem = name.substr(0, name.size() - 4);
             // FileFinder: a package NAME/ and an extension NAME*.so come before
             // NAME.pyc; .pyo files are not loaded at all since Python 3.5.
-            bool importable = n.ends_with(".pyc") && importable_name(stem);
+            bool importable = name.ends_with(".pyc") && importable_name(stem);
             if (importable && names.count(stem)) {
               FileStat pkg;
               for (const char* init : {"__init__.py", "__init__.pyc"})
@@ -312,45 +415,50 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
                 if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
                     other.ends_with(".so"))
                   importable = false;
-            rec.importable = importable;
+            std::string source = stem + ".py";
+            tally_pyc(c, t, root, Location::Legacy, nullptr, importable, f, dir + "/" + name, dir + "/" + source,
+                      find_source(sources, source));
           }
-          rec.path = std::move(path);
-          decode_header(f, rec);
-          b.pycs.push_back(std::move(rec));
         }
-        if (dirrec.files > 0) b.dirs.push_back(std::move(dirrec));
-        // Give the probes' buffers back for the next directory.
-        for (std::size_t i = 0; i < b.probes.size(); ++i) b.probe_pool[i] = std::move(b.probes[i]);
+        t.recycle();
+        if (!c.prefixes[root].empty()) t.dir_sources.emplace_back(dir, sources);
+        if (has_pycache) {
+          std::lock_guard lock(pending_mu);
+          pending[dir] = std::move(sources);
+        }
       },
       on_error);
 
+  // The sources of every walked directory, for the prefix mirror's pycs.
+  std::unordered_map<std::string_view, const SourceList*> by_dir;
+  if (any_prefix)
+    for (const auto& t : tallies)
+      for (const auto& [dir, list] : t.dir_sources) by_dir.emplace(dir, &list);
+
   // The prefixes: everything counted for the size, pycs mirroring a root classified.
   std::map<std::string, PrefixUsage> usage;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    const std::string& p = prefixes[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& p = c.prefixes[i];
     if (p.empty() || usage.count(p)) continue;
     PrefixUsage u;
     u.path = p;
     FileStat st;
     u.exists = fs.lstat(p, st) == 0 && st.type == FileType::Directory;
     if (u.exists) {
-      for (auto& b : buckets) b.prefix = {};
-      fs::path prefix_root = p;
+      for (auto& t : tallies) t.prefix_files = t.prefix_bytes = 0;
+      const std::vector<fs::path> prefix_root = {p};
       // Excludes are for the tree: the prefix is counted whole.
       Walker prefix_walker(fs, WalkOptions{{}, options.walk.one_file_system, walker.thread_count()});
       prefix_walker.walk(
-          {prefix_root},
+          prefix_root,
           [&](WalkDir& d) {
-            Bucket& b = buckets[d.worker];
+            Tally& t = tallies[d.worker];
             const std::string& dir = d.path.native();
             // PREFIX/abs/dir/NAME... -> /abs/dir/NAME.py: whose root is it?
             const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
             std::optional<std::size_t> owner;
-            for (std::size_t t = 0; t < targets.size() && !owner; ++t)
-              if (prefixes[t] == p && (mirrored == targets[t].root.native() || under(mirrored, targets[t].root.native())))
-                owner = t;
-            b.probes.clear();
-            b.wants.clear();
+            for (std::size_t k = 0; k < n && !owner; ++k)
+              if (c.prefixes[k] == p && (mirrored == roots[k].native() || under(mirrored, roots[k].native()))) owner = k;
             for (const auto& e : d.entries) {
               if (e.type != FileType::Regular) continue;
               std::optional<pyc::CacheName> name;
@@ -362,155 +470,90 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
                 head = w.what == Want::Cached ? pyc::kHeaderSize : 0;
                 w.name = std::move(*name);
               }
-              if (b.probes.size() == b.probe_pool.size()) b.probe_pool.emplace_back();
-              FileProbe& f = b.probe_pool[b.probes.size()];
-              f.name = e.name;
-              f.head = head;
-              b.probes.push_back(std::move(f));
-              b.wants.push_back(std::move(w));
+              t.want(e.name, std::move(w), head);
             }
-            if (b.probes.empty()) return;
-            fs.probe_files(d.path, b.probes);
-            for (std::size_t i = 0; i < b.probes.size(); ++i) {
-              FileProbe& f = b.probes[i];
-              Want& w = b.wants[i];
+            if (t.probes.empty()) return;
+            fs.probe_files(d.path, t.probes);
+            const SourceList* sources = nullptr;
+            if (owner)
+              if (auto it = by_dir.find(mirrored); it != by_dir.end()) sources = it->second;
+            for (std::size_t k = 0; k < t.probes.size(); ++k) {
+              const FileProbe& f = t.probes[k];
+              const Want& w = t.wants[k];
               if (f.error && f.stat.type == FileType::Unknown) {
                 if (f.error != ENOENT) on_error(d.path / f.name, f.error);
                 continue;
               }
               if (f.stat.type != FileType::Regular) continue;
-              ++b.prefix.files;
-              b.prefix.bytes += f.stat.size;
+              ++t.prefix_files;
+              t.prefix_bytes += f.stat.size;
               if (w.what == Want::Other) continue;
-              std::string path = dir + "/" + f.name;
+              RootTally& r = t.roots[*owner];
               if (w.what == Want::Temp) {
-                b.temps.push_back(TempRec{std::move(path), *owner, f.stat.size, false});
+                ++r.temp_files;
+                r.temp_bytes += f.stat.size;
                 continue;
               }
-              PycRec rec;
-              rec.path = std::move(path);
-              rec.source = (mirrored == "/" ? std::string() : mirrored) + "/" + w.name.module + ".py";
-              rec.root = *owner;
-              rec.location = Location::Prefix;
-              rec.tag = std::move(w.name.tag);
-              rec.optimize = w.name.optimize;
-              rec.pytest = w.name.kind == pyc::CacheKind::PytestPyc;
-              rec.size = f.stat.size;
-              decode_header(f, rec);
-              b.pycs.push_back(std::move(rec));
+              std::string source = w.name.module + ".py";
+              const SourceStat* walked = sources ? find_source(*sources, source) : nullptr;
+              tally_pyc(c, t, *owner, Location::Prefix, &w.name, false, f, dir + "/" + f.name,
+                        (mirrored == "/" ? std::string() : mirrored) + "/" + source, walked);
             }
-            for (std::size_t i = 0; i < b.probes.size(); ++i) b.probe_pool[i] = std::move(b.probes[i]);
+            t.recycle();
           },
           on_error);
-      for (const auto& b : buckets) {
-        u.files += b.prefix.files;
-        u.bytes += b.prefix.bytes;
+      for (const auto& t : tallies) {
+        u.files += t.prefix_files;
+        u.bytes += t.prefix_bytes;
       }
     }
     usage.emplace(p, std::move(u));
   }
 
-  // Classification.
-  std::unordered_map<std::string_view, const SourceRec*> sources;
-  std::size_t total_sources = 0;
-  for (const auto& b : buckets) total_sources += b.sources.size();
-  sources.reserve(total_sources);
-  for (const auto& b : buckets)
-    for (const auto& s : b.sources) sources.emplace(s.path, &s);
-
-  report.roots.resize(targets.size());
-  std::vector<std::map<GroupKey, Group>> groups(targets.size());
-  for (std::size_t i = 0; i < targets.size(); ++i) {
+  // The threads' tallies, merged.
+  report.roots.resize(n);
+  std::vector<std::map<GroupKey, Group>> groups(n);
+  std::vector<std::vector<fs::path>> in_tree(n);
+  for (std::size_t i = 0; i < n; ++i) {
     RootStatus& r = report.roots[i];
     r.target = targets[i];
-    const Policy& policy = targets[i].policy.policy;
-    r.expected.location = prefixes[i].empty() ? Location::PycacheDir : Location::Prefix;
+    r.expected.location = c.expected_location[i];
     r.expected.tag = options.current_tag;
-    r.expected.optimize = policy.optimize();
-    if (!prefixes[i].empty()) {
-      r.prefix = usage[prefixes[i]];
+    r.expected.optimize = c.expected_optimize[i];
+    if (!c.prefixes[i].empty()) {
+      r.prefix = usage[c.prefixes[i]];
       r.prefix->max_size = targets[i].prefix_max_size;
     }
   }
-
-  for (const auto& b : buckets) {
-    for (const auto& rec : b.pycs) {
-      RootStatus& r = report.roots[rec.root];
-      State state = State::Fresh;
-      std::string why;
-      auto walked = sources.find(rec.source);
-      if (!rec.header) {
-        state = State::Invalid;
-        why = rec.error;
-      } else if (auto want = version_of_tag(rec.tag); !want.empty()) {
-        auto have = pyc::python_version_for_magic(rec.header->magic);
-        if (have != want) {
-          state = State::Invalid;
-          why = fmt::format("magic number {} ({}) in a {} pyc", rec.header->magic,
-                            have ? "Python " + *have : std::string("unknown"), rec.tag);
-        }
-      }
-      if (state != State::Invalid) {
-        const SourceRec* src = nullptr;
-        SourceRec fallback;
-        if (walked != sources.end()) {
-          src = walked->second;
-        } else {
-          // Not walked (excluded, or outside the roots): ask the filesystem.
-          FileStat st;
-          if (fs.lstat(rec.source, st) == 0 && (st.type == FileType::Regular || st.type == FileType::Symlink)) {
-            fallback = SourceRec{rec.source, rec.root, st.mtime_ns, st.size, st.type == FileType::Symlink};
-            src = &fallback;
-          }
-        }
-        const pyc::Header& h = *rec.header;
-        if (!src) {
-          state = rec.location == Location::Legacy && rec.importable ? State::Sourceless : State::Orphaned;
-        } else if (h.mode != pyc::Invalidation::Timestamp || src->symlink) {
-          state = State::Unverified;
-        } else {
-          auto mtime = pyc::header_mtime(src->mtime_ns);  // importlib's int(st_mtime), rounding included
-          auto size = static_cast<std::uint32_t>(src->size & 0xffffffffu);
-          bool same = h.source_mtime == mtime && (!header_has_size(h.magic) || h.source_size == size);
-          state = same ? State::Fresh : State::Stale;
-        }
-      }
-
-      GroupKey key{rec.location, rec.tag, rec.optimize, rec.pytest};
-      if (rec.location == Location::Legacy) key.tag = rec.header ? tag_of_magic(rec.header->magic) : "unknown";
-      Group& g = groups[rec.root][key];
-      g.key = key;
-      ++g.files;
-      g.bytes += rec.size;
-      ++g.states[static_cast<std::size_t>(state)];
-      if (rec.header) ++g.modes[static_cast<std::size_t>(rec.header->mode)];
-
-      if (state == State::Sourceless) {
-        auto v = rec.header ? pyc::python_version_for_magic(rec.header->magic) : std::nullopt;
-        r.sourceless.push_back(Notable{rec.path, v ? "Python " + *v : fmt::format("magic {}", rec.header->magic)});
-      }
-      if (state == State::Invalid) r.invalid.push_back(Notable{rec.path, why});
-      if (rec.location == Location::Legacy) r.legacy.push_back(Notable{rec.path, std::string(to_string(state))});
-      // Where the policy has this source's pyc? Each source has one such path,
-      // so counting these pycs counts the compiled sources.
-      if (!rec.pytest && rec.location == r.expected.location && rec.tag == r.expected.tag &&
-          rec.optimize == r.expected.optimize && walked != sources.end() && walked->second->root == rec.root) {
-        ++r.expected.compiled;
-        ++r.expected.states[static_cast<std::size_t>(state)];
-      }
+  for (auto& t : tallies) {
+    for (auto& [key, g] : t.groups) {
+      Group& m = groups[key.first][key.second];
+      m.key = g.key;
+      m.files += g.files;
+      m.bytes += g.bytes;
+      for (std::size_t s = 0; s < kStateCount; ++s) m.states[s] += g.states[s];
+      for (std::size_t k = 0; k < kModeCount; ++k) m.modes[k] += g.modes[k];
     }
-    for (const auto& t : b.temps) {
-      ++report.roots[t.root].temp_files;
-      report.roots[t.root].temp_bytes += t.size;
+    for (std::size_t i = 0; i < n; ++i) {
+      RootTally& from = t.roots[i];
+      RootStatus& r = report.roots[i];
+      r.expected.sources += from.sources;
+      r.expected.compiled += from.compiled;
+      for (std::size_t s = 0; s < kStateCount; ++s) r.expected.states[s] += from.expected_states[s];
+      r.temp_files += from.temp_files;
+      r.temp_bytes += from.temp_bytes;
+      auto append = [](std::vector<Notable>& to, std::vector<Notable>& more) {
+        to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+      };
+      append(r.sourceless, from.sourceless);
+      append(r.invalid, from.invalid);
+      append(r.bytecode_dirs, from.bytecode_dirs);
+      append(r.legacy, from.legacy);
+      in_tree[i].insert(in_tree[i].end(), std::make_move_iterator(from.in_tree.begin()),
+                        std::make_move_iterator(from.in_tree.end()));
     }
-    for (const auto& d : b.dirs)
-      report.roots[d.root].bytecode_dirs.push_back(Notable{d.path, fmt::format("{} files", d.files)});
   }
-
-  for (const auto& b : buckets)
-    for (const auto& s : b.sources) ++report.roots[s.root].expected.sources;
-
-  for (std::size_t i = 0; i < targets.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     RootStatus& r = report.roots[i];
     for (auto& [k, g] : groups[i]) r.groups.push_back(g);
     const std::string& current = options.current_tag;
@@ -527,52 +570,43 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
   }
 
   // Git: tracked bytecode, and what the ignore rules cover.
-  if (git) {
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      RootStatus& r = report.roots[i];
-      auto top = git::find_work_tree(fs, r.target.root);
-      if (!top) continue;
-      GitReport g;
-      g.work_tree = *top;
-      auto tracked = git->tracked_bytecode(r.target.root);
-      if (!tracked) {
-        g.error = tracked.error().message;
-        r.git = std::move(g);
-        continue;
-      }
-      g.tracked = std::move(*tracked);
-      std::vector<fs::path> in_tree;
-      for (const auto& b : buckets) {
-        for (const auto& p : b.pycs)
-          if (p.root == i && p.location != Location::Prefix) in_tree.push_back(p.path);
-        for (const auto& t : b.temps)
-          if (t.root == i && t.in_tree) in_tree.push_back(t.path);
-      }
-      std::sort(in_tree.begin(), in_tree.end());
-      // Ask about everything at once: what is there, what is tracked, and two
-      // files that do not exist yet, to say whether new bytecode is covered.
-      std::vector<fs::path> ask = in_tree;
-      ask.insert(ask.end(), g.tracked.begin(), g.tracked.end());
-      const std::string probe = "pycache-status-probe";
-      ask.push_back(r.target.root / "__pycache__" / (probe + "." + options.current_tag + ".pyc"));
-      ask.push_back(r.target.root / (probe + ".pyc"));
-      auto ignored = git->ignored(r.target.root, ask);
-      if (!ignored) {
-        g.error = ignored.error().message;
-        r.git = std::move(g);
-        continue;
-      }
-      const auto& ig = *ignored;
-      std::unordered_set<std::string_view> tracked_set;
-      for (const auto& t : g.tracked) tracked_set.insert(t.native());
-      for (std::size_t k = 0; k < in_tree.size(); ++k)
-        if (!ig[k] && !tracked_set.count(in_tree[k].native())) g.unignored.push_back(in_tree[k]);
-      for (std::size_t k = 0; k < g.tracked.size(); ++k)
-        if (ig[in_tree.size() + k]) g.tracked_ignored.push_back(g.tracked[k]);
-      g.ignores_pycache = ig[ask.size() - 2];
-      g.ignores_legacy = ig[ask.size() - 1];
+  for (std::size_t i = 0; i < n && git; ++i) {
+    if (!c.git_wanted[i]) continue;
+    RootStatus& r = report.roots[i];
+    GitReport g;
+    g.work_tree = *git::find_work_tree(fs, r.target.root);
+    auto tracked = git->tracked_bytecode(r.target.root);
+    if (!tracked) {
+      g.error = tracked.error().message;
       r.git = std::move(g);
+      continue;
     }
+    g.tracked = std::move(*tracked);
+    std::vector<fs::path>& here = in_tree[i];
+    std::sort(here.begin(), here.end());
+    // Ask about everything at once: what is there, what is tracked, and two
+    // files that do not exist yet, to say whether new bytecode is covered.
+    std::vector<fs::path> ask = here;
+    ask.insert(ask.end(), g.tracked.begin(), g.tracked.end());
+    const std::string probe = "pycache-status-probe";
+    ask.push_back(r.target.root / "__pycache__" / (probe + "." + options.current_tag + ".pyc"));
+    ask.push_back(r.target.root / (probe + ".pyc"));
+    auto ignored = git->ignored(r.target.root, ask);
+    if (!ignored) {
+      g.error = ignored.error().message;
+      r.git = std::move(g);
+      continue;
+    }
+    const auto& ig = *ignored;
+    std::unordered_set<std::string_view> tracked_set;
+    for (const auto& t : g.tracked) tracked_set.insert(t.native());
+    for (std::size_t k = 0; k < here.size(); ++k)
+      if (!ig[k] && !tracked_set.count(here[k].native())) g.unignored.push_back(here[k]);
+    for (std::size_t k = 0; k < g.tracked.size(); ++k)
+      if (ig[here.size() + k]) g.tracked_ignored.push_back(g.tracked[k]);
+    g.ignores_pycache = ig[ask.size() - 2];
+    g.ignores_legacy = ig[ask.size() - 1];
+    r.git = std::move(g);
   }
 
   std::sort(report.errors.begin(), report.errors.end(), [](const WalkError& a, const WalkError& b) { return a.path < b.path; });

@@ -10,8 +10,8 @@ reads the header of every pyc in __pycache__ and of every legacy NAME.pyc,
 and classifies each as fresh / stale / unverified (hash) / orphaned /
 sourceless / invalid, per (location, tag, optimization level); then counts
 the sources whose pyc for this interpreter is where importlib puts it.
-Prints one summary line per group: the same facts as `pycache status`'s
-table (no git, no policy files).
+Prints one line per (group, state) and a last line "states: fresh=N ...":
+the same facts as `pycache status`'s table (no git, no policy files).
 """
 import importlib.util
 import os
@@ -94,8 +94,12 @@ def main(root):
         if want in states:
             compiled[states[want]] += 1
     print(f"sources: {len(sources)} .py files; {TAG}: {sum(compiled.values())} compiled {dict(compiled)}")
-    for key in sorted(groups, key=str):
-        print(*key, groups[key])
+    totals = Counter()
+    for (where, tag, opt, state, mode), n in sorted(groups.items(), key=str):
+        print(f"{where} {tag or '-'} opt {opt}: {n} {state}" + (f" ({mode})" if mode else ""))
+        if state != "bytes":
+            totals[state] += n
+    print("states:", " ".join(f"{k}={v}" for k, v in sorted(totals.items())))
     return 0
 
 
