@@ -352,6 +352,9 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
           return;
         }
 
+        // Paths are built as base + "/" + name ("/" itself is the empty base),
+        // and a __pycache__ visit finds its parent's sources under that key.
+        const std::string base = dir == "/" ? std::string() : dir;
         // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
         bool has_pycache = false;
         for (auto& e : d.entries) {
@@ -416,7 +419,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
                     other.ends_with(".so"))
                   importable = false;
             std::string source = stem + ".py";
-            tally_pyc(c, t, root, Location::Legacy, nullptr, importable, f, dir + "/" + name, dir + "/" + source,
+            tally_pyc(c, t, root, Location::Legacy, nullptr, importable, f, base + "/" + name, base + "/" + source,
                       find_source(sources, source));
           }
         }
@@ -424,7 +427,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
         if (!c.prefixes[root].empty()) t.dir_sources.emplace_back(dir, sources);
         if (has_pycache) {
           std::lock_guard lock(pending_mu);
-          pending[dir] = std::move(sources);
+          pending[base] = std::move(sources);
         }
       },
       on_error);

@@ -456,3 +456,20 @@ TEST(Status, MtimeIsComparedAsImportlibRoundsIt) {
 
 }  // namespace
 }  // namespace pycache::status
+
+namespace pycache::status {
+namespace {
+
+TEST(Status, TheFilesystemRootAsARoot) {
+  test::FakeFileSystem f;
+  compiled(f, "", "m");
+  f.add_file("/old.pyc", timestamp_pyc(k311, 0, 0));
+  Report rep = collect(f, options_for("/"), nullptr);
+  const RootStatus& r = rep.roots[0];
+  EXPECT_EQ(r.expected.compiled, 1u);
+  EXPECT_EQ(r.expected.states[static_cast<std::size_t>(State::Fresh)], 1u);
+  EXPECT_EQ(paths(r.sourceless), (std::set<std::string>{"/old.pyc"}));
+}
+
+}  // namespace
+}  // namespace pycache::status
