@@ -787,12 +787,17 @@ std::string format_human(const Report& report, Color color) {
     else out += table(r, color);
     if (r.temp_files > 0)
       out += fmt::format("  temp files: {} ({}), left by interrupted writes\n", r.temp_files, format_bytes(r.temp_bytes));
-    for (const auto& s : r.sourceless)
+    // The files worth naming, a few of each: --json and --check list them all.
+    constexpr std::size_t kListed = 10;
+    for (std::size_t i = 0; i < r.sourceless.size() && i < kListed; ++i)
       out += paint(fmt::format("  sourceless: {} ({}): importable although its source is gone\n",
-                               shown(s.path, r.target.root), s.detail),
+                               shown(r.sourceless[i].path, r.target.root), r.sourceless[i].detail),
                    kRed, color);
-    for (const auto& s : r.invalid)
-      out += paint(fmt::format("  invalid: {}: {}\n", shown(s.path, r.target.root), s.detail), kRed, color);
+    if (r.sourceless.size() > kListed) out += fmt::format("  sourceless: {} more (--check lists them)\n", r.sourceless.size() - kListed);
+    for (std::size_t i = 0; i < r.invalid.size() && i < kListed; ++i)
+      out += paint(fmt::format("  invalid: {}: {}\n", shown(r.invalid[i].path, r.target.root), r.invalid[i].detail), kRed,
+                   color);
+    if (r.invalid.size() > kListed) out += fmt::format("  invalid: {} more (--json lists them)\n", r.invalid.size() - kListed);
 
     if (r.prefix) {
       const PrefixUsage& p = *r.prefix;

@@ -473,3 +473,18 @@ TEST(Status, TheFilesystemRootAsARoot) {
 
 }  // namespace
 }  // namespace pycache::status
+
+namespace pycache::status {
+namespace {
+
+TEST(StatusFormat, LongListsAreCutInTheHumanReport) {
+  test::FakeFileSystem f;
+  for (int i = 0; i < 12; ++i) f.add_file("/p/gone" + std::to_string(i) + ".pyc", timestamp_pyc(k311, 0, 0));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  std::string human = format_human(rep, Color::No);
+  EXPECT_NE(human.find("  sourceless: 2 more (--check lists them)\n"), std::string::npos) << human;
+  EXPECT_EQ(rep.findings.size(), 12u);
+}
+
+}  // namespace
+}  // namespace pycache::status
