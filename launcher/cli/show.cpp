@@ -1,4 +1,8 @@
 // pycache show FILE [--dis] [--json]: one pyc decoded, or one source's pycs.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
