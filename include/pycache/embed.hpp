@@ -54,4 +54,11 @@ std::array<std::uint8_t, 8> source_hash(std::string_view source);
 // The embedded interpreter's magic number (e.g. 3495) and cache tag.
 std::uint16_t magic_number();
 
+// dis.dis of the code object in `pyc` (a whole .pyc file: marshal.loads of
+// what follows its 16-byte header), as text; needs start_tool_runtime().
+// Errors (kExitFailure, one line) when the magic is not the embedded
+// interpreter's, or the body is not a marshalled code object; never a crash
+// for truncated data (marshal raises, the error is reported).
+Result<std::string> disassemble(std::string_view pyc);
+
 }  // namespace pycache::embed

@@ -43,6 +43,15 @@ struct FileRemoval {
 
 enum class StatOnly { No, Yes };
 
+// One file of a batch probe (FileSystem::probe_files).
+struct FileProbe {
+  std::string name;      // in: a name inside the directory, never a path
+  std::size_t head = 0;  // in: bytes to read from the start if it is a regular file (0: only stat it)
+  int error = 0;         // out: 0, or the errno of the stat (ENOENT: vanished) or of the read
+  FileStat stat;         // out: the lstat, valid when error is 0 or the read failed
+  std::string data;      // out: up to `head` bytes
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -67,6 +76,12 @@ class FileSystem {
   // real filesystem resolves `dir` once (O_NOFOLLOW) and works relative to it,
   // which also means a `dir` swapped for a symlink is refused, not followed.
   virtual void remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only);
+  // For each of `files` in `dir`: lstat it, and read its first `head` bytes
+  // when it is a regular file (no symlink followed). The default does lstat +
+  // read on joined paths; the real filesystem resolves `dir` once (O_NOFOLLOW)
+  // and opens each name relative to it, taking the stat from the open file:
+  // what `status` does for every pyc, at a fraction of the path lookups.
+  virtual void probe_files(const fs::path& dir, std::span<FileProbe> files);
 };
 
 // The real filesystem (POSIX calls; O_NOFOLLOW everywhere it applies).

@@ -25,12 +25,15 @@ namespace {
 int help_main(Args args);
 std::string help_help();
 
-constexpr std::array<Command, 4> kCommands{{
+constexpr std::array<Command, 6> kCommands{{
     {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
     {"clean", "remove bytecode safely: in the tree, its mirror in the cache prefix, or the prefix itself", clean_main,
      clean_help},
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
      policy_help},
+    {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main,
+     status_help},
+    {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_help},
     {"help", "show help for pycache or one of its commands", help_main, help_help},
 }};
 

@@ -25,6 +25,10 @@ int policy_main(Args args);
 std::string policy_help();
 int clean_main(Args args);
 std::string clean_help();
+int status_main(Args args);
+std::string status_help();
+int show_main(Args args);
+std::string show_help();
 
 // Runs a CLI11 app over args with pycache's conventions: --help prints help
 // and exits 0, parse errors are one `pycache: error:` line and kExitUsage.

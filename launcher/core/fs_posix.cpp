@@ -15,6 +15,8 @@
 namespace pycache {
 namespace {
 
+FileStat stat_of(const struct stat& st);
+
 FileType type_from_mode(mode_t m) {
   if (S_ISREG(m)) return FileType::Regular;
   if (S_ISDIR(m)) return FileType::Directory;
@@ -90,14 +92,63 @@ class PosixFileSystem final : public FileSystem {
   int lstat(const fs::path& path, FileStat& out) override {
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) return errno;
-    out.type = type_from_mode(st.st_mode);
-    out.size = static_cast<std::uint64_t>(st.st_size);
-    out.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-    out.atime_ns = static_cast<std::int64_t>(st.st_atim.tv_sec) * 1'000'000'000 + st.st_atim.tv_nsec;
-    out.device = st.st_dev;
-    out.inode = st.st_ino;
-    out.mode = st.st_mode & 07777;
+    out = stat_of(st);
     return 0;
+  }
+
+  void probe_files(const fs::path& dir, std::span<FileProbe> files) override {
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+      int e = errno;
+      for (auto& f : files) f.error = e;
+      return;
+    }
+    for (auto& f : files) {
+      struct stat st;
+      f.error = 0;
+      f.stat = FileStat{};
+      f.data.clear();
+      if (f.head == 0) {
+        if (::fstatat(dfd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) f.error = errno;
+        else f.stat = stat_of(st);
+        continue;
+      }
+      // Open first and stat the open file: one lookup instead of two. O_NONBLOCK:
+      // a FIFO swapped in meanwhile must not hang the walk.
+      int fd = ::openat(dfd, f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      if (fd < 0) {
+        int e = errno;
+        // A symlink (ELOOP) or an unreadable file: still say what it is.
+        if (::fstatat(dfd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) f.error = errno;
+        else {
+          f.stat = stat_of(st);
+          if (f.stat.type == FileType::Regular) f.error = e;
+        }
+        continue;
+      }
+      if (::fstat(fd, &st) != 0) {
+        f.error = errno;
+      } else {
+        f.stat = stat_of(st);
+        if (f.stat.type == FileType::Regular) {
+          f.data.resize(f.head);
+          std::size_t got = 0;
+          while (got < f.head) {
+            ssize_t r = ::read(fd, f.data.data() + got, f.head - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) {
+              f.error = errno;
+              break;
+            }
+            if (r == 0) break;
+            got += static_cast<std::size_t>(r);
+          }
+          f.data.resize(got);
+        }
+      }
+      ::close(fd);
+    }
+    ::close(dfd);
   }
 
   int unlink(const fs::path& path) override { return ::unlink(path.c_str()) == 0 ? 0 : errno; }
@@ -198,6 +249,18 @@ class PosixFileSystem final : public FileSystem {
   }
 };
 
+FileStat stat_of(const struct stat& st) {
+  FileStat out;
+  out.type = type_from_mode(st.st_mode);
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  out.atime_ns = static_cast<std::int64_t>(st.st_atim.tv_sec) * 1'000'000'000 + st.st_atim.tv_nsec;
+  out.device = st.st_dev;
+  out.inode = st.st_ino;
+  out.mode = st.st_mode & 07777;
+  return out;
+}
+
 }  // namespace
 
 void FileSystem::remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only) {
@@ -214,6 +277,16 @@ void FileSystem::remove_files(const fs::path& dir, std::span<FileRemoval> files,
       continue;
     }
     if (stat_only == StatOnly::No) f.error = unlink(path);
+  }
+}
+
+void FileSystem::probe_files(const fs::path& dir, std::span<FileProbe> files) {
+  for (auto& f : files) {
+    const fs::path path = dir / f.name;
+    f.stat = FileStat{};
+    f.error = lstat(path, f.stat);
+    f.data.clear();
+    if (f.error == 0 && f.head > 0 && f.stat.type == FileType::Regular) f.error = read(path, f.head, f.data);
   }
 }
 

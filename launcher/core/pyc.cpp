@@ -47,7 +47,8 @@ bool all_digits(std::string_view s) {
 bool split_tag(std::string_view rest, CacheName& out) {
   auto dot = rest.find(".opt-");
   std::string_view tag = rest.substr(0, dot);
-  if (tag.empty() || tag.find('.') != std::string_view::npos) return false;
+  // A tag never starts with "opt-": that component would be a level.
+  if (tag.empty() || tag.find('.') != std::string_view::npos || tag.starts_with("opt-")) return false;
   out.tag = std::string(tag);
   if (dot == std::string_view::npos) return true;
   std::string_view level = rest.substr(dot + 5);
@@ -72,6 +73,21 @@ std::optional<Invalidation> parse_invalidation(std::string_view text) {
   if (text == "checked-hash") return Invalidation::CheckedHash;
   if (text == "unchecked-hash") return Invalidation::UncheckedHash;
   return std::nullopt;
+}
+
+std::uint32_t header_mtime(std::int64_t mtime_ns) {
+  // As posixmodule.c fills st_mtime: a double made of the two stat fields.
+  std::int64_t sec = mtime_ns / 1'000'000'000;
+  std::int64_t nsec = mtime_ns % 1'000'000'000;
+  if (nsec < 0) {
+    nsec += 1'000'000'000;
+    sec -= 1;
+  }
+  double st_mtime = static_cast<double>(sec) + static_cast<double>(nsec) * 1e-9;
+  // int() truncates toward zero; & 0xFFFFFFFF keeps the low 32 bits of the
+  // two's complement value, as for Python's arbitrary-precision ints.
+  auto whole = static_cast<std::int64_t>(st_mtime);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(whole) & 0xFFFFFFFFu);
 }
 
 Result<Header> parse_header(std::string_view b) {
@@ -150,11 +166,13 @@ std::optional<CacheName> parse_cache_name(std::string_view name) {
     out.tag = std::string(head.substr(dot + 1));
     return out;
   }
-  // NAME.TAG[.opt-N]: the tag holds no dot, NAME may ("a.b.py" -> "a.b.TAG.pyc").
+  // NAME.TAG[.opt-N]: the tag holds no dot, NAME may ("a.b.py" -> "a.b.TAG.pyc",
+  // "a.opt-b.py" -> "a.opt-b.TAG.pyc"): only a last component "opt-..." is a level.
   std::string_view rest = stem;
-  std::size_t opt = stem.rfind(".opt-");
-  std::size_t tag_end = opt == std::string_view::npos ? stem.size() : opt;
-  std::size_t dot = stem.rfind('.', tag_end == 0 ? 0 : tag_end - 1);
+  std::size_t last = stem.rfind('.');
+  if (last == std::string_view::npos || last == 0) return std::nullopt;
+  std::size_t tag_end = stem.compare(last + 1, 4, "opt-") == 0 ? last : stem.size();
+  std::size_t dot = tag_end == 0 ? std::string_view::npos : stem.rfind('.', tag_end - 1);
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
   out.module = std::string(stem.substr(0, dot));
   rest = stem.substr(dot + 1);
@@ -167,7 +185,7 @@ bool is_legacy_name(std::string_view name) {
 }
 
 fs::path cache_from_source(const fs::path& source, std::string_view tag, int optimize, const fs::path& prefix) {
-  const std::string file = source.filename().native();
+  const std::string file = source.filename().native();  // a copy: filename() is a temporary
   // importlib: everything before the last dot (or the whole name) + tag.
   auto dot = file.rfind('.');
   std::string name = (dot == std::string::npos || dot == 0) ? file : file.substr(0, dot);

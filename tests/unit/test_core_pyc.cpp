@@ -101,3 +101,34 @@ TEST(CachePaths, AsImportlib) {
 
 }  // namespace
 }  // namespace pycache::pyc
+
+namespace pycache::pyc {
+namespace {
+
+TEST(CacheNames, OptOnlyAsTheLastComponent) {
+  // A module whose name holds ".opt-": compileall writes a.opt-b.TAG.pyc for a.opt-b.py.
+  auto a = parse_cache_name("a.opt-b.cpython-311.pyc");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->module, "a.opt-b");
+  EXPECT_EQ(a->tag, "cpython-311");
+  EXPECT_EQ(a->optimize, 0);
+  auto b = parse_cache_name("a.opt-b.cpython-311.opt-1.pyc");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->module, "a.opt-b");
+  EXPECT_EQ(b->optimize, 1);
+  EXPECT_FALSE(parse_cache_name("m.opt-1.pyc")) << "no tag";
+  EXPECT_FALSE(parse_cache_name(".opt-1.pyc"));
+  EXPECT_FALSE(parse_cache_name("m.opt-.opt-0.pyc")) << "a tag never starts with opt-";
+  // Whatever parses rebuilds to a name that parses the same (found by fuzzing).
+  for (auto n : {"a.opt-b.cpython-311.pyc", ".opt-eeee,.eeeeeeeeeeeeep.opt-0.pyc", "x.cpython-311.opt-03.pyc"}) {
+    auto p = parse_cache_name(n);
+    ASSERT_TRUE(p) << n;
+    auto again = parse_cache_name(cache_from_source("/d/" + p->module + ".py", p->tag, p->optimize).filename().native());
+    ASSERT_TRUE(again) << n;
+    EXPECT_EQ(again->module, p->module) << n;
+    EXPECT_EQ(again->optimize, p->optimize) << n;
+  }
+}
+
+}  // namespace
+}  // namespace pycache::pyc

@@ -1,0 +1,169 @@
+// pycache show FILE [--dis] [--json]: one pyc decoded, or one source's pycs.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "cli11_support.hpp"
+#include "pycache/build_config.hpp"
+#include "pycache/embed.hpp"
+#include "pycache/fs.hpp"
+#include "pycache/launch.hpp"
+#include "pycache/log.hpp"
+#include "pycache/paths.hpp"
+#include "pycache/show.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache::cli {
+namespace {
+
+struct ShowOptions {
+  std::string file;
+  std::string cache_prefix;
+  std::string policy_file;
+  bool no_policy = false;
+  bool ignore_environment = false;
+  bool dis = false;
+  bool json = false;
+};
+
+std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
+  auto app = make_app("show",
+                      "Decode a .pyc: magic and Python version, invalidation mode, the source mtime and size or "
+                      "hash, its source and whether it is fresh now. For a .py: where its pycs live under the "
+                      "policy (each optimization level) and the same report for each.");
+  app->add_option("FILE", o.file, "a .pyc (any name), or a .py")->required();
+  app->add_flag("--dis", o.dis, "disassemble the code object (the embedded interpreter's dis; same Python version only)");
+  app->add_flag("--json", o.json, "machine-readable output (schema in the README)");
+  app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix to map prefix pycs and sources with (default: the policy's)")
+      ->type_name("DIR");
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  app->add_flag("--no-policy", o.no_policy, "read no policy file");
+  app->add_flag("--ignore-environment", o.ignore_environment,
+                "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE");
+  return app;
+}
+
+std::optional<show::SourceHash> hash_source(std::string_view source, std::string& error) {
+  auto started = embed::start_tool_runtime();
+  if (!started) {
+    error = started.error().message;
+    return std::nullopt;
+  }
+  return embed::source_hash(source);
+}
+
+// The disassembly of `pyc`, or an Error naming both Python versions.
+Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic, std::uint64_t size) {
+  if (magic != build::kPythonMagic) {
+    auto v = pyc::python_version_for_magic(magic);
+    return Error{fmt::format("'{}' is bytecode for {} (magic {}); pycache embeds Python {} (magic {}): disassemble it "
+                             "with that Python's dis",
+                             printable(pyc.native()), v ? "Python " + *v : std::string("an unknown Python"), magic,
+                             build::kPythonVersion, build::kPythonMagic),
+                 kExitFailure};
+  }
+  std::string bytes;
+  if (int e = real_fs().read(pyc, static_cast<std::size_t>(size) + 65536, bytes))
+    return Error{fmt::format("'{}': {}", printable(pyc.native()), std::strerror(e)), kExitFailure};
+  auto started = embed::start_tool_runtime();
+  if (!started) return started.error();
+  auto text = embed::disassemble(bytes);
+  if (!text) return Error{fmt::format("'{}': {}", printable(pyc.native()), text.error().message), text.error().code};
+  return text;
+}
+
+}  // namespace
+
+int show_main(Args args) {
+  ShowOptions o;
+  auto app = show_app(o);
+  if (auto rc = parse(*app, args)) return *rc;
+
+  const fs::path cwd = current_dir();
+  fs::path file = absolute_from(o.file, cwd);
+  FileStat st;
+  int e = real_fs().lstat(file, st);
+  if (e == 0 && st.type == FileType::Symlink) {
+    std::error_code ec;
+    fs::path target = fs::canonical(file, ec);
+    if (ec) {
+      log().error("'{}': {}", printable(o.file), ec.message());
+      return kExitUsage;
+    }
+    file = target;
+  }
+  const bool source_mode = file.extension() == ".py";
+  if (e == ENOENT && !source_mode) {
+    log().error("'{}': no such file", printable(o.file));
+    return kExitUsage;
+  }
+
+  RunOptions run;
+  run.no_policy = o.no_policy;
+  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  fs::path start = cwd;
+  if (source_mode) start = file.parent_path();
+  else if (file.parent_path().filename() == "__pycache__") start = file.parent_path().parent_path();
+  auto resolved = resolve_policy(PolicyQuery{start, &run, Layer{}, !o.ignore_environment}, process_environment(), cwd);
+  if (!resolved) {
+    log().error("{}", resolved.error().message);
+    return resolved.error().code;
+  }
+  const Policy& policy = resolved->policy;
+
+  show::Context ctx;
+  ctx.fs = &real_fs();
+  ctx.prefix = o.cache_prefix.empty() ? fs::path(policy.cache_prefix()) : absolute_from(o.cache_prefix, cwd);
+  ctx.check_hash_pycs = policy.check_hash_pycs();
+  ctx.tag = build::kPythonCacheTag;
+  ctx.magic = static_cast<std::uint16_t>(build::kPythonMagic);
+  ctx.hash = hash_source;
+
+  std::optional<std::string> dis;
+  int status = kExitOk;
+  auto want_dis = [&](const show::PycReport& r) {
+    if (!o.dis) return;
+    auto text = disassembly(r.path, r.header.magic, r.size);
+    if (text) dis = std::move(*text);
+    else {
+      log().error("{}", text.error().message);
+      status = text.error().code;
+    }
+  };
+
+  std::string out;
+  if (source_mode) {
+    show::SourceReport r = show::inspect_source(ctx, file, policy.optimize());
+    if (o.dis) {
+      const auto& level = r.levels[static_cast<std::size_t>(std::clamp(policy.optimize(), 0, 2))];
+      if (level.report) want_dis(*level.report);
+      else {
+        log().error("no pyc to disassemble: '{}' {}", printable(level.path.native()),
+                    level.exists ? "is not a valid pyc" : "does not exist");
+        status = kExitFailure;
+      }
+    }
+    out = o.json ? show::format_source_json(r, dis) : show::format_source(r);
+  } else {
+    auto r = show::inspect_pyc(ctx, file);
+    if (!r) {
+      log().error("{}", r.error().message);
+      return r.error().code;
+    }
+    want_dis(*r);
+    out = o.json ? show::format_pyc_json(*r, dis) : show::format_pyc(*r);
+  }
+  if (dis && !o.json) out += "\ndisassembly:\n" + *dis;
+  std::fputs(out.c_str(), stdout);
+  return status;
+}
+
+std::string show_help() {
+  ShowOptions o;
+  return show_app(o)->help();
+}
+
+}  // namespace pycache::cli

@@ -1,0 +1,129 @@
+// pycache status [PATH...] [--json] [--check]: what bytecode a tree has.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "cli11_support.hpp"
+#include "pycache/build_config.hpp"
+#include "pycache/fs.hpp"
+#include "pycache/git.hpp"
+#include "pycache/launch.hpp"
+#include "pycache/log.hpp"
+#include "pycache/paths.hpp"
+#include "pycache/status.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache::cli {
+namespace {
+
+struct StatusOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> excludes;
+  std::string policy_file;
+  bool no_policy = false;
+  bool ignore_environment = false;
+  bool no_git = false;
+  unsigned jobs = 0;
+  bool json = false;
+  bool check = false;
+};
+
+std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
+  auto app = make_app("status",
+                      "Report the bytecode of a tree: sources, pycs per location, cache tag and optimization level, "
+                      "fresh/stale/orphaned/sourceless, invalidation modes, sizes, git tracking, the policy in force. "
+                      "Reads pyc headers and stats only; never imports or runs anything.");
+  app->add_option("PATH", o.paths, "directories to report on (default: the current directory)");
+  app->add_flag("--json", o.json, "machine-readable output (schema in the README)");
+  app->add_flag("--check", o.check,
+                "list the problems a CI should fail on (tracked bytecode, importable sourceless pycs, bytecode in "
+                "the tree against the policy, unreadable paths); exit 1 if there is any");
+  app->add_option("--exclude", o.excludes, "skip names or relative paths matching this glob (repeatable)")
+      ->type_name("GLOB");
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  app->add_flag("--no-policy", o.no_policy, "read no policy file");
+  app->add_flag("--ignore-environment", o.ignore_environment,
+                "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE (reproducible checks)");
+  app->add_flag("--no-git", o.no_git, "do not ask git what is tracked or ignored");
+  app->add_option("-j,--jobs", o.jobs, "threads walking the tree (default: one per core, at most 8)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 256u));
+  return app;
+}
+
+bool colour_wanted() {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace
+
+int status_main(Args args) {
+  StatusOptions o;
+  auto app = status_app(o);
+  if (auto rc = parse(*app, args)) return *rc;
+
+  const fs::path cwd = current_dir();
+  RunOptions run;
+  run.no_policy = o.no_policy;
+  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  if (o.paths.empty()) o.paths.push_back(".");
+
+  status::Options options;
+  options.current_tag = build::kPythonCacheTag;
+  options.walk.excludes = o.excludes;
+  options.walk.threads = o.jobs;
+  for (const auto& path : o.paths) {
+    fs::path root = absolute_from(path, cwd);
+    FileStat st;
+    if (int e = real_fs().lstat(root, st)) {
+      log().error("'{}': {}", printable(path), std::strerror(e));
+      return kExitUsage;
+    }
+    if (st.type == FileType::Symlink) {
+      log().error("'{}' is a symbolic link: status never follows one (pass the directory it points to)", printable(path));
+      return kExitUsage;
+    }
+    if (st.type != FileType::Directory) {
+      log().error("'{}' is not a directory (for one file, see 'pycache show')", printable(path));
+      return kExitUsage;
+    }
+    bool seen = false;
+    for (const auto& t : options.targets) seen |= t.root == root;
+    if (seen) continue;
+    PolicyQuery query{root, &run, Layer{}, !o.ignore_environment};
+    auto resolved = resolve_policy(query, process_environment(), cwd);
+    if (!resolved) {
+      log().error("{}", resolved.error().message);
+      return resolved.error().code;
+    }
+    status::Target target{root, std::move(*resolved), std::nullopt};
+    target.prefix_max_size = status::prefix_max_size(target.policy.policy);
+    options.targets.push_back(std::move(target));
+  }
+
+  std::unique_ptr<git::Git> git = o.no_git ? nullptr : git::git_program();
+  status::Report report = status::collect(real_fs(), options, git.get());
+
+  for (const auto& e : report.errors) log().warn("cannot read '{}': {}", printable(e.path.native()), std::strerror(e.error));
+  for (const auto& r : report.roots)
+    if (r.git && !r.git->error.empty()) log().warn("{}", r.git->error);
+
+  const auto color = colour_wanted() ? status::Color::Yes : status::Color::No;
+  std::string out;
+  if (o.json) out = status::format_json(report);
+  else if (o.check) out = status::format_findings(report, cwd, color);
+  else out = status::format_human(report, color);
+  std::fputs(out.c_str(), stdout);
+  return o.check && !report.findings.empty() ? kExitFailure : kExitOk;
+}
+
+std::string status_help() {
+  StatusOptions o;
+  return status_app(o)->help();
+}
+
+}  // namespace pycache::cli

@@ -1,0 +1,970 @@
+#include "pycache/status.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "pycache/json.hpp"
+#include "pycache/policy_report.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache::status {
+namespace {
+
+// A source as the visitor of its directory saw it.
+struct SourceStat {
+  std::string name;  // "m.py"
+  std::int64_t mtime_ns = 0;
+  std::uint64_t size = 0;
+  bool symlink = false;
+};
+using SourceList = std::vector<SourceStat>;  // one directory's sources, sorted by name
+
+const SourceStat* find_source(const SourceList& list, std::string_view name) {
+  auto it = std::lower_bound(list.begin(), list.end(), name,
+                             [](const SourceStat& s, std::string_view n) { return s.name < n; });
+  return it != list.end() && it->name == name ? &*it : nullptr;
+}
+
+// What a probed file is to the visitor.
+struct Want {
+  enum What { Source, Cached, Temp, Legacy, Other } what = Other;
+  pyc::CacheName name;  // Cached, Temp
+};
+
+// A root's counts as one walker thread saw them (merged after the walks).
+struct RootTally {
+  std::uint64_t sources = 0, compiled = 0;
+  std::array<std::uint64_t, kStateCount> expected_states{};
+  std::uint64_t temp_files = 0, temp_bytes = 0;
+  std::vector<Notable> sourceless, invalid, bytecode_dirs, legacy;
+  std::vector<fs::path> in_tree;  // in-tree bytecode, only kept for git's questions
+};
+
+struct Tally {  // one per walker thread: no locking in the visitors
+  std::vector<FileProbe> probes, pool;  // this directory's batch; buffers kept between directories
+  std::vector<Want> wants;
+  std::map<std::pair<std::size_t, GroupKey>, Group> groups;
+  std::vector<RootTally> roots;
+  std::uint64_t prefix_files = 0, prefix_bytes = 0;
+  std::vector<std::pair<std::string, SourceList>> dir_sources;  // kept when a prefix needs them
+  // Appends a probe for `name` (reusing a buffer) and what it is for.
+  void want(const std::string& name, Want w, std::size_t head) {
+    if (probes.size() == pool.size()) pool.emplace_back();
+    FileProbe& f = pool[probes.size()];
+    f.name = name;
+    f.head = head;
+    probes.push_back(std::move(f));
+    wants.push_back(std::move(w));
+  }
+  void recycle() {
+    for (std::size_t i = 0; i < probes.size(); ++i) pool[i] = std::move(probes[i]);
+    probes.clear();
+    wants.clear();
+  }
+};
+
+bool under(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         (dir.back() == '/' || path[dir.size()] == '/');
+}
+
+// A module name `import` can spell: the FileFinder only ever looks for
+// NAME.pyc with NAME an identifier (non-ASCII letters allowed).
+bool importable_name(std::string_view stem) {
+  if (stem.empty() || (stem[0] >= '0' && stem[0] <= '9')) return false;
+  return std::all_of(stem.begin(), stem.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || u == '_' || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+  });
+}
+
+// "cpython-311" -> "3.11"; empty for tags of other implementations.
+std::string version_of_tag(std::string_view tag) {
+  if (!tag.starts_with("cpython-") || tag.size() < 10) return {};
+  std::string_view digits = tag.substr(8);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
+  return fmt::format("{}.{}", digits.substr(0, 1), digits.substr(1));
+}
+
+// "3.8" -> "cpython-38": legacy names carry no tag, their magic says it.
+std::string tag_of_magic(std::uint16_t magic) {
+  auto v = pyc::python_version_for_magic(magic);
+  if (!v) return fmt::format("magic-{}", magic);
+  std::string t = "cpython-";
+  for (char c : *v)
+    if (c != '.') t += c;
+  return t;
+}
+
+// Pre-3.3 headers have no source size.
+bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
+
+// Natural order for tags: cpython-38 < cpython-39 < cpython-310.
+bool tag_less(const std::string& a, const std::string& b) {
+  auto split = [](const std::string& s) {
+    std::size_t i = s.size();
+    while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') --i;
+    return std::pair<std::string_view, std::string_view>{std::string_view(s).substr(0, i), std::string_view(s).substr(i)};
+  };
+  auto [ha, da] = split(a);
+  auto [hb, db] = split(b);
+  if (ha != hb) return ha < hb;
+  if (da.size() != db.size()) return da.size() < db.size();
+  return da < db;
+}
+
+}  // namespace
+
+std::string_view to_string(Location l) {
+  switch (l) {
+    case Location::PycacheDir: return "__pycache__";
+    case Location::Legacy: return "legacy";
+    case Location::Prefix: return "prefix";
+  }
+  return "";
+}
+
+std::string_view to_string(State s) {
+  switch (s) {
+    case State::Fresh: return "fresh";
+    case State::Stale: return "stale";
+    case State::Unverified: return "unverified";
+    case State::Orphaned: return "orphaned";
+    case State::Sourceless: return "sourceless";
+    case State::Invalid: return "invalid";
+  }
+  return "";
+}
+
+std::string_view to_string(FindingKind k) {
+  switch (k) {
+    case FindingKind::Tracked: return "tracked";
+    case FindingKind::Sourceless: return "sourceless";
+    case FindingKind::BytecodeInTree: return "bytecode-in-tree";
+    case FindingKind::Unreadable: return "unreadable";
+  }
+  return "";
+}
+
+std::optional<std::uint64_t> prefix_max_size(const Policy& policy) {
+  // Looked up by name so that status follows the key table as it grows.
+  const KeyInfo* key = find_key("prefix-max-size");
+  if (!key) return std::nullopt;
+  const Value& v = policy.get(key->key).value;
+  if (const auto* n = std::get_if<std::int64_t>(&v); n && *n > 0) return static_cast<std::uint64_t>(*n);
+  return std::nullopt;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  if (bytes < 1000) return fmt::format("{} B", bytes);
+  static constexpr const char* kUnits[] = {"kB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes) / 1000.0;
+  std::size_t u = 0;
+  while (v >= 999.95 && u + 1 < std::size(kUnits)) {
+    v /= 1000.0;
+    ++u;
+  }
+  return fmt::format("{:.1f} {}", v, kUnits[u]);
+}
+
+namespace {
+
+// Everything the visitors share, read-only during the walks.
+struct Context {
+  FileSystem& fs;
+  const Options& options;
+  std::vector<std::string> prefixes;       // per target ("" for none), without a trailing /
+  std::vector<Location> expected_location; // per target
+  std::vector<int> expected_optimize;      // per target
+  std::vector<bool> git_wanted;            // per target: keep in-tree paths for git
+};
+
+// Classifies one pyc (its probe read the header) and counts it.
+void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, const pyc::CacheName* name,
+               bool importable, const FileProbe& f, const std::string& path, const std::string& source_path,
+               const SourceStat* walked) {
+  std::optional<pyc::Header> header;
+  std::string why;
+  if (f.error) {
+    why = fmt::format("could not read: {}", std::strerror(f.error));
+  } else if (auto h = pyc::parse_header(f.data)) {
+    header = *h;
+  } else {
+    why = h.error().message;
+  }
+  const std::string_view tag = name ? std::string_view(name->tag) : std::string_view();
+  State state = State::Invalid;
+  if (header) {
+    state = State::Fresh;
+    if (auto want = version_of_tag(tag); !want.empty()) {
+      auto have = pyc::python_version_for_magic(header->magic);
+      if (have != want) {
+        state = State::Invalid;
+        why = fmt::format("magic number {} ({}) in a {} pyc", header->magic,
+                          have ? "Python " + *have : std::string("unknown"), tag);
+      }
+    }
+  }
+  if (state != State::Invalid) {
+    const SourceStat* src = walked;
+    SourceStat fallback;
+    if (!src) {
+      // Not walked (excluded, or outside the roots): ask the filesystem.
+      FileStat st;
+      if (c.fs.lstat(source_path, st) == 0 && (st.type == FileType::Regular || st.type == FileType::Symlink)) {
+        fallback = SourceStat{{}, st.mtime_ns, st.size, st.type == FileType::Symlink};
+        src = &fallback;
+      }
+    }
+    const pyc::Header& h = *header;
+    if (!src) {
+      state = location == Location::Legacy && importable ? State::Sourceless : State::Orphaned;
+    } else if (h.mode != pyc::Invalidation::Timestamp || src->symlink) {
+      state = State::Unverified;
+    } else {
+      bool same = h.source_mtime == pyc::header_mtime(src->mtime_ns) &&
+                  (!header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
+      state = same ? State::Fresh : State::Stale;
+    }
+  }
+
+  GroupKey key{location, std::string(tag), name ? name->optimize : 0, name && name->kind == pyc::CacheKind::PytestPyc};
+  if (location == Location::Legacy) {
+    key.tag = header ? tag_of_magic(header->magic) : "unknown";
+    key.optimize = path.ends_with(".pyo") ? 1 : 0;
+  }
+  Group& g = t.groups[{root, key}];
+  if (g.files == 0) g.key = key;
+  ++g.files;
+  g.bytes += f.stat.size;
+  ++g.states[static_cast<std::size_t>(state)];
+  if (header) ++g.modes[static_cast<std::size_t>(header->mode)];
+
+  RootTally& r = t.roots[root];
+  if (state == State::Sourceless) {
+    auto v = pyc::python_version_for_magic(header->magic);
+    r.sourceless.push_back(Notable{path, v ? "Python " + *v : fmt::format("magic {}", header->magic)});
+  }
+  if (state == State::Invalid) r.invalid.push_back(Notable{path, why});
+  if (location == Location::Legacy) r.legacy.push_back(Notable{path, std::string(to_string(state))});
+  // Is it where the policy has this source's pyc? Each source has one such
+  // path, so counting these pycs counts the compiled sources.
+  if (!key.pytest && walked && location == c.expected_location[root] && tag == c.options.current_tag &&
+      key.optimize == c.expected_optimize[root]) {
+    ++r.compiled;
+    ++r.expected_states[static_cast<std::size_t>(state)];
+  }
+  if (location != Location::Prefix && c.git_wanted[root]) r.in_tree.push_back(path);
+}
+
+}  // namespace
+
+Report collect(FileSystem& fs, const Options& options, git::Git* git) {
+  Report report;
+  report.current_tag = options.current_tag;
+  const auto& targets = options.targets;
+  const std::size_t n = targets.size();
+  Context c{fs, options, {}, {}, {}, {}};
+  std::vector<fs::path> roots;
+  bool any_prefix = false;
+  for (const auto& t : targets) {
+    roots.push_back(t.root);
+    std::string p = t.policy.policy.cache_prefix();
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    any_prefix |= !p.empty();
+    c.expected_location.push_back(p.empty() ? Location::PycacheDir : Location::Prefix);
+    c.expected_optimize.push_back(t.policy.policy.optimize());
+    c.prefixes.push_back(std::move(p));
+    c.git_wanted.push_back(git != nullptr && git::find_work_tree(fs, t.root).has_value());
+  }
+
+  Walker walker(fs, options.walk);
+  std::vector<Tally> tallies(walker.thread_count());
+  for (auto& t : tallies) t.roots.resize(n);
+  std::mutex error_mu;
+  auto on_error = [&](const fs::path& p, int e) {
+    std::lock_guard lock(error_mu);
+    report.errors.push_back(WalkError{p, e});
+  };
+  // A directory's sources, waiting for the visit of its __pycache__ (always
+  // after the directory's own visit: the walker queues children then).
+  std::mutex pending_mu;
+  std::unordered_map<std::string, SourceList> pending;
+
+  walker.walk(
+      roots,
+      [&](WalkDir& d) {
+        Tally& t = tallies[d.worker];
+        const std::size_t root = static_cast<std::size_t>(d.root - roots.data());
+        const std::string& dir = d.path.native();
+
+        if (dir.ends_with("/__pycache__")) {
+          const std::string parent = dir.substr(0, dir.size() - 12);
+          SourceList sources;
+          {
+            std::lock_guard lock(pending_mu);
+            if (auto it = pending.find(parent); it != pending.end()) {
+              sources = std::move(it->second);
+              pending.erase(it);
+            }
+          }
+          for (const auto& e : d.entries) {
+            if (e.type != FileType::Regular) continue;
+            auto name = pyc::parse_cache_name(e.name);
+            if (!name) continue;
+            const bool temp = name->kind == pyc::CacheKind::TempFile;
+            t.want(e.name, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
+          }
+          if (t.probes.empty()) return;
+          fs.probe_files(d.path, t.probes);
+          std::uint64_t files = 0;
+          RootTally& r = t.roots[root];
+          for (std::size_t i = 0; i < t.probes.size(); ++i) {
+            const FileProbe& f = t.probes[i];
+            const Want& w = t.wants[i];
+            if (f.error && f.stat.type == FileType::Unknown) {  // the stat failed
+              if (f.error != ENOENT) on_error(d.path / f.name, f.error);
+              continue;
+            }
+            if (f.stat.type != FileType::Regular) continue;  // replaced meanwhile
+            ++files;
+            std::string path = dir + "/" + f.name;
+            if (w.what == Want::Temp) {
+              ++r.temp_files;
+              r.temp_bytes += f.stat.size;
+              if (c.git_wanted[root]) r.in_tree.push_back(std::move(path));
+              continue;
+            }
+            std::string source = w.name.module + ".py";
+            const SourceStat* walked = find_source(sources, source);
+            tally_pyc(c, t, root, Location::PycacheDir, &w.name, false, f, path, parent + "/" + source, walked);
+          }
+          if (files > 0) r.bytecode_dirs.push_back(Notable{dir, fmt::format("{} files", files)});
+          t.recycle();
+          return;
+        }
+
+        // Paths are built as base + "/" + name ("/" itself is the empty base),
+        // and a __pycache__ visit finds its parent's sources under that key.
+        const std::string base = dir == "/" ? std::string() : dir;
+        // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
+        bool has_pycache = false;
+        for (auto& e : d.entries) {
+          if (!e.descend) continue;
+          for (const auto& p : c.prefixes)
+            if (!p.empty() && p.size() == dir.size() + 1 + e.name.size() && p.compare(0, dir.size(), dir) == 0 &&
+                p.compare(dir.size() + 1, std::string::npos, e.name) == 0)
+              e.descend = false;
+          has_pycache |= e.descend && e.name == "__pycache__";
+        }
+        bool has_legacy = false;
+        for (const auto& e : d.entries) {
+          const std::string& name = e.name;
+          if (name.size() > 3 && name.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
+            t.want(name, Want{Want::Source, {}}, 0);
+          } else if (e.type == FileType::Regular && pyc::is_legacy_name(name)) {
+            t.want(name, Want{Want::Legacy, {}}, pyc::kHeaderSize);
+            has_legacy = true;
+          }
+        }
+        if (t.probes.empty()) return;
+        fs.probe_files(d.path, t.probes);
+
+        RootTally& r = t.roots[root];
+        SourceList sources;
+        for (std::size_t i = 0; i < t.probes.size(); ++i) {
+          const FileProbe& f = t.probes[i];
+          if (t.wants[i].what != Want::Source) continue;
+          if (f.error && f.stat.type == FileType::Unknown) {
+            if (f.error != ENOENT) on_error(d.path / f.name, f.error);
+            continue;
+          }
+          sources.push_back(SourceStat{f.name, f.stat.mtime_ns, f.stat.size, f.stat.type == FileType::Symlink});
+        }
+        std::sort(sources.begin(), sources.end(), [](const SourceStat& a, const SourceStat& b) { return a.name < b.name; });
+        r.sources += sources.size();
+
+        if (has_legacy) {
+          std::unordered_set<std::string_view> names;
+          for (const auto& e : d.entries) names.insert(e.name);
+          for (std::size_t i = 0; i < t.probes.size(); ++i) {
+            const FileProbe& f = t.probes[i];
+            if (t.wants[i].what != Want::Legacy) continue;
+            if (f.error && f.stat.type == FileType::Unknown) {
+              if (f.error != ENOENT) on_error(d.path / f.name, f.error);
+              continue;
+            }
+            if (f.stat.type != FileType::Regular) continue;
+            const std::string& name = f.name;
+            const std::string stem = name.substr(0, name.size() - 4);
+            // FileFinder: a package NAME/ and an extension NAME*.so come before
+            // NAME.pyc; .pyo files are not loaded at all since Python 3.5.
+            bool importable = name.ends_with(".pyc") && importable_name(stem);
+            if (importable && names.count(stem)) {
+              FileStat pkg;
+              for (const char* init : {"__init__.py", "__init__.pyc"})
+                if (fs.lstat(d.path / stem / init, pkg) == 0) importable = false;
+            }
+            if (importable)
+              for (auto other : names)
+                if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
+                    other.ends_with(".so"))
+                  importable = false;
+            std::string source = stem + ".py";
+            tally_pyc(c, t, root, Location::Legacy, nullptr, importable, f, base + "/" + name, base + "/" + source,
+                      find_source(sources, source));
+          }
+        }
+        t.recycle();
+        if (!c.prefixes[root].empty()) t.dir_sources.emplace_back(dir, sources);
+        if (has_pycache) {
+          std::lock_guard lock(pending_mu);
+          pending[base] = std::move(sources);
+        }
+      },
+      on_error);
+
+  // The sources of every walked directory, for the prefix mirror's pycs.
+  std::unordered_map<std::string_view, const SourceList*> by_dir;
+  if (any_prefix)
+    for (const auto& t : tallies)
+      for (const auto& [dir, list] : t.dir_sources) by_dir.emplace(dir, &list);
+
+  // The prefixes: everything counted for the size, pycs mirroring a root classified.
+  std::map<std::string, PrefixUsage> usage;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& p = c.prefixes[i];
+    if (p.empty() || usage.count(p)) continue;
+    PrefixUsage u;
+    u.path = p;
+    FileStat st;
+    u.exists = fs.lstat(p, st) == 0 && st.type == FileType::Directory;
+    if (u.exists) {
+      for (auto& t : tallies) t.prefix_files = t.prefix_bytes = 0;
+      const std::vector<fs::path> prefix_root = {p};
+      // Excludes are for the tree: the prefix is counted whole.
+      Walker prefix_walker(fs, WalkOptions{{}, options.walk.one_file_system, walker.thread_count()});
+      prefix_walker.walk(
+          prefix_root,
+          [&](WalkDir& d) {
+            Tally& t = tallies[d.worker];
+            const std::string& dir = d.path.native();
+            // PREFIX/abs/dir/NAME... -> /abs/dir/NAME.py: whose root is it?
+            const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
+            std::optional<std::size_t> owner;
+            for (std::size_t k = 0; k < n && !owner; ++k)
+              if (c.prefixes[k] == p && (mirrored == roots[k].native() || under(mirrored, roots[k].native()))) owner = k;
+            for (const auto& e : d.entries) {
+              if (e.type != FileType::Regular) continue;
+              std::optional<pyc::CacheName> name;
+              if (owner) name = pyc::parse_cache_name(e.name);
+              Want w{Want::Other, {}};
+              std::size_t head = 0;
+              if (name) {
+                w.what = name->kind == pyc::CacheKind::TempFile ? Want::Temp : Want::Cached;
+                head = w.what == Want::Cached ? pyc::kHeaderSize : 0;
+                w.name = std::move(*name);
+              }
+              t.want(e.name, std::move(w), head);
+            }
+            if (t.probes.empty()) return;
+            fs.probe_files(d.path, t.probes);
+            const SourceList* sources = nullptr;
+            if (owner)
+              if (auto it = by_dir.find(mirrored); it != by_dir.end()) sources = it->second;
+            for (std::size_t k = 0; k < t.probes.size(); ++k) {
+              const FileProbe& f = t.probes[k];
+              const Want& w = t.wants[k];
+              if (f.error && f.stat.type == FileType::Unknown) {
+                if (f.error != ENOENT) on_error(d.path / f.name, f.error);
+                continue;
+              }
+              if (f.stat.type != FileType::Regular) continue;
+              ++t.prefix_files;
+              t.prefix_bytes += f.stat.size;
+              if (w.what == Want::Other) continue;
+              RootTally& r = t.roots[*owner];
+              if (w.what == Want::Temp) {
+                ++r.temp_files;
+                r.temp_bytes += f.stat.size;
+                continue;
+              }
+              std::string source = w.name.module + ".py";
+              const SourceStat* walked = sources ? find_source(*sources, source) : nullptr;
+              tally_pyc(c, t, *owner, Location::Prefix, &w.name, false, f, dir + "/" + f.name,
+                        (mirrored == "/" ? std::string() : mirrored) + "/" + source, walked);
+            }
+            t.recycle();
+          },
+          on_error);
+      for (const auto& t : tallies) {
+        u.files += t.prefix_files;
+        u.bytes += t.prefix_bytes;
+      }
+    }
+    usage.emplace(p, std::move(u));
+  }
+
+  // The threads' tallies, merged.
+  report.roots.resize(n);
+  std::vector<std::map<GroupKey, Group>> groups(n);
+  std::vector<std::vector<fs::path>> in_tree(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    RootStatus& r = report.roots[i];
+    r.target = targets[i];
+    r.expected.location = c.expected_location[i];
+    r.expected.tag = options.current_tag;
+    r.expected.optimize = c.expected_optimize[i];
+    if (!c.prefixes[i].empty()) {
+      r.prefix = usage[c.prefixes[i]];
+      r.prefix->max_size = targets[i].prefix_max_size;
+    }
+  }
+  for (auto& t : tallies) {
+    for (auto& [key, g] : t.groups) {
+      Group& m = groups[key.first][key.second];
+      m.key = g.key;
+      m.files += g.files;
+      m.bytes += g.bytes;
+      for (std::size_t s = 0; s < kStateCount; ++s) m.states[s] += g.states[s];
+      for (std::size_t k = 0; k < kModeCount; ++k) m.modes[k] += g.modes[k];
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      RootTally& from = t.roots[i];
+      RootStatus& r = report.roots[i];
+      r.expected.sources += from.sources;
+      r.expected.compiled += from.compiled;
+      for (std::size_t s = 0; s < kStateCount; ++s) r.expected.states[s] += from.expected_states[s];
+      r.temp_files += from.temp_files;
+      r.temp_bytes += from.temp_bytes;
+      auto append = [](std::vector<Notable>& to, std::vector<Notable>& more) {
+        to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+      };
+      append(r.sourceless, from.sourceless);
+      append(r.invalid, from.invalid);
+      append(r.bytecode_dirs, from.bytecode_dirs);
+      append(r.legacy, from.legacy);
+      in_tree[i].insert(in_tree[i].end(), std::make_move_iterator(from.in_tree.begin()),
+                        std::make_move_iterator(from.in_tree.end()));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    RootStatus& r = report.roots[i];
+    for (auto& [k, g] : groups[i]) r.groups.push_back(g);
+    const std::string& current = options.current_tag;
+    std::sort(r.groups.begin(), r.groups.end(), [&](const Group& a, const Group& b) {
+      if (a.key.location != b.key.location) return a.key.location < b.key.location;
+      bool ca = a.key.tag == current, cb = b.key.tag == current;
+      if (ca != cb) return ca;
+      if (a.key.tag != b.key.tag) return tag_less(b.key.tag, a.key.tag);  // newest first
+      if (a.key.pytest != b.key.pytest) return b.key.pytest;
+      return a.key.optimize < b.key.optimize;
+    });
+    auto by_path = [](const Notable& a, const Notable& b) { return a.path < b.path; };
+    for (auto* v : {&r.sourceless, &r.invalid, &r.bytecode_dirs, &r.legacy}) std::sort(v->begin(), v->end(), by_path);
+  }
+
+  // Git: tracked bytecode, and what the ignore rules cover.
+  for (std::size_t i = 0; i < n && git; ++i) {
+    if (!c.git_wanted[i]) continue;
+    RootStatus& r = report.roots[i];
+    GitReport g;
+    g.work_tree = *git::find_work_tree(fs, r.target.root);
+    auto tracked = git->tracked_bytecode(r.target.root);
+    if (!tracked) {
+      g.error = tracked.error().message;
+      r.git = std::move(g);
+      continue;
+    }
+    g.tracked = std::move(*tracked);
+    std::vector<fs::path>& here = in_tree[i];
+    std::sort(here.begin(), here.end());
+    // Ask about everything at once: what is there, what is tracked, and two
+    // files that do not exist yet, to say whether new bytecode is covered.
+    std::vector<fs::path> ask = here;
+    ask.insert(ask.end(), g.tracked.begin(), g.tracked.end());
+    const std::string probe = "pycache-status-probe";
+    ask.push_back(r.target.root / "__pycache__" / (probe + "." + options.current_tag + ".pyc"));
+    ask.push_back(r.target.root / (probe + ".pyc"));
+    auto ignored = git->ignored(r.target.root, ask);
+    if (!ignored) {
+      g.error = ignored.error().message;
+      r.git = std::move(g);
+      continue;
+    }
+    const auto& ig = *ignored;
+    std::unordered_set<std::string_view> tracked_set;
+    for (const auto& t : g.tracked) tracked_set.insert(t.native());
+    for (std::size_t k = 0; k < here.size(); ++k)
+      if (!ig[k] && !tracked_set.count(here[k].native())) g.unignored.push_back(here[k]);
+    for (std::size_t k = 0; k < g.tracked.size(); ++k)
+      if (ig[here.size() + k]) g.tracked_ignored.push_back(g.tracked[k]);
+    g.ignores_pycache = ig[ask.size() - 2];
+    g.ignores_legacy = ig[ask.size() - 1];
+    r.git = std::move(g);
+  }
+
+  std::sort(report.errors.begin(), report.errors.end(), [](const WalkError& a, const WalkError& b) { return a.path < b.path; });
+  report.findings = check(report);
+  return report;
+}
+
+std::vector<Finding> check(const Report& report) {
+  std::vector<Finding> out;
+  for (const auto& r : report.roots) {
+    if (r.git)
+      for (const auto& t : r.git->tracked) {
+        bool covered = std::find(r.git->tracked_ignored.begin(), r.git->tracked_ignored.end(), t) != r.git->tracked_ignored.end();
+        out.push_back(Finding{FindingKind::Tracked, t,
+                              covered ? "tracked by git although .gitignore covers it (git rm --cached)"
+                                      : "tracked by git (git rm --cached, and ignore it)"});
+      }
+    for (const auto& s : r.sourceless)
+      out.push_back(Finding{FindingKind::Sourceless, s.path,
+                            fmt::format("no source: 'import' loads this {} bytecode", s.detail)});
+    const Policy& p = r.target.policy.policy;
+    std::string why;
+    if (!p.cache_prefix().empty())
+      why = fmt::format("cache-prefix is set ({}): the import system never reads it",
+                        p.get(Key::CachePrefix).origin.describe());
+    else if (!p.write_bytecode())
+      why = fmt::format("write-bytecode = false ({})", p.get(Key::WriteBytecode).origin.describe());
+    if (!why.empty()) {
+      for (const auto& d : r.bytecode_dirs)
+        out.push_back(Finding{FindingKind::BytecodeInTree, d.path, fmt::format("{} of bytecode; {}", d.detail, why)});
+      for (const auto& l : r.legacy)
+        out.push_back(Finding{FindingKind::BytecodeInTree, l.path, fmt::format("legacy pyc; {}", why)});
+    }
+  }
+  for (const auto& e : report.errors)
+    out.push_back(Finding{FindingKind::Unreadable, e.path, fmt::format("could not be read: {}", std::strerror(e.error))});
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.path < b.path;
+  });
+  return out;
+}
+
+// ---- formatting ----------------------------------------------------------
+
+namespace {
+
+constexpr const char* kRed = "\x1b[31m";
+constexpr const char* kYellow = "\x1b[33m";
+constexpr const char* kGreen = "\x1b[32m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kReset = "\x1b[0m";
+
+std::string paint(std::string text, const char* code, Color color) {
+  if (color == Color::No || text.empty()) return text;
+  return code + text + kReset;
+}
+
+std::string shown(const fs::path& p, const fs::path& base) {
+  if (!base.empty() && under(p.native(), base.native())) return printable(p.lexically_relative(base).native());
+  return printable(p.native());
+}
+
+std::string count_or_dash(std::uint64_t n) { return n == 0 ? "-" : std::to_string(n); }
+
+const char* state_color(State s) {
+  switch (s) {
+    case State::Fresh: return kGreen;
+    case State::Stale:
+    case State::Orphaned: return kYellow;
+    case State::Sourceless:
+    case State::Invalid: return kRed;
+    case State::Unverified: return "";
+  }
+  return "";
+}
+
+std::string modes_text(const Group& g) {
+  std::string out;
+  int kinds = 0;
+  for (std::size_t m = 0; m < kModeCount; ++m) kinds += g.modes[m] > 0;
+  for (std::size_t m = 0; m < kModeCount; ++m) {
+    if (g.modes[m] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += to_string(static_cast<pyc::Invalidation>(m));
+    if (kinds > 1) out += fmt::format(" {}", g.modes[m]);
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string states_summary(const std::array<std::uint64_t, kStateCount>& states) {
+  std::string out;
+  for (std::size_t s = 0; s < kStateCount; ++s) {
+    if (states[s] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}", states[s], to_string(static_cast<State>(s)));
+  }
+  return out;
+}
+
+std::string table(const RootStatus& r, Color color) {
+  std::vector<std::string> head = {"WHERE", "TAG", "OPT", "FILES"};
+  for (std::size_t s = 0; s < kStateCount; ++s) {
+    std::string n(to_string(static_cast<State>(s)));
+    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    head.push_back(n);
+  }
+  head.push_back("SIZE");
+  head.push_back("MODES");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : r.groups) {
+    std::vector<std::string> row = {std::string(to_string(g.key.location)),
+                                    g.key.pytest ? g.key.tag + " pytest" : g.key.tag, std::to_string(g.key.optimize),
+                                    std::to_string(g.files)};
+    for (std::size_t s = 0; s < kStateCount; ++s) row.push_back(count_or_dash(g.states[s]));
+    row.push_back(format_bytes(g.bytes));
+    row.push_back(modes_text(g));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::size_t> width(head.size());
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    width[c] = head[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  auto left = [&](std::size_t c) { return c <= 1 || c + 1 == head.size(); };  // WHERE, TAG, MODES
+  std::string out = "  ";
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    std::string cell = left(c) ? fmt::format("{:<{}}", head[c], width[c]) : fmt::format("{:>{}}", head[c], width[c]);
+    if (c + 1 == head.size()) cell = head[c];
+    out += paint(cell, kBold, color);
+    out += c + 1 == head.size() ? "\n" : "  ";
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out += "  ";
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      const std::string& v = rows[i][c];
+      std::string cell = left(c) ? fmt::format("{:<{}}", v, width[c]) : fmt::format("{:>{}}", v, width[c]);
+      if (c + 1 == head.size()) cell = v;
+      if (c >= 4 && c < 4 + kStateCount && v != "-") cell = paint(cell, state_color(static_cast<State>(c - 4)), color);
+      out += cell;
+      out += c + 1 == head.size() ? "\n" : "  ";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_human(const Report& report, Color color) {
+  std::string out;
+  bool first = true;
+  for (const auto& r : report.roots) {
+    if (!first) out += "\n";
+    first = false;
+    out += paint(printable(r.target.root.native()), kBold, color) + "\n";
+    // The policy, as `pycache policy` prints it, indented.
+    std::string policy = format_policy(r.target.policy);
+    std::size_t at = 0;
+    while (at < policy.size()) {
+      std::size_t nl = policy.find('\n', at);
+      std::string_view line = std::string_view(policy).substr(at, nl - at);
+      if (line.starts_with("# policy file: ")) out += fmt::format("  policy file: {}\n", line.substr(15));
+      else out += fmt::format("    {}\n", line);
+      at = nl == std::string::npos ? policy.size() : nl + 1;
+    }
+
+    const Expected& e = r.expected;
+    std::string where = e.location == Location::Prefix ? "the prefix" : "__pycache__";
+    out += fmt::format("  sources: {} .py files; {} opt {} in {}: {} compiled", e.sources, e.tag, e.optimize, where,
+                       e.compiled);
+    if (e.compiled > 0) out += fmt::format(" ({})", states_summary(e.states));
+    out += fmt::format(", {} missing\n", e.sources - e.compiled);
+
+    if (r.groups.empty()) out += "  bytecode: none\n";
+    else out += table(r, color);
+    if (r.temp_files > 0)
+      out += fmt::format("  temp files: {} ({}), left by interrupted writes\n", r.temp_files, format_bytes(r.temp_bytes));
+    // The files worth naming, a few of each: --json and --check list them all.
+    constexpr std::size_t kListed = 10;
+    for (std::size_t i = 0; i < r.sourceless.size() && i < kListed; ++i)
+      out += paint(fmt::format("  sourceless: {} ({}): importable although its source is gone\n",
+                               shown(r.sourceless[i].path, r.target.root), r.sourceless[i].detail),
+                   kRed, color);
+    if (r.sourceless.size() > kListed) out += fmt::format("  sourceless: {} more (--check lists them)\n", r.sourceless.size() - kListed);
+    for (std::size_t i = 0; i < r.invalid.size() && i < kListed; ++i)
+      out += paint(fmt::format("  invalid: {}: {}\n", shown(r.invalid[i].path, r.target.root), r.invalid[i].detail), kRed,
+                   color);
+    if (r.invalid.size() > kListed) out += fmt::format("  invalid: {} more (--json lists them)\n", r.invalid.size() - kListed);
+
+    if (r.prefix) {
+      const PrefixUsage& p = *r.prefix;
+      out += fmt::format("  prefix: {}: ", printable(p.path.native()));
+      if (!p.exists) out += "does not exist yet\n";
+      else {
+        out += fmt::format("{} files, {}", p.files, format_bytes(p.bytes));
+        if (!p.max_size) out += " (no prefix-max-size)\n";
+        else if (p.bytes > *p.max_size)
+          out += paint(fmt::format(", over its prefix-max-size of {}\n", format_bytes(*p.max_size)), kRed, color);
+        else
+          out += fmt::format(" of {} ({:.0f}%)\n", format_bytes(*p.max_size),
+                             100.0 * static_cast<double>(p.bytes) / static_cast<double>(*p.max_size));
+      }
+    }
+    if (r.git) {
+      const GitReport& g = *r.git;
+      out += fmt::format("  git: work tree {}", printable(g.work_tree.native()));
+      if (!g.error.empty()) out += fmt::format(": {}\n", g.error);
+      else {
+        out += "\n";
+        std::string tracked = fmt::format("{} bytecode files tracked", g.tracked.size());
+        if (!g.tracked.empty()) tracked = paint(tracked, kRed, color);
+        out += fmt::format("    {}, {} untracked ones not ignored\n", tracked, g.unignored.size());
+        out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}\n", g.ignores_pycache ? "yes" : "no",
+                           g.ignores_legacy ? "yes" : "no");
+      }
+    }
+  }
+  if (!report.errors.empty())
+    out += fmt::format("\n{} paths could not be read (see the warnings)\n", report.errors.size());
+  if (report.findings.empty()) out += "\ncheck: no problems\n";
+  else
+    out += paint(fmt::format("\ncheck: {} problems (list them with --check)\n", report.findings.size()), kRed, color);
+  return out;
+}
+
+std::string format_findings(const Report& report, const fs::path& base, Color color) {
+  std::string out;
+  std::size_t width = 0;
+  for (const auto& f : report.findings) width = std::max(width, to_string(f.kind).size());
+  for (const auto& f : report.findings)
+    out += fmt::format("{}  {}: {}\n", paint(fmt::format("{:<{}}", to_string(f.kind), width), kRed, color),
+                       shown(f.path, base), f.detail);
+  if (report.findings.empty()) out += "pycache status: no problems\n";
+  else out += fmt::format("pycache status: {} problems\n", report.findings.size());
+  return out;
+}
+
+namespace {
+
+void states_json(JsonWriter& j, const std::array<std::uint64_t, kStateCount>& states) {
+  j.begin_object();
+  for (std::size_t s = 0; s < kStateCount; ++s) j.key(to_string(static_cast<State>(s))).value(states[s]);
+  j.end_object();
+}
+
+void notables_json(JsonWriter& j, const std::vector<Notable>& v) {
+  j.begin_array();
+  for (const auto& n : v) j.begin_object().key("path").value(n.path.native()).key("detail").value(n.detail).end_object();
+  j.end_array();
+}
+
+void paths_json(JsonWriter& j, const std::vector<fs::path>& v) {
+  j.begin_array();
+  for (const auto& p : v) j.value(p.native());
+  j.end_array();
+}
+
+}  // namespace
+
+std::string format_json(const Report& report) {
+  JsonWriter j;
+  j.begin_object();
+  j.key("schema").value(1);
+  j.key("cache_tag").value(report.current_tag);
+  j.key("roots").begin_array();
+  for (const auto& r : report.roots) {
+    j.begin_object();
+    j.key("root").value(r.target.root.native());
+    std::string policy = format_policy_json(r.target.policy);
+    while (!policy.empty() && policy.back() == '\n') policy.pop_back();
+    j.key("policy").raw(policy);
+    const Expected& e = r.expected;
+    j.key("sources").value(e.sources);
+    j.key("expected").begin_object();
+    j.key("location").value(to_string(e.location));
+    j.key("tag").value(e.tag);
+    j.key("optimize").value(e.optimize);
+    j.key("compiled").value(e.compiled);
+    j.key("missing").value(e.sources - e.compiled);
+    j.key("states");
+    states_json(j, e.states);
+    j.end_object();
+    j.key("groups").begin_array();
+    for (const auto& g : r.groups) {
+      j.begin_object();
+      j.key("location").value(to_string(g.key.location));
+      j.key("tag").value(g.key.tag);
+      j.key("optimize").value(g.key.optimize);
+      j.key("pytest").value(g.key.pytest);
+      j.key("files").value(g.files);
+      j.key("bytes").value(g.bytes);
+      j.key("states");
+      states_json(j, g.states);
+      j.key("modes").begin_object();
+      for (std::size_t m = 0; m < kModeCount; ++m) j.key(pyc::to_string(static_cast<pyc::Invalidation>(m))).value(g.modes[m]);
+      j.end_object();
+      j.end_object();
+    }
+    j.end_array();
+    j.key("temp_files").begin_object().key("files").value(r.temp_files).key("bytes").value(r.temp_bytes).end_object();
+    j.key("sourceless");
+    notables_json(j, r.sourceless);
+    j.key("invalid");
+    notables_json(j, r.invalid);
+    j.key("bytecode_dirs");
+    notables_json(j, r.bytecode_dirs);
+    j.key("legacy");
+    notables_json(j, r.legacy);
+    j.key("prefix");
+    if (!r.prefix) j.null();
+    else {
+      const PrefixUsage& p = *r.prefix;
+      j.begin_object();
+      j.key("path").value(p.path.native());
+      j.key("exists").value(p.exists);
+      j.key("files").value(p.files);
+      j.key("bytes").value(p.bytes);
+      j.key("max_size");
+      if (p.max_size) j.value(*p.max_size);
+      else j.null();
+      j.key("over_limit").value(p.max_size.has_value() && p.bytes > *p.max_size);
+      j.end_object();
+    }
+    j.key("git");
+    if (!r.git) j.null();
+    else {
+      const GitReport& g = *r.git;
+      j.begin_object();
+      j.key("work_tree").value(g.work_tree.native());
+      j.key("error");
+      if (g.error.empty()) j.null();
+      else j.value(g.error);
+      j.key("tracked");
+      paths_json(j, g.tracked);
+      j.key("tracked_ignored");
+      paths_json(j, g.tracked_ignored);
+      j.key("unignored");
+      paths_json(j, g.unignored);
+      j.key("ignores_pycache").value(g.ignores_pycache);
+      j.key("ignores_legacy").value(g.ignores_legacy);
+      j.end_object();
+    }
+    j.end_object();
+  }
+  j.end_array();
+  j.key("findings").begin_array();
+  for (const auto& f : report.findings)
+    j.begin_object().key("kind").value(to_string(f.kind)).key("path").value(f.path.native()).key("detail").value(f.detail).end_object();
+  j.end_array();
+  j.key("errors").begin_array();
+  for (const auto& e : report.errors)
+    j.begin_object().key("path").value(e.path.native()).key("error").value(std::strerror(e.error)).end_object();
+  j.end_array();
+  j.end_object();
+  return j.str() + "\n";
+}
+
+}  // namespace pycache::status

@@ -1,0 +1,490 @@
+#include "pycache/status.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <set>
+
+#include "fake_fs.hpp"
+
+namespace pycache::status {
+namespace {
+
+using test::FakeFileSystem;
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr const char* kTag = "cpython-311";
+constexpr std::uint16_t k311 = 3495, k38 = 3413;
+
+std::string timestamp_pyc(std::uint16_t magic, std::uint32_t mtime, std::uint32_t size) {
+  return pyc::format_header(pyc::Header{magic, pyc::Invalidation::Timestamp, mtime, size, {}}) + "code";
+}
+std::string hash_pyc(std::uint16_t magic, pyc::Invalidation mode) {
+  return pyc::format_header(pyc::Header{magic, mode, 0, 0, {1, 2, 3, 4, 5, 6, 7, 8}}) + "code";
+}
+
+// A source with its fresh pyc in __pycache__.
+void compiled(FakeFileSystem& f, const std::string& dir, const std::string& module, std::int64_t mtime_s = 100) {
+  std::string src = "x = '" + module + "'\n";
+  f.add_file(dir + "/" + module + ".py", src, mtime_s * kSecond);
+  f.add_file(dir + "/__pycache__/" + module + "." + kTag + ".pyc",
+             timestamp_pyc(k311, static_cast<std::uint32_t>(mtime_s), static_cast<std::uint32_t>(src.size())));
+}
+
+PolicyResolution policy(std::string prefix = "", bool write = true) {
+  PolicyResolution r;
+  if (!prefix.empty()) r.policy.override(Key::CachePrefix, prefix, Origin{Source::ProjectFile, "/p/pycache.toml:1:1"});
+  if (!write) r.policy.override(Key::WriteBytecode, false, Origin{Source::ProjectFile, "/p/pycache.toml:2:1"});
+  return r;
+}
+
+Options options_for(const std::string& root, PolicyResolution p = policy()) {
+  Options o;
+  o.current_tag = kTag;
+  o.walk.threads = 3;
+  o.targets.push_back(Target{root, std::move(p), std::nullopt});
+  return o;
+}
+
+const Group* group(const RootStatus& r, Location where, const std::string& tag, int opt = 0, bool pytest = false) {
+  for (const auto& g : r.groups)
+    if (g.key == GroupKey{where, tag, opt, pytest}) return &g;
+  return nullptr;
+}
+
+std::uint64_t state(const Group* g, State s) { return g ? g->states[static_cast<std::size_t>(s)] : 0; }
+
+std::set<std::string> paths(const std::vector<Notable>& v) {
+  std::set<std::string> out;
+  for (const auto& n : v) out.insert(n.path.native());
+  return out;
+}
+
+std::vector<std::pair<FindingKind, std::string>> findings(const Report& r) {
+  std::vector<std::pair<FindingKind, std::string>> out;
+  for (const auto& f : r.findings) out.emplace_back(f.kind, f.path.native());
+  return out;
+}
+
+TEST(Status, ClassifiesFreshStaleOrphanedAndHashPycs) {
+  FakeFileSystem f;
+  compiled(f, "/p", "fresh");
+  compiled(f, "/p/pkg", "__init__");
+  f.add_file("/p/stale.py", "y = 2\n", 200 * kSecond);
+  f.add_file("/p/__pycache__/stale.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/p/resized.py", "y = 22\n", 100 * kSecond);
+  f.add_file("/p/__pycache__/resized.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/p/__pycache__/gone.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/p/__pycache__/fresh.cpython-311.opt-1.pyc", hash_pyc(k311, pyc::Invalidation::CheckedHash));
+  f.add_file("/p/__pycache__/fresh.cpython-311.opt-2.pyc", hash_pyc(k311, pyc::Invalidation::UncheckedHash));
+  f.add_file("/p/__pycache__/fresh.cpython-38.pyc", timestamp_pyc(k38, 100, 12));
+
+  Report rep = collect(f, options_for("/p"), nullptr);
+  ASSERT_EQ(rep.roots.size(), 1u);
+  const RootStatus& r = rep.roots[0];
+  const Group* g0 = group(r, Location::PycacheDir, kTag, 0);
+  ASSERT_TRUE(g0);
+  EXPECT_EQ(g0->files, 5u);
+  EXPECT_EQ(state(g0, State::Fresh), 2u);
+  EXPECT_EQ(state(g0, State::Stale), 2u) << "mtime changed; size changed";
+  EXPECT_EQ(state(g0, State::Orphaned), 1u);
+  EXPECT_EQ(g0->modes[0], 5u);
+  const Group* g1 = group(r, Location::PycacheDir, kTag, 1);
+  const Group* g2 = group(r, Location::PycacheDir, kTag, 2);
+  EXPECT_EQ(state(g1, State::Unverified), 1u);
+  EXPECT_EQ(g1->modes[static_cast<std::size_t>(pyc::Invalidation::CheckedHash)], 1u);
+  EXPECT_EQ(g2->modes[static_cast<std::size_t>(pyc::Invalidation::UncheckedHash)], 1u);
+  EXPECT_EQ(state(group(r, Location::PycacheDir, "cpython-38"), State::Fresh), 1u);
+  EXPECT_EQ(g0->bytes, 5u * (pyc::kHeaderSize + 4));
+
+  EXPECT_EQ(r.expected.sources, 4u);
+  EXPECT_EQ(r.expected.compiled, 4u);
+  EXPECT_EQ(r.expected.states[static_cast<std::size_t>(State::Fresh)], 2u);
+  EXPECT_EQ(r.expected.states[static_cast<std::size_t>(State::Stale)], 2u);
+  // The current tag comes first, then the others, newest first.
+  EXPECT_EQ(r.groups.front().key.tag, kTag);
+  EXPECT_EQ(r.groups.back().key.tag, "cpython-38");
+  EXPECT_TRUE(rep.findings.empty());
+}
+
+TEST(Status, CountsMissingPycsAgainstThePolicysLevel) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  f.add_file("/p/b.py", "b = 1\n", 100 * kSecond);
+  PolicyResolution p;
+  p.policy.override(Key::Optimize, std::int64_t{1}, Origin{Source::CommandLine, "--optimize"});
+  Report rep = collect(f, options_for("/p", p), nullptr);
+  EXPECT_EQ(rep.roots[0].expected.optimize, 1);
+  EXPECT_EQ(rep.roots[0].expected.sources, 2u);
+  EXPECT_EQ(rep.roots[0].expected.compiled, 0u) << "the opt-0 pyc is not the policy's";
+}
+
+TEST(Status, LegacyPycsWithoutSourceAreImportableUnlessShadowed) {
+  FakeFileSystem f;
+  f.add_file("/p/deleted.pyc", timestamp_pyc(k38, 100, 6));            // importable: a finding
+  f.add_file("/p/beside.py", "b = 1\n", 100 * kSecond);
+  f.add_file("/p/beside.pyc", timestamp_pyc(k311, 100, 6));             // its source wins: fresh, not importable
+  f.add_file("/p/old.pyo", timestamp_pyc(k38, 100, 6));                 // .pyo: never imported since 3.5
+  f.add_file("/p/pkg.pyc", timestamp_pyc(k311, 100, 6));                // a package pkg/ wins
+  f.add_file("/p/pkg/__init__.py", "", 100 * kSecond);
+  f.add_file("/p/ext.pyc", timestamp_pyc(k311, 100, 6));                // an extension wins
+  f.add_file("/p/ext.cpython-311-x86_64-linux-gnu.so", "ELF");
+  f.add_file("/p/not-a-name.pyc", timestamp_pyc(k311, 100, 6));         // `import` can't spell it
+  f.add_file("/p/ns.pyc", timestamp_pyc(k311, 100, 6));                 // a namespace dir ns/ loses to it
+  f.add_dir("/p/ns");
+
+  Report rep = collect(f, options_for("/p"), nullptr);
+  const RootStatus& r = rep.roots[0];
+  EXPECT_EQ(paths(r.sourceless), (std::set<std::string>{"/p/deleted.pyc", "/p/ns.pyc"}));
+  EXPECT_EQ(r.legacy.size(), 7u);
+  EXPECT_EQ(state(group(r, Location::Legacy, "cpython-311"), State::Fresh), 1u);
+  EXPECT_EQ(state(group(r, Location::Legacy, "cpython-311"), State::Orphaned), 3u);
+  EXPECT_EQ(state(group(r, Location::Legacy, "cpython-38"), State::Sourceless), 1u);
+  EXPECT_EQ(state(group(r, Location::Legacy, "cpython-38", 1), State::Orphaned), 1u);
+  ASSERT_EQ(r.sourceless.size(), 2u);
+  EXPECT_EQ(r.sourceless[0].detail, "Python 3.8");
+  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{
+                               {FindingKind::Sourceless, "/p/deleted.pyc"}, {FindingKind::Sourceless, "/p/ns.pyc"}}));
+}
+
+TEST(Status, InvalidHeadersAreReportedNeverFatal) {
+  FakeFileSystem f;
+  f.add_file("/p/m.py", "m = 1\n", 100 * kSecond);
+  f.add_file("/p/__pycache__/m.cpython-311.pyc", "");                                   // empty
+  f.add_file("/p/__pycache__/m.cpython-311.opt-1.pyc", timestamp_pyc(k311, 1, 1).substr(0, 9));  // truncated
+  f.add_file("/p/__pycache__/m.cpython-311.opt-2.pyc", "import os\nprint(os)\n");       // garbage
+  f.add_file("/p/__pycache__/m.cpython-312.pyc", timestamp_pyc(k311, 100, 6));         // foreign magic
+  f.add_file("/p/__pycache__/m.pypy39.pyc", timestamp_pyc(k311, 100, 6));               // not checked: not cpython
+  f.add_file("/p/junk.pyc", "\x01");
+  Report rep = collect(f, options_for("/p"), nullptr);
+  const RootStatus& r = rep.roots[0];
+  EXPECT_EQ(r.invalid.size(), 5u);
+  std::string all;
+  for (const auto& n : r.invalid) all += n.detail + "\n";
+  EXPECT_NE(all.find("empty file"), std::string::npos) << all;
+  EXPECT_NE(all.find("truncated"), std::string::npos) << all;
+  EXPECT_NE(all.find("magic number 3495 (Python 3.11) in a cpython-312 pyc"), std::string::npos) << all;
+  EXPECT_EQ(state(group(r, Location::PycacheDir, "pypy39"), State::Fresh), 1u);
+  EXPECT_EQ(r.expected.compiled, 1u);
+  EXPECT_EQ(r.expected.states[static_cast<std::size_t>(State::Invalid)], 1u);
+  EXPECT_NE(format_human(rep, Color::No).find("invalid: __pycache__/m.cpython-311.pyc: empty file"), std::string::npos);
+}
+
+TEST(Status, TempFilesAndPytestPycs) {
+  FakeFileSystem f;
+  compiled(f, "/p", "test_x");
+  f.add_file("/p/__pycache__/test_x.cpython-311-pytest-7.2.1.pyc", timestamp_pyc(k311, 100, 13));
+  f.add_file("/p/__pycache__/test_x.cpython-311.pyc.140234", "partial");
+  f.add_file("/p/__pycache__/README", "not bytecode");
+  Report rep = collect(f, options_for("/p"), nullptr);
+  const RootStatus& r = rep.roots[0];
+  EXPECT_EQ(r.temp_files, 1u);
+  EXPECT_EQ(r.temp_bytes, 7u);
+  EXPECT_EQ(state(group(r, Location::PycacheDir, kTag, 0, true), State::Fresh), 1u);
+  EXPECT_EQ(group(r, Location::PycacheDir, kTag)->files, 1u);
+  ASSERT_EQ(r.bytecode_dirs.size(), 1u);
+  EXPECT_EQ(r.bytecode_dirs[0].detail, "3 files");
+}
+
+TEST(Status, PrefixMirrorIsClassifiedAndTheWholePrefixCounted) {
+  FakeFileSystem f;
+  f.add_file("/p/a.py", "a = 1\n", 100 * kSecond);
+  f.add_file("/p/sub/b.py", "b = 1\n", 100 * kSecond);
+  f.add_file("/pfx/p/a.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/pfx/p/sub/b.cpython-311.pyc", timestamp_pyc(k311, 99, 6));
+  f.add_file("/pfx/p/gone.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/pfx/p/sub/b.cpython-311.pyc.777", "x");
+  f.add_file("/pfx/usr/lib/other.cpython-311.pyc", std::string(100, 'x'));  // not ours: only counted
+  f.add_file("/pfx/pother/c.cpython-311.pyc", timestamp_pyc(k311, 100, 6));  // /pother is not under /p
+  f.add_file("/p/__pycache__/a.cpython-311.pyc", timestamp_pyc(k311, 100, 6));  // hidden by the prefix
+
+  Options o = options_for("/p", policy("/pfx"));
+  o.targets[0].prefix_max_size = 100;
+  Report rep = collect(f, o, nullptr);
+  const RootStatus& r = rep.roots[0];
+  const Group* g = group(r, Location::Prefix, kTag);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->files, 3u);
+  EXPECT_EQ(state(g, State::Fresh), 1u);
+  EXPECT_EQ(state(g, State::Stale), 1u);
+  EXPECT_EQ(state(g, State::Orphaned), 1u);
+  EXPECT_EQ(r.temp_files, 1u);
+  EXPECT_EQ(r.expected.location, Location::Prefix);
+  EXPECT_EQ(r.expected.compiled, 2u);
+  ASSERT_TRUE(r.prefix);
+  EXPECT_TRUE(r.prefix->exists);
+  EXPECT_EQ(r.prefix->files, 6u);
+  EXPECT_EQ(r.prefix->bytes, 4u * 20 + 1 + 100);
+  EXPECT_NE(format_human(rep, Color::No).find("over its prefix-max-size of 100 B"), std::string::npos);
+  EXPECT_NE(format_json(rep).find("\"over_limit\":true"), std::string::npos);
+  // In-tree bytecode under a prefix is a finding: the import system never reads it.
+  auto fs = findings(rep);
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0], std::make_pair(FindingKind::BytecodeInTree, std::string("/p/__pycache__")));
+  EXPECT_NE(rep.findings[0].detail.find("/p/pycache.toml:1:1"), std::string::npos) << "names the origin";
+}
+
+TEST(Status, APrefixInsideTheTreeIsNotMistakenForLegacyPycs) {
+  FakeFileSystem f;
+  f.add_file("/p/a.py", "a = 1\n", 100 * kSecond);
+  f.add_file("/p/.pycache/p/a.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
+  Report rep = collect(f, options_for("/p", policy("/p/.pycache")), nullptr);
+  const RootStatus& r = rep.roots[0];
+  EXPECT_TRUE(r.legacy.empty());
+  EXPECT_EQ(state(group(r, Location::Prefix, kTag), State::Fresh), 1u);
+  EXPECT_TRUE(rep.findings.empty());
+}
+
+TEST(Status, MissingPrefixIsReportedNotAnError) {
+  FakeFileSystem f;
+  f.add_file("/p/a.py", "a = 1\n");
+  Report rep = collect(f, options_for("/p", policy("/nowhere")), nullptr);
+  ASSERT_TRUE(rep.roots[0].prefix);
+  EXPECT_FALSE(rep.roots[0].prefix->exists);
+  EXPECT_TRUE(rep.errors.empty());
+  EXPECT_NE(format_human(rep, Color::No).find("prefix: /nowhere: does not exist yet"), std::string::npos);
+}
+
+TEST(Status, WriteBytecodeFalseMakesInTreeBytecodeAFinding) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  compiled(f, "/p/sub", "b");
+  f.add_file("/p/sub/legacy.py", "");
+  f.add_file("/p/sub/legacy.pyc", timestamp_pyc(k311, 0, 0));
+  Report rep = collect(f, options_for("/p", policy("", false)), nullptr);
+  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{
+                               {FindingKind::BytecodeInTree, "/p/__pycache__"},
+                               {FindingKind::BytecodeInTree, "/p/sub/__pycache__"},
+                               {FindingKind::BytecodeInTree, "/p/sub/legacy.pyc"}}));
+  EXPECT_NE(rep.findings[0].detail.find("1 files of bytecode; write-bytecode = false (/p/pycache.toml:2:1)"),
+            std::string::npos)
+      << rep.findings[0].detail;
+  // The same tree under the default policy is clean.
+  EXPECT_TRUE(collect(f, options_for("/p"), nullptr).findings.empty());
+}
+
+TEST(Status, UnreadableDirectoriesAreErrorsAndFindings) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  f.add_file("/p/locked/b.py", "");
+  f.fail(FakeFileSystem::Op::List, "/p/locked", EACCES);
+  Report rep = collect(f, options_for("/p"), nullptr);
+  ASSERT_EQ(rep.errors.size(), 1u);
+  EXPECT_EQ(rep.errors[0].path, "/p/locked");
+  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::Unreadable, "/p/locked"}}));
+}
+
+TEST(Status, ExcludesSkipSubtreesButOrphansAreStillTold) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  compiled(f, "/p/vendor", "v");
+  f.add_file("/p/skipme.py", "s\n", 100 * kSecond);
+  f.add_file("/p/__pycache__/skipme.cpython-311.pyc", timestamp_pyc(k311, 100, 2));
+  Options o = options_for("/p");
+  o.walk.excludes = {"vendor", "skipme.py"};
+  Report rep = collect(f, o, nullptr);
+  const Group* g = group(rep.roots[0], Location::PycacheDir, kTag);
+  EXPECT_EQ(g->files, 2u);
+  EXPECT_EQ(state(g, State::Fresh), 2u) << "an excluded source still exists: its pyc is not orphaned";
+}
+
+class FakeGit : public git::Git {
+ public:
+  std::vector<fs::path> tracked;
+  std::set<std::string> ignored_paths;  // absolute
+  std::vector<fs::path> asked;
+  std::string fail;
+  Result<std::vector<fs::path>> tracked_bytecode(const fs::path&) override {
+    if (!fail.empty()) return Error{fail, kExitFailure};
+    return tracked;
+  }
+  Result<std::vector<bool>> ignored(const fs::path&, const std::vector<fs::path>& paths) override {
+    asked = paths;
+    std::vector<bool> out;
+    for (const auto& p : paths) {
+      bool hit = ignored_paths.count(p.native()) > 0;
+      // A "__pycache__/" rule: everything inside such a directory.
+      if (ignored_paths.count("__pycache__/") && p.native().find("/__pycache__/") != std::string::npos) hit = true;
+      out.push_back(hit);
+    }
+    return out;
+  }
+};
+
+TEST(Status, GitTrackedBytecodeIsAFindingAndIgnoreCoverageIsTold) {
+  FakeFileSystem f;
+  f.add_dir("/p/.git");
+  compiled(f, "/p", "a");
+  f.add_file("/p/old.py", "");
+  f.add_file("/p/old.pyc", timestamp_pyc(k311, 0, 0));
+  FakeGit g;
+  g.tracked = {"/p/__pycache__/a.cpython-311.pyc", "/p/deleted/__pycache__/d.cpython-311.pyc"};
+  g.ignored_paths = {"__pycache__/"};
+  Report rep = collect(f, options_for("/p"), &g);
+  const RootStatus& r = rep.roots[0];
+  ASSERT_TRUE(r.git);
+  EXPECT_EQ(r.git->work_tree, "/p");
+  EXPECT_TRUE(r.git->error.empty());
+  EXPECT_EQ(r.git->tracked.size(), 2u);
+  EXPECT_EQ(r.git->tracked_ignored.size(), 2u);
+  EXPECT_EQ(r.git->unignored, (std::vector<fs::path>{"/p/old.pyc"}));
+  EXPECT_TRUE(r.git->ignores_pycache);
+  EXPECT_FALSE(r.git->ignores_legacy);
+  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{
+                               {FindingKind::Tracked, "/p/__pycache__/a.cpython-311.pyc"},
+                               {FindingKind::Tracked, "/p/deleted/__pycache__/d.cpython-311.pyc"}}));
+  EXPECT_NE(rep.findings[0].detail.find("git rm --cached"), std::string::npos);
+  // One batch: what is there, what is tracked, two probes.
+  EXPECT_EQ(g.asked.size(), 2u + 2u + 2u);
+
+  std::string human = format_human(rep, Color::No);
+  EXPECT_NE(human.find("2 bytecode files tracked, 1 untracked ones not ignored"), std::string::npos) << human;
+  EXPECT_NE(human.find("ignore rules cover __pycache__/: yes, legacy *.pyc: no"), std::string::npos) << human;
+}
+
+TEST(Status, GitErrorsAreReportedNotFatal) {
+  FakeFileSystem f;
+  f.add_file("/p/.git", "gitdir: /elsewhere\n");  // a worktree's .git file
+  compiled(f, "/p/sub", "a");
+  FakeGit g;
+  g.fail = "git: detected dubious ownership in repository at '/p'";
+  Report rep = collect(f, options_for("/p/sub"), &g);
+  ASSERT_TRUE(rep.roots[0].git);
+  EXPECT_EQ(rep.roots[0].git->work_tree, "/p");
+  EXPECT_EQ(rep.roots[0].git->error, g.fail);
+  EXPECT_TRUE(rep.findings.empty());
+  // Outside a work tree git is not asked at all.
+  FakeFileSystem bare;
+  compiled(bare, "/q", "a");
+  FakeGit unused;
+  unused.fail = "must not be called";
+  EXPECT_FALSE(collect(bare, options_for("/q"), &unused).roots[0].git);
+}
+
+TEST(Status, SeveralRootsEachWithItsPolicy) {
+  FakeFileSystem f;
+  compiled(f, "/a", "m");
+  compiled(f, "/b", "m");
+  Options o = options_for("/a");
+  o.targets.push_back(Target{"/b", policy("", false), std::nullopt});
+  Report rep = collect(f, o, nullptr);
+  ASSERT_EQ(rep.roots.size(), 2u);
+  EXPECT_EQ(rep.roots[0].expected.compiled, 1u);
+  EXPECT_EQ(rep.roots[1].expected.compiled, 1u);
+  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::BytecodeInTree, "/b/__pycache__"}}));
+}
+
+TEST(StatusFormat, ColoursOnlyWhenAsked) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  f.add_file("/p/gone.pyc", timestamp_pyc(k311, 0, 0));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  for (const std::string& s : {format_human(rep, Color::No), format_findings(rep, "/", Color::No)})
+    EXPECT_EQ(s.find('\x1b'), std::string::npos) << s;
+  EXPECT_NE(format_human(rep, Color::Yes).find("\x1b[31m"), std::string::npos);
+  EXPECT_NE(format_findings(rep, "/", Color::Yes).find("\x1b[31m"), std::string::npos);
+}
+
+TEST(StatusFormat, TableAndFindingLines) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  f.add_file("/p/gone.pyc", timestamp_pyc(k38, 0, 0));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  std::string human = format_human(rep, Color::No);
+  EXPECT_NE(human.find("  WHERE        TAG          OPT  FILES  FRESH"), std::string::npos) << human;
+  EXPECT_NE(human.find("  __pycache__  cpython-311    0      1      1      -"), std::string::npos) << human;
+  EXPECT_NE(human.find("  legacy       cpython-38     0      1      -"), std::string::npos) << human;
+  EXPECT_NE(human.find("sources: 1 .py files; cpython-311 opt 0 in __pycache__: 1 compiled (1 fresh), 0 missing"),
+            std::string::npos)
+      << human;
+  EXPECT_NE(human.find("check: 1 problems"), std::string::npos);
+  EXPECT_EQ(format_findings(rep, "/p", Color::No),
+            "sourceless  gone.pyc: no source: 'import' loads this Python 3.8 bytecode\npycache status: 1 problems\n");
+  EXPECT_EQ(format_findings(rep, "/elsewhere", Color::No).find("sourceless  /p/gone.pyc"), 0u);
+}
+
+TEST(StatusFormat, JsonHasTheDocumentedShape) {
+  FakeFileSystem f;
+  compiled(f, "/p", "a");
+  std::string j = format_json(collect(f, options_for("/p"), nullptr));
+  for (const char* key :
+       {"\"schema\":1", "\"cache_tag\":\"cpython-311\"", "\"root\":\"/p\"", "\"policy\":{\"policy_file\":null",
+        "\"sources\":1", "\"expected\":{\"location\":\"__pycache__\",\"tag\":\"cpython-311\",\"optimize\":0,\"compiled\":1,\"missing\":0",
+        "\"states\":{\"fresh\":1,\"stale\":0,\"unverified\":0,\"orphaned\":0,\"sourceless\":0,\"invalid\":0}",
+        "\"modes\":{\"timestamp\":1,\"checked-hash\":0,\"unchecked-hash\":0}", "\"temp_files\":{\"files\":0,\"bytes\":0}",
+        "\"prefix\":null", "\"git\":null", "\"findings\":[]", "\"errors\":[]"})
+    EXPECT_NE(j.find(key), std::string::npos) << key << "\n" << j;
+  EXPECT_EQ(j.back(), '\n');
+}
+
+TEST(StatusFormat, Bytes) {
+  EXPECT_EQ(format_bytes(0), "0 B");
+  EXPECT_EQ(format_bytes(999), "999 B");
+  EXPECT_EQ(format_bytes(1500), "1.5 kB");
+  EXPECT_EQ(format_bytes(144719996), "144.7 MB");
+  EXPECT_EQ(format_bytes(999'960'000), "1.0 GB");
+}
+
+TEST(StatusPolicy, PrefixMaxSizeFollowsTheKeyTable) {
+  Policy p;
+  const KeyInfo* key = find_key("prefix-max-size");
+  if (!key) {
+    EXPECT_EQ(prefix_max_size(p), std::nullopt) << "no such key yet: never a limit";
+    return;
+  }
+  EXPECT_EQ(prefix_max_size(p), std::nullopt) << "unset by default";
+  p.override(key->key, std::int64_t{2'000'000'000}, Origin{Source::CommandLine, "--prefix-max-size"});
+  EXPECT_EQ(prefix_max_size(p), 2'000'000'000u);
+}
+
+}  // namespace
+}  // namespace pycache::status
+
+namespace pycache::status {
+namespace {
+
+TEST(Status, MtimeIsComparedAsImportlibRoundsIt) {
+  // 1700000000.999999999 s is 1700000001.0 as a double: importlib writes
+  // 1700000001 and finds the pyc fresh.
+  test::FakeFileSystem f;
+  f.add_file("/p/m.py", "m\n", 1'700'000'000 * kSecond + 999'999'999);
+  f.add_file("/p/__pycache__/m.cpython-311.pyc", timestamp_pyc(k311, 1'700'000'001, 2));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  EXPECT_EQ(rep.roots[0].expected.states[static_cast<std::size_t>(State::Fresh)], 1u);
+}
+
+}  // namespace
+}  // namespace pycache::status
+
+namespace pycache::status {
+namespace {
+
+TEST(Status, TheFilesystemRootAsARoot) {
+  test::FakeFileSystem f;
+  compiled(f, "", "m");
+  f.add_file("/old.pyc", timestamp_pyc(k311, 0, 0));
+  Report rep = collect(f, options_for("/"), nullptr);
+  const RootStatus& r = rep.roots[0];
+  EXPECT_EQ(r.expected.compiled, 1u);
+  EXPECT_EQ(r.expected.states[static_cast<std::size_t>(State::Fresh)], 1u);
+  EXPECT_EQ(paths(r.sourceless), (std::set<std::string>{"/old.pyc"}));
+}
+
+}  // namespace
+}  // namespace pycache::status
+
+namespace pycache::status {
+namespace {
+
+TEST(StatusFormat, LongListsAreCutInTheHumanReport) {
+  test::FakeFileSystem f;
+  for (int i = 0; i < 12; ++i) f.add_file("/p/gone" + std::to_string(i) + ".pyc", timestamp_pyc(k311, 0, 0));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  std::string human = format_human(rep, Color::No);
+  EXPECT_NE(human.find("  sourceless: 2 more (--check lists them)\n"), std::string::npos) << human;
+  EXPECT_EQ(rep.findings.size(), 12u);
+}
+
+}  // namespace
+}  // namespace pycache::status
