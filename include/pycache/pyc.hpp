@@ -31,6 +31,11 @@ struct Header {
   bool operator==(const Header&) const = default;
 };
 
+// The mtime field of a timestamp pyc for a source modified at `mtime_ns`:
+// importlib's int(st_mtime) & 0xFFFFFFFF, where st_mtime is the double
+// seconds + nanoseconds * 1e-9 (which can round up to the next second).
+std::uint32_t header_mtime(std::int64_t mtime_ns);
+
 // Decodes the first 16 bytes of a pyc. Fewer bytes, a magic not followed by
 // \r\n, or unknown flag bits are errors (messages say which).
 Result<Header> parse_header(std::string_view bytes);

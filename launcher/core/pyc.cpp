@@ -74,6 +74,21 @@ std::optional<Invalidation> parse_invalidation(std::string_view text) {
   return std::nullopt;
 }
 
+std::uint32_t header_mtime(std::int64_t mtime_ns) {
+  // As posixmodule.c fills st_mtime: a double made of the two stat fields.
+  std::int64_t sec = mtime_ns / 1'000'000'000;
+  std::int64_t nsec = mtime_ns % 1'000'000'000;
+  if (nsec < 0) {
+    nsec += 1'000'000'000;
+    sec -= 1;
+  }
+  double st_mtime = static_cast<double>(sec) + static_cast<double>(nsec) * 1e-9;
+  // int() truncates toward zero; & 0xFFFFFFFF keeps the low 32 bits of the
+  // two's complement value, as for Python's arbitrary-precision ints.
+  auto whole = static_cast<std::int64_t>(st_mtime);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(whole) & 0xFFFFFFFFu);
+}
+
 Result<Header> parse_header(std::string_view b) {
   if (b.empty()) return Error{"empty file: not a pyc", kExitFailure};
   if (b.size() < 4) return Error{fmt::format("truncated pyc: {} bytes, the magic number needs 4", b.size()), kExitFailure};
@@ -167,7 +182,7 @@ bool is_legacy_name(std::string_view name) {
 }
 
 fs::path cache_from_source(const fs::path& source, std::string_view tag, int optimize, const fs::path& prefix) {
-  const std::string& file = source.filename().native();
+  const std::string file = source.filename().native();  // a copy: filename() is a temporary
   // importlib: everything before the last dot (or the whole name) + tag.
   auto dot = file.rfind('.');
   std::string name = (dot == std::string::npos || dot == 0) ? file : file.substr(0, dot);
