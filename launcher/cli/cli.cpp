@@ -25,8 +25,10 @@ namespace {
 int help_main(Args args);
 std::string help_help();
 
-constexpr std::array<Command, 3> kCommands{{
+constexpr std::array<Command, 4> kCommands{{
     {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
+    {"compile", "precompile sources to the pycs the policy says are read, incrementally and in parallel",
+     compile_main, compile_help},
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
      policy_help},
     {"help", "show help for pycache or one of its commands", help_main, help_help},

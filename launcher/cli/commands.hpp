@@ -23,6 +23,8 @@ int run_main(Args args);
 std::string run_help();
 int policy_main(Args args);
 std::string policy_help();
+int compile_main(Args args);
+std::string compile_help();
 
 // Runs a CLI11 app over args with pycache's conventions: --help prints help
 // and exits 0, parse errors are one `pycache: error:` line and kExitUsage.
