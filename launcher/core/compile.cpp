@@ -238,6 +238,9 @@ bool decode_result(std::string_view frame, TaskResult& out) {
 
 namespace {
 
+// Hash checks handed to the interpreter's thread at once (see compile_tree).
+constexpr std::size_t kHashBatch = 64;
+
 bool is_source_name(std::string_view name) { return name.size() > 3 && name.ends_with(".py"); }
 
 // A source whose hash pyc(s) must be checked before deciding.
@@ -350,10 +353,11 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
       if (job.check.empty() && job.task.outputs.empty()) continue;
       job.task.display = display_path(root, src);
       if (!job.check.empty() && fs.read(src, static_cast<std::size_t>(st.size) + 1, job.source) == 0) {
-        // Read here, in the walk's threads; hashed in the interpreter's.
+        // Read here, in the walk's threads; hashed in the interpreter's,
+        // woken once per batch rather than once per file.
         std::lock_guard lock(hq_mu);
         hash_queue.push_back(std::move(job));
-        hq_cv.notify_one();
+        if (hash_queue.size() == kHashBatch) hq_cv.notify_one();
         continue;
       }
       // Unreadable for the hash check: the task reports why.
@@ -392,11 +396,11 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
   bool tools_failed = false, tools_started = false;
   std::unique_lock lock(hq_mu);
   while (true) {
-    hq_cv.wait_for(lock, tick, [&] { return !hash_queue.empty() || walk_done; });
-    while (!hash_queue.empty()) {
-      HashJob job = std::move(hash_queue.front());
-      hash_queue.pop_front();
-      lock.unlock();
+    hq_cv.wait_for(lock, tick, [&] { return hash_queue.size() >= kHashBatch || walk_done; });
+    std::deque<HashJob> jobs;
+    jobs.swap(hash_queue);
+    lock.unlock();
+    for (auto& job : jobs) {
       if (!tools_started && !tools_failed) {
         auto s = parent_tools.start();
         tools_started = s.ok();
@@ -419,13 +423,10 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
           submit(std::move(job.task));
         }
       }
-      maybe_progress();
-      lock.lock();
     }
-    if (walk_done) break;
-    lock.unlock();
     maybe_progress();
     lock.lock();
+    if (walk_done && hash_queue.empty()) break;
   }
   lock.unlock();
   walk_thread.join();
