@@ -243,10 +243,13 @@ constexpr std::size_t kHashBatch = 64;
 
 bool is_source_name(std::string_view name) { return name.size() > 3 && name.ends_with(".py"); }
 
-// A source whose hash pyc(s) must be checked before deciding.
+// A source whose hash pyc(s) must be checked before deciding. Paths are
+// built only if something turns out stale.
 struct HashJob {
-  Task task;  // outputs already known to be stale
-  std::vector<std::pair<Task::Output, std::array<std::uint8_t, 8>>> check;
+  const Root* root = nullptr;
+  std::string dir, name;
+  std::vector<int> stale;  // levels already known to be stale
+  std::vector<std::pair<int, std::array<std::uint8_t, 8>>> check;  // level, hash in its pyc
   std::string source;
 };
 
@@ -260,6 +263,17 @@ std::string display_path(const Root& root, const fs::path& path) {
     return root.display.ends_with('/') ? root.display + rest : root.display + "/" + rest;
   }
   return p;
+}
+
+Task make_task(const Root& root, const fs::path& src, std::vector<int> levels, const Options& options) {
+  Task task;
+  task.source = src;
+  task.mode = options.mode;
+  task.display = display_path(root, src);
+  std::sort(levels.begin(), levels.end());
+  for (int level : levels)
+    task.outputs.push_back(Task::Output{level, pyc::cache_from_source(src, options.cache_tag, level, root.cache_prefix)});
+  return task;
 }
 
 }  // namespace
@@ -314,7 +328,12 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
   Walker walker(fs, WalkOptions{options.excludes, OneFileSystem::No, options.walk_threads});
   auto visit = [&](WalkDir& d) {
     const Root& root = options.roots[static_cast<std::size_t>(d.root - paths.data())];
-    std::string header;
+    std::string header, pyc_name;
+    // Opened on first use: every source of this directory is stat'ed in
+    // it, and all their pycs (every level) live in one directory too. Paths
+    // are built only for sources that need work: a no-op run builds none.
+    std::unique_ptr<Directory> src_dir, pyc_dir;
+    fs::path pyc_dir_path;
     for (auto& e : d.entries) {
       if (e.type == FileType::Directory) {
         // Cache directories hold no sources: never walk them.
@@ -328,41 +347,44 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
         continue;
       }
       if (e.type != FileType::Regular) continue;
-      fs::path src = d.path / e.name;
       FileStat st;
-      if (int err = fs.lstat(src, st)) {
-        if (err != ENOENT) fail(display_path(root, src), fmt::format("cannot stat: {}", std::strerror(err)));
+      if (!src_dir) src_dir = fs.open_directory(d.path);
+      if (int err = src_dir->lstat(e.name, st)) {
+        if (err != ENOENT) fail(display_path(root, d.path / e.name), fmt::format("cannot stat: {}", std::strerror(err)));
         continue;
       }
       sources.fetch_add(1, std::memory_order_relaxed);
+      if (pyc_dir_path.empty())
+        pyc_dir_path = pyc::cache_from_source(d.path / e.name, options.cache_tag, 0, root.cache_prefix).parent_path();
       HashJob job;
-      job.task.source = src;
-      job.task.mode = options.mode;
       for (int level : root.levels) {
-        Task::Output out{level, pyc::cache_from_source(src, options.cache_tag, level, root.cache_prefix)};
         std::optional<std::string> existing;
-        if (options.force == Force::No && fs.read(out.pyc, pyc::kHeaderSize, header) == 0) existing = header;
+        if (options.force == Force::No) {
+          if (!pyc_dir) pyc_dir = fs.open_directory(pyc_dir_path);
+          pyc_name = pyc::cache_file_name(e.name, options.cache_tag, level);
+          if (pyc_dir->read(pyc_name, pyc::kHeaderSize, header) == 0) existing = header;
+        }
         switch (freshness(existing, st, options.mode, options.magic, options.force)) {
           case Freshness::UpToDate: up_to_date.fetch_add(1, std::memory_order_relaxed); break;
-          case Freshness::Stale: job.task.outputs.push_back(std::move(out)); break;
-          case Freshness::CheckHash:
-            job.check.emplace_back(std::move(out), pyc::parse_header(*existing)->source_hash);
-            break;
+          case Freshness::Stale: job.stale.push_back(level); break;
+          case Freshness::CheckHash: job.check.emplace_back(level, pyc::parse_header(*existing)->source_hash); break;
         }
       }
-      if (job.check.empty() && job.task.outputs.empty()) continue;
-      job.task.display = display_path(root, src);
-      if (!job.check.empty() && fs.read(src, static_cast<std::size_t>(st.size) + 1, job.source) == 0) {
+      if (job.check.empty() && job.stale.empty()) continue;
+      if (!job.check.empty() && src_dir->read(e.name, static_cast<std::size_t>(st.size) + 1, job.source) == 0) {
         // Read here, in the walk's threads; hashed in the interpreter's,
         // woken once per batch rather than once per file.
+        job.root = &root;
+        job.dir = d.path.native();
+        job.name = e.name;
         std::lock_guard lock(hq_mu);
         hash_queue.push_back(std::move(job));
         if (hash_queue.size() == kHashBatch) hq_cv.notify_one();
         continue;
       }
-      // Unreadable for the hash check: the task reports why.
-      for (auto& [out, _] : job.check) job.task.outputs.push_back(std::move(out));
-      submit(std::move(job.task));
+      // Stale, or unreadable for the hash check (then the task reports why).
+      for (const auto& [level, _] : job.check) job.stale.push_back(level);
+      submit(make_task(root, d.path / e.name, std::move(job.stale), options));
     }
   };
   auto on_error = [&](const fs::path& path, int err) {
@@ -413,15 +435,11 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
       if (tools_started) {
         auto h = parent_tools.hash(job.source);
         hashed.fetch_add(1, std::memory_order_relaxed);
-        for (auto& [out, expected] : job.check) {
+        for (const auto& [level, expected] : job.check) {
           if (expected == h) up_to_date.fetch_add(1, std::memory_order_relaxed);
-          else job.task.outputs.push_back(std::move(out));
+          else job.stale.push_back(level);
         }
-        if (!job.task.outputs.empty()) {
-          std::sort(job.task.outputs.begin(), job.task.outputs.end(),
-                    [](const auto& a, const auto& b) { return a.optimize < b.optimize; });
-          submit(std::move(job.task));
-        }
+        if (!job.stale.empty()) submit(make_task(*job.root, fs::path(job.dir) / job.name, std::move(job.stale), options));
       }
     }
     maybe_progress();

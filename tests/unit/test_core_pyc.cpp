@@ -102,6 +102,11 @@ TEST(CachePaths, AsImportlib) {
   EXPECT_EQ(cache_from_source("/a/b/mod.py", "cpython-311", 0), "/a/b/__pycache__/mod.cpython-311.pyc");
   EXPECT_EQ(cache_from_source("/a/b/mod.py", "cpython-311", 1), "/a/b/__pycache__/mod.cpython-311.opt-1.pyc");
   EXPECT_EQ(cache_from_source("/a/b/x.y.py", "cpython-311", 2, "/pfx"), "/pfx/a/b/x.y.cpython-311.opt-2.pyc");
+  EXPECT_EQ(cache_file_name("x.y.py", "cpython-311", 2), "x.y.cpython-311.opt-2.pyc");
+  // importlib's own results for odd names (base or rest, then the separator).
+  EXPECT_EQ(cache_file_name("noext", "cpython-311", 0), "noextcpython-311.pyc");
+  EXPECT_EQ(cache_file_name(".hidden", "cpython-311", 0), "hidden.cpython-311.pyc");
+  EXPECT_EQ(cache_file_name("..py", "cpython-311", 0), "..cpython-311.pyc");
   EXPECT_EQ(cache_from_source("/m.py", "cpython-311", 0, "/pfx"), "/pfx/m.cpython-311.pyc");
   EXPECT_EQ(source_from_cache("/a/b/__pycache__/mod.cpython-311.opt-1.pyc"), "/a/b/mod.py");
   EXPECT_EQ(source_from_cache("/pfx/a/b/x.y.cpython-311.pyc", "/pfx"), "/a/b/x.y.py");
