@@ -61,4 +61,22 @@ std::uint16_t magic_number();
 // for truncated data (marshal raises, the error is reported).
 Result<std::string> disassemble(std::string_view pyc);
 
+// What compiling one source gave: the marshalled code object, or the error.
+struct CompileOutcome {
+  bool ok = false;
+  std::string code;        // marshal.dumps(code object), the bytes after a pyc's header
+  std::string error_type;  // "SyntaxError", "IndentationError", "TabError", "ValueError", ...
+  std::string message;     // SyntaxError.msg, or str(exception) for other errors
+  int line = 0;            // SyntaxError.lineno (1-based), 0 when unknown
+  int column = 0;          // SyntaxError.offset (1-based), 0 when unknown
+};
+
+// Compiles `source` (the file's bytes) as importlib's SourceLoader does:
+// compile(source, filename, 'exec', dont_inherit=True, optimize=optimize),
+// then marshal.dumps. Bytes are decoded as Python decodes a source file (a
+// coding cookie or BOM, else UTF-8). `filename` becomes co_filename (import
+// passes the absolute source path). Needs start_tool_runtime(), and must be
+// called from the thread that started it.
+CompileOutcome compile_source(std::string_view source, const std::string& filename, int optimize);
+
 }  // namespace pycache::embed

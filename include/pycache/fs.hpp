@@ -6,6 +6,7 @@
 // values (0 = success).
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,9 +53,23 @@ struct FileProbe {
   std::string data;      // out: up to `head` bytes
 };
 
+// One directory opened once, for a walk's calls on many of its entries: a
+// real filesystem resolves the directory's path once, not at every call.
+// Same contracts as FileSystem's calls, by entry name.
+class Directory {
+ public:
+  virtual ~Directory() = default;
+  virtual int lstat(std::string_view name, FileStat& out) = 0;
+  virtual int read(std::string_view name, std::size_t max, std::string& out) = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
+  // `dir` for per-entry calls. Never null: when `dir` cannot be opened,
+  // every call returns why (ENOENT when it does not exist). The default
+  // joins paths and calls this FileSystem's own functions.
+  virtual std::unique_ptr<Directory> open_directory(const fs::path& dir);
   // The entries of `dir` ("." and ".." left out). `dir` itself must be a
   // directory, not a symlink to one (ENOTDIR/ELOOP otherwise).
   virtual int list(const fs::path& dir, std::vector<DirEntry>& out) = 0;
@@ -83,6 +98,23 @@ class FileSystem {
   // what `status` does for every pyc, at a fraction of the path lookups.
   virtual void probe_files(const fs::path& dir, std::span<FileProbe> files);
 };
+
+namespace detail {
+class JoinedDirectory final : public Directory {
+ public:
+  JoinedDirectory(FileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) {}
+  int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
+  int read(std::string_view name, std::size_t max, std::string& out) override { return fs_.read(dir_ / name, max, out); }
+
+ private:
+  FileSystem& fs_;
+  fs::path dir_;
+};
+}  // namespace detail
+
+inline std::unique_ptr<Directory> FileSystem::open_directory(const fs::path& dir) {
+  return std::make_unique<detail::JoinedDirectory>(*this, dir);
+}
 
 // The real filesystem (POSIX calls; O_NOFOLLOW everywhere it applies).
 FileSystem& real_fs();

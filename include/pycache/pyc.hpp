@@ -63,6 +63,11 @@ std::optional<CacheName> parse_cache_name(std::string_view filename);
 // A legacy pyc beside its source (Python 2 style, compileall -b): *.pyc, *.pyo.
 bool is_legacy_name(std::string_view filename);
 
+// The file name part of cache_from_source: "mod.cpython-311.opt-1.pyc" for
+// "mod.py", with importlib's rules for odd names too ("noext" ->
+// "noextcpython-311.pyc", ".hidden" -> "hidden.cpython-311.pyc").
+std::string cache_file_name(std::string_view source_name, std::string_view tag, int optimize);
+
 // importlib.util.cache_from_source for an absolute `source` path: the pyc
 // under `prefix` mirroring the source's directory, or in __pycache__ beside it
 // when `prefix` is empty. Level 0 has no .opt- part.

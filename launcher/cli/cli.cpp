@@ -25,10 +25,12 @@ namespace {
 int help_main(Args args);
 std::string help_help();
 
-constexpr std::array<Command, 6> kCommands{{
+constexpr std::array<Command, 7> kCommands{{
     {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
     {"clean", "remove bytecode safely: in the tree, its mirror in the cache prefix, or the prefix itself", clean_main,
      clean_help},
+    {"compile", "precompile sources to the pycs the policy says are read, incrementally and in parallel",
+     compile_main, compile_help},
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
      policy_help},
     {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main,

@@ -29,6 +29,8 @@ int status_main(Args args);
 std::string status_help();
 int show_main(Args args);
 std::string show_help();
+int compile_main(Args args);
+std::string compile_help();
 
 // Runs a CLI11 app over args with pycache's conventions: --help prints help
 // and exits 0, parse errors are one `pycache: error:` line and kExitUsage.

@@ -24,6 +24,71 @@ FileType type_from_mode(mode_t m) {
   return FileType::Other;
 }
 
+void fill_stat(const struct stat& st, FileStat& out) {
+  out.type = type_from_mode(st.st_mode);
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  out.atime_ns = static_cast<std::int64_t>(st.st_atim.tv_sec) * 1'000'000'000 + st.st_atim.tv_nsec;
+  out.device = st.st_dev;
+  out.inode = st.st_ino;
+  out.mode = st.st_mode & 07777;
+}
+
+// Up to `max` bytes of `name` relative to `dirfd` (AT_FDCWD: a path).
+int read_at(int dirfd, const char* name, std::size_t max, std::string& out) {
+  int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno;
+  out.resize(max);
+  std::size_t got = 0;
+  while (got < max) {
+    ssize_t r = ::read(fd, out.data() + got, max - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      int e = errno;
+      ::close(fd);
+      return e;
+    }
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  out.resize(got);
+  ::close(fd);
+  return 0;
+}
+
+// An O_PATH descriptor: lookups relative to it walk one component.
+class PosixDirectory final : public Directory {
+ public:
+  explicit PosixDirectory(const fs::path& dir) {
+    fd_ = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    error_ = fd_ < 0 ? errno : 0;
+  }
+  ~PosixDirectory() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PosixDirectory(const PosixDirectory&) = delete;
+  PosixDirectory& operator=(const PosixDirectory&) = delete;
+
+  int lstat(std::string_view name, FileStat& out) override {
+    if (error_) return error_;
+    name_.assign(name);
+    struct stat st;
+    if (::fstatat(fd_, name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+    fill_stat(st, out);
+    return 0;
+  }
+  int read(std::string_view name, std::size_t max, std::string& out) override {
+    if (error_) return error_;
+    name_.assign(name);
+    return read_at(fd_, name_.c_str(), max, out);
+  }
+
+ private:
+  int fd_ = -1;
+  int error_ = 0;
+  std::string name_;  // NUL-terminated copy of the last name
+};
+
 FileType type_from_dirent(unsigned char t) {
   switch (t) {
     case DT_REG: return FileType::Regular;
@@ -92,7 +157,7 @@ class PosixFileSystem final : public FileSystem {
   int lstat(const fs::path& path, FileStat& out) override {
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) return errno;
-    out = stat_of(st);
+    fill_stat(st, out);
     return 0;
   }
 
@@ -155,25 +220,10 @@ class PosixFileSystem final : public FileSystem {
   int rmdir(const fs::path& path) override { return ::rmdir(path.c_str()) == 0 ? 0 : errno; }
 
   int read(const fs::path& path, std::size_t max, std::string& out) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return errno;
-    out.resize(max);
-    std::size_t got = 0;
-    while (got < max) {
-      ssize_t r = ::read(fd, out.data() + got, max - got);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) {
-        int e = errno;
-        ::close(fd);
-        return e;
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    out.resize(got);
-    ::close(fd);
-    return 0;
+    return read_at(AT_FDCWD, path.c_str(), max, out);
   }
+
+  std::unique_ptr<Directory> open_directory(const fs::path& dir) override;
 
   int make_dirs(const fs::path& dir) override {
     if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return dir_or_error(dir);
@@ -251,14 +301,12 @@ class PosixFileSystem final : public FileSystem {
 
 FileStat stat_of(const struct stat& st) {
   FileStat out;
-  out.type = type_from_mode(st.st_mode);
-  out.size = static_cast<std::uint64_t>(st.st_size);
-  out.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  out.atime_ns = static_cast<std::int64_t>(st.st_atim.tv_sec) * 1'000'000'000 + st.st_atim.tv_nsec;
-  out.device = st.st_dev;
-  out.inode = st.st_ino;
-  out.mode = st.st_mode & 07777;
+  fill_stat(st, out);
   return out;
+}
+
+std::unique_ptr<Directory> PosixFileSystem::open_directory(const fs::path& dir) {
+  return std::make_unique<PosixDirectory>(dir);
 }
 
 }  // namespace

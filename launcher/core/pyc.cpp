@@ -184,15 +184,26 @@ bool is_legacy_name(std::string_view name) {
   return name.size() > 4 && (name.ends_with(".pyc") || name.ends_with(".pyo"));
 }
 
-fs::path cache_from_source(const fs::path& source, std::string_view tag, int optimize, const fs::path& prefix) {
-  const std::string file = source.filename().native();  // a copy: filename() is a temporary
-  // importlib: everything before the last dot (or the whole name) + tag.
+std::string cache_file_name(std::string_view file, std::string_view tag, int optimize) {
+  // importlib: base, sep, rest = name.rpartition('.'), then
+  // (base or rest) + sep + tag: "noext" -> "noextTAG", ".x" -> "x.TAG".
   auto dot = file.rfind('.');
-  std::string name = (dot == std::string::npos || dot == 0) ? file : file.substr(0, dot);
-  name += '.';
+  std::string name;
+  if (dot == std::string_view::npos) {
+    name = file;
+  } else {
+    name = dot == 0 ? file.substr(1) : file.substr(0, dot);
+    name += '.';
+  }
   name += tag;
   if (optimize > 0) name += fmt::format(".opt-{}", optimize);
   name += ".pyc";
+  return name;
+}
+
+fs::path cache_from_source(const fs::path& source, std::string_view tag, int optimize, const fs::path& prefix) {
+  const std::string file = source.filename().native();  // a copy: filename() is a temporary
+  std::string name = cache_file_name(file, tag, optimize);
   if (prefix.empty()) return source.parent_path() / "__pycache__" / name;
   std::string dir = source.parent_path().native();
   std::size_t strip = dir.find_first_not_of('/');

@@ -33,19 +33,22 @@ Result<bool> start_tool_runtime() {
 
 std::array<std::uint8_t, 8> source_hash(std::string_view source) {
   std::array<std::uint8_t, 8> out{};
-  PyObject* imp = PyImport_ImportModule("_imp");
-  PyObject* fn = imp ? PyObject_GetAttrString(imp, "source_hash") : nullptr;
+  // Looked up once: a no-op checked-hash run calls this for every source.
+  static PyObject* fn = [] {
+    PyObject* imp = PyImport_ImportModule("_imp");
+    PyObject* f = imp ? PyObject_GetAttrString(imp, "source_hash") : nullptr;
+    Py_XDECREF(imp);
+    if (!f) PyErr_Clear();
+    return f;
+  }();
   // importlib.util.source_hash keys the hash with the raw 4-byte magic.
-  PyObject* key = PyLong_FromLong(PyImport_GetMagicNumber());
+  static PyObject* key = PyLong_FromLong(PyImport_GetMagicNumber());
   PyObject* data = PyBytes_FromStringAndSize(source.data(), static_cast<Py_ssize_t>(source.size()));
   PyObject* result = fn && key && data ? PyObject_CallFunctionObjArgs(fn, key, data, nullptr) : nullptr;
   if (result && PyBytes_Check(result) && PyBytes_GET_SIZE(result) == 8) std::memcpy(out.data(), PyBytes_AS_STRING(result), 8);
   else PyErr_Clear();
   Py_XDECREF(result);
   Py_XDECREF(data);
-  Py_XDECREF(key);
-  Py_XDECREF(fn);
-  Py_XDECREF(imp);
   return out;
 }
 

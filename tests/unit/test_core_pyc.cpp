@@ -21,6 +21,19 @@ TEST(PycHeader, RoundTripsEveryMode) {
   EXPECT_EQ(static_cast<unsigned char>(format_header(unchecked)[4]), 1);
 }
 
+TEST(PycHeader, MtimeIsImportlibsIntOfTheDoubleStMtime) {
+  constexpr std::int64_t s = 1'000'000'000;
+  EXPECT_EQ(header_mtime(1700000000 * s), 1700000000u);
+  EXPECT_EQ(header_mtime(1700000000 * s + 400'000'000), 1700000000u);
+  // sec + ns * 1e-9 rounds to the next second as a double: int() sees it.
+  EXPECT_EQ(header_mtime(1700000000 * s + 999'999'999), 1700000001u);
+  EXPECT_EQ(header_mtime(1700000000 * s + 999'999'900), 1700000001u);
+  // Truncation toward zero, then the low 32 bits of the two's complement.
+  EXPECT_EQ(header_mtime(-s + 500'000'000), 0u);
+  EXPECT_EQ(header_mtime(-2 * s), 4294967294u);
+  EXPECT_EQ(header_mtime(((std::int64_t{1} << 32) + 5) * s + 3), 5u);
+}
+
 TEST(PycHeader, RejectsTruncatedEmptyAndGarbage) {
   EXPECT_FALSE(parse_header(""));
   EXPECT_FALSE(parse_header("\xa7\x0d"));
@@ -89,6 +102,11 @@ TEST(CachePaths, AsImportlib) {
   EXPECT_EQ(cache_from_source("/a/b/mod.py", "cpython-311", 0), "/a/b/__pycache__/mod.cpython-311.pyc");
   EXPECT_EQ(cache_from_source("/a/b/mod.py", "cpython-311", 1), "/a/b/__pycache__/mod.cpython-311.opt-1.pyc");
   EXPECT_EQ(cache_from_source("/a/b/x.y.py", "cpython-311", 2, "/pfx"), "/pfx/a/b/x.y.cpython-311.opt-2.pyc");
+  EXPECT_EQ(cache_file_name("x.y.py", "cpython-311", 2), "x.y.cpython-311.opt-2.pyc");
+  // importlib's own results for odd names (base or rest, then the separator).
+  EXPECT_EQ(cache_file_name("noext", "cpython-311", 0), "noextcpython-311.pyc");
+  EXPECT_EQ(cache_file_name(".hidden", "cpython-311", 0), "hidden.cpython-311.pyc");
+  EXPECT_EQ(cache_file_name("..py", "cpython-311", 0), "..cpython-311.pyc");
   EXPECT_EQ(cache_from_source("/m.py", "cpython-311", 0, "/pfx"), "/pfx/m.cpython-311.pyc");
   EXPECT_EQ(source_from_cache("/a/b/__pycache__/mod.cpython-311.opt-1.pyc"), "/a/b/mod.py");
   EXPECT_EQ(source_from_cache("/pfx/a/b/x.y.cpython-311.pyc", "/pfx"), "/a/b/x.y.py");

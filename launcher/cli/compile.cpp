@@ -1,0 +1,178 @@
+// pycache compile [options] [PATH...]: precompile under the policy in force,
+// incrementally, in worker processes.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "cli11_support.hpp"
+#include "pycache/build_config.hpp"
+#include "pycache/compile.hpp"
+#include "pycache/launch.hpp"
+#include "pycache/log.hpp"
+#include "pycache/paths.hpp"
+
+namespace pycache::cli {
+namespace {
+
+struct CompileOptions {
+  std::vector<std::string> paths;
+  std::vector<int> optimize;
+  std::string invalidation_mode;
+  bool force = false;
+  unsigned jobs = 0;
+  std::vector<std::string> excludes;
+  bool quiet = false;
+  bool json = false;
+  std::string policy_file;
+  bool no_policy = false;
+  bool worker = false;
+};
+
+// More workers than this cost more in start-up and memory than they gain.
+constexpr unsigned kMaxJobs = 16;
+
+std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
+  auto app = make_app("compile",
+                      "Compile every .py under each PATH to the pyc the policy in force says the interpreter reads "
+                      "(cache prefix or __pycache__, optimization level), skipping pycs already up to date.");
+  app->add_option("PATH", o.paths, "directories or .py files (default: the current directory)");
+  app->add_option("--optimize", o.optimize, "optimization levels to write, e.g. 0,1,2 (default: the policy's)")
+      ->delimiter(',')
+      ->check(CLI::Range(0, 2))
+      ->type_name("LEVELS");
+  app->add_option("--invalidation-mode", o.invalidation_mode,
+                  "timestamp, checked-hash or unchecked-hash (default: checked-hash when SOURCE_DATE_EPOCH is set, "
+                  "else timestamp)")
+      ->check(CLI::IsMember({"timestamp", "checked-hash", "unchecked-hash"}))
+      ->type_name("MODE");
+  app->add_flag("--force", o.force, "rewrite every pyc, up to date or not");
+  app->add_option("-j,--jobs", o.jobs, "compiler processes (default: the number of cores, at most 16)")
+      ->type_name("N");
+  app->add_option("--exclude", o.excludes, "skip files and directories matching this glob (repeatable)")
+      ->type_name("GLOB");
+  app->add_flag("-q,--quiet", o.quiet, "print errors only");
+  app->add_flag("--json", o.json, "print the summary as JSON");
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  app->add_flag("--no-policy", o.no_policy, "read no policy file");
+  app->add_flag("--worker", o.worker, "")->group("");  // internal: a compiler process of the pool
+  return app;
+}
+
+// Resolves each PATH to a root with its policy; prints errors itself.
+std::optional<std::vector<compile::Root>> make_roots(const CompileOptions& o, const fs::path& cwd, int& rc) {
+  RunOptions run;
+  run.no_policy = o.no_policy;
+  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"."} : o.paths;
+  std::vector<compile::Root> roots;
+  const EnvLookup env = process_environment();
+  for (const auto& p : paths) {
+    compile::Root root;
+    root.path = absolute_from(p, cwd);
+    root.display = p;
+    std::error_code ec;
+    auto status = fs::symlink_status(root.path, ec);
+    if (ec || !fs::exists(status)) {
+      log().error("'{}': no such file or directory", p);
+      rc = kExitUsage;
+      return std::nullopt;
+    }
+    const bool is_dir = fs::is_directory(status);
+    if (!is_dir && !(fs::is_regular_file(status) && root.path.native().ends_with(".py"))) {
+      log().error("'{}': not a directory or a .py file", p);
+      rc = kExitUsage;
+      return std::nullopt;
+    }
+    if (std::any_of(roots.begin(), roots.end(), [&](const compile::Root& r) { return r.path == root.path; })) continue;
+    PolicyQuery query{is_dir ? root.path : root.path.parent_path(), &run, Layer{}, true};
+    auto resolved = resolve_policy(query, env, cwd);
+    if (!resolved) {
+      log().error("{}", resolved.error().message);
+      rc = resolved.error().code;
+      return std::nullopt;
+    }
+    const Policy& policy = resolved->policy;
+    root.cache_prefix = policy.cache_prefix();
+    root.levels = o.optimize.empty() ? std::vector<int>{policy.optimize()} : o.optimize;
+    std::sort(root.levels.begin(), root.levels.end());
+    root.levels.erase(std::unique(root.levels.begin(), root.levels.end()), root.levels.end());
+    root.write_bytecode = policy.write_bytecode();
+    if (!root.write_bytecode && !o.quiet && std::none_of(roots.begin(), roots.end(), [](const compile::Root& r) {
+          return !r.write_bytecode;
+        })) {
+      // Said once: precompiling for runs that won't write is the point.
+      log().warn("the policy for '{}' says write-bytecode = false ({}); writing the pycs anyway: runs will read them",
+                 p, policy.get(Key::WriteBytecode).origin.describe());
+    }
+    roots.push_back(std::move(root));
+  }
+  return roots;
+}
+
+}  // namespace
+
+int compile_main(Args args) {
+  CompileOptions o;
+  auto app = compile_app(o);
+  if (auto rc = parse(*app, args)) return *rc;
+  if (o.worker) return compile::worker_main(STDIN_FILENO, STDOUT_FILENO, real_fs(), compile::embedded_toolchain());
+
+  const fs::path cwd = current_dir();
+  int rc = kExitOk;
+  auto roots = make_roots(o, cwd, rc);
+  if (!roots) return rc;
+
+  compile::Options options;
+  options.roots = std::move(*roots);
+  if (!o.invalidation_mode.empty()) {
+    options.mode = *pyc::parse_invalidation(o.invalidation_mode);
+  } else {
+    // As py_compile: reproducible builds get hash-based pycs.
+    const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+    options.mode = epoch && *epoch ? pyc::Invalidation::CheckedHash : pyc::Invalidation::Timestamp;
+  }
+  options.force = o.force ? compile::Force::Yes : compile::Force::No;
+  options.excludes = o.excludes;
+  options.cache_tag = build::kPythonCacheTag;
+  options.magic = static_cast<std::uint16_t>(build::kPythonMagic);
+
+  unsigned jobs = o.jobs ? o.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs);
+  compile::PoolOptions pool{self_exe(), {"compile", "--worker"}, jobs, 128};
+  auto make_executor = [&](compile::Executor::Sink sink) { return compile::make_process_pool(pool, std::move(sink)); };
+
+  const bool show_progress = !o.quiet && isatty(STDERR_FILENO);
+  bool progress_shown = false;
+  auto progress = [&](const compile::Progress& p) {
+    if (!show_progress) return;
+    std::fprintf(stderr, "\r%s\033[K", compile::format_progress(p).c_str());
+    std::fflush(stderr);
+    progress_shown = true;
+  };
+  compile::Summary summary = compile::compile_tree(real_fs(), options, compile::embedded_toolchain(), make_executor,
+                                                   show_progress ? std::function<void(const compile::Progress&)>(progress)
+                                                                 : std::function<void(const compile::Progress&)>());
+  if (progress_shown) std::fputs("\r\033[K", stderr);
+
+  for (const auto& f : summary.failures) {
+    if (f.error_type.empty()) log().error("{}", compile::format_failure(f));
+    else std::fprintf(stderr, "%s\n", compile::format_failure(f).c_str());
+  }
+  if (summary.fatal) log().error("{}", *summary.fatal);
+
+  if (o.json) std::fputs(compile::format_summary_json(summary, options).c_str(), stdout);
+  else if (!o.quiet) std::fputs(compile::format_summary(summary, options).c_str(), stdout);
+  std::fflush(stdout);
+
+  if (summary.fatal) return kExitEnvironment;
+  return summary.failures.empty() ? kExitOk : kExitFailure;
+}
+
+std::string compile_help() {
+  CompileOptions o;
+  return compile_app(o)->help();
+}
+
+}  // namespace pycache::cli

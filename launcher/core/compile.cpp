@@ -1,0 +1,553 @@
+// The compile engine: decisions, one task, the walk-and-dispatch driver, the
+// wire format and the formatters. Worker processes are in compile_pool.cpp.
+#include "pycache/compile.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <thread>
+#include <tuple>
+
+#include "pycache/json.hpp"
+#include "pycache/walk.hpp"
+
+namespace pycache::compile {
+
+using pyc::Invalidation;
+
+// ----------------------------------------------------------------- decisions
+
+Freshness freshness(const std::optional<std::string>& header, const FileStat& source, Invalidation requested,
+                    std::uint16_t magic, Force force) {
+  if (force == Force::Yes || !header || header->size() < pyc::kHeaderSize) return Freshness::Stale;
+  auto h = pyc::parse_header(*header);
+  if (!h || h->magic != magic || h->mode != requested) return Freshness::Stale;
+  if (requested != Invalidation::Timestamp) return Freshness::CheckHash;
+  // importlib's _validate_timestamp_pyc, field by field.
+  bool same = h->source_mtime == pyc::header_mtime(source.mtime_ns) &&
+              h->source_size == static_cast<std::uint32_t>(source.size & 0xFFFFFFFFu);
+  return same ? Freshness::UpToDate : Freshness::Stale;
+}
+
+// ------------------------------------------------------------------ one task
+
+namespace {
+
+class EmbeddedToolchain final : public Toolchain {
+ public:
+  Result<bool> start() override { return embed::start_tool_runtime(); }
+  embed::CompileOutcome compile(std::string_view source, const std::string& filename, int optimize) override {
+    return embed::compile_source(source, filename, optimize);
+  }
+  std::array<std::uint8_t, 8> hash(std::string_view source) override { return embed::source_hash(source); }
+  std::uint16_t magic() override { return embed::magic_number(); }
+};
+
+TaskResult io_error(std::string message) {
+  TaskResult r;
+  r.status = TaskResult::Status::IoError;
+  r.message = std::move(message);
+  return r;
+}
+
+}  // namespace
+
+Toolchain& embedded_toolchain() {
+  static EmbeddedToolchain tools;
+  return tools;
+}
+
+TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
+  // The header must describe the bytes compiled: read between two stats
+  // that agree, or try again (an editor may be saving the file right now).
+  FileStat st;
+  std::string source;
+  bool stable = false;
+  for (int attempt = 0; attempt < 5 && !stable; ++attempt) {
+    if (int e = fs.lstat(task.source, st)) return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
+    if (st.type != FileType::Regular) return io_error("not a regular file");
+    if (int e = fs.read(task.source, static_cast<std::size_t>(st.size) + 1, source))
+      return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
+    FileStat after;
+    if (int e = fs.lstat(task.source, after)) return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
+    stable = source.size() == st.size && after.size == st.size && after.mtime_ns == st.mtime_ns;
+  }
+  if (!stable) return io_error("the source kept changing while being read");
+
+  pyc::Header header;
+  header.magic = tools.magic();
+  header.mode = task.mode;
+  if (task.mode == Invalidation::Timestamp) {
+    header.source_mtime = pyc::header_mtime(st.mtime_ns);
+    header.source_size = static_cast<std::uint32_t>(st.size & 0xFFFFFFFFu);
+  } else {
+    header.source_hash = tools.hash(source);
+  }
+  const std::string head = pyc::format_header(header);
+  // importlib's _calc_mode: the source's mode, writable by the owner.
+  const std::uint32_t mode = (st.mode | 0200u) & 0666u;
+
+  TaskResult r;
+  for (const auto& out : task.outputs) {
+    auto code = tools.compile(source, task.source.native(), out.optimize);
+    if (!code.ok) {
+      r.status = TaskResult::Status::CompileError;
+      r.error_type = std::move(code.error_type);
+      r.message = std::move(code.message);
+      r.line = code.line;
+      r.column = code.column;
+      return r;
+    }
+    fs::path dir = out.pyc.parent_path();
+    if (int e = fs.make_dirs(dir)) {
+      TaskResult err = io_error(fmt::format("cannot create directory '{}': {}", dir.native(), std::strerror(e)));
+      err.written = r.written;
+      return err;
+    }
+    if (int e = fs.write_atomic(out.pyc, head + code.code, mode)) {
+      TaskResult err = io_error(fmt::format("cannot write '{}': {}", out.pyc.native(), std::strerror(e)));
+      err.written = r.written;
+      return err;
+    }
+    ++r.written;
+  }
+  return r;
+}
+
+InlineExecutor::InlineExecutor(FileSystem& fs, Toolchain& tools, Sink sink)
+    : fs_(fs), tools_(tools), sink_(std::move(sink)) {}
+
+void InlineExecutor::submit(Task task) {
+  std::lock_guard lock(mu_);
+  if (auto started = tools_.start(); !started) {
+    TaskResult r;
+    r.status = TaskResult::Status::Fatal;
+    r.message = started.error().message;
+    sink_(task, r);
+    return;
+  }
+  sink_(task, run_task(fs_, tools_, task));
+}
+
+// ---------------------------------------------------------------- wire format
+
+namespace {
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+void put_str(std::string& out, std::string_view s) {
+  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  out.append(s);
+}
+
+struct Reader {
+  std::string_view in;
+  bool ok = true;
+  std::uint32_t u32() {
+    if (in.size() < 4) {
+      ok = false;
+      return 0;
+    }
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+    in.remove_prefix(4);
+    return v;
+  }
+  std::string str() {
+    std::uint32_t n = u32();
+    if (!ok || in.size() < n) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+};
+
+}  // namespace
+
+std::string encode_batch(const std::vector<Task>& tasks) {
+  std::string out;
+  put_u32(out, static_cast<std::uint32_t>(tasks.size()));
+  for (const auto& t : tasks) {
+    put_str(out, t.source.native());
+    put_u32(out, static_cast<std::uint32_t>(t.mode));
+    put_u32(out, static_cast<std::uint32_t>(t.outputs.size()));
+    for (const auto& o : t.outputs) {
+      put_u32(out, static_cast<std::uint32_t>(o.optimize));
+      put_str(out, o.pyc.native());
+    }
+  }
+  return out;
+}
+
+bool decode_batch(std::string_view frame, std::vector<Task>& out) {
+  Reader r{frame};
+  out.clear();
+  std::uint32_t n = r.u32();
+  for (std::uint32_t i = 0; r.ok && i < n; ++i) {
+    Task t;
+    t.source = r.str();
+    std::uint32_t mode = r.u32();
+    if (mode > static_cast<std::uint32_t>(Invalidation::UncheckedHash)) return false;
+    t.mode = static_cast<Invalidation>(mode);
+    std::uint32_t outputs = r.u32();
+    for (std::uint32_t j = 0; r.ok && j < outputs; ++j) {
+      Task::Output o;
+      o.optimize = static_cast<int>(r.u32());
+      o.pyc = r.str();
+      t.outputs.push_back(std::move(o));
+    }
+    out.push_back(std::move(t));
+  }
+  return r.ok && r.in.empty();
+}
+
+std::string encode_result(const TaskResult& res) {
+  std::string out;
+  put_u32(out, static_cast<std::uint32_t>(res.status));
+  put_u32(out, res.written);
+  put_u32(out, static_cast<std::uint32_t>(res.line));
+  put_u32(out, static_cast<std::uint32_t>(res.column));
+  put_str(out, res.error_type);
+  put_str(out, res.message);
+  return out;
+}
+
+bool decode_result(std::string_view frame, TaskResult& out) {
+  Reader r{frame};
+  std::uint32_t status = r.u32();
+  if (status > static_cast<std::uint32_t>(TaskResult::Status::Fatal)) return false;
+  out.status = static_cast<TaskResult::Status>(status);
+  out.written = r.u32();
+  out.line = static_cast<int>(r.u32());
+  out.column = static_cast<int>(r.u32());
+  out.error_type = r.str();
+  out.message = r.str();
+  return r.ok && r.in.empty();
+}
+
+// -------------------------------------------------------------------- the run
+
+namespace {
+
+// Hash checks handed to the interpreter's thread at once (see compile_tree).
+constexpr std::size_t kHashBatch = 64;
+
+bool is_source_name(std::string_view name) { return name.size() > 3 && name.ends_with(".py"); }
+
+// A source whose hash pyc(s) must be checked before deciding. Paths are
+// built only if something turns out stale.
+struct HashJob {
+  const Root* root = nullptr;
+  std::string dir, name;
+  std::vector<int> stale;  // levels already known to be stale
+  std::vector<std::pair<int, std::array<std::uint8_t, 8>>> check;  // level, hash in its pyc
+  std::string source;
+};
+
+std::string display_path(const Root& root, const fs::path& path) {
+  const std::string& r = root.path.native();
+  const std::string& p = path.native();
+  if (p == r) return root.display;
+  if (p.size() > r.size() && p.compare(0, r.size(), r) == 0 && (p[r.size()] == '/' || r == "/")) {
+    std::string rest = p.substr(r == "/" ? 1 : r.size() + 1);
+    if (root.display == ".") return rest;
+    return root.display.ends_with('/') ? root.display + rest : root.display + "/" + rest;
+  }
+  return p;
+}
+
+Task make_task(const Root& root, const fs::path& src, std::vector<int> levels, const Options& options) {
+  Task task;
+  task.source = src;
+  task.mode = options.mode;
+  task.display = display_path(root, src);
+  std::sort(levels.begin(), levels.end());
+  for (int level : levels)
+    task.outputs.push_back(Task::Output{level, pyc::cache_from_source(src, options.cache_tag, level, root.cache_prefix)});
+  return task;
+}
+
+}  // namespace
+
+std::uint64_t Summary::compile_errors() const {
+  return static_cast<std::uint64_t>(
+      std::count_if(failures.begin(), failures.end(), [](const Failure& f) { return !f.error_type.empty(); }));
+}
+
+Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_tools,
+                     const ExecutorFactory& make_executor, const std::function<void(const Progress&)>& progress,
+                     std::chrono::milliseconds tick) {
+  const auto started_at = std::chrono::steady_clock::now();
+  Summary summary;
+  std::mutex mu;  // guards summary
+  std::atomic<std::uint64_t> sources{0}, up_to_date{0}, queued{0}, done{0}, symlinks{0}, hashed{0};
+
+  // Each task carries its display path; results come back with the task.
+  auto sink = [&](const Task& task, const TaskResult& r) {
+    std::lock_guard lock(mu);
+    summary.written += r.written;
+    switch (r.status) {
+      case TaskResult::Status::Written: ++summary.compiled; break;
+      case TaskResult::Status::CompileError:
+        summary.failures.push_back(Failure{task.display, r.error_type, r.message, r.line, r.column});
+        break;
+      case TaskResult::Status::IoError: summary.failures.push_back(Failure{task.display, "", r.message, 0, 0}); break;
+      case TaskResult::Status::Fatal:
+        if (!summary.fatal) summary.fatal = r.message;
+        break;
+    }
+    done.fetch_add(1, std::memory_order_relaxed);
+  };
+  std::unique_ptr<Executor> executor = make_executor(sink);
+  auto submit = [&](Task&& task) {
+    queued.fetch_add(1, std::memory_order_relaxed);
+    executor->submit(std::move(task));
+  };
+  auto fail = [&](std::string path, std::string message) {
+    std::lock_guard lock(mu);
+    summary.failures.push_back(Failure{std::move(path), "", std::move(message), 0, 0});
+  };
+
+  std::vector<fs::path> paths;
+  for (const auto& r : options.roots) paths.push_back(r.path);
+
+  std::mutex hq_mu;
+  std::condition_variable hq_cv;
+  std::deque<HashJob> hash_queue;
+  bool walk_done = false;
+
+  Walker walker(fs, WalkOptions{options.excludes, OneFileSystem::No, options.walk_threads});
+  auto visit = [&](WalkDir& d) {
+    const Root& root = options.roots[static_cast<std::size_t>(d.root - paths.data())];
+    std::string header, pyc_name;
+    // Opened on first use: every source of this directory is stat'ed in
+    // it, and all their pycs (every level) live in one directory too. Paths
+    // are built only for sources that need work: a no-op run builds none.
+    std::unique_ptr<Directory> src_dir, pyc_dir;
+    fs::path pyc_dir_path;
+    for (auto& e : d.entries) {
+      if (e.type == FileType::Directory) {
+        // Cache directories hold no sources: never walk them.
+        if (e.name == "__pycache__" || (!root.cache_prefix.empty() && d.path / e.name == root.cache_prefix))
+          e.descend = false;
+        continue;
+      }
+      if (!is_source_name(e.name)) continue;
+      if (e.type == FileType::Symlink) {
+        symlinks.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (e.type != FileType::Regular) continue;
+      FileStat st;
+      if (!src_dir) src_dir = fs.open_directory(d.path);
+      if (int err = src_dir->lstat(e.name, st)) {
+        if (err != ENOENT) fail(display_path(root, d.path / e.name), fmt::format("cannot stat: {}", std::strerror(err)));
+        continue;
+      }
+      sources.fetch_add(1, std::memory_order_relaxed);
+      if (pyc_dir_path.empty())
+        pyc_dir_path = pyc::cache_from_source(d.path / e.name, options.cache_tag, 0, root.cache_prefix).parent_path();
+      HashJob job;
+      for (int level : root.levels) {
+        std::optional<std::string> existing;
+        if (options.force == Force::No) {
+          if (!pyc_dir) pyc_dir = fs.open_directory(pyc_dir_path);
+          pyc_name = pyc::cache_file_name(e.name, options.cache_tag, level);
+          if (pyc_dir->read(pyc_name, pyc::kHeaderSize, header) == 0) existing = header;
+        }
+        switch (freshness(existing, st, options.mode, options.magic, options.force)) {
+          case Freshness::UpToDate: up_to_date.fetch_add(1, std::memory_order_relaxed); break;
+          case Freshness::Stale: job.stale.push_back(level); break;
+          case Freshness::CheckHash: job.check.emplace_back(level, pyc::parse_header(*existing)->source_hash); break;
+        }
+      }
+      if (job.check.empty() && job.stale.empty()) continue;
+      if (!job.check.empty() && src_dir->read(e.name, static_cast<std::size_t>(st.size) + 1, job.source) == 0) {
+        // Read here, in the walk's threads; hashed in the interpreter's,
+        // woken once per batch rather than once per file.
+        job.root = &root;
+        job.dir = d.path.native();
+        job.name = e.name;
+        std::lock_guard lock(hq_mu);
+        hash_queue.push_back(std::move(job));
+        if (hash_queue.size() == kHashBatch) hq_cv.notify_one();
+        continue;
+      }
+      // Stale, or unreadable for the hash check (then the task reports why).
+      for (const auto& [level, _] : job.check) job.stale.push_back(level);
+      submit(make_task(root, d.path / e.name, std::move(job.stale), options));
+    }
+  };
+  auto on_error = [&](const fs::path& path, int err) {
+    const Root* root = &options.roots.front();
+    for (const auto& r : options.roots)
+      if (path.native().starts_with(r.path.native())) root = &r;
+    fail(display_path(*root, path), err == ELOOP ? std::string("is a symbolic link: not followed")
+                                                 : fmt::format("cannot read: {}", std::strerror(err)));
+  };
+
+  std::thread walk_thread([&] {
+    walker.walk(paths, visit, on_error);
+    std::lock_guard lock(hq_mu);
+    walk_done = true;
+    hq_cv.notify_all();
+  });
+
+  auto snapshot = [&] {
+    return Progress{sources.load(), up_to_date.load(), queued.load(), done.load()};
+  };
+  auto last_tick = std::chrono::steady_clock::now();
+  auto maybe_progress = [&] {
+    if (!progress) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_tick < tick) return;
+    last_tick = now;
+    progress(snapshot());
+  };
+
+  // This thread owns the parent's interpreter: hash checks happen here.
+  bool tools_failed = false, tools_started = false;
+  std::unique_lock lock(hq_mu);
+  while (true) {
+    hq_cv.wait_for(lock, tick, [&] { return hash_queue.size() >= kHashBatch || walk_done; });
+    std::deque<HashJob> jobs;
+    jobs.swap(hash_queue);
+    lock.unlock();
+    for (auto& job : jobs) {
+      if (!tools_started && !tools_failed) {
+        auto s = parent_tools.start();
+        tools_started = s.ok();
+        tools_failed = !s.ok();
+        if (tools_failed) {
+          std::lock_guard guard(mu);
+          summary.fatal = s.error().message;
+        }
+      }
+      if (tools_started) {
+        auto h = parent_tools.hash(job.source);
+        hashed.fetch_add(1, std::memory_order_relaxed);
+        for (const auto& [level, expected] : job.check) {
+          if (expected == h) up_to_date.fetch_add(1, std::memory_order_relaxed);
+          else job.stale.push_back(level);
+        }
+        if (!job.stale.empty()) submit(make_task(*job.root, fs::path(job.dir) / job.name, std::move(job.stale), options));
+      }
+    }
+    maybe_progress();
+    lock.lock();
+    if (walk_done && hash_queue.empty()) break;
+  }
+  lock.unlock();
+  walk_thread.join();
+
+  executor->close();
+  while (!executor->wait(tick)) maybe_progress();
+
+  summary.sources = sources.load();
+  summary.up_to_date = up_to_date.load();
+  summary.skipped_symlinks = symlinks.load();
+  summary.hashed = hashed.load();
+  summary.workers = executor->workers_started();
+  executor.reset();
+  std::sort(summary.failures.begin(), summary.failures.end(), [](const Failure& a, const Failure& b) {
+    return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
+  });
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+  return summary;
+}
+
+// ----------------------------------------------------------------- formatters
+
+std::string format_failure(const Failure& f) {
+  if (f.error_type.empty()) return fmt::format("{}: {}", f.path, f.message);
+  if (f.line > 0) return fmt::format("{}:{}:{}: {}: {}", f.path, f.line, f.column, f.error_type, f.message);
+  return fmt::format("{}: {}: {}", f.path, f.error_type, f.message);
+}
+
+namespace {
+
+std::string levels_text(const Options& o) {
+  std::vector<int> all;
+  for (const auto& r : o.roots)
+    for (int l : r.levels)
+      if (std::find(all.begin(), all.end(), l) == all.end()) all.push_back(l);
+  std::sort(all.begin(), all.end());
+  return fmt::format("{}", fmt::join(all, ","));
+}
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+}  // namespace
+
+std::string format_summary(const Summary& s, const Options& o) {
+  const std::uint64_t errors = s.failures.size() - s.compile_errors();
+  std::string out = fmt::format("{} ({}, optimize {}): {} written, {} up to date", plural(s.sources, "source", "sources"),
+                                pyc::to_string(o.mode), levels_text(o), plural(s.written, "pyc", "pycs"),
+                                s.up_to_date);
+  if (s.compile_errors()) out += fmt::format(", {} failed to compile", s.compile_errors());
+  if (errors) out += fmt::format(", {}", plural(errors, "error", "errors"));
+  if (s.skipped_symlinks) out += fmt::format(", {} skipped", plural(s.skipped_symlinks, "symlink", "symlinks"));
+  out += fmt::format(" [{}, {:.2f} s]\n", plural(s.workers, "worker", "workers"), s.seconds);
+  return out;
+}
+
+std::string format_summary_json(const Summary& s, const Options& o) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("sources").value(s.sources);
+  w.key("written").value(s.written);
+  w.key("up_to_date").value(s.up_to_date);
+  w.key("compiled").value(s.compiled);
+  w.key("compile_errors").value(s.compile_errors());
+  w.key("errors").value(static_cast<std::uint64_t>(s.failures.size() - s.compile_errors()));
+  w.key("skipped_symlinks").value(s.skipped_symlinks);
+  w.key("hashed").value(s.hashed);
+  w.key("invalidation_mode").value(pyc::to_string(o.mode));
+  w.key("force").value(o.force == Force::Yes);
+  w.key("workers").value(static_cast<std::uint64_t>(s.workers));
+  w.key("seconds").value(s.seconds);
+  w.key("roots").begin_array();
+  for (const auto& r : o.roots) {
+    w.begin_object();
+    w.key("path").value(r.path.native());
+    w.key("cache_prefix").value(r.cache_prefix.native());
+    w.key("optimize").begin_array();
+    for (int l : r.levels) w.value(l);
+    w.end_array();
+    w.key("write_bytecode").value(r.write_bytecode);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("failures").begin_array();
+  for (const auto& f : s.failures) {
+    w.begin_object();
+    w.key("path").value(f.path);
+    w.key("type").value(f.error_type.empty() ? std::string("OSError") : f.error_type);
+    w.key("message").value(f.message);
+    w.key("line").value(f.line);
+    w.key("column").value(f.column);
+    w.end_object();
+  }
+  w.end_array();
+  if (s.fatal) w.key("fatal").value(*s.fatal);
+  else w.key("fatal").null();
+  w.end_object();
+  return w.str() + "\n";
+}
+
+std::string format_progress(const Progress& p) {
+  return fmt::format("compile: {} sources, {} up to date, {}/{} compiled", p.sources, p.up_to_date, p.done, p.queued);
+}
+
+}  // namespace pycache::compile
