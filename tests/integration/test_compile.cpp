@@ -160,6 +160,8 @@ TEST_F(Compile, RunAfterCompileReadsEveryPycAndWritesNothing) {
 }
 
 TEST_F(Compile, PycsAreByteForByteWhatPyCompileWrites) {
+  if (!marshal_is_deterministic())
+    GTEST_SKIP() << "before 3.11 marshal's ref flags depend on refcounts: equal code, bytes may differ";
   write_file(t / "ref.py",
              "import py_compile, sys\n"
              "mode = py_compile.PycInvalidationMode[sys.argv[2]]\n"

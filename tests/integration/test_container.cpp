@@ -11,7 +11,8 @@ namespace pycache::test {
 namespace {
 
 TEST(Container, PrecompiledReadOnlyAppRunsAsPid1AndReadsItsPycs) {
-  if (getuid() != 0) GTEST_SKIP() << "needs root (unshare --pid, setpriv to nobody)";
+  if (!pycache_runs_as_nobody())
+    GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
   TempDir t;
   Env env = clean_env(t / "home");
   env["PYCACHE_SYSTEM_CONFIG"] = (t / "none.toml").native();

@@ -36,11 +36,11 @@ class ReadOnly : public ::testing::Test {
     for (auto& p : fs::recursive_directory_iterator(app))
       if (p.is_directory()) fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
   }
-  bool nobody_works() { return getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0; }
+  bool nobody_works() { return pycache_runs_as_nobody(); }
 };
 
 TEST_F(ReadOnly, FallbackWritesToTheUserCacheOnceThenReadsIt) {
-  if (!nobody_works()) GTEST_SKIP() << "needs root to run as nobody (setpriv)";
+  if (!nobody_works()) GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
   write_file(app / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = true\n");
   lock_tree_for_nobody();
   auto o = as_nobody({"main.py"});
@@ -58,7 +58,7 @@ TEST_F(ReadOnly, FallbackWritesToTheUserCacheOnceThenReadsIt) {
 }
 
 TEST_F(ReadOnly, SkipWritesNothingAndIgnoreLeavesCPythonsBehaviour) {
-  if (!nobody_works()) GTEST_SKIP() << "needs root to run as nobody (setpriv)";
+  if (!nobody_works()) GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
   write_file(app / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = true\nread-only = \"skip\"\n");
   lock_tree_for_nobody();
   auto o = as_nobody({"main.py"});

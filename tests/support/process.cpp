@@ -122,6 +122,22 @@ Env clean_env(const fs::path& home) {
   return {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", home.native()}, {"LANG", "C.UTF-8"}};
 }
 
+bool pycache_runs_as_nobody() {
+  static const bool ok = [] {
+    if (getuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) return false;
+    auto o = run({{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", pycache_python_bin().native(),
+                   "-c", "pass"},
+                  std::nullopt, clean_env("/nonexistent"), "/"});
+    return o.exit_code == 0;
+  }();
+  return ok;
+}
+
+bool marshal_is_deterministic() {
+  const std::string tag = python_cache_tag();  // cpython-3NN
+  return tag.size() >= 11 && std::stoi(tag.substr(9)) >= 11;
+}
+
 fs::path pycache_bin() { return PYCACHE_TEST_BIN; }
 fs::path pycache_python_bin() { return fs::path(PYCACHE_TEST_BIN).parent_path() / "pycache-python"; }
 fs::path reference_python() { return PYCACHE_TEST_REFERENCE_PYTHON; }

@@ -52,5 +52,11 @@ fs::path pycache_bin();         // build/bin/pycache
 fs::path pycache_python_bin();  // build/bin/pycache-python
 fs::path reference_python();    // the interpreter pycache embeds (/usr/bin/python3 by default)
 std::string python_cache_tag(); // "cpython-311"
+// Whether the built pycache-python runs as nobody (uid 65534) here: root, and
+// a libpython nobody can read (a pyenv build under /root is not).
+bool pycache_runs_as_nobody();
+// Before 3.11, marshal's ref flags depend on refcounts, so two compiles of the
+// same code may differ in bytes while being equal code objects.
+bool marshal_is_deterministic();
 
 }  // namespace pycache::test

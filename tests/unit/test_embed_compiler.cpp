@@ -59,6 +59,8 @@ constexpr const char* kModule =
     "    DEBUG = True\n";
 
 TEST_F(Compiler, SameBytesAsImportAndPyCompileAtEveryLevel) {
+  if (!test::marshal_is_deterministic())
+    GTEST_SKIP() << "before 3.11 marshal's ref flags depend on refcounts: equal code, bytes may differ";
   test::write_file(t / "sample.py", kModule);
   const std::string path = (t / "sample.py").native();
   for (int level : {0, 1, 2}) {
