@@ -34,7 +34,7 @@ struct FileStat {
   std::uint32_t mode = 0;  // permission bits
 };
 
-// One file of a batch removal (FileSystem::remove_files).
+// One file of a removal (Directory::remove).
 struct FileRemoval {
   std::string name;          // in: a name inside the directory, never a path
   int error = 0;             // out: 0 removed (or removable under StatOnly); else errno, ENOENT = vanished
@@ -44,7 +44,7 @@ struct FileRemoval {
 
 enum class StatOnly { No, Yes };
 
-// One file of a batch probe (FileSystem::probe_files).
+// One file of a probe (Directory::probe).
 struct FileProbe {
   std::string name;      // in: a name inside the directory, never a path
   std::size_t head = 0;  // in: bytes to read from the start if it is a regular file (0: only stat it)
@@ -53,22 +53,50 @@ struct FileProbe {
   std::string data;      // out: up to `head` bytes
 };
 
-// One directory opened once, for a walk's calls on many of its entries: a
-// real filesystem resolves the directory's path once, not at every call.
-// Same contracts as FileSystem's calls, by entry name.
+// One directory, opened once for every call on its entries: the walk lists
+// it, opens its subdirectories, and clean/compile/status stat, read, probe
+// and unlink its entries through it. A real filesystem resolves each name in
+// one step from an open descriptor, never the whole path again, and a
+// directory swapped for a symlink mid-walk is refused, not followed. When
+// the directory cannot be opened, every call returns why (ENOENT when it
+// does not exist, ENOTDIR or ELOOP for a symlink, ENOTDIR for a file).
+// Threads: open() may be called by several threads at once (the walk's
+// children of one directory); the other calls by one thread at a time.
 class Directory {
  public:
   virtual ~Directory() = default;
+  // The entries ("." and ".." left out).
+  virtual int list(std::vector<DirEntry>& out) = 0;
+  // The directory's own stat (its device, for --one-file-system).
+  virtual int stat_self(FileStat& out) = 0;
+  // lstat(2) of an entry: the link itself, never its target.
   virtual int lstat(std::string_view name, FileStat& out) = 0;
+  // Up to `max` bytes from the start of a regular file (no symlink followed).
   virtual int read(std::string_view name, std::size_t max, std::string& out) = 0;
+  // A subdirectory, relative to this one, never through a symlink. Never
+  // null: failures show in its calls.
+  virtual std::unique_ptr<Directory> open(std::string_view name) = 0;
+  // lstat `f.name` and read its first `f.head` bytes when it is a regular
+  // file. The default is lstat + read; the real one opens the name once and
+  // takes the stat from the open file (what status does for every pyc).
+  virtual void probe(FileProbe& f);
+  // lstat `f.name` and unlink it when it is a regular file (never anything
+  // else) unless `stat_only`. The default is lstat + unlink.
+  virtual void remove(FileRemoval& f, StatOnly stat_only);
+
+ protected:
+  virtual int unlink(std::string_view name) = 0;  // files and symlinks only
 };
+
+// Batches over one directory.
+void probe_files(Directory& dir, std::span<FileProbe> files);
+void remove_files(Directory& dir, std::span<FileRemoval> files, StatOnly stat_only);
 
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
-  // `dir` for per-entry calls. Never null: when `dir` cannot be opened,
-  // every call returns why (ENOENT when it does not exist). The default
-  // joins paths and calls this FileSystem's own functions.
+  // `dir` for per-entry calls (see Directory). The default joins paths and
+  // calls this FileSystem's own functions.
   virtual std::unique_ptr<Directory> open_directory(const fs::path& dir);
   // The entries of `dir` ("." and ".." left out). `dir` itself must be a
   // directory, not a symlink to one (ENOTDIR/ELOOP otherwise).
@@ -85,26 +113,23 @@ class FileSystem {
   // `path`: readers see the old file or the new one, never a part. On any
   // failure the temp file is removed. `mode` as for open(2), umask applies.
   virtual int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) = 0;
-  // For each of `files` in `dir`: lstat it, and unlink it when it is a
-  // regular file (never anything else) unless `stat_only`. The outcome is in
-  // each FileRemoval. The default does lstat + unlink on joined paths; the
-  // real filesystem resolves `dir` once (O_NOFOLLOW) and works relative to it,
-  // which also means a `dir` swapped for a symlink is refused, not followed.
-  virtual void remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only);
-  // For each of `files` in `dir`: lstat it, and read its first `head` bytes
-  // when it is a regular file (no symlink followed). The default does lstat +
-  // read on joined paths; the real filesystem resolves `dir` once (O_NOFOLLOW)
-  // and opens each name relative to it, taking the stat from the open file:
-  // what `status` does for every pyc, at a fraction of the path lookups.
-  virtual void probe_files(const fs::path& dir, std::span<FileProbe> files);
 };
 
 namespace detail {
+// The default Directory: every call on the joined path, through the FileSystem.
 class JoinedDirectory final : public Directory {
  public:
   JoinedDirectory(FileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) {}
+  int list(std::vector<DirEntry>& out) override { return fs_.list(dir_, out); }
+  int stat_self(FileStat& out) override { return fs_.lstat(dir_, out); }
   int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
   int read(std::string_view name, std::size_t max, std::string& out) override { return fs_.read(dir_ / name, max, out); }
+  std::unique_ptr<Directory> open(std::string_view name) override {
+    return std::make_unique<JoinedDirectory>(fs_, dir_ / name);
+  }
+
+ protected:
+  int unlink(std::string_view name) override { return fs_.unlink(dir_ / name); }
 
  private:
   FileSystem& fs_;

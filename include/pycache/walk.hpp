@@ -33,6 +33,7 @@ struct WalkDir {
   const fs::path* root = nullptr;  // the root it was reached from
   std::vector<WalkEntry> entries;  // excluded names already removed
   unsigned worker = 0;             // index of the calling thread, < thread_count()
+  Directory* dir = nullptr;        // `path`, open: for the visitor's calls on its entries
 };
 
 class Walker {

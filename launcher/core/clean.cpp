@@ -221,12 +221,13 @@ struct Cleaner::Impl {
     return std::find(o.current_tags.begin(), o.current_tags.end(), tag) != o.current_tags.end();
   }
 
-  // Removes ws.batch (files of `dir`, reasons in ws.reasons). Returns how many
+  // Removes ws.batch (files of `d`, reasons in ws.reasons). Returns how many
   // are still there afterwards (failures and entries that turned out not to
   // be regular files); vanished ones count as gone.
-  std::uint64_t flush(WorkerState& ws, const fs::path& dir) {
+  std::uint64_t flush(WorkerState& ws, const WalkDir& d) {
     if (ws.batch.empty()) return 0;
-    fs.remove_files(dir, ws.batch, dry ? StatOnly::Yes : StatOnly::No);
+    const fs::path& dir = d.path;
+    remove_files(*d.dir, ws.batch, dry ? StatOnly::Yes : StatOnly::No);
     std::uint64_t left = 0;
     for (std::size_t i = 0; i < ws.batch.size(); ++i) {
       const FileRemoval& f = ws.batch[i];
@@ -318,7 +319,7 @@ struct Cleaner::Impl {
         add(ws, e.name, Reason::Legacy);
       }
     }
-    flush(ws, d.path);
+    flush(ws, d);
   }
 
   void visit_cache_dir(WalkDir& d, WorkerState& ws) {
@@ -356,7 +357,7 @@ struct Cleaner::Impl {
       }
       add(ws, e.name, reason);
     }
-    std::uint64_t left = flush(ws, d.path);
+    std::uint64_t left = flush(ws, d);
     if (others) keep(d.path, others);
     if (others || still_used || left) {
       ws.kept_bytecode += still_used;
@@ -392,7 +393,7 @@ struct Cleaner::Impl {
         add(ws, e.name, o.stale == Stale::Yes ? Reason::Sourceless : Reason::Legacy);
       }
     }
-    flush(ws, d.path);
+    flush(ws, d);
   }
 
   // Removes (or, dry, counts) an empty directory. Something that appeared in
@@ -492,7 +493,7 @@ struct Cleaner::Impl {
         }
       }
       if (!regular.empty()) {
-        fs.remove_files(dir, regular, dry ? StatOnly::Yes : StatOnly::No);
+        remove_files(*fs.open_directory(dir), regular, dry ? StatOnly::Yes : StatOnly::No);
         for (const auto& f : regular) {
           if (f.error == ENOENT) continue;
           if (f.error != 0) {
@@ -574,7 +575,7 @@ struct Cleaner::Impl {
         continue;
       }
       FileStat st;
-      if (int err = fs.lstat(d.path / e.name, st)) {
+      if (int err = d.dir->lstat(e.name, st)) {
         if (err != ENOENT) {
           problem(d.path / e.name, "stat", err);
           rec.blocked = true;
@@ -588,7 +589,7 @@ struct Cleaner::Impl {
       }
       survivors.push_back(Pending{e.name, st.size, last_used});
     }
-    if (flush(ws, d.path)) rec.blocked = true;
+    if (flush(ws, d)) rec.blocked = true;
     const std::size_t index = ws.records.size();
     for (auto& s : survivors) {
       if (o.max_size) {
@@ -625,7 +626,7 @@ struct Cleaner::Impl {
       const fs::path dir = rec.path;
       const fs::path path = dir / s->name;
       one[0] = FileRemoval{s->name};
-      fs.remove_files(dir, one, dry ? StatOnly::Yes : StatOnly::No);
+      remove_files(*fs.open_directory(dir), one, dry ? StatOnly::Yes : StatOnly::No);
       const FileRemoval& f = one[0];
       if (f.error == ENOENT) {
         total[s->group] -= s->size;

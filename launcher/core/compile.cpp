@@ -329,10 +329,12 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
   auto visit = [&](WalkDir& d) {
     const Root& root = options.roots[static_cast<std::size_t>(d.root - paths.data())];
     std::string header, pyc_name;
-    // Opened on first use: every source of this directory is stat'ed in
-    // it, and all their pycs (every level) live in one directory too. Paths
-    // are built only for sources that need work: a no-op run builds none.
-    std::unique_ptr<Directory> src_dir, pyc_dir;
+    // Every source of this directory is stat'ed through the walk's handle,
+    // and all their pycs (every level) live in one directory, opened on first
+    // use. Paths are built only for sources that need work: a no-op run
+    // builds none.
+    Directory* src_dir = d.dir;
+    std::unique_ptr<Directory> pyc_dir;
     fs::path pyc_dir_path;
     for (auto& e : d.entries) {
       if (e.type == FileType::Directory) {
@@ -348,7 +350,6 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
       }
       if (e.type != FileType::Regular) continue;
       FileStat st;
-      if (!src_dir) src_dir = fs.open_directory(d.path);
       if (int err = src_dir->lstat(e.name, st)) {
         if (err != ENOENT) fail(display_path(root, d.path / e.name), fmt::format("cannot stat: {}", std::strerror(err)));
         continue;
@@ -360,7 +361,8 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
       for (int level : root.levels) {
         std::optional<std::string> existing;
         if (options.force == Force::No) {
-          if (!pyc_dir) pyc_dir = fs.open_directory(pyc_dir_path);
+          if (!pyc_dir)
+            pyc_dir = root.cache_prefix.empty() ? d.dir->open("__pycache__") : fs.open_directory(pyc_dir_path);
           pyc_name = pyc::cache_file_name(e.name, options.cache_tag, level);
           if (pyc_dir->read(pyc_name, pyc::kHeaderSize, header) == 0) existing = header;
         }

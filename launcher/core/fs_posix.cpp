@@ -6,7 +6,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
+#include <cstddef>
 #include <cerrno>
 #include <cstring>
 
@@ -14,8 +17,6 @@
 
 namespace pycache {
 namespace {
-
-FileStat stat_of(const struct stat& st);
 
 FileType type_from_mode(mode_t m) {
   if (S_ISREG(m)) return FileType::Regular;
@@ -34,60 +35,32 @@ void fill_stat(const struct stat& st, FileStat& out) {
   out.mode = st.st_mode & 07777;
 }
 
-// Up to `max` bytes of `name` relative to `dirfd` (AT_FDCWD: a path).
-int read_at(int dirfd, const char* name, std::size_t max, std::string& out) {
-  int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return errno;
+// Up to `max` bytes from the start of the open file `fd`.
+int read_fd(int fd, std::size_t max, std::string& out) {
   out.resize(max);
   std::size_t got = 0;
   while (got < max) {
     ssize_t r = ::read(fd, out.data() + got, max - got);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
-      int e = errno;
-      ::close(fd);
-      return e;
+      out.resize(got);
+      return errno;
     }
     if (r == 0) break;
     got += static_cast<std::size_t>(r);
   }
   out.resize(got);
-  ::close(fd);
   return 0;
 }
 
-// An O_PATH descriptor: lookups relative to it walk one component.
-class PosixDirectory final : public Directory {
- public:
-  explicit PosixDirectory(const fs::path& dir) {
-    fd_ = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    error_ = fd_ < 0 ? errno : 0;
-  }
-  ~PosixDirectory() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  PosixDirectory(const PosixDirectory&) = delete;
-  PosixDirectory& operator=(const PosixDirectory&) = delete;
-
-  int lstat(std::string_view name, FileStat& out) override {
-    if (error_) return error_;
-    name_.assign(name);
-    struct stat st;
-    if (::fstatat(fd_, name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
-    fill_stat(st, out);
-    return 0;
-  }
-  int read(std::string_view name, std::size_t max, std::string& out) override {
-    if (error_) return error_;
-    name_.assign(name);
-    return read_at(fd_, name_.c_str(), max, out);
-  }
-
- private:
-  int fd_ = -1;
-  int error_ = 0;
-  std::string name_;  // NUL-terminated copy of the last name
-};
+// Up to `max` bytes of `name` relative to `dirfd` (AT_FDCWD: a path).
+int read_at(int dirfd, const char* name, std::size_t max, std::string& out) {
+  int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int e = read_fd(fd, max, out);
+  ::close(fd);
+  return e;
+}
 
 FileType type_from_dirent(unsigned char t) {
   switch (t) {
@@ -103,13 +76,15 @@ FileType type_from_dirent(unsigned char t) {
 // getdents64 straight into a stack buffer: readdir() would add an fstat and
 // an fcntl per directory (fdopendir) and a heap buffer, which is a third of
 // the syscalls of a walk over small directories.
+// linux_dirent64's fixed part; the NUL-terminated name follows it.
 struct LinuxDirent64 {
   ino64_t d_ino;
   off64_t d_off;
   unsigned short d_reclen;
   unsigned char d_type;
-  char d_name[];
 };
+constexpr std::size_t kDirentNameOffset = 19;  // offsetof(struct linux_dirent64, d_name)
+static_assert(offsetof(LinuxDirent64, d_type) + 1 == kDirentNameOffset);
 
 int read_entries(int fd, std::vector<DirEntry>& out) {
   alignas(8) char buf[32768];
@@ -120,8 +95,8 @@ int read_entries(int fd, std::vector<DirEntry>& out) {
     if (n == 0) return 0;
     for (long at = 0; at < n;) {
       const auto* e = reinterpret_cast<const LinuxDirent64*>(buf + at);
+      const char* name = buf + at + kDirentNameOffset;
       at += e->d_reclen;
-      const char* name = e->d_name;
       if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
       out.push_back(DirEntry{name, type_from_dirent(e->d_type)});
     }
@@ -161,61 +136,6 @@ class PosixFileSystem final : public FileSystem {
     return 0;
   }
 
-  void probe_files(const fs::path& dir, std::span<FileProbe> files) override {
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0) {
-      int e = errno;
-      for (auto& f : files) f.error = e;
-      return;
-    }
-    for (auto& f : files) {
-      struct stat st;
-      f.error = 0;
-      f.stat = FileStat{};
-      f.data.clear();
-      if (f.head == 0) {
-        if (::fstatat(dfd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) f.error = errno;
-        else f.stat = stat_of(st);
-        continue;
-      }
-      // Open first and stat the open file: one lookup instead of two. O_NONBLOCK:
-      // a FIFO swapped in meanwhile must not hang the walk.
-      int fd = ::openat(dfd, f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-      if (fd < 0) {
-        int e = errno;
-        // A symlink (ELOOP) or an unreadable file: still say what it is.
-        if (::fstatat(dfd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) f.error = errno;
-        else {
-          f.stat = stat_of(st);
-          if (f.stat.type == FileType::Regular) f.error = e;
-        }
-        continue;
-      }
-      if (::fstat(fd, &st) != 0) {
-        f.error = errno;
-      } else {
-        f.stat = stat_of(st);
-        if (f.stat.type == FileType::Regular) {
-          f.data.resize(f.head);
-          std::size_t got = 0;
-          while (got < f.head) {
-            ssize_t r = ::read(fd, f.data.data() + got, f.head - got);
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) {
-              f.error = errno;
-              break;
-            }
-            if (r == 0) break;
-            got += static_cast<std::size_t>(r);
-          }
-          f.data.resize(got);
-        }
-      }
-      ::close(fd);
-    }
-    ::close(dfd);
-  }
-
   int unlink(const fs::path& path) override { return ::unlink(path.c_str()) == 0 ? 0 : errno; }
   int rmdir(const fs::path& path) override { return ::rmdir(path.c_str()) == 0 ? 0 : errno; }
 
@@ -233,31 +153,6 @@ class PosixFileSystem final : public FileSystem {
     if (int e = make_dirs(parent)) return e;
     if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return dir_or_error(dir);
     return errno;
-  }
-
-  void remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only) override {
-    // One open directory handle for the batch: each name resolves in one
-    // step instead of the whole path again, for the stat and the unlink.
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      int e = errno;
-      for (auto& f : files) f.error = e;
-      return;
-    }
-    for (auto& f : files) {
-      struct stat st;
-      if (::fstatat(fd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        f.error = errno;
-        continue;
-      }
-      f.size = static_cast<std::uint64_t>(st.st_size);
-      if (!S_ISREG(st.st_mode)) {
-        f.not_regular = true;
-        continue;
-      }
-      if (stat_only == StatOnly::No && ::unlinkat(fd, f.name.c_str(), 0) != 0) f.error = errno;
-    }
-    ::close(fd);
   }
 
   int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) override {
@@ -299,43 +194,178 @@ class PosixFileSystem final : public FileSystem {
   }
 };
 
-FileStat stat_of(const struct stat& st) {
-  FileStat out;
-  fill_stat(st, out);
-  return out;
+// A NUL-terminated copy of an entry name, on the stack: a Directory is
+// shared by the threads opening its subdirectories, so no member buffer.
+class CName {
+ public:
+  explicit CName(std::string_view name) {
+    const std::size_t n = std::min(name.size(), sizeof buf_ - 1);  // still longer than NAME_MAX: ENAMETOOLONG
+    std::memcpy(buf_, name.data(), n);
+    buf_[n] = 0;
+  }
+  operator const char*() const { return buf_; }
+
+ private:
+  char buf_[NAME_MAX + 2];
+};
+
+// A directory descriptor: every name resolves in one step from it.
+// O_NOFOLLOW refuses a directory swapped for a symlink. A directory that may
+// be searched but not read (mode --x) still serves lookups, through O_PATH;
+// only its listing fails.
+class PosixDirectory final : public Directory {
+ public:
+  PosixDirectory(int at, const char* path) {
+    fd_ = ::openat(at, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd_ < 0 && errno == EACCES) {
+      fd_ = ::openat(at, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd_ >= 0) list_error_ = EACCES;
+    }
+    if (fd_ < 0) error_ = list_error_ = errno;
+  }
+  ~PosixDirectory() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PosixDirectory(const PosixDirectory&) = delete;
+  PosixDirectory& operator=(const PosixDirectory&) = delete;
+
+  int list(std::vector<DirEntry>& out) override {
+    out.clear();
+    if (list_error_) return list_error_;
+    // The descriptor keeps its offset: a second listing starts over.
+    if (listed_ && ::lseek(fd_, 0, SEEK_SET) < 0) return errno;
+    listed_ = true;
+    return read_entries(fd_, out);
+  }
+  int stat_self(FileStat& out) override {
+    if (error_) return error_;
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return errno;
+    fill_stat(st, out);
+    return 0;
+  }
+  int lstat(std::string_view name, FileStat& out) override {
+    if (error_) return error_;
+    CName c(name);
+    struct stat st;
+    if (::fstatat(fd_, c, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+    fill_stat(st, out);
+    return 0;
+  }
+  int read(std::string_view name, std::size_t max, std::string& out) override {
+    if (error_) return error_;
+    return read_at(fd_, CName(name), max, out);
+  }
+  std::unique_ptr<Directory> open(std::string_view name) override {
+    if (error_) return std::make_unique<PosixDirectory>(error_);
+    return std::make_unique<PosixDirectory>(fd_, CName(name));
+  }
+  void probe(FileProbe& f) override;
+  void remove(FileRemoval& f, StatOnly stat_only) override;
+
+  explicit PosixDirectory(int error) : error_(error), list_error_(error) {}
+
+ protected:
+  int unlink(std::string_view name) override {
+    if (error_) return error_;
+    return ::unlinkat(fd_, CName(name), 0) == 0 ? 0 : errno;
+  }
+
+ private:
+  int fd_ = -1;
+  int error_ = 0;
+  int list_error_ = 0;
+  bool listed_ = false;
+};
+
+void PosixDirectory::probe(FileProbe& f) {
+  f.error = 0;
+  f.stat = FileStat{};
+  f.data.clear();
+  if (error_) {
+    f.error = error_;
+    return;
+  }
+  struct stat st;
+  if (f.head == 0) {
+    if (::fstatat(fd_, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) f.error = errno;
+    else fill_stat(st, f.stat);
+    return;
+  }
+  // Open first and stat the open file: one lookup instead of two. O_NONBLOCK:
+  // a FIFO swapped in meanwhile must not hang the walk.
+  int fd = ::openat(fd_, f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    // A symlink (ELOOP) or an unreadable file: still say what it is.
+    if (::fstatat(fd_, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      f.error = errno;
+    } else {
+      fill_stat(st, f.stat);
+      if (f.stat.type == FileType::Regular) f.error = e;
+    }
+    return;
+  }
+  if (::fstat(fd, &st) != 0) {
+    f.error = errno;
+  } else {
+    fill_stat(st, f.stat);
+    if (f.stat.type == FileType::Regular) f.error = read_fd(fd, f.head, f.data);
+  }
+  ::close(fd);
+}
+
+void PosixDirectory::remove(FileRemoval& f, StatOnly stat_only) {
+  f.error = 0;
+  f.not_regular = false;
+  if (error_) {
+    f.error = error_;
+    return;
+  }
+  struct stat st;
+  if (::fstatat(fd_, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    f.error = errno;
+    return;
+  }
+  f.size = static_cast<std::uint64_t>(st.st_size);
+  if (!S_ISREG(st.st_mode)) {
+    f.not_regular = true;
+    return;
+  }
+  if (stat_only == StatOnly::No && ::unlinkat(fd_, f.name.c_str(), 0) != 0) f.error = errno;
 }
 
 std::unique_ptr<Directory> PosixFileSystem::open_directory(const fs::path& dir) {
-  return std::make_unique<PosixDirectory>(dir);
+  return std::make_unique<PosixDirectory>(AT_FDCWD, dir.c_str());
 }
 
 }  // namespace
 
-void FileSystem::remove_files(const fs::path& dir, std::span<FileRemoval> files, StatOnly stat_only) {
-  for (auto& f : files) {
-    const fs::path path = dir / f.name;
-    FileStat st;
-    if (int e = lstat(path, st)) {
-      f.error = e;
-      continue;
-    }
-    f.size = st.size;
-    if (st.type != FileType::Regular) {
-      f.not_regular = true;
-      continue;
-    }
-    if (stat_only == StatOnly::No) f.error = unlink(path);
-  }
+void Directory::probe(FileProbe& f) {
+  f.stat = FileStat{};
+  f.data.clear();
+  f.error = lstat(f.name, f.stat);
+  if (f.error == 0 && f.head > 0 && f.stat.type == FileType::Regular) f.error = read(f.name, f.head, f.data);
 }
 
-void FileSystem::probe_files(const fs::path& dir, std::span<FileProbe> files) {
-  for (auto& f : files) {
-    const fs::path path = dir / f.name;
-    f.stat = FileStat{};
-    f.error = lstat(path, f.stat);
-    f.data.clear();
-    if (f.error == 0 && f.head > 0 && f.stat.type == FileType::Regular) f.error = read(path, f.head, f.data);
+void Directory::remove(FileRemoval& f, StatOnly stat_only) {
+  f.not_regular = false;
+  FileStat st;
+  if ((f.error = lstat(f.name, st)) != 0) return;
+  f.size = st.size;
+  if (st.type != FileType::Regular) {
+    f.not_regular = true;
+    return;
   }
+  if (stat_only == StatOnly::No) f.error = unlink(f.name);
+}
+
+void probe_files(Directory& dir, std::span<FileProbe> files) {
+  for (auto& f : files) dir.probe(f);
+}
+
+void remove_files(Directory& dir, std::span<FileRemoval> files, StatOnly stat_only) {
+  for (auto& f : files) dir.remove(f, stat_only);
 }
 
 FileSystem& real_fs() {

@@ -324,7 +324,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
             t.want(e.name, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
           }
           if (t.probes.empty()) return;
-          fs.probe_files(d.path, t.probes);
+          probe_files(*d.dir, t.probes);
           std::uint64_t files = 0;
           RootTally& r = t.roots[root];
           for (std::size_t i = 0; i < t.probes.size(); ++i) {
@@ -376,7 +376,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
           }
         }
         if (t.probes.empty()) return;
-        fs.probe_files(d.path, t.probes);
+        probe_files(*d.dir, t.probes);
 
         RootTally& r = t.roots[root];
         SourceList sources;
@@ -476,7 +476,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
               t.want(e.name, std::move(w), head);
             }
             if (t.probes.empty()) return;
-            fs.probe_files(d.path, t.probes);
+            probe_files(*d.dir, t.probes);
             const SourceList* sources = nullptr;
             if (owner)
               if (auto it = by_dir.find(mirrored); it != by_dir.end()) sources = it->second;

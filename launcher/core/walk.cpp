@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -30,7 +31,10 @@ bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::pa
 }
 
 namespace {
+// A directory to visit: a root (no parent) or an entry of a visited one,
+// opened relative to its parent's descriptor, which the job keeps open.
 struct Job {
+  std::shared_ptr<Directory> parent;
   fs::path dir;
   const fs::path* root;
   std::uint64_t device;
@@ -55,11 +59,12 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
       continue;
     }
     if (st.type != FileType::Directory) {
-      WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0};
+      auto parent = fs_.open_directory(root.parent_path());
+      WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0, parent.get()};
       visit(single);
       continue;
     }
-    stack.push_back(Job{root, &root, st.device});
+    stack.push_back(Job{nullptr, root, &root, st.device});
   }
 
   auto work = [&](unsigned worker) {
@@ -74,19 +79,25 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
       lock.unlock();
 
       std::vector<Job> found;
-      if (int e = fs_.list(job.dir, raw)) {
+      std::shared_ptr<Directory> dir =
+          job.parent ? job.parent->open(job.dir.filename().native()) : fs_.open_directory(job.dir);
+      job.parent.reset();
+      FileStat self;
+      if (same_fs && job.dir != *job.root && dir->stat_self(self) == 0 && self.device != job.device) {
+        // Another filesystem mounted here: not entered.
+      } else if (int e = dir->list(raw)) {
         if (e != ENOENT) on_error(job.dir, e);
       } else {
         dirs_seen_.fetch_add(1, std::memory_order_relaxed);
-        WalkDir d{job.dir, job.root, {}, worker};
+        WalkDir d{job.dir, job.root, {}, worker, dir.get()};
         d.entries.reserve(raw.size());
         for (auto& r : raw) {
           if (excluded(r.name, job.dir, *job.root)) continue;
           FileType type = r.type;
           if (type == FileType::Unknown) {
             FileStat st;
-            if (int e = fs_.lstat(job.dir / r.name, st)) {
-              if (e != ENOENT) on_error(job.dir / r.name, e);
+            if (int err = dir->lstat(r.name, st)) {
+              if (err != ENOENT) on_error(job.dir / r.name, err);
               continue;
             }
             type = st.type;
@@ -95,18 +106,12 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
           d.entries.push_back(WalkEntry{std::move(r.name), type, descend});
         }
         visit(d);
-        for (const auto& e : d.entries) {
-          if (!e.descend || e.type != FileType::Directory) continue;
-          fs::path sub = job.dir / e.name;
-          std::uint64_t device = job.device;
-          if (same_fs) {
-            FileStat st;
-            if (fs_.lstat(sub, st) != 0 || st.type != FileType::Directory) continue;
-            if (st.device != job.device) continue;
-          }
-          found.push_back(Job{std::move(sub), job.root, device});
+        for (const auto& entry : d.entries) {
+          if (!entry.descend || entry.type != FileType::Directory) continue;
+          found.push_back(Job{dir, job.dir / entry.name, job.root, job.device});
         }
       }
+      dir.reset();  // before waiting: the children hold it while they need it
 
       lock.lock();
       --busy;

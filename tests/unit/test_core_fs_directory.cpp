@@ -1,8 +1,11 @@
-// The real filesystem's per-directory calls (FileSystem::open_directory),
-// and the default ones every other FileSystem gets.
+// Directory: the real one (one descriptor, every name resolved relative to
+// it, no symlink followed) and the default every other FileSystem gets
+// (joined paths), which must agree with it.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "fake_fs.hpp"
@@ -11,6 +14,16 @@
 
 namespace pycache {
 namespace {
+
+// O_DIRECTORY | O_NOFOLLOW on a symlink: Linux says ENOTDIR, others ELOOP.
+bool refused_link(int e) { return e == ENOTDIR || e == ELOOP; }
+
+std::vector<std::string> names_of(std::vector<DirEntry> entries) {
+  std::vector<std::string> out;
+  for (auto& e : entries) out.push_back(e.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 TEST(PosixDirectory, StatsAndReadsEntriesWithoutFollowingLinks) {
   test::TempDir t;
@@ -36,23 +49,156 @@ TEST(PosixDirectory, StatsAndReadsEntriesWithoutFollowingLinks) {
   EXPECT_EQ(dir->lstat("missing.py", st), ENOENT);
 }
 
+TEST(PosixDirectory, ListsAgainAndOpensSubdirectoriesButNeverThroughALink) {
+  test::TempDir t;
+  test::write_file(t / "d/a.py", "");
+  test::write_file(t / "d/sub/b.py", "bb");
+  ASSERT_EQ(::symlink("sub", (t / "d/alias").c_str()), 0);
+  auto dir = real_fs().open_directory(t / "d");
+  std::vector<DirEntry> entries;
+  ASSERT_EQ(dir->list(entries), 0);
+  const std::vector<std::string> expected{"a.py", "alias", "sub"};
+  EXPECT_EQ(names_of(entries), expected);
+  ASSERT_EQ(dir->list(entries), 0) << "a second listing starts over";
+  EXPECT_EQ(names_of(entries), expected);
+
+  auto sub = dir->open("sub");
+  ASSERT_EQ(sub->list(entries), 0);
+  EXPECT_EQ(names_of(entries), std::vector<std::string>{"b.py"});
+  FileStat st, self;
+  ASSERT_EQ(sub->lstat("b.py", st), 0);
+  EXPECT_EQ(st.size, 2u);
+  ASSERT_EQ(sub->stat_self(self), 0);
+  EXPECT_EQ(self.type, FileType::Directory);
+
+  auto alias = dir->open("alias");
+  EXPECT_PRED1(refused_link, alias->list(entries));
+  EXPECT_PRED1(refused_link, alias->lstat("b.py", st));
+  EXPECT_PRED1(refused_link, alias->open("x")->lstat("y", st)) << "failures carry down";
+  EXPECT_EQ(dir->open("a.py")->list(entries), ENOTDIR);
+  EXPECT_EQ(dir->open("nowhere")->list(entries), ENOENT);
+}
+
 TEST(PosixDirectory, AMissingOrSymlinkedDirectoryFailsEveryCall) {
   test::TempDir t;
   test::write_file(t / "real/a.py", "x");
   ASSERT_EQ(::symlink("real", (t / "alias").c_str()), 0);
   FileStat st;
   std::string out;
+  std::vector<DirEntry> entries;
   auto missing = real_fs().open_directory(t / "nowhere");
   EXPECT_EQ(missing->lstat("a.py", st), ENOENT);
   EXPECT_EQ(missing->read("a.py", 1, out), ENOENT);
+  EXPECT_EQ(missing->list(entries), ENOENT);
+  FileRemoval r{"a.py"};
+  missing->remove(r, StatOnly::No);
+  EXPECT_EQ(r.error, ENOENT);
   auto alias = real_fs().open_directory(t / "alias");
-  EXPECT_NE(alias->lstat("a.py", st), 0);  // never through the link
-  EXPECT_NE(alias->read("a.py", 1, out), 0);
+  EXPECT_PRED1(refused_link, alias->lstat("a.py", st));  // never through the link
+  EXPECT_PRED1(refused_link, alias->read("a.py", 1, out));
+  FileRemoval through{"a.py"};
+  alias->remove(through, StatOnly::No);
+  EXPECT_PRED1(refused_link, through.error);
+  EXPECT_TRUE(fs::exists(t / "real/a.py"));
+}
+
+TEST(PosixDirectory, ASearchOnlyDirectoryServesLookupsButNotItsListing) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads any directory: permissions can't be tested";
+  test::TempDir t;
+  test::write_file(t / "d/a.py", "abc");
+  ASSERT_EQ(::chmod((t / "d").c_str(), 0100), 0);
+  auto dir = real_fs().open_directory(t / "d");
+  std::vector<DirEntry> entries;
+  EXPECT_EQ(dir->list(entries), EACCES);
+  FileStat st;
+  EXPECT_EQ(dir->lstat("a.py", st), 0);
+  std::string out;
+  EXPECT_EQ(dir->read("a.py", 10, out), 0);
+  EXPECT_EQ(out, "abc");
+  ::chmod((t / "d").c_str(), 0700);
+}
+
+const char* const kProbeNames[] = {"a.pyc", "short.pyc", "src.py", "link.pyc", "sub", "fifo.pyc", "gone.pyc"};
+
+std::vector<FileProbe> probes_for_all() {
+  std::vector<FileProbe> probes(std::size(kProbeNames));
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    probes[i].name = kProbeNames[i];
+    probes[i].head = i == 2 ? 0 : 16;
+  }
+  return probes;
+}
+
+TEST(PosixDirectory, ProbesStatAndReadTheHeadWithoutFollowingLinks) {
+  test::TempDir t;
+  test::write_file(t / "d/a.pyc", "0123456789abcdefTAIL");
+  test::write_file(t / "d/short.pyc", "abc");
+  test::write_file(t / "d/src.py", "x = 1\n");
+  fs::create_symlink(t / "d/a.pyc", t / "d/link.pyc");
+  fs::create_directory(t / "d/sub");
+  ASSERT_EQ(::mkfifo((t / "d/fifo.pyc").c_str(), 0600), 0);
+
+  auto probes = probes_for_all();
+  probe_files(*real_fs().open_directory(t / "d"), probes);
+
+  EXPECT_EQ(probes[0].error, 0);
+  EXPECT_EQ(probes[0].stat.type, FileType::Regular);
+  EXPECT_EQ(probes[0].stat.size, 20u);
+  EXPECT_EQ(probes[0].data, "0123456789abcdef");
+  EXPECT_EQ(probes[1].data, "abc");
+  EXPECT_EQ(probes[2].error, 0);
+  EXPECT_EQ(probes[2].stat.size, 6u);
+  EXPECT_EQ(probes[2].data, "") << "head 0: stat only";
+  EXPECT_EQ(probes[3].error, 0);
+  EXPECT_EQ(probes[3].stat.type, FileType::Symlink) << "the link itself, never its target";
+  EXPECT_EQ(probes[3].data, "");
+  EXPECT_EQ(probes[4].stat.type, FileType::Directory);
+  EXPECT_EQ(probes[5].stat.type, FileType::Other) << "a FIFO is opened without blocking, never read";
+  EXPECT_EQ(probes[5].data, "");
+  EXPECT_EQ(probes[6].error, ENOENT);
+  EXPECT_EQ(probes[6].stat.type, FileType::Unknown);
+
+  // The default (lstat + read on joined paths) says the same.
+  auto again = probes_for_all();
+  detail::JoinedDirectory joined(real_fs(), t / "d");
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    if (i == 5) continue;  // the default would block opening a FIFO: it only reads regular files
+    joined.probe(again[i]);
+    EXPECT_EQ(again[i].error, probes[i].error) << kProbeNames[i];
+    EXPECT_EQ(again[i].stat.type, probes[i].stat.type) << kProbeNames[i];
+    EXPECT_EQ(again[i].data, probes[i].data) << kProbeNames[i];
+  }
+}
+
+TEST(PosixDirectory, RemovesRegularFilesOnlyAndStatOnlyRemovesNothing) {
+  test::TempDir t;
+  test::write_file(t / "d/a.pyc", "12345");
+  test::write_file(t / "d/target.pyc", "x");
+  fs::create_symlink(t / "d/target.pyc", t / "d/link.pyc");
+  fs::create_directory(t / "d/sub.pyc");
+  auto dir = real_fs().open_directory(t / "d");
+
+  std::vector<FileRemoval> batch{{"a.pyc"}, {"link.pyc"}, {"sub.pyc"}, {"gone.pyc"}};
+  remove_files(*dir, batch, StatOnly::Yes);
+  EXPECT_EQ(batch[0].error, 0);
+  EXPECT_EQ(batch[0].size, 5u);
+  EXPECT_TRUE(fs::exists(t / "d/a.pyc")) << "stat only";
+
+  remove_files(*dir, batch, StatOnly::No);
+  EXPECT_EQ(batch[0].error, 0);
+  EXPECT_FALSE(fs::exists(t / "d/a.pyc"));
+  EXPECT_TRUE(batch[1].not_regular);
+  EXPECT_TRUE(fs::is_symlink(t / "d/link.pyc")) << "a symlink is never removed as a file";
+  EXPECT_TRUE(fs::exists(t / "d/target.pyc"));
+  EXPECT_TRUE(batch[2].not_regular);
+  EXPECT_TRUE(fs::is_directory(t / "d/sub.pyc"));
+  EXPECT_EQ(batch[3].error, ENOENT);
 }
 
 TEST(JoinedDirectory, IsTheDefaultForOtherFileSystems) {
   test::FakeFileSystem f;
   f.add_file("/d/a.py", "abc", 7);
+  f.add_file("/d/sub/b.pyc", "bytes", 9);
   auto dir = f.open_directory("/d");
   FileStat st;
   ASSERT_EQ(dir->lstat("a.py", st), 0);
@@ -60,6 +206,15 @@ TEST(JoinedDirectory, IsTheDefaultForOtherFileSystems) {
   std::string out;
   ASSERT_EQ(dir->read("a.py", 2, out), 0);
   EXPECT_EQ(out, "ab");
+  std::vector<DirEntry> entries;
+  ASSERT_EQ(dir->list(entries), 0);
+  EXPECT_EQ(names_of(entries), (std::vector<std::string>{"a.py", "sub"}));
+  auto sub = dir->open("sub");
+  FileRemoval r{"b.pyc"};
+  sub->remove(r, StatOnly::No);
+  EXPECT_EQ(r.error, 0);
+  EXPECT_EQ(r.size, 5u);
+  EXPECT_FALSE(f.exists("/d/sub/b.pyc"));
   EXPECT_EQ(f.open_directory("/none")->lstat("a.py", st), ENOENT);
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fake_fs.hpp"
+#include "temp_dir.hpp"
 
 namespace pycache {
 namespace {
@@ -45,6 +46,45 @@ TEST(Walker, VisitsEveryDirectoryOnceWithManyThreads) {
   EXPECT_EQ(seen.dirs.size(), 1u + 50 + 250);
   EXPECT_EQ(seen.files.size(), 250u);
   EXPECT_TRUE(seen.errors.empty());
+}
+
+// The real filesystem: subdirectories are opened relative to their parent's
+// descriptor, from several threads at once; each must be the one named.
+TEST(Walker, RealTreeEveryDirectoryIsOpenedByItsOwnName) {
+  test::TempDir t;
+  std::set<std::string> want_dirs{t.path().native()}, want_files;
+  for (int i = 0; i < 150; ++i) {
+    // Names of many lengths, so that a name mixed up between threads shows.
+    const fs::path sub = t / ("d" + std::string(static_cast<std::size_t>(i % 37), 'x') + std::to_string(i));
+    const fs::path inner = sub / "inner";
+    test::write_file(inner / ("f" + std::to_string(i)), "");
+    want_dirs.insert(sub.native());
+    want_dirs.insert(inner.native());
+    want_files.insert((inner / ("f" + std::to_string(i))).native());
+  }
+  for (int round = 0; round < 5; ++round) {
+    Seen seen;
+    Walker w(real_fs(), WalkOptions{{}, OneFileSystem::No, 4});
+    w.walk(
+        {t.path()},
+        [&](WalkDir& d) {
+          std::vector<DirEntry> listed;
+          int e = d.dir->list(listed);
+          std::lock_guard lock(seen.mu);
+          seen.dirs.insert(d.path.native());
+          EXPECT_EQ(e, 0) << d.path;
+          EXPECT_EQ(listed.size(), d.entries.size()) << d.path << ": the handle is the directory visited";
+          for (const auto& x : d.entries)
+            if (x.type != FileType::Directory) seen.files.insert((d.path / x.name).native());
+        },
+        [&](const fs::path& p, int e) {
+          std::lock_guard lock(seen.mu);
+          seen.errors.emplace_back(p.native(), e);
+        });
+    EXPECT_EQ(seen.dirs, want_dirs);
+    EXPECT_EQ(seen.files, want_files);
+    EXPECT_TRUE(seen.errors.empty());
+  }
 }
 
 TEST(Walker, NeverFollowsSymlinksAndSkipsVcs) {
