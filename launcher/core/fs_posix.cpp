@@ -35,19 +35,22 @@ void fill_stat(const struct stat& st, FileStat& out) {
   out.mode = st.st_mode & 07777;
 }
 
-// Up to `max` bytes from the start of the open file `fd`.
+// Up to `max` bytes from the start of the regular file `fd`. A short read is
+// the end of the file (what read(2) guarantees for regular files), so a whole
+// source read with max = size + 1 costs one read, not a second one for EOF.
 int read_fd(int fd, std::size_t max, std::string& out) {
   out.resize(max);
   std::size_t got = 0;
   while (got < max) {
-    ssize_t r = ::read(fd, out.data() + got, max - got);
+    const std::size_t want = max - got;
+    ssize_t r = ::read(fd, out.data() + got, want);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
       out.resize(got);
       return errno;
     }
-    if (r == 0) break;
     got += static_cast<std::size_t>(r);
+    if (static_cast<std::size_t>(r) < want) break;  // end of file (r == 0 included)
   }
   out.resize(got);
   return 0;
