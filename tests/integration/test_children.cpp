@@ -14,12 +14,10 @@ class Children : public ::testing::Test {
   TempDir t;
   fs::path proj = t / "proj";
   fs::path prefix = t / "pfx";
-  Env env = clean_env(t / "home");
+  Env env = isolated_env(t.path());
 
   void SetUp() override {
-    fs::create_directories(t / "home");
     fs::create_directories(t / "elsewhere");
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native();
     // The machine exports this; a policy must win over it in children too.
     env["PYTHONDONTWRITEBYTECODE"] = "1";
     write_file(proj / "pyproject.toml", "[project]\nname = \"p\"\n\n[tool.pycache]\nwrite-bytecode = true\n"

@@ -62,13 +62,9 @@ class Clean : public ::testing::Test {
   TempDir t;
   fs::path home = t / "home";
   fs::path proj = t / "proj";
-  Env env = clean_env(home);
+  Env env = isolated_env(t.path());
   const std::string tag = python_cache_tag();
 
-  void SetUp() override {
-    fs::create_directories(home);
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native();
-  }
   Outcome pycache(std::vector<std::string> args, const fs::path& cwd = {}) {
     args.insert(args.begin(), {pycache_bin().native(), "clean"});
     return spawn(args, env, cwd.empty() ? proj : cwd);

@@ -10,8 +10,7 @@ namespace {
 class Cli : public ::testing::Test {
  protected:
   TempDir t;
-  Env env = clean_env(t.path());
-  void SetUp() override { env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native(); }
+  Env env = isolated_env(t.path());
   Outcome pycache(std::vector<std::string> args, const fs::path& cwd = {}) {
     args.insert(args.begin(), pycache_bin().native());
     return run({args, std::nullopt, env, cwd.empty() ? t.path() : cwd});

@@ -14,8 +14,7 @@ TEST(Container, PrecompiledReadOnlyAppRunsAsPid1AndReadsItsPycs) {
   if (!pycache_runs_as_nobody())
     GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
   TempDir t;
-  Env env = clean_env(t / "home");
-  env["PYCACHE_SYSTEM_CONFIG"] = (t / "none.toml").native();
+  Env env = isolated_env(t.path());
   auto probe = run({{"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "/bin/true"}, std::nullopt, env, t.path()});
   if (probe.exit_code != 0) GTEST_SKIP() << "unshare --pid is not available here: " << probe.err;
 

@@ -146,8 +146,7 @@ TEST(Fidelity, PycachePythonMatchesTheEmbeddedInterpretersPython) {
   const std::string ref_real = fs::canonical(reference_python()).native();
   int compared = 0;
   for (const auto& c : cases()) {
-    Env env = clean_env(t / "home");
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "none.toml").native();
+    Env env = isolated_env(t.path());
     for (const auto& [k, v] : c.extra_env) env[k] = v;
     std::vector<std::string> a = {ref}, b = {ours};
     a.insert(a.end(), c.args.begin(), c.args.end());

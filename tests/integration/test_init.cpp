@@ -74,13 +74,9 @@ class Init : public ::testing::Test {
  protected:
   TempDir t;
   fs::path app_dir = t / "app";
-  Env env = clean_env(t / "home");
+  Env env = isolated_env(t.path());
 
-  void SetUp() override {
-    fs::create_directories(t / "home");
-    fs::create_directories(app_dir);
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native();
-  }
+  void SetUp() override { fs::create_directories(app_dir); }
 
   Process process(std::vector<std::string> argv) const {
     Process p;

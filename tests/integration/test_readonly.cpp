@@ -14,9 +14,8 @@ class ReadOnly : public ::testing::Test {
   TempDir t;
   fs::path app = t / "app";
   fs::path home = t / "home";
-  Env env = clean_env(home);
+  Env env = isolated_env(t.path());
   void SetUp() override {
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "none.toml").native();
     write_file(app / "pkg/__init__.py", "");
     write_file(app / "pkg/mod.py", "VALUE = 'fresh'\n");
     write_file(app / "main.py", "import sys, pkg.mod\nprint(pkg.mod.VALUE, sys.pycache_prefix, sys.dont_write_bytecode)\n");

@@ -13,11 +13,9 @@ class Run : public ::testing::Test {
  protected:
   TempDir t;
   fs::path proj = t / "proj";
-  Env env = clean_env(t / "home");
+  Env env = isolated_env(t.path());
 
   void SetUp() override {
-    fs::create_directories(t / "home");
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native();
     write_file(proj / "pkg/__init__.py", "VALUE = 1\n");
     write_file(proj / "pkg/mod.py", "def f():\n    assert False, 'asserts on'\n    return 'ok'\n");
     write_file(proj / "main.py",

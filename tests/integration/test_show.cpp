@@ -15,11 +15,9 @@ class Show : public ::testing::Test {
  protected:
   TempDir t;
   fs::path proj = t / "proj";
-  Env env = clean_env(t / "home");
+  Env env = isolated_env(t.path());
 
   void SetUp() override {
-    fs::create_directories(t / "home");
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native();
     write_file(proj / "m.py", "def answer():\n    return 42\n");
   }
   Outcome pycache(std::vector<std::string> args) {

@@ -15,11 +15,9 @@ class Status : public ::testing::Test {
  protected:
   TempDir t;
   fs::path proj = t / "proj";
-  Env env = clean_env(t / "home");
+  Env env = isolated_env(t.path());
 
   void SetUp() override {
-    fs::create_directories(t / "home");
-    env["PYCACHE_SYSTEM_CONFIG"] = (t / "no-system.toml").native();
     // git: no system or global configuration but ours.
     env["GIT_CONFIG_NOSYSTEM"] = "1";
     env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "Test";

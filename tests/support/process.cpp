@@ -122,6 +122,13 @@ Env clean_env(const fs::path& home) {
   return {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", home.native()}, {"LANG", "C.UTF-8"}};
 }
 
+Env isolated_env(const fs::path& dir) {
+  fs::create_directories(dir / "home");
+  Env env = clean_env(dir / "home");
+  env["PYCACHE_SYSTEM_CONFIG"] = (dir / "no-system.toml").native();
+  return env;
+}
+
 bool pycache_runs_as_nobody() {
   static const bool ok = [] {
     if (getuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) return false;

@@ -46,6 +46,10 @@ Outcome finish(Running& r, int timeout_seconds);
 
 // PATH, HOME (given), LANG=C.UTF-8 and nothing else: no PYTHON* variables.
 Env clean_env(const fs::path& home);
+// What an integration test starts from: clean_env with HOME at DIR/home
+// (created) and PYCACHE_SYSTEM_CONFIG naming DIR/no-system.toml (absent), so
+// that neither this machine's nor this user's policy files count.
+Env isolated_env(const fs::path& dir);
 
 // Paths injected by CMake.
 fs::path pycache_bin();         // build/bin/pycache
