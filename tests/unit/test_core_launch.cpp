@@ -16,7 +16,9 @@ RunOptions parse_ok(std::vector<std::string> args, std::size_t expected_first) {
   RunOptions o;
   auto r = parse_run_options(args, "/cwd", o);
   EXPECT_TRUE(r) << (r ? "" : r.error().message);
-  if (r) EXPECT_EQ(*r, expected_first);
+  if (r) {
+    EXPECT_EQ(*r, expected_first);
+  }
   return o;
 }
 
