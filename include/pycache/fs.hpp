@@ -34,6 +34,9 @@ struct FileStat {
   std::uint32_t mode = 0;  // permission bits
 };
 
+// For `read`'s max: the whole file, whatever its size.
+inline constexpr std::size_t kWholeFile = SIZE_MAX;
+
 // One file of a removal (Directory::remove).
 struct FileRemoval {
   std::string name;          // in: a name inside the directory, never a path
@@ -71,7 +74,8 @@ class Directory {
   virtual int stat_self(FileStat& out) = 0;
   // lstat(2) of an entry: the link itself, never its target.
   virtual int lstat(std::string_view name, FileStat& out) = 0;
-  // Up to `max` bytes from the start of a regular file (no symlink followed).
+  // Up to `max` bytes from the start of a regular file (no symlink followed);
+  // kWholeFile: all of it.
   virtual int read(std::string_view name, std::size_t max, std::string& out) = 0;
   // A subdirectory, relative to this one, never through a symlink. Never
   // null: failures show in its calls.

@@ -349,10 +349,14 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
         continue;
       }
       if (e.type != FileType::Regular) continue;
+      // Only the timestamp check looks at the source's stat: hash modes
+      // compare its bytes, and --force rebuilds whatever it says.
       FileStat st;
-      if (int err = src_dir->lstat(e.name, st)) {
-        if (err != ENOENT) fail(display_path(root, d.path / e.name), fmt::format("cannot stat: {}", std::strerror(err)));
-        continue;
+      if (options.mode == Invalidation::Timestamp && options.force == Force::No) {
+        if (int err = src_dir->lstat(e.name, st)) {
+          if (err != ENOENT) fail(display_path(root, d.path / e.name), fmt::format("cannot stat: {}", std::strerror(err)));
+          continue;
+        }
       }
       sources.fetch_add(1, std::memory_order_relaxed);
       if (pyc_dir_path.empty())
@@ -373,7 +377,12 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
         }
       }
       if (job.check.empty() && job.stale.empty()) continue;
-      if (!job.check.empty() && src_dir->read(e.name, static_cast<std::size_t>(st.size) + 1, job.source) == 0) {
+      const int read_error = job.check.empty() ? 0 : src_dir->read(e.name, kWholeFile, job.source);
+      if (read_error == ENOENT) {  // vanished since the listing: nothing to compile
+        sources.fetch_sub(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (!job.check.empty() && read_error == 0) {
         // Read here, in the walk's threads; hashed in the interpreter's,
         // woken once per batch rather than once per file.
         job.root = &root;

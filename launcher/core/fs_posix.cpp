@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "pycache/fs.hpp"
 
@@ -37,28 +38,28 @@ void fill_stat(const struct stat& st, FileStat& out) {
 
 // Up to `max` bytes from the start of the regular file `fd`. A short read is
 // the end of the file (what read(2) guarantees for regular files), so a whole
-// source read with max = size + 1 costs one read, not a second one for EOF.
+// source costs one read, not a second one for EOF. Reads go through a
+// per-thread scratch buffer that is never zero-filled, and only the bytes
+// read are copied out: `max` may be kWholeFile at no cost.
 int read_fd(int fd, std::size_t max, std::string& out) {
-  out.resize(max);
-  std::size_t got = 0;
-  while (got < max) {
-    const std::size_t want = max - got;
-    ssize_t r = ::read(fd, out.data() + got, want);
+  constexpr std::size_t kScratch = 64 * 1024;
+  thread_local const std::unique_ptr<char[]> scratch(new char[kScratch]);
+  out.clear();
+  while (out.size() < max) {
+    const std::size_t want = std::min(max - out.size(), kScratch);
+    ssize_t r = ::read(fd, scratch.get(), want);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      out.resize(got);
-      return errno;
-    }
-    got += static_cast<std::size_t>(r);
+    if (r < 0) return errno;
+    out.append(scratch.get(), static_cast<std::size_t>(r));
     if (static_cast<std::size_t>(r) < want) break;  // end of file (r == 0 included)
   }
-  out.resize(got);
   return 0;
 }
 
 // Up to `max` bytes of `name` relative to `dirfd` (AT_FDCWD: a path).
 int read_at(int dirfd, const char* name, std::size_t max, std::string& out) {
-  int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO put in a file's place must not hang the caller.
+  int fd = ::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return errno;
   int e = read_fd(fd, max, out);
   ::close(fd);

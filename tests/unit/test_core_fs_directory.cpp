@@ -49,6 +49,27 @@ TEST(PosixDirectory, StatsAndReadsEntriesWithoutFollowingLinks) {
   EXPECT_EQ(dir->lstat("missing.py", st), ENOENT);
 }
 
+TEST(PosixDirectory, ReadsWholeFilesOfAnySizeAndStopsAtMax) {
+  test::TempDir t;
+  std::string big(300 * 1024 + 7, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>('a' + i % 26);
+  test::write_file(t / "d/big.py", big);
+  test::write_file(t / "d/empty.py", "");
+  auto dir = real_fs().open_directory(t / "d");
+  std::string out;
+  ASSERT_EQ(dir->read("big.py", kWholeFile, out), 0);
+  EXPECT_EQ(out, big) << "the buffer grows past its first 64 KiB";
+  ASSERT_EQ(dir->read("big.py", big.size() + 1, out), 0);
+  EXPECT_EQ(out, big);
+  ASSERT_EQ(dir->read("big.py", 100 * 1024, out), 0);
+  EXPECT_EQ(out, big.substr(0, 100 * 1024));
+  ASSERT_EQ(dir->read("empty.py", kWholeFile, out), 0);
+  EXPECT_EQ(out, "");
+  ASSERT_EQ(::mkfifo((t / "d/fifo.py").c_str(), 0600), 0);
+  EXPECT_EQ(dir->read("fifo.py", kWholeFile, out), 0) << "a FIFO never blocks the reader";
+  EXPECT_EQ(out, "");
+}
+
 TEST(PosixDirectory, ListsAgainAndOpensSubdirectoriesButNeverThroughALink) {
   test::TempDir t;
   test::write_file(t / "d/a.py", "");
