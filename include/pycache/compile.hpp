@@ -63,6 +63,7 @@ struct TaskResult {
     CompileError,  // the source does not compile (SyntaxError, ...); nothing written
     IoError,       // the source could not be read or a pyc not written
     Fatal,         // the interpreter could not start: stop everything
+    Vanished,      // the source was deleted since the walk listed it: nothing to do
   };
   Status status = Status::Written;
   std::uint32_t written = 0;  // pycs written

@@ -69,7 +69,14 @@ TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
   std::string source;
   bool stable = false;
   for (int attempt = 0; attempt < 5 && !stable; ++attempt) {
-    if (int e = fs.lstat(task.source, st)) return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
+    if (int e = fs.lstat(task.source, st)) {
+      if (e == ENOENT && attempt == 0) {  // deleted since the walk listed it (a concurrent clean, a checkout)
+        TaskResult gone;
+        gone.status = TaskResult::Status::Vanished;
+        return gone;
+      }
+      return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
+    }
     if (st.type != FileType::Regular) return io_error("not a regular file");
     if (int e = fs.read(task.source, static_cast<std::size_t>(st.size) + 1, source))
       return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
@@ -224,7 +231,7 @@ std::string encode_result(const TaskResult& res) {
 bool decode_result(std::string_view frame, TaskResult& out) {
   Reader r{frame};
   std::uint32_t status = r.u32();
-  if (status > static_cast<std::uint32_t>(TaskResult::Status::Fatal)) return false;
+  if (status > static_cast<std::uint32_t>(TaskResult::Status::Vanished)) return false;
   out.status = static_cast<TaskResult::Status>(status);
   out.written = r.u32();
   out.line = static_cast<int>(r.u32());
@@ -304,6 +311,7 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
       case TaskResult::Status::Fatal:
         if (!summary.fatal) summary.fatal = r.message;
         break;
+      case TaskResult::Status::Vanished: sources.fetch_sub(1, std::memory_order_relaxed); break;
     }
     done.fetch_add(1, std::memory_order_relaxed);
   };

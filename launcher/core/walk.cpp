@@ -60,6 +60,14 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
     }
     if (st.type != FileType::Directory) {
       auto parent = fs_.open_directory(root.parent_path());
+      // Its directory is opened without following a symlink, as every
+      // directory of a walk: a link on the way is refused, never followed.
+      FileStat dir_stat;
+      if (int e = parent->stat_self(dir_stat)) {
+        FileStat link;
+        on_error(root, fs_.lstat(root.parent_path(), link) == 0 && link.type == FileType::Symlink ? ELOOP : e);
+        continue;
+      }
       WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0, parent.get()};
       visit(single);
       continue;
@@ -79,12 +87,22 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
       lock.unlock();
 
       std::vector<Job> found;
-      std::shared_ptr<Directory> dir =
-          job.parent ? job.parent->open(job.dir.filename().native()) : fs_.open_directory(job.dir);
+      // A root by its path; anything else by its name in its parent. With
+      // --one-file-system the entry is lstat'ed first: a mount point (or an
+      // entry gone or replaced meanwhile) is never opened, never entered.
+      auto open_job = [&]() -> std::shared_ptr<Directory> {
+        if (!job.parent) return fs_.open_directory(job.dir);
+        const std::string name = job.dir.filename().native();
+        FileStat st;
+        if (same_fs &&
+            (job.parent->lstat(name, st) != 0 || st.type != FileType::Directory || st.device != job.device))
+          return nullptr;
+        return job.parent->open(name);
+      };
+      std::shared_ptr<Directory> dir = open_job();
       job.parent.reset();
-      FileStat self;
-      if (same_fs && job.dir != *job.root && dir->stat_self(self) == 0 && self.device != job.device) {
-        // Another filesystem mounted here: not entered.
+      if (!dir) {
+        // not entered: see open_job
       } else if (int e = dir->list(raw)) {
         if (e != ENOENT) on_error(job.dir, e);
       } else {

@@ -328,8 +328,13 @@ TEST_F(Compile, RunTaskTakesTheModeFromTheSource) {
   EXPECT_EQ(fs.node("/p/__pycache__/a.cpython-311.pyc")->mode, (0644u | 0200u) & 0666u);
   Task gone{"/p/nope.py", "nope.py", Invalidation::Timestamp, {{0, "/p/__pycache__/nope.cpython-311.pyc"}}};
   auto e = run_task(fs, worker, gone);
-  EXPECT_EQ(e.status, TaskResult::Status::IoError);
-  EXPECT_NE(e.message.find("No such file"), std::string::npos);
+  EXPECT_EQ(e.status, TaskResult::Status::Vanished) << "deleted since the walk: nothing to report";
+  EXPECT_EQ(e.written, 0u);
+  EXPECT_FALSE(fs.exists("/p/__pycache__/nope.cpython-311.pyc"));
+  fs.fail(FakeFileSystem::Op::Read, "/p/a.py", EACCES);
+  auto denied = run_task(fs, worker, t);
+  EXPECT_EQ(denied.status, TaskResult::Status::IoError);
+  EXPECT_NE(denied.message.find("Permission denied"), std::string::npos) << denied.message;
 }
 
 // ----------------------------------------------------------- wire format
@@ -366,6 +371,10 @@ TEST(CompileWire, BatchesAndResultsRoundTrip) {
   EXPECT_EQ(r2.line, 4);
   EXPECT_EQ(r2.column, 9);
   EXPECT_FALSE(decode_result("xx", r2));
+  TaskResult gone;
+  gone.status = TaskResult::Status::Vanished;
+  ASSERT_TRUE(decode_result(encode_result(gone), r2));
+  EXPECT_EQ(r2.status, TaskResult::Status::Vanished);
 }
 
 // ------------------------------------------------------------ formatters

@@ -87,6 +87,20 @@ TEST(Walker, RealTreeEveryDirectoryIsOpenedByItsOwnName) {
   }
 }
 
+TEST(Walker, AFileRootBehindADirectorySymlinkIsRefused) {
+  test::TempDir t;
+  test::write_file(t / "real/mod.py", "");
+  fs::create_directory_symlink(t / "real", t / "link");
+  Seen seen;
+  Walker w(real_fs(), WalkOptions{});
+  w.walk(
+      {t / "link/mod.py"}, [&](WalkDir& d) { seen.dirs.insert(d.path.native()); },
+      [&](const fs::path& p, int e) { seen.errors.emplace_back(p.native(), e); });
+  EXPECT_TRUE(seen.dirs.empty()) << "never visited through the link";
+  ASSERT_EQ(seen.errors.size(), 1u);
+  EXPECT_EQ(seen.errors[0], std::make_pair((t / "link/mod.py").native(), ELOOP));
+}
+
 TEST(Walker, NeverFollowsSymlinksAndSkipsVcs) {
   FakeFileSystem f;
   f.add_file("/r/a/m.py");
