@@ -1,4 +1,5 @@
 #include "pycache/status.hpp"
+#include "pycache/units.hpp"
 
 #include <fmt/format.h>
 
@@ -164,15 +165,8 @@ std::optional<std::uint64_t> prefix_max_size(const Policy& policy) {
 }
 
 std::string format_bytes(std::uint64_t bytes) {
-  if (bytes < 1000) return fmt::format("{} B", bytes);
-  static constexpr const char* kUnits[] = {"kB", "MB", "GB", "TB", "PB"};
-  double v = static_cast<double>(bytes) / 1000.0;
-  std::size_t u = 0;
-  while (v >= 999.95 && u + 1 < std::size(kUnits)) {
-    v /= 1000.0;
-    ++u;
-  }
-  return fmt::format("{:.1f} {}", v, kUnits[u]);
+  // The table's compact "B" below 1 kB; above, the units every command prints.
+  return bytes < 1000 ? fmt::format("{} B", bytes) : format_size(bytes);
 }
 
 namespace {
