@@ -164,11 +164,6 @@ class Cleaner {
   std::unique_ptr<Impl> impl_;
 };
 
-// Why `path` must not be cleaned without --force: it is / or `home` (also
-// when reached through another spelling: compared by device and inode), or
-// nullopt when it may be.
-std::optional<std::string> refusal(FileSystem& fs, const fs::path& path, const fs::path& home);
-
 // The mirror of `path` inside `prefix`: prefix/path-without-leading-slash.
 fs::path mirror_of(const fs::path& path, const fs::path& prefix);
 

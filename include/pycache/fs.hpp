@@ -31,7 +31,9 @@ struct FileStat {
   std::int64_t atime_ns = 0;
   std::uint64_t device = 0;
   std::uint64_t inode = 0;
-  std::uint32_t mode = 0;  // permission bits
+  std::uint64_t mount_id = 0;  // the mount it lies in (statx STATX_MNT_ID); 0 when the kernel can't say
+  std::uint32_t mode = 0;      // permission bits
+  std::uint32_t owner = 0;     // uid
 };
 
 // For `read`'s max: the whole file, whatever its size.
@@ -87,28 +89,30 @@ class Directory {
   // lstat `f.name` and unlink it when it is a regular file (never anything
   // else) unless `stat_only`. The default is lstat + unlink.
   virtual void remove(FileRemoval& f, StatOnly stat_only);
-
- protected:
-  virtual int unlink(std::string_view name) = 0;  // files and symlinks only
+  // unlink(2) of an entry that is not a directory (a file, a symlink, a FIFO).
+  virtual int unlink(std::string_view name) = 0;
+  // rmdir(2) of an empty subdirectory, relative to this one (never a path, so
+  // never through a symlink and never too long).
+  virtual int remove_dir(std::string_view name) = 0;
 };
 
 // Batches over one directory.
 void probe_files(Directory& dir, std::span<FileProbe> files);
-void remove_files(Directory& dir, std::span<FileRemoval> files, StatOnly stat_only);
 
+// Removals go through a Directory (unlink, remove_dir, remove): a path is
+// never resolved again to remove what it names.
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
-  // `dir` for per-entry calls (see Directory). The default joins paths and
-  // calls this FileSystem's own functions.
-  virtual std::unique_ptr<Directory> open_directory(const fs::path& dir);
+  // `dir` for per-entry calls (see Directory). Symbolic links in the
+  // directories leading to it are followed (the user named it); `dir` itself
+  // must not be one.
+  virtual std::unique_ptr<Directory> open_directory(const fs::path& dir) = 0;
   // The entries of `dir` ("." and ".." left out). `dir` itself must be a
   // directory, not a symlink to one (ENOTDIR/ELOOP otherwise).
   virtual int list(const fs::path& dir, std::vector<DirEntry>& out) = 0;
   // lstat(2): the link itself, never its target.
   virtual int lstat(const fs::path& path, FileStat& out) = 0;
-  virtual int unlink(const fs::path& path) = 0;  // files and symlinks only
-  virtual int rmdir(const fs::path& path) = 0;   // empty directories only
   // Up to `max` bytes from the start of a regular file (no symlink followed).
   virtual int read(const fs::path& path, std::size_t max, std::string& out) = 0;
   // Creates `dir` and missing parents (mode 0777 & ~umask, as CPython).
@@ -119,31 +123,33 @@ class FileSystem {
   virtual int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) = 0;
 };
 
-namespace detail {
-// The default Directory: every call on the joined path, through the FileSystem.
-class JoinedDirectory final : public Directory {
+// A directory that could not be opened: every call fails with `error`.
+class FailedDirectory final : public Directory {
  public:
-  JoinedDirectory(FileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) {}
-  int list(std::vector<DirEntry>& out) override { return fs_.list(dir_, out); }
-  int stat_self(FileStat& out) override { return fs_.lstat(dir_, out); }
-  int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
-  int read(std::string_view name, std::size_t max, std::string& out) override { return fs_.read(dir_ / name, max, out); }
-  std::unique_ptr<Directory> open(std::string_view name) override {
-    return std::make_unique<JoinedDirectory>(fs_, dir_ / name);
-  }
-
- protected:
-  int unlink(std::string_view name) override { return fs_.unlink(dir_ / name); }
+  explicit FailedDirectory(int error) : error_(error) {}
+  int list(std::vector<DirEntry>&) override { return error_; }
+  int stat_self(FileStat&) override { return error_; }
+  int lstat(std::string_view, FileStat&) override { return error_; }
+  int read(std::string_view, std::size_t, std::string&) override { return error_; }
+  std::unique_ptr<Directory> open(std::string_view) override { return std::make_unique<FailedDirectory>(error_); }
+  int unlink(std::string_view) override { return error_; }
+  int remove_dir(std::string_view) override { return error_; }
 
  private:
-  FileSystem& fs_;
-  fs::path dir_;
+  int error_;
 };
-}  // namespace detail
 
-inline std::unique_ptr<Directory> FileSystem::open_directory(const fs::path& dir) {
-  return std::make_unique<detail::JoinedDirectory>(*this, dir);
-}
+// `below` inside the open directory `base`, one component at a time, none of
+// them followed if it is a symbolic link: what a cache prefix's mirror is
+// opened with, so that a link planted inside the prefix is never a way out
+// of it. `below` is relative; "" gives `base` itself again, and a ".."
+// (which would climb out of `base`) fails with EPERM.
+std::unique_ptr<Directory> open_beneath(Directory& base, const fs::path& below);
+
+// Why `path` must never be a root of removals or a cache prefix: it is / or
+// `home` (also when reached through another spelling: compared by device and
+// inode). nullopt when it may be.
+std::optional<std::string> protected_directory(FileSystem& fs, const fs::path& path, const fs::path& home);
 
 // The real filesystem (POSIX calls; O_NOFOLLOW everywhere it applies).
 FileSystem& real_fs();

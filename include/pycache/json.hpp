@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pycache {
 
@@ -26,6 +27,11 @@ class JsonWriter {
   JsonWriter& value(std::uint64_t n);
   JsonWriter& value(int n) { return value(static_cast<std::int64_t>(n)); }
   JsonWriter& value(double d);
+  JsonWriter& value(const std::vector<std::string>& list) {
+    begin_array();
+    for (const auto& s : list) value(s);
+    return end_array();
+  }
   JsonWriter& null();
   // Inserts already-serialised JSON.
   JsonWriter& raw(std::string_view json);

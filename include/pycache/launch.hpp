@@ -12,6 +12,7 @@
 #include "pycache/policy.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/python_args.hpp"
+#include "pycache/trust.hpp"
 
 namespace pycache {
 
@@ -40,8 +41,9 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
 // Everything that decided a policy, for --explain and `pycache policy`.
 struct PolicyResolution {
   Policy policy;
-  std::vector<fs::path> files;  // policy files read, lowest precedence first
-  bool inherited = false;       // from the parent process (PYCACHE_POLICY)
+  std::vector<fs::path> files;   // policy files read, lowest precedence first
+  std::vector<Refusal> refused;  // policy files found but not honoured (someone else's)
+  bool inherited = false;        // from the parent process (PYCACHE_POLICY)
 };
 
 struct PolicyQuery {
@@ -52,8 +54,19 @@ struct PolicyQuery {
 };
 
 // Applies the layers: system file, user file, project file, environment,
-// command line (lowest first). Errors in any file stop here.
+// command line (lowest first). Errors in any file stop here. Files someone
+// else owns are not honoured (one warning each, listed in `refused`); a venv
+// or cache prefix named by a file that fails distrust_directory() is an
+// error (kExitEnvironment).
 Result<PolicyResolution> resolve_policy(const PolicyQuery& query, const EnvLookup& env, const fs::path& cwd);
+
+// "ignoring the policy file 'F': WHY; to trust it, add "DIR" to safe-directories in USER_FILE".
+std::string describe_refusal(const Refusal& refusal, const EnvLookup& env);
+// The error for a cache prefix that is / or the home directory (unless
+// python's own -X or environment named it), or a venv or cache prefix named
+// by a policy file that distrust_directory() refuses; nullopt when both may
+// be used.
+std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust);
 
 // Where policy discovery starts for a python command line: the script's
 // directory, else the current directory.

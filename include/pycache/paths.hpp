@@ -1,6 +1,7 @@
 #pragma once
 // Path helpers. Paths are byte strings (std::filesystem on POSIX): names that
 // are not UTF-8 pass through unchanged.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,7 +21,22 @@ fs::path absolute_from(const fs::path& p, const fs::path& base);
 fs::path current_dir();
 // The real path of the running executable (/proc/self/exe).
 fs::path self_exe();
-// Reads a whole small file; nullopt if it can't be read.
-std::optional<std::string> read_file(const fs::path& p);
+// A configuration file read whole (a policy file, pyvenv.cfg,
+// .python-version): only a regular file (a symlink to one is followed),
+// opened non-blocking so that a FIFO in its place never hangs, and at most
+// kConfigFileLimit bytes, so that /dev/zero or a huge file never grows memory.
+inline constexpr std::size_t kConfigFileLimit = 1 << 20;
+struct ConfigFile {
+  enum class Status { Ok, Absent, NotRegular, TooLarge, Unreadable };
+  Status status = Status::Absent;
+  int error = 0;            // the errno, for Absent and Unreadable
+  std::string text;         // Ok: the whole file
+  std::uint32_t owner = 0;  // Ok: the uid owning the file read
+  // Why it could not be read, for "PATH: WHY": "not a regular file",
+  // "larger than 1 MiB", or the errno's text.
+  std::string why() const;
+  bool ok() const { return status == Status::Ok; }
+};
+ConfigFile read_config_file(const fs::path& p, std::size_t limit = kConfigFileLimit);
 
 }  // namespace pycache

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "pycache/error.hpp"
 
@@ -27,15 +28,23 @@ enum class Key {
   Init,         // run as a minimal init (PID 1 duties): "auto", "always", "never"
   InitSignals,  // where that init forwards signals: "child" or "group"
   PrefixMaxSize,
+  SafeDirectories,  // user and system files only: directories whose policy files, venvs and prefixes are trusted
 };
-inline constexpr std::size_t kKeyCount = 11;
+inline constexpr std::size_t kKeyCount = 12;
 
-enum class ValueType { Bool, Int, String };
+enum class ValueType { Bool, Int, String, StringList };
+
+// Where a key may be written. A project file is anyone's who can write the
+// project; what decides whose files are trusted is the user's own.
+enum class KeyScope { AnyFile, UserOnly };
 
 struct KeyInfo {
   Key key;
   std::string_view name;      // as written in a policy file
   ValueType type;
+  KeyScope scope;
+  std::string_view default_value;  // CPython's behaviour, as TOML writes it: true, 0, "fallback", []
+  std::span<const std::string_view> choices;  // the only strings allowed, when they are a closed set
   std::string_view expected;  // what a valid value looks like, for error messages
   std::string_view option;    // pycache's command-line option setting it
   std::string_view help;      // one line for docs and `pycache help`
@@ -48,7 +57,7 @@ const KeyInfo* find_key(std::string_view name);
 // The known key closest to `name` (for "did you mean"), or empty.
 std::string_view suggest_key(std::string_view name);
 
-using Value = std::variant<bool, std::int64_t, std::string>;
+using Value = std::variant<bool, std::int64_t, std::string, std::vector<std::string>>;
 
 // Where a value came from, lowest precedence first.
 enum class Source { Default, Environment, SystemFile, UserFile, ProjectFile, Parent, CommandLine, Fallback };
@@ -106,6 +115,11 @@ class Policy {
   // Bytes the cache prefix may hold (`pycache clean --prefix` evicts the least
   // recently used pycs beyond it); 0 = no limit.
   std::int64_t prefix_max_size() const { return std::get<std::int64_t>(get(Key::PrefixMaxSize).value); }
+  // Directories (absolute; "*" for all) whose policy files, venvs and
+  // prefixes are trusted whoever owns them.
+  const std::vector<std::string>& safe_directories() const {
+    return std::get<std::vector<std::string>>(get(Key::SafeDirectories).value);
+  }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;
@@ -119,7 +133,7 @@ class Policy {
   std::array<Setting, kKeyCount> settings_;
 };
 
-// A value as TOML would write it: true, 2, "/abs/dir".
+// A value as TOML would write it: true, 2, "/abs/dir", ["/a", "/b"].
 std::string format_value(const Value& value);
 
 }  // namespace pycache

@@ -4,9 +4,12 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "pycache/error.hpp"
 #include "pycache/policy.hpp"
+#include "pycache/trust.hpp"
 
 namespace pycache {
 
@@ -16,10 +19,25 @@ namespace fs = std::filesystem;
 using EnvLookup = std::function<const char*(const char*)>;
 EnvLookup process_environment();
 
-// Loads a policy file. A pyproject.toml contributes its [tool.pycache] table
-// (nullopt when it has none); any other file its top-level keys. Every value
-// is validated; errors read "FILE:LINE:COL: message".
-Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source);
+// Parses the text of a policy file. A pyproject.toml contributes its
+// [tool.pycache] table (nullopt when it has none); any other file its
+// top-level keys. Every value is validated; a user-only key
+// (safe-directories) is an error in a project file. Errors read
+// "FILE:LINE:COL: message".
+Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::string& text, Source source);
+
+// A policy file not honoured, and why ("it is owned by nobody (uid 65534), ...").
+struct Refusal {
+  fs::path file;
+  std::string why;
+};
+
+// Loads a policy file (read with read_config_file: a regular file of at most
+// 1 MiB). Errors: "FILE: not a regular file", "FILE: larger than 1 MiB",
+// "FILE: cannot read policy file: WHY", or a parse error. With `trust`, a
+// file that fails distrust_file() is not loaded: nullopt, and `refused` says why.
+Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source, const Trust* trust = nullptr,
+                                              std::optional<Refusal>* refused = nullptr);
 
 struct FoundPolicy {
   fs::path file;
@@ -28,8 +46,12 @@ struct FoundPolicy {
 
 // The project policy for `start_dir`: walking up to /, nearest directory
 // first, a pycache.toml, else a pyproject.toml holding [tool.pycache]. A
-// pyproject.toml without the table does not stop the walk.
-Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir);
+// pyproject.toml without the table does not stop the walk, and neither does
+// a file `trust` refuses: it is added to `refused` and the walk goes on.
+// An unreadable file (EACCES) is skipped; one that is not a regular file or
+// is over 1 MiB is an error.
+Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir, const Trust& trust,
+                                                           std::vector<Refusal>& refused);
 
 // $XDG_CONFIG_HOME/pycache/config.toml, else ~/.config/pycache/config.toml.
 fs::path user_policy_path(const EnvLookup& env);

@@ -68,6 +68,7 @@ struct LevelReport {
   int optimize = 0;
   fs::path path;            // where the policy puts the pyc of this level
   bool exists = false;
+  int stat_error = 0;       // the lstat's errno when it does not exist or can't be stat'ed (ENOENT: absent)
   bool policy_level = false;  // the level the policy runs at
   std::optional<PycReport> report;
   std::string error;        // exists but could not be decoded
@@ -76,6 +77,7 @@ struct LevelReport {
 struct SourceReport {
   fs::path source;
   bool exists = false;
+  int stat_error = 0;  // the lstat's errno when it does not exist or can't be stat'ed (ENOENT: absent)
   std::string tag;
   fs::path prefix;
   std::vector<LevelReport> levels;  // optimization levels 0, 1, 2

@@ -35,8 +35,8 @@ struct CleanOptions {
   std::vector<std::string> tags;
   bool prefix = false;
   bool orphans = false;
-  std::string older_than;
-  std::string max_size;
+  std::optional<std::string> older_than;
+  std::optional<std::string> max_size;
   bool one_file_system = false;
   bool force = false;
   unsigned jobs = 0;
@@ -53,14 +53,14 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
                       "__pycache__, legacy *.pyc/*.pyo beside sources, then the __pycache__ directories left "
                       "empty; and the mirror of each PATH in the cache prefix of the policy in force for it. "
                       "Symbolic links are never followed and nothing but bytecode is removed.");
-  app->add_option("PATH", o.paths, "directories (or files) to clean");
+  app->add_option("PATH", o.paths, "directories (or files) to clean")->check(non_empty());
   app->add_flag("-n,--dry-run", o.dry_run, "list what would be removed; change nothing");
   app->add_flag("-v,--verbose", o.verbose, "list each removal");
   app->add_flag("-q,--quiet", o.quiet, "print nothing but errors");
   app->add_flag("--json", o.json, "print a machine-readable summary (removals too with --verbose or --dry-run)");
-  app->add_option("--exclude", o.excludes, "skip names or relative paths matching GLOB (repeatable)")
+  add_repeatable(*app, "--exclude", o.excludes, "skip names or relative paths matching GLOB (repeatable)")
       ->type_name("GLOB")
-      ->allow_extra_args(false);
+      ->check(non_empty());
   // A bare --debris is rewritten to --debris=default before parsing (see
   // clean_main): an optional value would otherwise swallow the next PATH.
   app->add_option("--debris", o.debris,
@@ -77,23 +77,29 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
                   std::string("the interpreter tag(s) that are current for --other-versions (default: ") +
                       build::kPythonCacheTag + ")")
       ->type_name("TAG")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->check(non_empty());
   app->add_flag("--prefix", o.prefix,
                 "work on the whole cache prefix instead of PATHs (used only to find the policy): with no "
                 "selection and no size limit it is emptied");
   app->add_flag("--orphans", o.orphans, "--prefix: remove pycs whose source is gone");
-  app->add_option("--older-than", o.older_than, "--prefix: remove pycs not used for DURATION (30d, 12h, 90m, 2w)")
+  app->add_option_function<std::string>(
+         "--older-than", [&o](const std::string& v) { o.older_than = v; },
+         "--prefix: remove pycs not used for DURATION (30d, 12h, 90m, 2w)")
       ->type_name("DURATION");
-  app->add_option("--max-size", o.max_size,
+  app->add_option_function<std::string>(
+         "--max-size", [&o](const std::string& v) { o.max_size = v; },
                   "--prefix: evict least recently used pycs until the prefix holds at most SIZE (500M, 2G; "
                   "default: the policy's prefix-max-size)")
       ->type_name("SIZE");
   app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
   app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
-  app->add_option("-j,--jobs", o.jobs, "walking threads (default: one per core, at most 8)")->type_name("N");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  add_jobs(*app, o.jobs, "walking threads (default: one per core, at most 8)");
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file (the environment still counts)");
-  app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix, whatever the policy says")->type_name("DIR");
+  app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix, whatever the policy says")
+      ->type_name("DIR")
+      ->check(non_empty());
   app->footer(
       "Exit status: 0 done (or nothing to do); 1 something could not be read or removed (reported, the rest "
       "was done); 2 bad command line, bad policy, missing PATH, or a refused PATH (/ or home without --force): "
@@ -108,8 +114,8 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   clean::Options o;
   if (!c.prefix) {
     if (c.orphans) return usage("--orphans needs --prefix");
-    if (!c.older_than.empty()) return usage("--older-than needs --prefix");
-    if (!c.max_size.empty()) return usage("--max-size needs --prefix");
+    if (c.older_than) return usage("--older-than needs --prefix");
+    if (c.max_size) return usage("--max-size needs --prefix");
   } else if (!c.debris.empty()) {
     return usage("--debris works on PATHs, not with --prefix");
   }
@@ -126,14 +132,14 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
     o.debris |= *bits;
   }
   o.orphans = c.orphans || (c.prefix && c.stale) ? clean::Orphans::Yes : clean::Orphans::No;
-  if (!c.older_than.empty()) {
-    auto d = parse_duration(c.older_than);
+  if (c.older_than) {
+    auto d = parse_duration(*c.older_than);
     if (!d) return usage("--older-than: " + d.error().message);
     o.older_than_ns = *d * 1'000'000'000;
   }
   std::optional<std::uint64_t> max_size;
-  if (!c.max_size.empty()) {
-    auto s = parse_size(c.max_size);
+  if (c.max_size) {
+    auto s = parse_size(*c.max_size);
     if (!s) return usage("--max-size: " + s.error().message);
     max_size = static_cast<std::uint64_t>(*s);
   }
@@ -156,7 +162,7 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   const fs::path home = home_dir();
   auto refused = [&](const fs::path& p, std::string_view what) -> std::optional<Error> {
     if (c.force) return std::nullopt;
-    if (auto why = clean::refusal(fs, p, home))
+    if (auto why = protected_directory(fs, p, home))
       return usage(fmt::format("refusing to clean {} '{}': {} (use --force if you mean it)", what,
                                printable(p.native()), *why));
     return std::nullopt;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <fmt/format.h>
 #include <string>
 #include <system_error>
@@ -126,7 +127,47 @@ int python_main(int argc, char** argv, const fs::path& self) {
 
 std::span<const Command> commands() { return kCommands; }
 
+namespace {
+
+// The last resort: a bug must still end as one line and a documented status,
+// never as std::terminate's SIGABRT (exit 134) and a C++ type name.
+[[noreturn]] void internal_error(const char* what) {
+  std::fprintf(stderr, "pycache: error: internal error: %s (please report this bug)\n", what);
+  std::fflush(stderr);
+  std::_Exit(kExitInternal);
+}
+
+[[noreturn]] void on_terminate() {
+  // An exception that escaped a thread, or a noexcept boundary.
+  if (auto e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      internal_error(ex.what());
+    } catch (...) {
+    }
+  }
+  internal_error("std::terminate called");
+}
+
+int dispatch(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
+  try {
+    return dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    internal_error(e.what());
+  } catch (...) {
+    internal_error("unknown exception");
+  }
+}
+
+namespace {
+
+int dispatch(int argc, char** argv) {
   fs::path self = self_exe();
   std::string personality = self.empty() ? fs::path(argc > 0 && argv[0] ? argv[0] : "").filename().native()
                                          : self.filename().native();
@@ -153,5 +194,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   return command->main(args);
 }
+
+}  // namespace
 
 }  // namespace pycache::cli

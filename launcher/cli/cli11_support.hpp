@@ -18,4 +18,18 @@ std::unique_ptr<CLI::App> make_app(std::string_view name, std::string_view descr
 // (0 after --help, kExitUsage after an error).
 std::optional<int> parse(CLI::App& app, Args args);
 
+// An option that takes exactly one value each time it is given (repeat it
+// for more): its value never swallows the PATHs after it.
+template <class T>
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name, std::vector<T>& into, const std::string& help) {
+  return app.add_option(name, into, help)->allow_extra_args(false);
+}
+
+// A value that must not be empty ("--older-than ''" is a mistake, never "everything").
+CLI::Validator non_empty();
+
+// -j/--jobs: a number from 1 to kMaxJobs.
+inline constexpr unsigned kMaxJobs = 256;
+CLI::Option* add_jobs(CLI::App& app, unsigned& jobs, const std::string& help);
+
 }  // namespace pycache::cli

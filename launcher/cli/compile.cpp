@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/text.hpp"
 
 namespace pycache::cli {
 namespace {
@@ -32,16 +34,21 @@ struct CompileOptions {
 };
 
 // More workers than this cost more in start-up and memory than they gain.
-constexpr unsigned kMaxJobs = 16;
+constexpr unsigned kDefaultMaxJobs = 16;
 
 std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
   auto app = make_app("compile",
                       "Compile every .py under each PATH to the pyc the policy in force says the interpreter reads "
                       "(cache prefix or __pycache__, optimization level), skipping pycs already up to date.");
-  app->add_option("PATH", o.paths, "directories or .py files (default: the current directory)");
-  app->add_option("--optimize", o.optimize, "optimization levels to write, e.g. 0,1,2 (default: the policy's)")
+  app->add_option("PATH", o.paths, "directories or .py files (default: the current directory)")->check(non_empty());
+  add_repeatable(*app, "--optimize", o.optimize, "optimization levels to write, e.g. 0,1,2 (default: the policy's)")
       ->delimiter(',')
-      ->check(CLI::Range(0, 2))
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v == "0" || v == "1" || v == "2" ? std::string()
+                                                     : "expected 0, 1 or 2 (or a list: 0,1,2), got '" + printable(v) + "'";
+          },
+          ""))
       ->type_name("LEVELS");
   app->add_option("--invalidation-mode", o.invalidation_mode,
                   "timestamp, checked-hash or unchecked-hash (default: checked-hash when SOURCE_DATE_EPOCH is set, "
@@ -49,13 +56,13 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
       ->check(CLI::IsMember({"timestamp", "checked-hash", "unchecked-hash"}))
       ->type_name("MODE");
   app->add_flag("--force", o.force, "rewrite every pyc, up to date or not");
-  app->add_option("-j,--jobs", o.jobs, "compiler processes (default: the number of cores, at most 16)")
-      ->type_name("N");
-  app->add_option("--exclude", o.excludes, "skip files and directories matching this glob (repeatable)")
-      ->type_name("GLOB");
+  add_jobs(*app, o.jobs, "compiler processes (default: the number of cores, at most 16)");
+  add_repeatable(*app, "--exclude", o.excludes, "skip files and directories matching this glob (repeatable)")
+      ->type_name("GLOB")
+      ->check(non_empty());
   app->add_flag("-q,--quiet", o.quiet, "print errors only");
   app->add_flag("--json", o.json, "print the summary as JSON");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
   app->add_flag("--worker", o.worker, "")->group("");  // internal: a compiler process of the pool
   return app;
@@ -73,16 +80,15 @@ std::optional<std::vector<compile::Root>> make_roots(const CompileOptions& o, co
     compile::Root root;
     root.path = absolute_from(p, cwd);
     root.display = p;
-    std::error_code ec;
-    auto status = fs::symlink_status(root.path, ec);
-    if (ec || !fs::exists(status)) {
-      log().error("'{}': no such file or directory", p);
+    FileStat st;
+    if (int e = real_fs().lstat(root.path, st)) {
+      log().error("'{}': {}", printable(p), std::strerror(e));
       rc = kExitUsage;
       return std::nullopt;
     }
-    const bool is_dir = fs::is_directory(status);
-    if (!is_dir && !(fs::is_regular_file(status) && root.path.native().ends_with(".py"))) {
-      log().error("'{}': not a directory or a .py file", p);
+    const bool is_dir = st.type == FileType::Directory;
+    if (!is_dir && !(st.type == FileType::Regular && root.path.native().ends_with(".py"))) {
+      log().error("'{}': not a directory or a .py file", printable(p));
       rc = kExitUsage;
       return std::nullopt;
     }
@@ -139,7 +145,7 @@ int compile_main(Args args) {
   options.cache_tag = build::kPythonCacheTag;
   options.magic = static_cast<std::uint16_t>(build::kPythonMagic);
 
-  unsigned jobs = o.jobs ? o.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs);
+  unsigned jobs = o.jobs ? o.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, kDefaultMaxJobs);
   compile::PoolOptions pool{self_exe(), {"compile", "--worker"}, jobs, 128};
   auto make_executor = [&](compile::Executor::Sink sink) { return compile::make_process_pool(pool, std::move(sink)); };
 

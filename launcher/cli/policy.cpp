@@ -19,8 +19,8 @@ struct PolicyOptions {
 
 std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
   auto app = make_app("policy", "Show the bytecode policy in force for a script or directory, and the origin of each value.");
-  app->add_option("PATH", o.path, "a script or directory (default: the current directory)");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery");
+  app->add_option("PATH", o.path, "a script or directory (default: the current directory)")->check(non_empty());
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
   app->add_flag("--json", o.json, "machine-readable output");
   return app;

@@ -34,12 +34,13 @@ std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
                       "Decode a .pyc: magic and Python version, invalidation mode, the source mtime and size or "
                       "hash, its source and whether it is fresh now. For a .py: where its pycs live under the "
                       "policy (each optimization level) and the same report for each.");
-  app->add_option("FILE", o.file, "a .pyc (any name), or a .py")->required();
+  app->add_option("FILE", o.file, "a .pyc (any name), or a .py")->required()->check(non_empty());
   app->add_flag("--dis", o.dis, "disassemble the code object (the embedded interpreter's dis; same Python version only)");
   app->add_flag("--json", o.json, "machine-readable output (schema in the README)");
   app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix to map prefix pycs and sources with (default: the policy's)")
-      ->type_name("DIR");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+      ->type_name("DIR")
+      ->check(non_empty());
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
   app->add_flag("--ignore-environment", o.ignore_environment,
                 "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE");
@@ -142,7 +143,10 @@ int show_main(Args args) {
       if (level.report) want_dis(*level.report);
       else {
         log().error("no pyc to disassemble: '{}' {}", printable(level.path.native()),
-                    level.exists ? "is not a valid pyc" : "does not exist");
+                    level.exists ? "is not a valid pyc"
+                    : level.stat_error == ENOENT || level.stat_error == ENOTDIR
+                        ? "does not exist"
+                        : fmt::format("can't be stat'ed: {}", std::strerror(level.stat_error)));
         status = kExitFailure;
       }
     }

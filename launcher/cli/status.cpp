@@ -35,21 +35,20 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
                       "Report the bytecode of a tree: sources, pycs per location, cache tag and optimization level, "
                       "fresh/stale/orphaned/sourceless, invalidation modes, sizes, git tracking, the policy in force. "
                       "Reads pyc headers and stats only; never imports or runs anything.");
-  app->add_option("PATH", o.paths, "directories to report on (default: the current directory)");
+  app->add_option("PATH", o.paths, "directories to report on (default: the current directory)")->check(non_empty());
   app->add_flag("--json", o.json, "machine-readable output (schema in the README)");
   app->add_flag("--check", o.check,
                 "list the problems a CI should fail on (tracked bytecode, importable sourceless pycs, bytecode in "
                 "the tree against the policy, unreadable paths); exit 1 if there is any");
-  app->add_option("--exclude", o.excludes, "skip names or relative paths matching this glob (repeatable)")
-      ->type_name("GLOB");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE");
+  add_repeatable(*app, "--exclude", o.excludes, "skip names or relative paths matching this glob (repeatable)")
+      ->type_name("GLOB")
+      ->check(non_empty());
+  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
   app->add_flag("--ignore-environment", o.ignore_environment,
                 "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE (reproducible checks)");
   app->add_flag("--no-git", o.no_git, "do not ask git what is tracked or ignored");
-  app->add_option("-j,--jobs", o.jobs, "threads walking the tree (default: one per core, at most 8)")
-      ->type_name("N")
-      ->check(CLI::Range(1u, 256u));
+  add_jobs(*app, o.jobs, "threads walking the tree (default: one per core, at most 8)");
   return app;
 }
 

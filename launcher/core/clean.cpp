@@ -12,6 +12,7 @@
 
 #include "pycache/json.hpp"
 #include "pycache/pyc.hpp"
+#include "pycache/remove.hpp"
 #include "pycache/text.hpp"
 #include "pycache/units.hpp"
 
@@ -58,33 +59,41 @@ struct RootInfo {
   std::size_t group = 0; // Prefix: index in Options::prefixes (eviction budget)
 };
 
-// A directory of a mirror or prefix tree, removed bottom-up after the walk
-// once everything in it has gone.
-struct DirRecord {
-  std::string path;
-  bool blocked = false;         // holds something that stays
-  bool is_root = false;         // a prefix root: never removed itself
-  std::uint64_t subdirs = 0;    // subdirectories walked into, not yet removed
-  std::uint64_t survivors = 0;  // pycs kept for now (eviction may take them)
+// What a mirror or prefix directory's visit leaves for its leave(): the
+// flags below, and the number of subdirectories walked into above them.
+enum : std::uint64_t {
+  kBlocked = 1,  // holds something that stays
+  kTouched = 2,  // clean removed something in it
+  kRoot = 4,     // a prefix root: never removed itself
+  kGone = 8,     // tree clean: the visit removed the directory itself (__pycache__)
+  kStateBits = 8,
 };
 
-// A pyc kept by the selections, a candidate for --max-size eviction. Only
-// the name: a prefix may hold millions, and the directory is in its record.
+// --max-size: a pyc the other selections keep, found by the survey walk.
+// Only the name and its directory's index: a prefix may hold millions.
 struct Survivor {
   std::string name;
   std::uint64_t size = 0;
   std::int64_t last_used = 0;
   std::size_t group = 0;
-  std::size_t worker = 0, record = 0;  // its directory's DirRecord
+  std::size_t worker = 0, dir = 0;  // its directory: workers[worker]->survivor_dirs[dir]
+};
+
+// The last pyc --max-size evicts from a prefix, in eviction order (least
+// recently used first, then by path): every pyc at or before it goes.
+struct Cutoff {
+  std::int64_t last_used = 0;
+  std::string dir, name;
 };
 
 struct alignas(64) WorkerState {
   std::atomic<std::uint64_t> files{0}, dirs{0}, bytes{0};
   std::array<std::uint64_t, kReasonCount> by_reason{};
   std::vector<Removal> removed;
-  std::vector<DirRecord> records;
-  std::vector<Survivor> survivors;
+  std::vector<Survivor> survivors;  // survey walk only
+  std::vector<std::string> survivor_dirs;  // survey walk only: the survivors' directories
   std::uint64_t kept_bytecode = 0;
+  std::uint64_t bytes_left = 0;     // bytecode still in the prefixes (--max-size)
   // Reused buffers.
   std::vector<FileRemoval> batch;
   std::vector<Reason> reasons;
@@ -144,38 +153,24 @@ fs::path mirror_of(const fs::path& path, const fs::path& prefix) {
   return strip == std::string::npos ? prefix : prefix / p.substr(strip);
 }
 
-std::optional<std::string> refusal(FileSystem& fs, const fs::path& path, const fs::path& home) {
-  if (path == "/") return "it is the root directory";
-  fs::path h = home.lexically_normal();
-  while (h.native().size() > 1 && h.native().back() == '/') h = h.native().substr(0, h.native().size() - 1);
-  if (!h.empty() && path == h) return "it is the home directory";
-  FileStat target;
-  if (fs.lstat(path, target) != 0 || target.type != FileType::Directory) return std::nullopt;
-  auto same = [&](const fs::path& other) {
-    FileStat st;
-    return fs.lstat(other, st) == 0 && st.type == FileType::Directory && st.device == target.device &&
-           st.inode == target.inode;
-  };
-  if (same("/")) return "it is the root directory";
-  if (!h.empty() && same(h)) return "it is the home directory";
-  return std::nullopt;
-}
-
 struct Cleaner::Impl {
   FileSystem& fs;
   Options o;
   Events events;
   const bool dry;
   const bool want_removals;
-  std::vector<fs::path> roots;
+  std::vector<WalkRoot> roots;
   std::vector<RootInfo> infos;
   std::unordered_set<std::string> prefix_dirs;  // tree walks leave these to the mirror walks
   std::vector<std::unique_ptr<WorkerState>> workers;
   std::mutex mu;  // problems, kept, events
   std::vector<Problem> problems;
   std::vector<Kept> kept;
-  std::uint64_t prefix_bytes_left = 0;
   Walker walker;  // before the run, so that progress() can read it any time
+  // --max-size: a first, read-only walk finds what the selections keep;
+  // the real one then evicts up to each prefix's cutoff.
+  bool surveying = false;
+  std::vector<std::optional<Cutoff>> cutoffs;  // per prefix
 
   Impl(FileSystem& f, Options opts, Events ev)
       : fs(f),
@@ -190,12 +185,14 @@ struct Cleaner::Impl {
   // --- reporting -----------------------------------------------------------
 
   void problem(fs::path path, std::string action, int error) {
+    if (surveying) return;  // the real walk meets it again and reports it
     std::lock_guard lock(mu);
     problems.push_back(Problem{std::move(path), std::move(action), error});
     if (events.problem) events.problem(problems.back());
   }
 
   void keep(const fs::path& dir, std::uint64_t others) {
+    if (surveying) return;
     std::lock_guard lock(mu);
     kept.push_back(Kept{dir, others});
     if (events.kept) events.kept(kept.back());
@@ -227,7 +224,7 @@ struct Cleaner::Impl {
   std::uint64_t flush(WorkerState& ws, const WalkDir& d) {
     if (ws.batch.empty()) return 0;
     const fs::path& dir = d.path;
-    remove_files(*d.dir, ws.batch, dry ? StatOnly::Yes : StatOnly::No);
+    remove_files(*d.dir, ws.batch, dry || surveying ? StatOnly::Yes : StatOnly::No);
     std::uint64_t left = 0;
     for (std::size_t i = 0; i < ws.batch.size(); ++i) {
       const FileRemoval& f = ws.batch[i];
@@ -297,7 +294,7 @@ struct Cleaner::Impl {
       if (e.type == FileType::Directory) {
         if (o.debris && (debris_kind(e.name, true) & o.debris)) {
           e.descend = false;
-          remove_tree(ws, d.path / e.name);
+          remove_debris_tree(ws, *d.dir, e.name, d.path / e.name);
         }
         continue;
       }
@@ -330,7 +327,7 @@ struct Cleaner::Impl {
       if (!sources) {
         sources.emplace();
         std::vector<DirEntry> listing;
-        sources_unknown = fs.list(d.path.parent_path(), listing) != 0;
+        sources_unknown = !d.parent || d.parent->list(listing) != 0;
         for (auto& x : listing) sources->insert(std::move(x.name));
       }
       return sources_unknown || sources->count(name) > 0;  // can't tell: keep
@@ -363,7 +360,7 @@ struct Cleaner::Impl {
       ws.kept_bytecode += still_used;
       return;
     }
-    remove_empty_dir(ws, d.path);
+    if (d.parent && remove_empty_dir(ws, *d.parent, d.path)) d.state |= kGone;
   }
 
   // A root that is a file: only that file, judged by where it lies.
@@ -396,148 +393,65 @@ struct Cleaner::Impl {
     flush(ws, d);
   }
 
-  // Removes (or, dry, counts) an empty directory. Something that appeared in
-  // it meanwhile (a concurrent writer) keeps it, silently.
-  bool remove_empty_dir(WorkerState& ws, const fs::path& dir) {
-    if (!dry) {
-      int e = fs.rmdir(dir);
-      if (e == ENOENT) return true;
-      if (e == ENOTEMPTY || e == EEXIST) return false;
-      if (e != 0) {
-        problem(dir, "remove", e);
-        return false;
-      }
+  // Removes (or, dry, counts) the empty directory `path`, by its name in
+  // `parent`. Something that appeared in it meanwhile (a concurrent writer)
+  // keeps it, silently.
+  bool remove_empty_dir(WorkerState& ws, Directory& parent, const fs::path& path) {
+    int e = dry ? 0 : parent.remove_dir(path.filename().native());
+    if (e == ENOENT) return true;
+    if (e == ENOTEMPTY || e == EEXIST) return false;
+    if (e != 0) {
+      problem(path, "remove", e);
+      return false;
     }
     count(ws, Reason::EmptyDir, true, 0);
-    if (want_removals) removed(ws, dir, Reason::EmptyDir, true, 0);
+    if (want_removals) removed(ws, path, Reason::EmptyDir, true, 0);
     return true;
   }
 
-  // A tool cache: everything in it, depth first, links unlinked and never
-  // followed. Counted as debris; listed as the one directory.
-  void remove_tree(WorkerState& ws, const fs::path& top) {
-    struct Frame {
-      fs::path dir;
-      std::size_t parent;
-      bool expanded = false;
-      bool blocked = false;
-    };
-    const bool same_fs = o.walk.one_file_system == OneFileSystem::Yes;
-    FileStat top_stat;
-    if (int e = fs.lstat(top, top_stat)) {
-      if (e != ENOENT) problem(top, "stat", e);
-      return;
-    }
-    if (top_stat.type != FileType::Directory) return;
-    std::uint64_t files = 0, dirs = 0, bytes = 0;
-    std::vector<Frame> stack;
-    stack.push_back(Frame{top, SIZE_MAX});
-    std::vector<DirEntry> listing;
-    std::vector<FileRemoval> regular;
-    while (!stack.empty()) {
-      if (stack.back().expanded) {
-        Frame f = std::move(stack.back());
-        stack.pop_back();
-        bool gone = false;
-        if (!f.blocked) {
-          int e = dry ? 0 : fs.rmdir(f.dir);
-          if (e == 0) ++dirs;
-          gone = e == 0 || e == ENOENT;
-          if (e != 0 && e != ENOENT) problem(f.dir, "remove", e);
-        }
-        if (!gone && f.parent != SIZE_MAX) stack[f.parent].blocked = true;
-        continue;
-      }
-      stack.back().expanded = true;
-      const std::size_t self = stack.size() - 1;
-      const fs::path dir = stack.back().dir;
-      if (int e = fs.list(dir, listing)) {
-        if (e != ENOENT) {
-          problem(dir, "read", e);
-          stack.back().blocked = true;
-        }
-        continue;
-      }
-      regular.clear();
-      for (auto& x : listing) {
-        FileType type = x.type;
-        std::uint64_t device = top_stat.device;
-        if (type == FileType::Unknown || (same_fs && type == FileType::Directory)) {
-          FileStat st;
-          if (int e = fs.lstat(dir / x.name, st)) {
-            if (e != ENOENT) {
-              problem(dir / x.name, "stat", e);
-              stack[self].blocked = true;
-            }
-            continue;
-          }
-          type = st.type;
-          device = st.device;
-        }
-        if (type == FileType::Directory) {
-          if (same_fs && device != top_stat.device) {
-            stack[self].blocked = true;  // a mount point: not ours to empty
-            continue;
-          }
-          stack.push_back(Frame{dir / x.name, self});
-        } else if (type == FileType::Regular) {
-          regular.push_back(FileRemoval{std::move(x.name)});
-        } else {
-          // Symlinks (a virtualenv's bin/python), sockets, fifos: the entry itself.
-          int e = dry ? 0 : fs.unlink(dir / x.name);
-          if (e == 0) ++files;
-          else if (e != ENOENT) {
-            problem(dir / x.name, "remove", e);
-            stack[self].blocked = true;
-          }
-        }
-      }
-      if (!regular.empty()) {
-        remove_files(*fs.open_directory(dir), regular, dry ? StatOnly::Yes : StatOnly::No);
-        for (const auto& f : regular) {
-          if (f.error == ENOENT) continue;
-          if (f.error != 0) {
-            problem(dir / f.name, "remove", f.error);
-            stack[self].blocked = true;
-          } else if (f.not_regular) {
-            stack[self].blocked = true;
-          } else {
-            ++files;
-            bytes += f.size;
-          }
-        }
-      }
-    }
-    if (files) count(ws, Reason::Debris, false, bytes, files);
-    if (dirs) count(ws, Reason::Debris, true, 0, dirs);
-    if ((files || dirs) && want_removals) removed(ws, top, Reason::Debris, true, bytes);
+  // A tool cache: everything in it. Counted as debris; listed as the one directory.
+  void remove_debris_tree(WorkerState& ws, Directory& parent, const std::string& name, const fs::path& path) {
+    TreeRemoval t = remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No, o.walk.one_file_system,
+                                [&](const fs::path& p, std::string_view action, int e) { problem(p, std::string(action), e); });
+    if (t.files) count(ws, Reason::Debris, false, t.bytes, t.files);
+    if (t.dirs) count(ws, Reason::Debris, true, 0, t.dirs);
+    if ((t.files || t.dirs) && want_removals) removed(ws, path, Reason::Debris, true, t.bytes);
   }
 
   // --- mirrors and prefixes ----------------------------------------------------
 
+  // With no selection every pyc goes, and so does every directory left
+  // empty; with one, only the directories clean emptied.
+  bool wipes(const RootInfo& ri) const {
+    if (ri.kind == RootKind::Mirror) return o.stale == Stale::No;
+    return o.orphans == Orphans::No && !o.older_than_ns && !o.max_size && o.other_versions == OtherVersions::No;
+  }
+
+  bool evicted(const RootInfo& ri, std::int64_t last_used, const std::string& dir, const std::string& name) const {
+    if (ri.group >= cutoffs.size() || !cutoffs[ri.group]) return false;
+    const Cutoff& c = *cutoffs[ri.group];
+    if (last_used != c.last_used) return last_used < c.last_used;
+    if (int cmp = dir.compare(c.dir)) return cmp < 0;
+    return name <= c.name;
+  }
+
   void visit_prefix_tree(WalkDir& d, WorkerState& ws, const RootInfo& ri) {
-    DirRecord rec{d.path.native()};
-    rec.is_root = ri.kind == RootKind::Prefix && d.path == *d.root;
+    std::uint64_t flags = 0, subdirs = 0;
+    if (ri.kind == RootKind::Prefix && d.path == *d.root) flags |= kRoot;
     const bool upkeep = ri.kind == RootKind::Prefix;
-    const bool wipe = upkeep && o.orphans == Orphans::No && !o.older_than_ns && !o.max_size &&
-                      o.other_versions == OtherVersions::No;
+    const bool wipe = wipes(ri);
     const std::int64_t cutoff = o.older_than_ns ? o.now_ns - *o.older_than_ns : 0;
-    struct Pending {
-      std::string name;
-      std::uint64_t size;
-      std::int64_t last_used;
-    };
-    std::vector<Pending> survivors;
+    std::size_t dir_index = SIZE_MAX;  // survey: this directory's index in ws.dirs
     for (auto& e : d.entries) {
       if (e.type == FileType::Directory) {
-        if (e.descend) ++rec.subdirs;
-        else rec.blocked = true;  // VCS internals: never entered, never removed
+        if (e.descend) ++subdirs;
+        else flags |= kBlocked;  // VCS internals: never entered, never removed
         continue;
       }
       std::optional<pyc::CacheName> cn;
       if (e.type == FileType::Regular) cn = pyc::parse_cache_name(e.name);
       if (!cn) {
-        rec.blocked = true;  // not bytecode: stays, and so does its directory
+        flags |= kBlocked;  // not bytecode: stays, and so does its directory
         continue;
       }
       auto source_exists = [&](const std::string& name) {
@@ -549,7 +463,7 @@ struct Cleaner::Impl {
           auto why = stale_reason(*cn, source_exists);
           if (!why) {
             ++ws.kept_bytecode;
-            rec.blocked = true;
+            flags |= kBlocked;
             continue;
           }
           reason = *why;
@@ -571,14 +485,14 @@ struct Cleaner::Impl {
       }
       if (!o.older_than_ns && !o.max_size) {
         ++ws.kept_bytecode;
-        rec.blocked = true;
+        flags |= kBlocked;
         continue;
       }
       FileStat st;
       if (int err = d.dir->lstat(e.name, st)) {
         if (err != ENOENT) {
           problem(d.path / e.name, "stat", err);
-          rec.blocked = true;
+          flags |= kBlocked;
         }
         continue;
       }
@@ -587,28 +501,46 @@ struct Cleaner::Impl {
         add(ws, e.name, Reason::Unused);
         continue;
       }
-      survivors.push_back(Pending{e.name, st.size, last_used});
-    }
-    if (flush(ws, d)) rec.blocked = true;
-    const std::size_t index = ws.records.size();
-    for (auto& s : survivors) {
-      if (o.max_size) {
-        ws.survivors.push_back(Survivor{std::move(s.name), s.size, s.last_used, ri.group, 0, index});
-        ++rec.survivors;
-      } else {
-        ++ws.kept_bytecode;
-        rec.blocked = true;
+      if (surveying) {
+        if (dir_index == SIZE_MAX) {
+          dir_index = ws.survivor_dirs.size();
+          ws.survivor_dirs.push_back(d.path.native());
+        }
+        ws.survivors.push_back(Survivor{e.name, st.size, last_used, ri.group, d.worker, dir_index});
+        continue;
       }
+      if (evicted(ri, last_used, d.path.native(), e.name)) {
+        add(ws, e.name, Reason::Evicted);
+        continue;
+      }
+      ++ws.kept_bytecode;
+      ws.bytes_left += st.size;
+      flags |= kBlocked;
     }
-    ws.records.push_back(std::move(rec));
+    const std::size_t before = ws.batch.size();
+    if (before) flags |= kTouched;
+    if (flush(ws, d)) flags |= kBlocked;
+    d.state = flags | (subdirs << kStateBits);
   }
 
-  // --max-size: per prefix, the least recently used go first until the rest fits.
-  void evict(WorkerState& ws) {
+  // After its subdirectories: a directory goes when nothing in it stays and
+  // clean emptied it (or wipes the whole tree).
+  bool leave_prefix_tree(WalkDir& d, WorkerState& ws, const RootInfo& ri) {
+    const std::uint64_t flags = d.state & ((1u << kStateBits) - 1);
+    const std::uint64_t subdirs = d.state >> kStateBits;
+    if ((flags & (kBlocked | kRoot)) || d.subdirs_left || !d.parent || surveying) return false;
+    const bool emptied = (flags & kTouched) || subdirs > d.subdirs_left;
+    if (!emptied && !wipes(ri)) return false;
+    return remove_empty_dir(ws, *d.parent, d.path);
+  }
+
+  // --max-size: per prefix, what to evict so that the rest fits, least
+  // recently used first; the real walk then takes everything up to the cutoff.
+  void plan_eviction() {
     std::vector<Survivor*> all;
     for (auto& w : workers)
       for (auto& s : w->survivors) all.push_back(&s);
-    auto dir_of = [&](const Survivor* s) -> const std::string& { return workers[s->worker]->records[s->record].path; };
+    auto dir_of = [&](const Survivor* s) -> const std::string& { return workers[s->worker]->survivor_dirs[s->dir]; };
     std::sort(all.begin(), all.end(), [&](const Survivor* a, const Survivor* b) {
       if (a->last_used != b->last_used) return a->last_used < b->last_used;
       if (int c = dir_of(a).compare(dir_of(b))) return c < 0;
@@ -616,51 +548,11 @@ struct Cleaner::Impl {
     });
     std::vector<std::uint64_t> total(o.prefixes.size(), 0);
     for (const auto* s : all) total[s->group] += s->size;
-    std::vector<FileRemoval> one(1);
-    for (auto* s : all) {
-      DirRecord& rec = workers[s->worker]->records[s->record];
-      if (total[s->group] <= *o.max_size) {
-        ++ws.kept_bytecode;
-        continue;
-      }
-      const fs::path dir = rec.path;
-      const fs::path path = dir / s->name;
-      one[0] = FileRemoval{s->name};
-      remove_files(*fs.open_directory(dir), one, dry ? StatOnly::Yes : StatOnly::No);
-      const FileRemoval& f = one[0];
-      if (f.error == ENOENT) {
-        total[s->group] -= s->size;
-        --rec.survivors;
-        continue;
-      }
-      if (f.error != 0 || f.not_regular) {
-        if (f.error) problem(path, "remove", f.error);
-        ++ws.kept_bytecode;
-        continue;
-      }
+    cutoffs.assign(o.prefixes.size(), std::nullopt);
+    for (const auto* s : all) {
+      if (total[s->group] <= *o.max_size) continue;
       total[s->group] -= s->size;
-      --rec.survivors;
-      count(ws, Reason::Evicted, false, f.size);
-      if (want_removals) removed(ws, path, Reason::Evicted, false, f.size);
-    }
-    for (auto t : total) prefix_bytes_left += t;
-  }
-
-  // Bottom-up: a directory goes once all its subdirectories went and nothing
-  // in it stays. Children sort after their parent (a proper prefix), so a
-  // reverse sort visits every child first.
-  void remove_empty_records(WorkerState& ws) {
-    std::vector<DirRecord*> all;
-    for (auto& w : workers)
-      for (auto& r : w->records) all.push_back(&r);
-    std::unordered_map<std::string_view, DirRecord*> by_path;
-    for (auto* r : all) by_path.emplace(r->path, r);
-    std::sort(all.begin(), all.end(), [](const DirRecord* a, const DirRecord* b) { return a->path > b->path; });
-    for (auto* r : all) {
-      if (r->blocked || r->subdirs || r->survivors || r->is_root) continue;
-      if (!remove_empty_dir(ws, r->path)) continue;
-      fs::path parent = fs::path(r->path).parent_path();
-      if (auto it = by_path.find(parent.native()); it != by_path.end() && it->second->subdirs) --it->second->subdirs;
+      cutoffs[s->group] = Cutoff{s->last_used, dir_of(s), s->name};
     }
   }
 
@@ -669,7 +561,7 @@ struct Cleaner::Impl {
   void plan_roots() {
     if (!o.prefixes.empty()) {
       for (std::size_t i = 0; i < o.prefixes.size(); ++i) {
-        roots.push_back(o.prefixes[i]);
+        roots.push_back(WalkRoot{o.prefixes[i], {}});
         infos.push_back(RootInfo{RootKind::Prefix, o.prefixes[i], i});
       }
       return;
@@ -681,7 +573,7 @@ struct Cleaner::Impl {
     for (auto& t : targets)
       if (outer.empty() || !is_within(t.path.native(), outer.back().path.native())) outer.push_back(t);
     for (const auto& t : outer) {
-      roots.push_back(t.path);
+      roots.push_back(WalkRoot{t.path, {}});
       infos.push_back(RootInfo{RootKind::Tree, {}, 0});
     }
     std::vector<std::pair<fs::path, fs::path>> mirrors;  // mirror, prefix
@@ -699,33 +591,49 @@ struct Cleaner::Impl {
       if (outer_mirrors.empty() || !is_within(m.first.native(), outer_mirrors.back().first.native()))
         outer_mirrors.push_back(std::move(m));
     for (auto& [m, prefix] : outer_mirrors) {
+      // Opened one component at a time from the prefix (see WalkRoot): a
+      // link inside the prefix fails the walk (ELOOP), never leads out of it.
+      // Nothing mirrored yet is nothing to do.
       FileStat st;
-      if (fs.lstat(m, st) != 0 || st.type != FileType::Directory) continue;  // nothing mirrored yet
-      roots.push_back(std::move(m));
+      if (open_beneath(*fs.open_directory(prefix), m.lexically_relative(prefix))->stat_self(st) == ENOENT) continue;
+      roots.push_back(WalkRoot{std::move(m), prefix});
       infos.push_back(RootInfo{RootKind::Mirror, prefix, 0});
     }
   }
 
-  Summary run() {
-    const auto start = std::chrono::steady_clock::now();
-    plan_roots();
+  void walk() {
     walker.walk(
         roots,
         [&](WalkDir& d) {
           WorkerState& ws = *workers[d.worker];
-          const RootInfo& ri = infos[static_cast<std::size_t>(d.root - roots.data())];
+          const RootInfo& ri = info_of(d);
           if (ri.kind == RootKind::Tree) visit_tree(d, ws);
           else visit_prefix_tree(d, ws, ri);
         },
         [&](const fs::path& path, int error) {
           if (error == ENOENT) return;  // vanished: a concurrent clean or build
           problem(path, "read", error);
+        },
+        [&](WalkDir& d) {
+          const RootInfo& ri = info_of(d);
+          if (ri.kind == RootKind::Tree) return (d.state & kGone) != 0;
+          return leave_prefix_tree(d, *workers[d.worker], ri);
         });
-    // Survivor records point into their worker's records by index.
-    for (std::size_t i = 0; i < workers.size(); ++i)
-      for (auto& s : workers[i]->survivors) s.worker = i;
-    if (o.max_size) evict(*workers[0]);
-    remove_empty_records(*workers[0]);
+  }
+
+  const RootInfo& info_of(const WalkDir& d) const { return infos[d.root_index]; }
+
+  Summary run() {
+    const auto start = std::chrono::steady_clock::now();
+    plan_roots();
+    if (o.max_size) {
+      surveying = true;
+      walk();
+      plan_eviction();
+      surveying = false;
+      for (auto& w : workers) w = std::make_unique<WorkerState>();
+    }
+    walk();
 
     Summary s;
     for (auto& ws : workers) {
@@ -734,9 +642,9 @@ struct Cleaner::Impl {
       s.total.bytes += ws->bytes.load();
       for (std::size_t i = 0; i < kReasonCount; ++i) s.by_reason[i] += ws->by_reason[i];
       s.kept_bytecode += ws->kept_bytecode;
+      s.prefix_bytes_left += ws->bytes_left;
       for (auto& r : ws->removed) s.removed.push_back(std::move(r));
     }
-    s.prefix_bytes_left = prefix_bytes_left;
     auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
     std::sort(s.removed.begin(), s.removed.end(), by_path);
     s.problems = std::move(problems);

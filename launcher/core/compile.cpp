@@ -335,7 +335,7 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
 
   Walker walker(fs, WalkOptions{options.excludes, OneFileSystem::No, options.walk_threads});
   auto visit = [&](WalkDir& d) {
-    const Root& root = options.roots[static_cast<std::size_t>(d.root - paths.data())];
+    const Root& root = options.roots[d.root_index];
     std::string header, pyc_name;
     // Every source of this directory is stat'ed through the walk's handle,
     // and all their pycs (every level) live in one directory, opened on first

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <system_error>
 #include <thread>
 
 #include "pycache/compile.hpp"
@@ -142,13 +143,29 @@ class ProcessPool final : public Executor {
   }
 
   void submit(Task task) override {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     queue_.push_back(std::move(task));
     ++submitted_;
     // Another worker only when the backlog would keep it busy: starting an
     // interpreter costs about as much as compiling a dozen files.
-    if (threads_.size() < opt_.max_workers && (threads_.empty() || queue_.size() > threads_.size() * kSpawnBacklog))
-      threads_.emplace_back([this] { dispatch(); });
+    if (threads_.size() < opt_.max_workers && (threads_.empty() || queue_.size() > threads_.size() * kSpawnBacklog)) {
+      try {
+        threads_.emplace_back([this] { dispatch(); });
+      } catch (const std::system_error& e) {
+        // Fewer workers will do; none at all fails the task rather than wait forever.
+        if (threads_.empty()) {
+          Task lost = std::move(queue_.back());
+          queue_.pop_back();
+          lock.unlock();
+          set_fatal(fmt::format("cannot start a thread: {}", e.what()));
+          TaskResult r;
+          r.status = TaskResult::Status::Fatal;
+          r.message = fatal_message();
+          report(lost, r);
+          return;
+        }
+      }
+    }
     cv_.notify_one();
   }
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "pycache/fs.hpp"
 
@@ -33,7 +36,30 @@ void fill_stat(const struct stat& st, FileStat& out) {
   out.atime_ns = static_cast<std::int64_t>(st.st_atim.tv_sec) * 1'000'000'000 + st.st_atim.tv_nsec;
   out.device = st.st_dev;
   out.inode = st.st_ino;
+  out.mount_id = 0;
   out.mode = st.st_mode & 07777;
+  out.owner = st.st_uid;
+}
+
+// statx(2) of `name` relative to `dirfd` (AT_EMPTY_PATH with "": the
+// descriptor itself), never following a link: the same fields as lstat, and
+// the mount ID, which tells a bind mount of the same file system from a
+// plain directory (st_dev can't).
+int statx_at(int dirfd, const char* name, int flags, FileStat& out) {
+  struct statx sx {};
+  if (::statx(dirfd, name, flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+              STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0)
+    return errno;
+  out.type = type_from_mode(sx.stx_mode);
+  out.size = sx.stx_size;
+  out.mtime_ns = static_cast<std::int64_t>(sx.stx_mtime.tv_sec) * 1'000'000'000 + sx.stx_mtime.tv_nsec;
+  out.atime_ns = static_cast<std::int64_t>(sx.stx_atime.tv_sec) * 1'000'000'000 + sx.stx_atime.tv_nsec;
+  out.device = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+  out.inode = sx.stx_ino;
+  out.mount_id = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
+  out.mode = sx.stx_mode & 07777;
+  out.owner = sx.stx_uid;
+  return 0;
 }
 
 // Up to `max` bytes from the start of the regular file `fd`. A short read is
@@ -133,15 +159,7 @@ class PosixFileSystem final : public FileSystem {
     return err;
   }
 
-  int lstat(const fs::path& path, FileStat& out) override {
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0) return errno;
-    fill_stat(st, out);
-    return 0;
-  }
-
-  int unlink(const fs::path& path) override { return ::unlink(path.c_str()) == 0 ? 0 : errno; }
-  int rmdir(const fs::path& path) override { return ::rmdir(path.c_str()) == 0 ? 0 : errno; }
+  int lstat(const fs::path& path, FileStat& out) override { return statx_at(AT_FDCWD, path.c_str(), 0, out); }
 
   int read(const fs::path& path, std::size_t max, std::string& out) override {
     return read_at(AT_FDCWD, path.c_str(), max, out);
@@ -225,7 +243,13 @@ class PosixDirectory final : public Directory {
       fd_ = ::openat(at, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd_ >= 0) list_error_ = EACCES;
     }
-    if (fd_ < 0) error_ = list_error_ = errno;
+    if (fd_ < 0) {
+      error_ = list_error_ = errno;
+      // O_DIRECTORY may win over O_NOFOLLOW: a symlink is ELOOP, always.
+      struct stat st;
+      if (error_ == ENOTDIR && ::fstatat(at, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        error_ = list_error_ = ELOOP;
+    }
   }
   ~PosixDirectory() override {
     if (fd_ >= 0) ::close(fd_);
@@ -243,18 +267,11 @@ class PosixDirectory final : public Directory {
   }
   int stat_self(FileStat& out) override {
     if (error_) return error_;
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return errno;
-    fill_stat(st, out);
-    return 0;
+    return statx_at(fd_, "", AT_EMPTY_PATH, out);
   }
   int lstat(std::string_view name, FileStat& out) override {
     if (error_) return error_;
-    CName c(name);
-    struct stat st;
-    if (::fstatat(fd_, c, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
-    fill_stat(st, out);
-    return 0;
+    return statx_at(fd_, CName(name), 0, out);
   }
   int read(std::string_view name, std::size_t max, std::string& out) override {
     if (error_) return error_;
@@ -267,13 +284,16 @@ class PosixDirectory final : public Directory {
   void probe(FileProbe& f) override;
   void remove(FileRemoval& f, StatOnly stat_only) override;
 
-  explicit PosixDirectory(int error) : error_(error), list_error_(error) {}
-
- protected:
   int unlink(std::string_view name) override {
     if (error_) return error_;
     return ::unlinkat(fd_, CName(name), 0) == 0 ? 0 : errno;
   }
+  int remove_dir(std::string_view name) override {
+    if (error_) return error_;
+    return ::unlinkat(fd_, CName(name), AT_REMOVEDIR) == 0 ? 0 : errno;
+  }
+
+  explicit PosixDirectory(int error) : error_(error), list_error_(error) {}
 
  private:
   int fd_ = -1;
@@ -368,8 +388,32 @@ void probe_files(Directory& dir, std::span<FileProbe> files) {
   for (auto& f : files) dir.probe(f);
 }
 
-void remove_files(Directory& dir, std::span<FileRemoval> files, StatOnly stat_only) {
-  for (auto& f : files) dir.remove(f, stat_only);
+std::unique_ptr<Directory> open_beneath(Directory& base, const fs::path& below) {
+  std::unique_ptr<Directory> dir;
+  for (const auto& part : below) {
+    const std::string& name = part.native();
+    if (name.empty() || name == ".") continue;
+    if (name == "..") return std::make_unique<FailedDirectory>(EPERM);
+    dir = (dir ? *dir : base).open(name);
+  }
+  return dir ? std::move(dir) : base.open(".");
+}
+
+std::optional<std::string> protected_directory(FileSystem& fs, const fs::path& path, const fs::path& home) {
+  if (path == "/") return "it is the root directory";
+  fs::path h = home.lexically_normal();
+  while (h.native().size() > 1 && h.native().back() == '/') h = h.native().substr(0, h.native().size() - 1);
+  if (!h.empty() && path == h) return "it is the home directory";
+  FileStat target;
+  if (fs.lstat(path, target) != 0 || target.type != FileType::Directory) return std::nullopt;
+  auto same = [&](const fs::path& other) {
+    FileStat st;
+    return fs.lstat(other, st) == 0 && st.type == FileType::Directory && st.device == target.device &&
+           st.inode == target.inode;
+  };
+  if (same("/")) return "it is the root directory";
+  if (!h.empty() && same(h)) return "it is the home directory";
+  return std::nullopt;
 }
 
 FileSystem& real_fs() {

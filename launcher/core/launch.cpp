@@ -11,11 +11,13 @@
 #include <system_error>
 
 #include "pycache/build_config.hpp"
+#include "pycache/fs.hpp"
 #include "pycache/init.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
 #include "pycache/text.hpp"
+#include "pycache/trust.hpp"
 #include "pycache/venv.hpp"
 
 namespace pycache {
@@ -180,23 +182,40 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
       layers.push_back(std::move(activated));
     }
   }
+  Trust trust = Trust::current();
   if (read_files && !explicit_file && !inherited) {
     // System and user files are optional: absent is fine, broken is an error.
     const std::pair<fs::path, Source> defaults[] = {{system_policy_path(env), Source::SystemFile},
                                                     {user_policy_path(env), Source::UserFile}};
+    std::vector<const Setting*> safe;
     for (const auto& [file, source] : defaults) {
       if (file.empty() || access(file.c_str(), F_OK) != 0) continue;
-      auto layer = load_policy_file(file, source);
+      std::optional<Refusal> refused;
+      // These files decide whom to trust: only the user's own or root's count.
+      const Trust owners_only = Trust::current();
+      auto layer = load_policy_file(file, source, &owners_only, &refused);
       if (!layer) return layer.error();
+      if (refused) r.refused.push_back(std::move(*refused));
+      if (!*layer) continue;
       r.files.push_back(file);
-      if (*layer) layers.push_back(std::move(**layer));
+      if (const auto& s = (*layer)->get(Key::SafeDirectories)) {
+        for (const auto& d : std::get<std::vector<std::string>>(s->value)) trust.safe.push_back(d);
+        safe.push_back(&*s);
+      }
+      layers.push_back(std::move(**layer));
     }
-    auto found = discover_project_policy(q.start_dir);
+    auto found = discover_project_policy(q.start_dir, trust, r.refused);
     if (!found) return found.error();
     if (*found) {
       project_file = (*found)->file;
       r.files.push_back(project_file);
       layers.push_back(std::move((*found)->layer));
+    }
+    if (safe.size() > 1) {  // the system's trusted directories and the user's: both count
+      Layer both;
+      both.set(Key::SafeDirectories, trust.safe,
+               Origin{Source::UserFile, safe[0]->origin.describe() + ", " + safe[1]->origin.describe()});
+      layers.push_back(std::move(both));
     }
   } else if (explicit_file) {
     auto layer = load_policy_file(*opts->policy_file, Source::ProjectFile);
@@ -206,6 +225,7 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
     r.files.push_back(project_file);
     layers.push_back(std::move(**layer));
   }
+  for (const auto& refusal : r.refused) log().warn("{}", describe_refusal(refusal, env));
   if (opts) layers.push_back(opts->command_line);
   layers.push_back(q.python_options);
   r.policy = Policy::resolve(layers);
@@ -218,7 +238,53 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
       r.policy.override(Key::Venv, dot_venv.native(),
                         Origin{Source::Default, ".venv beside " + project_file.native()});
   }
+  if (auto refused = check_policy_directories(r.policy, trust)) return *refused;
   return r;
+}
+
+std::string describe_refusal(const Refusal& refusal, const EnvLookup& env) {
+  return fmt::format("ignoring the policy file '{}': {}; to trust it, add \"{}\" to safe-directories in {}",
+                     printable(refusal.file.native()), refusal.why, printable(refusal.file.parent_path().native()),
+                     printable(user_policy_path(env).native()));
+}
+
+std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust) {
+  // / or the home directory as a prefix would put pycs beside every source
+  // of the machine (or of the user). Python's own -X and environment may,
+  // as under python; nothing pycache reads or is told may.
+  const Setting& named = policy.get(Key::CachePrefix);
+  const bool pythons_own = named.origin.source == Source::Environment ||
+                           (named.origin.source == Source::CommandLine && named.origin.where == "-X pycache_prefix");
+  if (!policy.cache_prefix().empty() && !pythons_own && named.origin.source != Source::Parent) {
+    if (auto why = protected_directory(real_fs(), policy.cache_prefix(), home_dir()))
+      return Error{fmt::format("the cache prefix '{}' ({}) is refused: {}", printable(policy.cache_prefix()),
+                               named.origin.describe(), *why),
+                   kExitUsage};
+  }
+  // Only what a file named: the command line and the environment are the
+  // user's own choice, as they are for python.
+  auto from_file = [](const Setting& s) {
+    return s.origin.source == Source::ProjectFile || s.origin.source == Source::UserFile ||
+           s.origin.source == Source::SystemFile ||
+           (s.origin.source == Source::Default && !s.origin.where.empty());  // .venv beside the policy file
+  };
+  const Setting& venv = policy.get(Key::Venv);
+  if (from_file(venv) && !policy.venv().empty() && policy.venv() != "none") {
+    if (auto why = distrust_directory(trust, policy.venv(), Exclusive::No))
+      return Error{fmt::format("refusing the virtual environment '{}' ({}): {}; to trust it, add it to "
+                               "safe-directories in the user policy file",
+                               printable(policy.venv()), venv.origin.describe(), *why),
+                   kExitEnvironment};
+  }
+  const Setting& prefix = policy.get(Key::CachePrefix);
+  if (from_file(prefix) && !policy.cache_prefix().empty()) {
+    if (auto why = distrust_directory(trust, policy.cache_prefix(), Exclusive::Yes))
+      return Error{fmt::format("refusing the cache prefix '{}' ({}): {}; to trust it, add it to safe-directories "
+                               "in the user policy file",
+                               printable(policy.cache_prefix()), prefix.origin.describe(), *why),
+                   kExitEnvironment};
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -388,6 +454,12 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
     }
     resolution = std::move(*resolved);
     apply_read_only(resolution.policy, discovery_start(scanned, cwd), env);
+    // Again now that the prefix may have been created: someone else may
+    // have made it first.
+    if (auto refused = check_policy_directories(resolution.policy, Trust::current(resolution.policy.safe_directories()))) {
+      log().error("{}", refused->message);
+      return refused->code;
+    }
   }
 
   std::vector<std::string> argv;

@@ -1,11 +1,14 @@
 #include "pycache/paths.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 namespace pycache {
@@ -44,12 +47,74 @@ fs::path self_exe() {
   return ec ? fs::path() : exe;
 }
 
-std::optional<std::string> read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return std::nullopt;
-  return data;
+std::string ConfigFile::why() const {
+  switch (status) {
+    case Status::Ok: return "read";
+    case Status::NotRegular: return "not a regular file";
+    case Status::TooLarge: return fmt::format("larger than {} MiB", kConfigFileLimit >> 20);
+    case Status::Absent:
+    case Status::Unreadable: break;
+  }
+  return std::generic_category().message(error);
+}
+
+ConfigFile read_config_file(const fs::path& p, std::size_t limit) {
+  ConfigFile out;
+  auto failed = [&](int e) {
+    out.status = e == ENOENT || e == ENOTDIR ? ConfigFile::Status::Absent : ConfigFile::Status::Unreadable;
+    out.error = e;
+    return out;
+  };
+  int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    // A directory can't be opened for writing, but can for reading: only
+    // the fstat below tells; ENXIO is a socket, or a FIFO with no writer.
+    if (errno == ENXIO) {
+      out.status = ConfigFile::Status::NotRegular;
+      return out;
+    }
+    return failed(errno);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return failed(e);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    out.status = ConfigFile::Status::NotRegular;
+    return out;
+  }
+  // One byte past the limit tells a file that is too large (or still growing).
+  std::string data;
+  data.resize(std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), limit) + 1);
+  std::size_t done = 0;
+  while (true) {
+    if (done == data.size()) {
+      if (done > limit) break;
+      data.resize(std::min(data.size() * 2, limit + 1));
+    }
+    ssize_t r = ::read(fd, data.data() + done, data.size() - done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      int e = errno;
+      ::close(fd);
+      return failed(e);
+    }
+    if (r == 0) break;
+    done += static_cast<std::size_t>(r);
+  }
+  ::close(fd);
+  if (done > limit) {
+    out.status = ConfigFile::Status::TooLarge;
+    return out;
+  }
+  data.resize(done);
+  out.status = ConfigFile::Status::Ok;
+  out.text = std::move(data);
+  out.owner = st.st_uid;
+  return out;
 }
 
 }  // namespace pycache

@@ -13,46 +13,61 @@
 namespace pycache {
 namespace {
 
+constexpr std::string_view kHashModes[] = {"default", "always", "never"};
+constexpr std::string_view kPropagateModes[] = {"tree", "none"};
+constexpr std::string_view kReadOnlyModes[] = {"fallback", "skip", "ignore"};
+constexpr std::string_view kInitModes[] = {"auto", "always", "never"};
+constexpr std::string_view kInitTargets[] = {"child", "group"};
+
+// One row per key: its name, type, where it may be written, CPython's
+// default, the allowed words, and how the docs and messages describe it.
 constexpr std::array<KeyInfo, kKeyCount> kKeys{{
-    {Key::WriteBytecode, "write-bytecode", ValueType::Bool, "true or false", "--write-bytecode / --no-write-bytecode",
-     "write .pyc files when modules are imported"},
-    {Key::CachePrefix, "cache-prefix", ValueType::String, "a directory path, or \"\" for __pycache__ beside the sources",
-     "--cache-prefix DIR / --in-tree", "directory mirroring the source tree that holds the .pyc files"},
-    {Key::Optimize, "optimize", ValueType::Int, "0, 1 or 2", "--optimize N",
+    {Key::WriteBytecode, "write-bytecode", ValueType::Bool, KeyScope::AnyFile, "true", {}, "true or false",
+     "--write-bytecode / --no-write-bytecode", "write .pyc files when modules are imported"},
+    {Key::CachePrefix, "cache-prefix", ValueType::String, KeyScope::AnyFile, "\"\"", {},
+     "a directory path, or \"\" for __pycache__ beside the sources", "--cache-prefix DIR / --in-tree",
+     "directory mirroring the source tree that holds the .pyc files"},
+    {Key::Optimize, "optimize", ValueType::Int, KeyScope::AnyFile, "0", {}, "0, 1 or 2", "--optimize N",
      "optimization level: 1 strips asserts, 2 also docstrings (.opt-N.pyc)"},
-    {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, "\"default\", \"always\" or \"never\"",
-     "--check-hash-based-pycs MODE", "whether hash-based .pyc files are checked against their source"},
-    {Key::Propagate, "propagate", ValueType::String, "\"tree\" or \"none\"", "--propagate MODE",
+    {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, KeyScope::AnyFile, "\"default\"", kHashModes,
+     "\"default\", \"always\" or \"never\"", "--check-hash-based-pycs MODE",
+     "whether hash-based .pyc files are checked against their source"},
+    {Key::Propagate, "propagate", ValueType::String, KeyScope::AnyFile, "\"tree\"", kPropagateModes,
+     "\"tree\" or \"none\"", "--propagate MODE",
      "\"tree\": child interpreters follow the policy too; \"none\": only this process"},
-    {Key::Venv, "venv", ValueType::String, "a directory path, or \"none\" for the base interpreter", "--venv DIR / --no-venv",
+    {Key::Venv, "venv", ValueType::String, KeyScope::AnyFile, "\"\"", {},
+     "a directory path, or \"none\" for the base interpreter", "--venv DIR / --no-venv",
      "virtual environment to run in (default: .venv beside the policy file, else an activated VIRTUAL_ENV)"},
-    {Key::ReadOnly, "read-only", ValueType::String, "\"fallback\", \"skip\" or \"ignore\"", "--read-only MODE",
+    {Key::ReadOnly, "read-only", ValueType::String, KeyScope::AnyFile, "\"fallback\"", kReadOnlyModes,
+     "\"fallback\", \"skip\" or \"ignore\"", "--read-only MODE",
      "when bytecode can't be written where the policy says: use a per-user cache, write nothing, or do as CPython"},
-    {Key::ReadThrough, "read-through", ValueType::Bool, "true or false", "--read-through / --no-read-through",
+    {Key::ReadThrough, "read-through", ValueType::Bool, KeyScope::AnyFile, "true", {}, "true or false",
+     "--read-through / --no-read-through",
      "with a cache prefix, also use valid .pyc files from the sources' __pycache__ (precompiled images)"},
-    {Key::Init, "init", ValueType::String, "\"auto\", \"always\" or \"never\"", "--init / --no-init",
+    {Key::Init, "init", ValueType::String, KeyScope::AnyFile, "\"auto\"", kInitModes,
+     "\"auto\", \"always\" or \"never\"", "--init / --no-init",
      "fork a minimal init that forwards signals and reaps zombies (auto: only as PID 1)"},
-    {Key::InitSignals, "init-signals", ValueType::String, "\"child\" or \"group\"", "--init-signals WHERE",
+    {Key::InitSignals, "init-signals", ValueType::String, KeyScope::AnyFile, "\"child\"", kInitTargets,
+     "\"child\" or \"group\"", "--init-signals WHERE",
      "where that init forwards signals: the program, or its whole process group"},
-    {Key::PrefixMaxSize, "prefix-max-size", ValueType::Int,
-     "a size such as \"2G\" or \"500M\", or an integer number of bytes (0: no limit)", "pycache clean --prefix --max-size SIZE",
+    {Key::PrefixMaxSize, "prefix-max-size", ValueType::Int, KeyScope::AnyFile, "0", {},
+     "a size such as \"2G\" or \"500M\", or an integer number of bytes (0: no limit)",
+     "pycache clean --prefix --max-size SIZE",
      "how much the cache prefix may hold: `pycache clean --prefix` evicts least recently used pycs beyond it"},
+    {Key::SafeDirectories, "safe-directories", ValueType::StringList, KeyScope::UserOnly, "[]", {},
+     "a list of directory paths, or [\"*\"] for every directory", "",
+     "trust policy files, venvs and cache prefixes in these directories (and below) whoever owns them "
+     "(user and system files only)"},
 }};
 
-// CPython's own defaults.
-Setting default_setting(Key key) {
-  switch (key) {
-    case Key::WriteBytecode: return {true, {}};
-    case Key::CachePrefix: return {std::string(), {}};
-    case Key::Optimize: return {std::int64_t{0}, {}};
-    case Key::CheckHashBasedPycs: return {std::string("default"), {}};
-    case Key::Propagate: return {std::string("tree"), {}};
-    case Key::Venv: return {std::string(), {}};
-    case Key::ReadOnly: return {std::string("fallback"), {}};
-    case Key::ReadThrough: return {true, {}};
-    case Key::Init: return {std::string("auto"), {}};
-    case Key::InitSignals: return {std::string("child"), {}};
-    case Key::PrefixMaxSize: return {std::int64_t{0}, {}};
+// CPython's own defaults, from the table.
+Setting default_setting(const KeyInfo& k) {
+  std::string_view d = k.default_value;
+  switch (k.type) {
+    case ValueType::Bool: return {d == "true", {}};
+    case ValueType::Int: return {std::int64_t{std::stoll(std::string(d))}, {}};
+    case ValueType::String: return {std::string(d.substr(1, d.size() - 2)), {}};
+    case ValueType::StringList: return {std::vector<std::string>{}, {}};
   }
   return {};
 }
@@ -61,8 +76,16 @@ const char* type_name(const Value& v) {
   switch (v.index()) {
     case 0: return "a boolean";
     case 1: return "an integer";
-    default: return "a string";
+    case 2: return "a string";
+    default: return "a list";
   }
+}
+
+// "" stays ""; anything else is expanded (~) and made absolute.
+Result<std::string> directory_value(const KeyInfo& info, const std::string& s, const fs::path& base_dir) {
+  if (s.find('\0') != std::string::npos)
+    return Error{fmt::format("'{}' must not contain a NUL byte", info.name), kExitUsage};
+  return absolute_from(expand_user(s), base_dir).native();
 }
 
 }  // namespace
@@ -140,35 +163,39 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
       if (!in_range) return Error{fmt::format("'{}' must be {}, not {}", info.name, info.expected, n), kExitUsage};
       return raw;
     }
+    case ValueType::StringList: {
+      if (!std::holds_alternative<std::vector<std::string>>(raw)) return wrong();
+      std::vector<std::string> out;
+      for (const auto& item : std::get<std::vector<std::string>>(raw)) {
+        if (item.empty()) return Error{fmt::format("'{}' must not hold an empty string", info.name), kExitUsage};
+        if (key == Key::SafeDirectories && item == "*") {
+          out.push_back(item);
+          continue;
+        }
+        auto dir = directory_value(info, item, base_dir);
+        if (!dir) return dir.error();
+        out.push_back(std::move(*dir));
+      }
+      return Value{std::move(out)};
+    }
     case ValueType::String: break;
   }
   if (!std::holds_alternative<std::string>(raw)) return wrong();
   const auto& s = std::get<std::string>(raw);
-  auto one_of = [&](std::initializer_list<std::string_view> allowed) -> Result<Value> {
-    for (auto a : allowed)
-      if (s == a) return raw;
+  if (!info.choices.empty()) {
+    for (auto c : info.choices)
+      if (s == c) return raw;
     return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
-  };
-  if (key == Key::CheckHashBasedPycs) return one_of({"default", "always", "never"});
-  if (key == Key::Init) return one_of({"auto", "always", "never"});
-  if (key == Key::InitSignals) return one_of({"child", "group"});
-  if (key == Key::ReadOnly) return one_of({"fallback", "skip", "ignore"});
-  if (key == Key::Propagate) return one_of({"tree", "none"});
-  if (key == Key::Venv) {
-    if (s == "none" || s.empty()) return raw;  // empty: automatic (.venv beside the policy file, else VIRTUAL_ENV)
-    return Value{absolute_from(expand_user(s), base_dir).native()};
   }
-  if (key == Key::CachePrefix) {
-    if (s.empty()) return raw;
-    if (s.find('\0') != std::string::npos)
-      return Error{fmt::format("'{}' must not contain a NUL byte", info.name), kExitUsage};
-    return Value{absolute_from(expand_user(s), base_dir).native()};
-  }
-  return raw;
+  if (key == Key::Venv && (s == "none" || s.empty())) return raw;  // empty: automatic (.venv, else VIRTUAL_ENV)
+  if (key == Key::CachePrefix && s.empty()) return raw;
+  auto dir = directory_value(info, s, base_dir);
+  if (!dir) return dir.error();
+  return Value{std::move(*dir)};
 }
 
 Policy::Policy() {
-  for (const auto& info : kKeys) settings_[static_cast<std::size_t>(info.key)] = default_setting(info.key);
+  for (const auto& info : kKeys) settings_[static_cast<std::size_t>(info.key)] = default_setting(info);
 }
 
 Policy Policy::resolve(std::span<const Layer> layers) {
@@ -187,13 +214,21 @@ std::string format_value(const Value& value) {
   switch (value.index()) {
     case 0: return std::get<bool>(value) ? "true" : "false";
     case 1: return std::to_string(std::get<std::int64_t>(value));
-    default: {
+    case 2: {
       std::string out = "\"";
       for (char c : std::get<std::string>(value)) {
         if (c == '"' || c == '\\') out += '\\';
         out += c;
       }
       return printable(out + "\"");
+    }
+    default: {
+      std::string out = "[";
+      for (const auto& item : std::get<std::vector<std::string>>(value)) {
+        if (out.size() > 1) out += ", ";
+        out += format_value(Value{item});
+      }
+      return out + "]";
     }
   }
 }

@@ -10,6 +10,8 @@ namespace pycache {
 std::string format_policy(const PolicyResolution& r) {
   std::string out;
   out += fmt::format("# policy file: {}\n", r.policy.project_file.empty() ? "none" : printable(r.policy.project_file.native()));
+  for (const auto& refused : r.refused)
+    out += fmt::format("# refused: {}: {}\n", printable(refused.file.native()), printable(refused.why));
   std::size_t width = 0;
   for (const auto& k : policy_keys()) width = std::max(width, k.name.size() + 3 + format_value(r.policy.get(k.key).value).size());
   for (const auto& k : policy_keys()) {
@@ -38,6 +40,10 @@ std::string format_policy_json(const PolicyResolution& r) {
   else j.value(r.policy.project_file.native());
   j.key("files_read").begin_array();
   for (const auto& f : r.files) j.value(f.native());
+  j.end_array();
+  j.key("refused").begin_array();
+  for (const auto& refused : r.refused)
+    j.begin_object().key("file").value(refused.file.native()).key("why").value(refused.why).end_object();
   j.end_array();
   j.key("settings").begin_object();
   for (const auto& k : policy_keys()) {

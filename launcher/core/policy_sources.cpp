@@ -21,6 +21,9 @@ std::string_view toml_type_name(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::floating_point: return "a float";
     case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::boolean: return "a boolean";
     case toml::node_type::table: return "a table";
     case toml::node_type::date:
     case toml::node_type::time:
@@ -40,14 +43,30 @@ Result<Layer> read_table(const toml::table& table, const fs::path& file, Source 
       else if (key.str() == "tool") msg += " (a pycache.toml holds the keys at top level, without [tool.pycache])";
       return Error{msg, kExitUsage};
     }
+    if (info->scope == KeyScope::UserOnly && source == Source::ProjectFile)
+      return Error{fmt::format("{}: '{}' is read only from the user or system file (a project may not decide whom "
+                               "to trust)",
+                               location(file, key.source()), info->name),
+                   kExitUsage};
     Value raw;
+    auto wrong_type = [&](const toml::node& n) {
+      return Error{fmt::format("{}: '{}' must be {}, not {}", location(file, n.source()), info->name, info->expected,
+                               toml_type_name(n)),
+                   kExitUsage};
+    };
     if (auto b = node.as_boolean()) raw = b->get();
     else if (auto i = node.as_integer()) raw = i->get();
     else if (auto s = node.as_string()) raw = s->get();
-    else
-      return Error{fmt::format("{}: '{}' must be {}, not {}", location(file, node.source()), info->name, info->expected,
-                               toml_type_name(node)),
-                   kExitUsage};
+    else if (auto a = node.as_array(); a && info->type == ValueType::StringList) {
+      std::vector<std::string> items;
+      for (const auto& item : *a) {
+        if (!item.is_string()) return wrong_type(item);
+        items.push_back(item.as_string()->get());
+      }
+      raw = std::move(items);
+    } else {
+      return wrong_type(node);
+    }
     auto value = normalize_value(info->key, raw, base);
     if (!value) return Error{fmt::format("{}: {}", location(file, node.source()), value.error().message), kExitUsage};
     layer.set(info->key, std::move(*value), Origin{source, location(file, node.source())});
@@ -57,9 +76,11 @@ Result<Layer> read_table(const toml::table& table, const fs::path& file, Source 
 
 bool is_pyproject(const fs::path& file) { return file.filename() == "pyproject.toml"; }
 
+}  // namespace
+
 // Reading the file is cheap, parsing TOML is not: a pyproject.toml that never
 // says "pycache" cannot hold [tool.pycache] (a TOML key is written out).
-Result<std::optional<Layer>> load_text(const fs::path& file, const std::string& text, Source source) {
+Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::string& text, Source source) {
   if (is_pyproject(file) && text.find("pycache") == std::string::npos) return std::optional<Layer>{};
   toml::table doc;
   try {
@@ -85,30 +106,50 @@ Result<std::optional<Layer>> load_text(const fs::path& file, const std::string& 
   return std::optional<Layer>{std::move(*layer)};
 }
 
-}  // namespace
-
 EnvLookup process_environment() {
   return [](const char* name) -> const char* { return std::getenv(name); };
 }
 
-Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source) {
-  auto text = read_file(file);
-  if (!text) {
-    std::error_code ec;
-    std::string why = fs::is_directory(file, ec) ? "is a directory" : std::generic_category().message(errno);
-    return Error{fmt::format("{}: cannot read policy file: {}", file.native(), why), kExitUsage};
+namespace {
+Error unreadable(const fs::path& file, const ConfigFile& read) {
+  if (read.status == ConfigFile::Status::Absent || read.status == ConfigFile::Status::Unreadable)
+    return Error{fmt::format("{}: cannot read policy file: {}", printable(file.native()), read.why()), kExitUsage};
+  return Error{fmt::format("{}: {}", printable(file.native()), read.why()), kExitUsage};
+}
+}  // namespace
+
+Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source, const Trust* trust,
+                                              std::optional<Refusal>* refused) {
+  ConfigFile read = read_config_file(file);
+  if (!read.ok()) return unreadable(file, read);
+  if (trust) {
+    if (auto why = distrust_file(*trust, file, read.owner)) {
+      if (refused) *refused = Refusal{file, *why};
+      return std::optional<Layer>{};
+    }
   }
-  return load_text(file, *text, source);
+  return parse_policy_text(file, read.text, source);
 }
 
-Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir) {
+Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir, const Trust& trust,
+                                                           std::vector<Refusal>& refused) {
   static constexpr const char* kNames[] = {"pycache.toml", "pyproject.toml"};
   for (fs::path dir = start_dir;; dir = dir.parent_path()) {
     for (const char* name : kNames) {
       fs::path file = dir / name;
-      auto text = read_file(file);
-      if (!text) continue;  // absent (or unreadable: python would not read it either)
-      auto layer = load_text(file, *text, Source::ProjectFile);
+      ConfigFile read = read_config_file(file);
+      // Absent, or unreadable: python would not read it either.
+      if (read.status == ConfigFile::Status::Absent || read.status == ConfigFile::Status::Unreadable) continue;
+      if (!read.ok()) return unreadable(file, read);
+      if (auto why = distrust_file(trust, file, read.owner)) {
+        // Not even parsed for errors: a broken file planted by someone else
+        // must not stop the user's programs. Only a file that would have
+        // been honoured is worth a word.
+        auto layer = parse_policy_text(file, read.text, Source::ProjectFile);
+        if (!layer || *layer) refused.push_back(Refusal{file, *why});
+        continue;
+      }
+      auto layer = parse_policy_text(file, read.text, Source::ProjectFile);
       if (!layer) return layer.error();
       if (*layer) return std::optional<FoundPolicy>{FoundPolicy{file, std::move(**layer)}};
     }
@@ -158,6 +199,8 @@ std::string encode_inherited(const Policy& policy) {
     // The init is this process's duty, not its children's: a child of an
     // `--init` run must not fork an init of its own.
     if (k.key == Key::Init || k.key == Key::InitSignals) continue;
+    // Trust decides which files are read; a child reads none.
+    if (k.scope == KeyScope::UserOnly) continue;
     const Setting& s = policy.get(k.key);
     std::string value = std::holds_alternative<std::string>(s.value) ? std::get<std::string>(s.value)
                                                                      : format_value(s.value);
@@ -206,6 +249,7 @@ Result<Inherited> decode_inherited(std::string_view text) {
         break;
       }
       case ValueType::String: raw = std::string(value); break;
+      case ValueType::StringList: continue;  // user-only keys are never handed down
     }
     auto v = normalize_value(info->key, raw, "/");
     if (!v) return bad(v.error().message);

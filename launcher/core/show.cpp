@@ -210,14 +210,16 @@ SourceReport inspect_source(const Context& ctx, const fs::path& source, int poli
   r.tag = ctx.tag;
   r.prefix = ctx.prefix;
   FileStat st;
-  r.exists = fs.lstat(source, st) == 0;
+  r.stat_error = fs.lstat(source, st);
+  r.exists = r.stat_error == 0;
   for (int level = 0; level <= 2; ++level) {
     LevelReport l;
     l.optimize = level;
     l.policy_level = level == policy_optimize;
     l.path = pyc::cache_from_source(source, ctx.tag, level, ctx.prefix);
     FileStat pst;
-    l.exists = fs.lstat(l.path, pst) == 0;
+    l.stat_error = fs.lstat(l.path, pst);
+    l.exists = l.stat_error == 0;
     if (l.exists) {
       auto rep = inspect_pyc(ctx, l.path);
       if (rep) l.report = std::move(*rep);
@@ -344,15 +346,25 @@ std::string format_pyc_json(const PycReport& r, const std::optional<std::string>
   return out + "\n";
 }
 
+namespace {
+// Why a path was not found: absent, or what the errno says.
+std::string missing(int error) {
+  if (error == ENOENT || error == ENOTDIR) return "does not exist";
+  return fmt::format("cannot stat: {}", std::strerror(error));
+}
+}  // namespace
+
 std::string format_source(const SourceReport& r) {
-  std::string out = fmt::format("{:<8}{}{}\n", "source", q(r.source), r.exists ? "" : " (does not exist)");
+  std::string out =
+      fmt::format("{:<8}{}{}\n", "source", q(r.source), r.exists ? "" : " (" + missing(r.stat_error) + ")");
   out += fmt::format("{:<8}cache tag {}, {}\n", "policy", r.tag,
                      r.prefix.empty() ? std::string("pycs in __pycache__") : "pycs under the prefix " + q(r.prefix));
   for (const auto& l : r.levels) {
     std::string label = fmt::format("opt {}", l.optimize);
     std::string mark = l.policy_level ? ", the policy's level" : "";
     if (!l.exists) {
-      out += fmt::format("{:<8}{}: none{}\n", label, q(l.path), mark);
+      const bool absent = l.stat_error == ENOENT || l.stat_error == ENOTDIR;
+      out += fmt::format("{:<8}{}: {}{}\n", label, q(l.path), absent ? "none" : missing(l.stat_error), mark);
       continue;
     }
     if (l.report) out += fmt::format("{:<8}{}: {} bytes{}\n", label, q(l.path), l.report->size, mark);
@@ -370,6 +382,9 @@ std::string format_source_json(const SourceReport& r, const std::optional<std::s
   j.key("kind").value("source");
   j.key("path").value(r.source.native());
   j.key("exists").value(r.exists);
+  j.key("stat_error");
+  if (r.exists || r.stat_error == ENOENT || r.stat_error == ENOTDIR) j.null();
+  else j.value(std::string(std::strerror(r.stat_error)));
   j.key("cache_tag").value(r.tag);
   j.key("prefix");
   if (r.prefix.empty()) j.null();

@@ -297,7 +297,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
       roots,
       [&](WalkDir& d) {
         Tally& t = tallies[d.worker];
-        const std::size_t root = static_cast<std::size_t>(d.root - roots.data());
+        const std::size_t root = d.root_index;
         const std::string& dir = d.path.native();
 
         if (dir.ends_with("/__pycache__")) {

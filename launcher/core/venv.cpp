@@ -27,12 +27,14 @@ std::string major_minor(std::string_view version) {
 }  // namespace
 
 Result<VenvInfo> inspect_venv(const fs::path& dir) {
-  auto cfg = read_file(dir / "pyvenv.cfg");
-  if (!cfg)
+  const fs::path file = dir / "pyvenv.cfg";
+  ConfigFile cfg = read_config_file(file);
+  if (cfg.status == ConfigFile::Status::Absent)
     return Error{fmt::format("'{}' is not a virtual environment (no pyvenv.cfg)", printable(dir.native())),
                  kExitEnvironment};
+  if (!cfg.ok()) return Error{fmt::format("{}: {}", printable(file.native()), cfg.why()), kExitUsage};
   VenvInfo info{dir, {}, false};
-  std::string_view text = *cfg;
+  std::string_view text = cfg.text;
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);

@@ -7,7 +7,10 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
+
+#include "pycache/paths.hpp"
 
 namespace pycache {
 
@@ -31,26 +34,104 @@ bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::pa
 }
 
 namespace {
-// A directory to visit: a root (no parent) or an entry of a visited one,
-// opened relative to its parent's descriptor, which the job keeps open.
-struct Job {
-  std::shared_ptr<Directory> parent;
-  fs::path dir;
-  const fs::path* root;
-  std::uint64_t device;
-};
+
+// Mount points from /proc/self/mountinfo (field 5, octal escapes undone),
+// read once: for kernels whose statx gives no mount ID.
+const std::vector<std::string>& mount_points() {
+  static const std::vector<std::string> points = [] {
+    std::vector<std::string> out;
+    ConfigFile info = read_config_file("/proc/self/mountinfo", 64u << 20);
+    std::string_view text = info.text;
+    while (!text.empty()) {
+      auto nl = text.find('\n');
+      std::string_view line = text.substr(0, nl);
+      text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+      std::size_t at = 0;
+      for (int field = 0; field < 4 && at != std::string_view::npos; ++field) {
+        at = line.find(' ', at);
+        if (at != std::string_view::npos) ++at;
+      }
+      if (at == std::string_view::npos) continue;
+      std::string_view raw = line.substr(at, line.find(' ', at) - at);
+      std::string point;
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\\' && i + 3 < raw.size()) {
+          point += static_cast<char>((raw[i + 1] - '0') * 64 + (raw[i + 2] - '0') * 8 + (raw[i + 3] - '0'));
+          i += 3;
+        } else {
+          point += raw[i];
+        }
+      }
+      out.push_back(std::move(point));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return points;
+}
+
 }  // namespace
 
-void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, const ErrorHandler& on_error) {
+bool crosses_mount(const FileStat& root, const FileStat& st, const fs::path& path) {
+  if (st.device != root.device) return true;
+  if (root.mount_id != 0 && st.mount_id != 0) return st.mount_id != root.mount_id;
+  const auto& points = mount_points();
+  return std::binary_search(points.begin(), points.end(), path.native());
+}
+
+namespace {
+
+// A visited directory waiting to be left: open until then, so that its
+// subdirectories can still open, and remove, themselves by name in it.
+struct Node {
+  std::shared_ptr<Node> parent;
+  std::shared_ptr<Directory> parent_dir;  // the parent's handle (a root's is opened for it)
+  std::shared_ptr<Directory> dir;
+  WalkDir d;
+  std::atomic<std::uint64_t> pending{1};  // its own visit, then one per subdirectory job
+  std::atomic<std::uint64_t> left{0};     // subdirectories still there once left
+};
+
+// A directory to visit: a root, or an entry of a visited one, opened
+// relative to its parent's descriptor, which the job keeps open.
+struct Job {
+  std::shared_ptr<Node> parent;           // null for a root
+  std::shared_ptr<Directory> root_parent; // a root's parent, opened for it
+  fs::path dir;
+  const fs::path* root;
+  std::size_t root_index;
+  std::shared_ptr<const FileStat> root_stat;  // device and mount of the root (--one-file-system)
+};
+
+}  // namespace
+
+void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, const ErrorHandler& on_error,
+                  const Leaver& leave) {
+  std::vector<WalkRoot> plain;
+  plain.reserve(roots.size());
+  for (const auto& r : roots) plain.push_back(WalkRoot{r, {}});
+  walk(plain, visit, on_error, leave);
+}
+
+void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, const ErrorHandler& on_error,
+                  const Leaver& leave) {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<Job> stack;  // LIFO: depth first, which keeps each thread in one subtree
   std::size_t busy = 0;
   const bool same_fs = options_.one_file_system == OneFileSystem::Yes;
-
-  for (const auto& root : roots) {
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    const fs::path& root = roots[i].path;
+    const fs::path& beneath = roots[i].beneath;
+    // The root's parent, opened as the user named it (or, beneath a
+    // prefix, one component at a time): the root is an entry in it.
+    std::shared_ptr<Directory> parent;
+    if (root != root.parent_path()) {
+      if (beneath.empty()) parent = fs_.open_directory(root.parent_path());
+      else parent = open_beneath(*fs_.open_directory(beneath), root.parent_path().lexically_relative(beneath));
+    }
     FileStat st;
-    if (int e = fs_.lstat(root, st)) {
+    if (int e = parent ? parent->lstat(root.filename().native(), st) : fs_.lstat(root, st)) {
       on_error(root, e);
       continue;
     }
@@ -59,21 +140,30 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
       continue;
     }
     if (st.type != FileType::Directory) {
-      auto parent = fs_.open_directory(root.parent_path());
-      // Its directory is opened without following a symlink, as every
-      // directory of a walk: a link on the way is refused, never followed.
-      FileStat dir_stat;
-      if (int e = parent->stat_self(dir_stat)) {
-        FileStat link;
-        on_error(root, fs_.lstat(root.parent_path(), link) == 0 && link.type == FileType::Symlink ? ELOOP : e);
-        continue;
-      }
-      WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0, parent.get()};
+      WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0,
+                     parent.get(), nullptr};
+      single.root_index = i;
       visit(single);
       continue;
     }
-    stack.push_back(Job{nullptr, root, &root, st.device});
+    stack.push_back(Job{nullptr, std::move(parent), root, &root, i, std::make_shared<FileStat>(st)});
   }
+
+  // Counts one finished part of `node` (its visit, or a subdirectory); the
+  // last one leaves it, then its parent's count goes down in turn.
+  auto finish = [&](std::shared_ptr<Node> node, unsigned worker) {
+    while (node && node->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      node->d.subdirs_left = node->left.load(std::memory_order_acquire);
+      node->d.worker = worker;
+      node->d.dir = node->dir.get();
+      node->d.parent = node->parent_dir.get();
+      const bool gone = leave(node->d);
+      std::shared_ptr<Node> parent = std::move(node->parent);
+      node.reset();  // closes the directory: its parent can now remove it
+      if (parent && !gone) parent->left.fetch_add(1, std::memory_order_acq_rel);
+      node = std::move(parent);
+    }
+  };
 
   auto work = [&](unsigned worker) {
     std::vector<DirEntry> raw;
@@ -87,27 +177,33 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
       lock.unlock();
 
       std::vector<Job> found;
-      // A root by its path; anything else by its name in its parent. With
-      // --one-file-system the entry is lstat'ed first: a mount point (or an
-      // entry gone or replaced meanwhile) is never opened, never entered.
-      auto open_job = [&]() -> std::shared_ptr<Directory> {
-        if (!job.parent) return fs_.open_directory(job.dir);
-        const std::string name = job.dir.filename().native();
-        FileStat st;
-        if (same_fs &&
-            (job.parent->lstat(name, st) != 0 || st.type != FileType::Directory || st.device != job.device))
-          return nullptr;
-        return job.parent->open(name);
-      };
-      std::shared_ptr<Directory> dir = open_job();
-      job.parent.reset();
-      if (!dir) {
-        // not entered: see open_job
-      } else if (int e = dir->list(raw)) {
-        if (e != ENOENT) on_error(job.dir, e);
+      std::shared_ptr<Directory> parent_dir = job.parent ? job.parent->dir : job.root_parent;
+      // With --one-file-system an entry is lstat'ed first: a mount point (or
+      // an entry gone or replaced meanwhile) is never opened, never entered.
+      int failed = 0;
+      std::shared_ptr<Directory> dir;
+      const std::string name = job.dir.filename().native();
+      if (!parent_dir) {
+        dir = fs_.open_directory(job.dir);  // "/"
       } else {
+        FileStat st;
+        if (same_fs && job.parent &&
+            (parent_dir->lstat(name, st) != 0 || st.type != FileType::Directory ||
+             crosses_mount(*job.root_stat, st, job.dir)))
+          failed = EXDEV;
+        else
+          dir = parent_dir->open(name);
+      }
+      std::shared_ptr<Node> node;
+      if (!failed && (failed = dir->list(raw)) != 0) {
+        if (failed != ENOENT) on_error(job.dir, failed);
+      }
+      if (!failed) {
         dirs_seen_.fetch_add(1, std::memory_order_relaxed);
-        WalkDir d{job.dir, job.root, {}, worker, dir.get()};
+        node = std::make_shared<Node>();
+        WalkDir& d = node->d;
+        d = WalkDir{job.dir, job.root, {}, worker, dir.get(), parent_dir.get()};
+        d.root_index = job.root_index;
         d.entries.reserve(raw.size());
         for (auto& r : raw) {
           if (excluded(r.name, job.dir, *job.root)) continue;
@@ -124,12 +220,27 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
           d.entries.push_back(WalkEntry{std::move(r.name), type, descend});
         }
         visit(d);
+        node->dir = std::move(dir);
+        node->parent_dir = leave ? parent_dir : nullptr;
+        if (leave) node->parent = job.parent;
         for (const auto& entry : d.entries) {
           if (!entry.descend || entry.type != FileType::Directory) continue;
-          found.push_back(Job{dir, job.dir / entry.name, job.root, job.device});
+          found.push_back(Job{node, nullptr, job.dir / entry.name, job.root, job.root_index, job.root_stat});
+        }
+        d.entries = {};
+        node->pending.store(1 + found.size(), std::memory_order_release);
+      }
+      parent_dir.reset();
+      dir.reset();
+      if (leave) {
+        if (node) finish(std::move(node), worker);
+        else if (job.parent) {
+          if (failed != ENOENT) job.parent->left.fetch_add(1, std::memory_order_acq_rel);
+          finish(job.parent, worker);
         }
       }
-      dir.reset();  // before waiting: the children hold it while they need it
+      node.reset();  // without a leaver, only the subdirectory jobs keep it (open) now
+      job.parent.reset();
 
       lock.lock();
       --busy;
@@ -143,7 +254,13 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
     return;
   }
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads_; ++i) pool.emplace_back(work, i);
+  for (unsigned i = 1; i < threads_; ++i) {
+    try {
+      pool.emplace_back(work, i);
+    } catch (const std::system_error&) {
+      break;  // the system won't start more threads: walk with those there are
+    }
+  }
   work(0);
   for (auto& t : pool) t.join();
 }

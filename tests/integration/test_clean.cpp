@@ -493,5 +493,166 @@ TEST_F(Clean, ConcurrentCompileallIsNoError) {
   RecordProperty("clean_rounds_during_compile", rounds);
 }
 
+// --- hostile input -----------------------------------------------------------
+
+TEST_F(Clean, ASymlinkInsideThePrefixIsNeverAWayToTheMirror) {
+  // The mirror of proj is pfx/<proj without its leading slash>; its first
+  // component, a link to a victim tree holding the same layout.
+  const fs::path prefix = t / "pfx";
+  const std::string first = *proj.relative_path().begin();
+  const fs::path victim = t / "victim";
+  const fs::path planted = victim / proj.relative_path().lexically_relative(first) / ("other." + tag + ".pyc");
+  write_file(planted, "not yours");
+  fs::create_directories(prefix);
+  fs::create_symlink(victim, prefix / first);
+  write_file(proj / "pycache.toml", "cache-prefix = \"" + prefix.native() + "\"\n");
+  write_file(proj / "other.py", "");
+  auto o = pycache({});
+  EXPECT_TRUE(fs::exists(planted)) << "clean deleted a file outside its prefix through a link";
+  EXPECT_TRUE(fs::is_symlink(prefix / first));
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(o.err.find("cannot read '" + (prefix / proj.relative_path()).native() +
+                       "': Too many levels of symbolic links"),
+            std::string::npos)
+      << o.err;
+}
+
+// Creates `depth` nested directories named `name` below `top`, through
+// descriptors (the path grows past PATH_MAX), and a pyc in a __pycache__ at
+// the bottom; returns the descriptor of the deepest directory.
+int deep_tree(const fs::path& top, const std::string& name, int depth, const std::string& pyc) {
+  int fd = ::open(top.c_str(), O_RDONLY | O_DIRECTORY);
+  for (int i = 0; i < depth; ++i) {
+    ::mkdirat(fd, name.c_str(), 0755);
+    int next = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY);
+    ::close(fd);
+    fd = next;
+  }
+  ::mkdirat(fd, "__pycache__", 0755);
+  int cache = ::openat(fd, "__pycache__", O_RDONLY | O_DIRECTORY);
+  int f = ::openat(cache, pyc.c_str(), O_WRONLY | O_CREAT, 0644);
+  ::close(f);
+  ::close(cache);
+  return fd;
+}
+
+TEST_F(Clean, APycacheDeeperThanPathMaxGoesEntirely) {
+  const std::string name(200, 'd');
+  fs::create_directories(proj);
+  int bottom = deep_tree(proj, name, 30, "m." + tag + ".pyc");  // 30 x 201 bytes > PATH_MAX
+  ASSERT_GE(bottom, 0);
+  auto o = pycache({});
+  struct stat st {};
+  const bool still_there = ::fstatat(bottom, "__pycache__", &st, AT_SYMLINK_NOFOLLOW) == 0;
+  ::close(bottom);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err, "");
+  EXPECT_FALSE(still_there) << "the emptied __pycache__ stayed (rmdir by path: File name too long)";
+  EXPECT_EQ(o.out.rfind("removed 1 file and 1 directory, ", 0), 0u) << o.out;
+}
+
+TEST_F(Clean, OneFileSystemLeavesBindMountsOfTheSameFileSystemAlone) {
+  if (::geteuid() != 0) GTEST_SKIP() << "bind mounts need root";
+  write_file(t / ("elsewhere/__pycache__/m." + tag + ".pyc"), "");
+  write_file(t / "elsewhere/m.py", "");
+  write_file(proj / ("__pycache__/a." + tag + ".pyc"), "");
+  fs::create_directories(proj / "bound");
+  auto m = spawn({"/bin/mount", "--bind", (t / "elsewhere").native(), (proj / "bound").native()}, env, t.path());
+  if (m.exit_code != 0) GTEST_SKIP() << "cannot bind-mount here: " << m.err;
+  auto o = pycache({"-x"});
+  auto dry = pycache({"-x", "-n", "--debris"});
+  spawn({"/bin/umount", (proj / "bound").native()}, env, t.path());
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_FALSE(fs::exists(proj / "__pycache__"));
+  EXPECT_TRUE(fs::exists(t / ("elsewhere/__pycache__/m." + tag + ".pyc"))) << "-x entered a bind mount";
+  EXPECT_EQ(dry.out.find("/bound/"), std::string::npos) << dry.out;
+}
+
+TEST_F(Clean, EmptyOrOutOfRangeValuesAreUsageErrors) {
+  project();
+  const auto n = bytecode_under(proj).size();
+  write_file(proj / "pycache.toml", "cache-prefix = \"" + (t / "pfx").native() + "\"\n");
+  fs::create_directories(t / "pfx");
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {{"--prefix", "--older-than", ""}, "--older-than: invalid duration ''"},
+      {{"--prefix", "--older-than="}, "--older-than: "},
+      {{"--prefix", "--max-size", ""}, "--max-size: invalid size ''"},
+      {{"--older-than", ""}, "--older-than needs --prefix"},
+      {{"--max-size="}, "--max-size"},
+      {{"-j", "0"}, "--jobs: expected a number from 1 to 256, got '0'"},
+      {{"-j", "100000"}, "--jobs: expected a number from 1 to 256, got '100000'"},
+      {{"-j", "abc"}, "--jobs: expected a number from 1 to 256, got 'abc'"},
+      {{"--exclude", ""}, "--exclude: expected a value, got ''"},
+      {{"--cache-prefix", ""}, "--cache-prefix: expected a value, got ''"},
+      {{""}, "PATH: expected a value, got ''"},
+  };
+  for (const auto& c : cases) {
+    auto o = pycache(c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.args[0];
+    EXPECT_EQ(o.err.rfind("pycache: error: " + c.error, 0), 0u) << o.err;
+    EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line: " << o.err;
+    EXPECT_EQ(o.out, "");
+  }
+  EXPECT_EQ(bytecode_under(proj).size(), n);
+}
+
+TEST_F(Clean, PrefixUpkeepRemovesOnlyTheDirectoriesItEmptied) {
+  const fs::path prefix = t / "pfx";
+  write_file(proj / "pycache.toml", "cache-prefix = \"" + prefix.native() + "\"\n");
+  fs::create_directories(prefix / "already/empty");
+  write_file(prefix / ("kept/m." + tag + ".pyc"), "x");
+  auto none = pycache({"--prefix", "--older-than", "9999d"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out.rfind("nothing removed in ", 0), 0u) << none.out;
+  EXPECT_TRUE(fs::is_directory(prefix / "already/empty")) << "a selection that removes no file removes no directory";
+  auto wipe = pycache({"--prefix"});
+  EXPECT_EQ(wipe.exit_code, 0) << wipe.err;
+  EXPECT_TRUE(fs::is_empty(prefix)) << "with no selection the whole prefix is emptied";
+}
+
+TEST_F(Clean, FewerThreadsThanAskedStillCleanEverything) {
+  auto prefix = as_nobody();
+  if (!prefix || prefix->empty()) GTEST_SKIP() << "needs root and setpriv to run as nobody under a process limit";
+  if (access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "needs prlimit (util-linux)";
+  project();
+  for (auto it = fs::recursive_directory_iterator(t.path()); it != fs::recursive_directory_iterator(); ++it)
+    ASSERT_EQ(lchown(it->path().c_str(), 65534, 65534), 0);
+  ASSERT_EQ(chmod(t.path().c_str(), 0755), 0);
+  // One process for nobody: not one more thread can start.
+  std::vector<std::string> argv = *prefix;
+  argv.insert(argv.end(), {"/usr/bin/prlimit", "--nproc=1:1", pycache_bin().native(), "clean", "-j", "8",
+                           "--no-policy", proj.native()});
+  Env e = env;
+  e["HOME"] = "/nonexistent";
+  auto o = spawn(argv, e, "/");
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(o.err, "");
+  EXPECT_TRUE(bytecode_under(proj).empty());
+}
+
+TEST_F(Clean, RootOrHomeAsACachePrefixIsRefusedEverywhere) {
+  project();
+  const auto n = bytecode_under(proj).size();
+  for (const std::string& bad : {std::string("/"), home.native(), std::string("~")}) {
+    write_file(proj / "pycache.toml", "cache-prefix = \"" + bad + "\"\n");
+    for (std::vector<std::string> argv : {std::vector<std::string>{pycache_bin().native(), "clean"},
+                                          {pycache_bin().native(), "clean", "--prefix", "--force"},
+                                          {pycache_bin().native(), "compile"},
+                                          {pycache_python_bin().native(), "-c", "print(1)"}}) {
+      auto o = spawn(argv, env, proj);
+      EXPECT_EQ(o.exit_code, 2) << bad << " " << argv[1];
+      EXPECT_EQ(o.out, "");
+      EXPECT_NE(o.err.find("pycache: error: the cache prefix '"), std::string::npos) << o.err;
+      EXPECT_NE(o.err.find(bad == "/" ? "it is the root directory" : "it is the home directory"), std::string::npos)
+          << o.err;
+    }
+  }
+  EXPECT_EQ(bytecode_under(proj).size(), n);
+}
+
 }  // namespace
 }  // namespace pycache::test

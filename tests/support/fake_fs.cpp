@@ -10,7 +10,40 @@ fs::path norm(const fs::path& p) {
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
 }
+// Every call on the joined path, through the fake.
+class FakeDirectory final : public Directory {
+ public:
+  FakeDirectory(FakeFileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) {}
+  int list(std::vector<DirEntry>& out) override { return fs_.list(dir_, out); }
+  int stat_self(FileStat& out) override { return fs_.lstat(dir_, out); }
+  int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
+  int read(std::string_view name, std::size_t max, std::string& out) override { return fs_.read(dir_ / name, max, out); }
+  std::unique_ptr<Directory> open(std::string_view name) override {
+    FileStat st;
+    if (int e = fs_.lstat(dir_ / name, st)) return std::make_unique<FailedDirectory>(e);
+    if (st.type == FileType::Symlink) return std::make_unique<FailedDirectory>(ELOOP);
+    if (st.type != FileType::Directory) return std::make_unique<FailedDirectory>(ENOTDIR);
+    return std::make_unique<FakeDirectory>(fs_, norm(dir_ / name));
+  }
+  int unlink(std::string_view name) override { return fs_.unlink(dir_ / name); }
+  int remove_dir(std::string_view name) override { return fs_.rmdir(dir_ / name); }
+
+ private:
+  FakeFileSystem& fs_;
+  fs::path dir_;
+};
+
 }  // namespace
+
+std::unique_ptr<Directory> FakeFileSystem::open_directory(const fs::path& dir) {
+  return std::make_unique<FakeDirectory>(*this, norm(dir));
+}
+
+void FakeFileSystem::add_mount(const fs::path& p, std::uint64_t mount_id) {
+  add_dir(p);
+  std::lock_guard lock(mu_);
+  nodes_.at(norm(p)).mount_id = mount_id;
+}
 
 void FakeFileSystem::add_dir(const fs::path& p0, std::uint64_t device) {
   std::lock_guard lock(mu_);
@@ -103,7 +136,8 @@ int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
   auto it = nodes_.find(p);
   if (it == nodes_.end()) return ENOENT;
   const Node& n = it->second;
-  out = FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode, n.mode};
+  out = FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode,
+                 n.mount_id ? n.mount_id : n.device, n.mode, n.owner};
   return 0;
 }
 

@@ -20,11 +20,15 @@ class FakeFileSystem : public FileSystem {
     std::uint64_t device = 1;
     std::uint32_t mode = 0644;
     std::uint64_t inode = 0;  // unique per node, given on creation
+    std::uint64_t mount_id = 0;  // 0: the same as `device` (a bind mount sets another one)
+    std::uint32_t owner = 0;
   };
   enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDirs, Write };
 
   // Builders: parents are created as directories.
   void add_dir(const fs::path& p, std::uint64_t device = 1);
+  // A directory on the same device as its parent but in another mount (a bind mount).
+  void add_mount(const fs::path& p, std::uint64_t mount_id);
   void add_file(const fs::path& p, std::string content = {}, std::int64_t mtime_ns = 0);
   void add_symlink(const fs::path& p, const fs::path& target);
   // Sets the times lstat reports (e.g. an old atime for LRU tests).
@@ -38,10 +42,15 @@ class FakeFileSystem : public FileSystem {
   // Calls made that changed the tree, in order: "unlink /a/b", "rmdir /a".
   std::vector<std::string> mutations() const;
 
+  // Directories are opened as a path, and each call on an entry joins its
+  // name to it: the fake has no symlinks to race with.
+  std::unique_ptr<Directory> open_directory(const fs::path& dir) override;
   int list(const fs::path& dir, std::vector<DirEntry>& out) override;
   int lstat(const fs::path& path, FileStat& out) override;
-  int unlink(const fs::path& path) override;
-  int rmdir(const fs::path& path) override;
+  // What a Directory's unlink and remove_dir do, by path (also for tests
+  // that change the tree behind an engine's back).
+  int unlink(const fs::path& path);
+  int rmdir(const fs::path& path);
   int read(const fs::path& path, std::size_t max, std::string& out) override;
   int make_dirs(const fs::path& dir) override;
   int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) override;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -145,8 +146,12 @@ bool marshal_is_deterministic() {
   return tag.size() >= 11 && std::stoi(tag.substr(9)) >= 11;
 }
 
-fs::path pycache_bin() { return PYCACHE_TEST_BIN; }
-fs::path pycache_python_bin() { return fs::path(PYCACHE_TEST_BIN).parent_path() / "pycache-python"; }
+fs::path pycache_bin() {
+  // Another build's binaries (an older one, to see a new test fail on it).
+  if (const char* other = std::getenv("PYCACHE_TEST_BIN"); other && *other) return other;
+  return PYCACHE_TEST_BIN;
+}
+fs::path pycache_python_bin() { return pycache_bin().parent_path() / "pycache-python"; }
 fs::path reference_python() { return PYCACHE_TEST_REFERENCE_PYTHON; }
 std::string python_cache_tag() { return PYCACHE_TEST_CACHE_TAG; }
 

@@ -52,7 +52,7 @@ Env clean_env(const fs::path& home);
 Env isolated_env(const fs::path& dir);
 
 // Paths injected by CMake.
-fs::path pycache_bin();         // build/bin/pycache
+fs::path pycache_bin();         // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
 fs::path pycache_python_bin();  // build/bin/pycache-python
 fs::path reference_python();    // the interpreter pycache embeds (/usr/bin/python3 by default)
 std::string python_cache_tag(); // "cpython-311"

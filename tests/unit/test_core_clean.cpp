@@ -642,12 +642,12 @@ TEST_F(Prefix, OtherVersionsSelectsOtherTags) {
 TEST(Refusal, RootAndHomeUnlessElsewhere) {
   FakeFileSystem f;
   f.add_dir("/home/u/proj");
-  EXPECT_EQ(refusal(f, "/", "/home/u"), "it is the root directory");
-  EXPECT_EQ(refusal(f, "/home/u", "/home/u"), "it is the home directory");
-  EXPECT_EQ(refusal(f, "/home/u", "/home/u/"), "it is the home directory");
-  EXPECT_EQ(refusal(f, "/home/u/proj", "/home/u"), std::nullopt);
-  EXPECT_EQ(refusal(f, "/home", "/home/u"), std::nullopt);
-  EXPECT_EQ(refusal(f, "/home/u/proj", ""), std::nullopt);
+  EXPECT_EQ(protected_directory(f, "/", "/home/u"), "it is the root directory");
+  EXPECT_EQ(protected_directory(f, "/home/u", "/home/u"), "it is the home directory");
+  EXPECT_EQ(protected_directory(f, "/home/u", "/home/u/"), "it is the home directory");
+  EXPECT_EQ(protected_directory(f, "/home/u/proj", "/home/u"), std::nullopt);
+  EXPECT_EQ(protected_directory(f, "/home", "/home/u"), std::nullopt);
+  EXPECT_EQ(protected_directory(f, "/home/u/proj", ""), std::nullopt);
 }
 
 TEST(Format, RemovalLinesEscapeAndMarkDirectories) {

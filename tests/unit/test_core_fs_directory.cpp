@@ -1,6 +1,6 @@
 // Directory: the real one (one descriptor, every name resolved relative to
-// it, no symlink followed) and the default every other FileSystem gets
-// (joined paths), which must agree with it.
+// it, no symlink followed), the default probe (lstat, then read) that must
+// agree with it, and the fake tests use.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,10 +10,28 @@
 
 #include "fake_fs.hpp"
 #include "pycache/fs.hpp"
+#include "pycache/remove.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {
 namespace {
+
+// A real directory behind Directory's default probe() (lstat, then read).
+class DefaultProbe final : public Directory {
+ public:
+  explicit DefaultProbe(std::unique_ptr<Directory> real) : real_(std::move(real)) {}
+  int list(std::vector<DirEntry>& out) override { return real_->list(out); }
+  int stat_self(FileStat& out) override { return real_->stat_self(out); }
+  int lstat(std::string_view name, FileStat& out) override { return real_->lstat(name, out); }
+  int read(std::string_view name, std::size_t max, std::string& out) override { return real_->read(name, max, out); }
+  std::unique_ptr<Directory> open(std::string_view name) override { return real_->open(name); }
+  int unlink(std::string_view name) override { return real_->unlink(name); }
+  int remove_dir(std::string_view name) override { return real_->remove_dir(name); }
+
+ private:
+  std::unique_ptr<Directory> real_;
+};
+
 
 // O_DIRECTORY | O_NOFOLLOW on a symlink: Linux says ENOTDIR, others ELOOP.
 bool refused_link(int e) { return e == ENOTDIR || e == ELOOP; }
@@ -179,9 +197,9 @@ TEST(PosixDirectory, ProbesStatAndReadTheHeadWithoutFollowingLinks) {
   EXPECT_EQ(probes[6].error, ENOENT);
   EXPECT_EQ(probes[6].stat.type, FileType::Unknown);
 
-  // The default (lstat + read on joined paths) says the same.
+  // The default (lstat + read) says the same.
   auto again = probes_for_all();
-  detail::JoinedDirectory joined(real_fs(), t / "d");
+  DefaultProbe joined(real_fs().open_directory(t / "d"));
   for (std::size_t i = 0; i < again.size(); ++i) {
     if (i == 5) continue;  // the default would block opening a FIFO: it only reads regular files
     joined.probe(again[i]);
@@ -216,7 +234,7 @@ TEST(PosixDirectory, RemovesRegularFilesOnlyAndStatOnlyRemovesNothing) {
   EXPECT_EQ(batch[3].error, ENOENT);
 }
 
-TEST(JoinedDirectory, IsTheDefaultForOtherFileSystems) {
+TEST(FakeDirectory, ServesEveryCallOnItsJoinedPaths) {
   test::FakeFileSystem f;
   f.add_file("/d/a.py", "abc", 7);
   f.add_file("/d/sub/b.pyc", "bytes", 9);

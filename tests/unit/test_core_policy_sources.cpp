@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <map>
 
+#include "pycache/paths.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {
@@ -18,6 +23,14 @@ EnvLookup fake_env(std::map<std::string, std::string> vars) {
     return it == vars.end() ? nullptr : it->second.c_str();
   };
 }
+
+Result<std::optional<FoundPolicy>> discover(const fs::path& start, std::vector<Refusal>* refused = nullptr) {
+  std::vector<Refusal> ignored;
+  return discover_project_policy(start, Trust::current(), refused ? *refused : ignored);
+}
+
+// Gives `p` to nobody (uid 65534): only root can; tests needing it skip otherwise.
+bool give_to_nobody(const fs::path& p) { return ::geteuid() == 0 && ::lchown(p.c_str(), 65534, 65534) == 0; }
 
 std::string error_of(const fs::path& file, const std::string& content) {
   write_file(file, content);
@@ -109,7 +122,7 @@ TEST(Discovery, NearestPolicyWins) {
   write_file(t / "pyproject.toml", "[tool.pycache]\noptimize = 1\n");
   write_file(t / "a/pyproject.toml", "[tool.pycache]\noptimize = 2\n");
   fs::create_directories(t / "a/b/c");
-  auto r = discover_project_policy(t / "a/b/c");
+  auto r = discover(t / "a/b/c");
   ASSERT_TRUE(r && *r);
   EXPECT_EQ((*r)->file, t / "a/pyproject.toml");
   EXPECT_EQ(std::get<std::int64_t>((*r)->layer.get(Key::Optimize)->value), 2);
@@ -119,7 +132,7 @@ TEST(Discovery, PycacheTomlBeatsPyprojectInTheSameDirectory) {
   TempDir t;
   write_file(t / "pyproject.toml", "[tool.pycache]\noptimize = 1\n");
   write_file(t / "pycache.toml", "optimize = 2\n");
-  auto r = discover_project_policy(t.path());
+  auto r = discover(t.path());
   ASSERT_TRUE(r && *r);
   EXPECT_EQ((*r)->file, t / "pycache.toml");
 }
@@ -129,7 +142,7 @@ TEST(Discovery, PyprojectWithoutTableDoesNotStopTheWalk) {
   write_file(t / "pyproject.toml", "[tool.pycache]\noptimize = 1\n");
   write_file(t / "sub/pyproject.toml", "[project]\nname = \"sub\"\n");
   write_file(t / "sub/other/pyproject.toml", "[tool.ruff]\nline-length = 100  # pycache is not here\n");
-  auto r = discover_project_policy(t / "sub/other");
+  auto r = discover(t / "sub/other");
   ASSERT_TRUE(r && *r);
   EXPECT_EQ((*r)->file, t / "pyproject.toml");
 }
@@ -137,7 +150,7 @@ TEST(Discovery, PyprojectWithoutTableDoesNotStopTheWalk) {
 TEST(Discovery, NothingFoundIsNotAnError) {
   TempDir t;
   fs::create_directories(t / "x");
-  auto r = discover_project_policy(t / "x");
+  auto r = discover(t / "x");
   ASSERT_TRUE(r);
   // Nothing above the temp dir should define a policy on a test machine; if
   // one does, it must at least be outside the temp dir.
@@ -150,7 +163,7 @@ TEST(Discovery, ABadFileOnTheWayIsAnError) {
   TempDir t;
   write_file(t / "pyproject.toml", "[tool.pycache]\noptimize = 1\n");
   write_file(t / "sub/pyproject.toml", "[tool.pycache\n");
-  auto r = discover_project_policy(t / "sub");
+  auto r = discover(t / "sub");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find((t / "sub/pyproject.toml").native() + ":1:"), std::string::npos);
 }
@@ -222,6 +235,148 @@ TEST(Inheritance, MalformedValuesAreRefused) {
   EXPECT_FALSE(decode_inherited("v1\x1eoptimize"));
   auto future = decode_inherited("v1\x1e" "future-key\x1f" "1\x1fx\x1eoptimize\x1f" "1\x1fy");
   ASSERT_TRUE(future) << "unknown keys from a newer parent are skipped";
+}
+
+}  // namespace
+}  // namespace pycache
+
+namespace pycache {
+namespace {
+
+TEST(LoadPolicyFile, OnlyRegularFilesAreReadAndNeverMoreThanAMebibyte) {
+  TempDir t;
+  fs::create_directories(t / "dir.toml");
+  ASSERT_EQ(::mkfifo((t / "fifo.toml").c_str(), 0644), 0);
+  fs::create_symlink("/dev/zero", t / "zero.toml");
+  write_file(t / "huge.toml", "# " + std::string(kConfigFileLimit, 'x') + "\n");
+  for (const char* name : {"dir.toml", "fifo.toml", "zero.toml", "huge.toml"}) {
+    auto r = load_policy_file(t / name, Source::ProjectFile);  // a FIFO must not block here
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error().code, kExitUsage);
+    const std::string want = std::string(name) == "huge.toml" ? ": larger than 1 MiB" : ": not a regular file";
+    EXPECT_EQ(r.error().message, (t / name).native() + want) << name;
+  }
+  // A symlink to a regular file is fine: people link shared configs.
+  write_file(t / "real.toml", "optimize = 1\n");
+  fs::create_symlink(t / "real.toml", t / "link.toml");
+  EXPECT_TRUE(load_policy_file(t / "link.toml", Source::ProjectFile));
+}
+
+TEST(Discovery, ANonRegularPolicyFileOnTheWayIsAnErrorNotAHangOrACrash) {
+  TempDir t;
+  fs::create_directories(t / "a/pyproject.toml");
+  fs::create_directories(t / "a/b");
+  ASSERT_EQ(::mkfifo((t / "a/b/pycache.toml").c_str(), 0644), 0);
+  auto fifo = discover(t / "a/b");
+  ASSERT_FALSE(fifo);
+  EXPECT_EQ(fifo.error().message, (t / "a/b/pycache.toml").native() + ": not a regular file");
+  fs::remove(t / "a/b/pycache.toml");
+  auto dir = discover(t / "a/b");
+  ASSERT_FALSE(dir);
+  EXPECT_EQ(dir.error().message, (t / "a/pyproject.toml").native() + ": not a regular file");
+}
+
+TEST(ConfigFile, ReadsTheWholeFileAndItsOwner) {
+  TempDir t;
+  write_file(t / "f", "abc");
+  ConfigFile f = read_config_file(t / "f");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f.text, "abc");
+  EXPECT_EQ(f.owner, ::geteuid());
+  EXPECT_EQ(read_config_file(t / "absent").status, ConfigFile::Status::Absent);
+  EXPECT_EQ(read_config_file(t / "f/below").status, ConfigFile::Status::Absent);
+  write_file(t / "limit", std::string(kConfigFileLimit, 'y'));
+  EXPECT_TRUE(read_config_file(t / "limit").ok()) << "exactly the limit is allowed";
+}
+
+TEST(Trust, SafeDirectoriesIsAUserOnlyKey) {
+  TempDir t;
+  auto project = error_of(t / "pycache.toml", "safe-directories = [\"/srv\"]\n");
+  EXPECT_EQ(project, (t / "pycache.toml").native() +
+                         ":1:1: 'safe-directories' is read only from the user or system file (a project may not "
+                         "decide whom to trust)");
+  write_file(t / "config.toml", "safe-directories = [\"/srv/shared\", \"*\", \"~/x\"]\n");
+  auto user = load_policy_file(t / "config.toml", Source::UserFile);
+  ASSERT_TRUE(user && *user) << (user ? "" : user.error().message);
+  auto list = std::get<std::vector<std::string>>((*user)->get(Key::SafeDirectories)->value);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0], "/srv/shared");
+  EXPECT_EQ(list[1], "*");
+  EXPECT_EQ(list[2][0], '/');
+  write_file(t / "bad.toml", "safe-directories = [1]\n");
+  auto bad = load_policy_file(t / "bad.toml", Source::UserFile);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("'safe-directories' must be a list of directory paths"), std::string::npos)
+      << bad.error().message;
+}
+
+TEST(Trust, APolicyFileOfAnotherUserIsRefusedAndTheWalkGoesOn) {
+  TempDir t;
+  write_file(t / "pyproject.toml", "[tool.pycache]\noptimize = 1\n");
+  write_file(t / "shared/pycache.toml", "optimize = 2\n");
+  write_file(t / "shared/pyproject.toml", "[tool.pycache\n");  // broken: must not stop anything either
+  fs::create_directories(t / "shared/proj");
+  if (!give_to_nobody(t / "shared/pycache.toml") || !give_to_nobody(t / "shared/pyproject.toml"))
+    GTEST_SKIP() << "needs root to give a file to nobody";
+  std::vector<Refusal> refused;
+  auto r = discover(t / "shared/proj", &refused);
+  ASSERT_TRUE(r && *r) << (r ? "none found" : r.error().message);
+  EXPECT_EQ((*r)->file, t / "pyproject.toml");
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].file, t / "shared/pycache.toml");
+  EXPECT_EQ(refused[0].why, "it is owned by nobody (uid 65534), not by you or root");
+
+  // Listed in safe-directories: honoured, whoever owns it.
+  refused.clear();
+  std::vector<Refusal> none;
+  auto trusted = discover_project_policy(t / "shared/proj", Trust{::geteuid(), {(t / "shared").native()}}, none);
+  ASSERT_TRUE(trusted && *trusted);
+  EXPECT_EQ((*trusted)->file, t / "shared/pycache.toml");
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(Trust, AFileInADirectoryOfAnotherUserIsRefused) {
+  TempDir t;
+  write_file(t / "d/pycache.toml", "optimize = 2\n");
+  if (!give_to_nobody(t / "d")) GTEST_SKIP() << "needs root to give a directory to nobody";
+  auto why = distrust_file(Trust::current(), t / "d/pycache.toml", ::geteuid());
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why, "the directory holding it ('" + (t / "d").native() + "') is owned by nobody (uid 65534), not by you or root");
+  EXPECT_FALSE(distrust_file(Trust::current(), t / "pycache.toml", 0)) << "root's files are trusted";
+}
+
+TEST(Trust, DirectoriesOnTheWayAreCheckedLinksIncluded) {
+  TempDir t;
+  const Trust me = Trust::current();
+  fs::create_directories(t / "mine/venv");
+  EXPECT_FALSE(distrust_directory(me, t / "mine/venv", Exclusive::No));
+  EXPECT_FALSE(distrust_directory(me, t / "mine/not-yet/created", Exclusive::Yes)) << "nothing there to distrust";
+  fs::create_directories(t / "open");
+  ::chmod((t / "open").c_str(), 0777);
+  auto open = distrust_directory(me, t / "open/x", Exclusive::No);
+  ASSERT_TRUE(open);
+  EXPECT_EQ(*open, "'" + (t / "open").native() + "' is writable by everyone");
+  ::chmod((t / "open").c_str(), 01777);
+  EXPECT_FALSE(distrust_directory(me, t / "open/x", Exclusive::No)) << "sticky, as /tmp";
+  auto prefix = distrust_directory(me, t / "open", Exclusive::Yes);
+  ASSERT_TRUE(prefix) << "anyone may create mirror directories in a sticky prefix";
+  EXPECT_NE(prefix->find("a cache prefix must not be"), std::string::npos);
+  EXPECT_FALSE(distrust_directory(Trust{me.uid, {(t / "open").native()}}, t / "open", Exclusive::Yes)) << "listed";
+
+  if (!give_to_nobody(t / "mine")) GTEST_SKIP() << "needs root to give a directory to nobody";
+  auto theirs = distrust_directory(me, t / "mine/venv", Exclusive::No);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(*theirs, "'" + (t / "mine").native() + "' is owned by nobody (uid 65534), not by you or root");
+  // A link of theirs to a directory of ours: they could point it elsewhere.
+  fs::create_directories(t / "ours");
+  fs::create_symlink(t / "ours", t / "link");
+  ASSERT_TRUE(give_to_nobody(t / "link"));
+  auto link = distrust_directory(me, t / "link", Exclusive::No);
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->rfind("the symbolic link '", 0), 0u) << *link;
+  // A link of ours into their directory: followed, and their directory refused.
+  fs::create_symlink(t / "mine/venv", t / "ours/to-theirs");
+  EXPECT_TRUE(distrust_directory(me, t / "ours/to-theirs", Exclusive::No));
 }
 
 }  // namespace

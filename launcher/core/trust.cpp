@@ -1,0 +1,108 @@
+#include "pycache/trust.hpp"
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
+
+namespace pycache {
+namespace {
+
+bool within(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+// The components of an absolute path, last first (a stack to pop from).
+void push_components(const std::string& path, std::vector<std::string>& stack) {
+  std::vector<std::string> parts;
+  std::size_t at = 0;
+  while (at < path.size()) {
+    std::size_t slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > at) parts.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  stack.insert(stack.end(), parts.rbegin(), parts.rend());
+}
+
+std::string owned_by(const std::string& what, std::uint32_t owner) {
+  return fmt::format("{} is owned by {}, not by you or root", what, describe_user(owner));
+}
+
+}  // namespace
+
+Trust Trust::current(std::vector<std::string> safe) { return Trust{static_cast<std::uint32_t>(::geteuid()), std::move(safe)}; }
+
+bool Trust::listed(const fs::path& path) const {
+  for (const auto& s : safe)
+    if (s == "*" || within(path.native(), s)) return true;
+  return false;
+}
+
+std::string describe_user(std::uint32_t uid) {
+  if (const passwd* pw = ::getpwuid(uid); pw && pw->pw_name) return fmt::format("{} (uid {})", pw->pw_name, uid);
+  return fmt::format("uid {}", uid);
+}
+
+std::optional<std::string> distrust_file(const Trust& trust, const fs::path& file, std::uint32_t owner) {
+  const fs::path dir = file.parent_path();
+  if (trust.listed(dir)) return std::nullopt;
+  if (!trust.trusted_owner(owner)) return owned_by("it", owner);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0 && !trust.trusted_owner(st.st_uid))
+    return owned_by(fmt::format("the directory holding it ('{}')", printable(dir.native())), st.st_uid);
+  return std::nullopt;
+}
+
+std::optional<std::string> distrust_directory(const Trust& trust, const fs::path& dir, Exclusive exclusive) {
+  if (trust.listed(dir)) return std::nullopt;
+  std::vector<std::string> todo;
+  push_components(dir.native(), todo);
+  std::string at = "/";
+  int links = 0;
+  auto check = [&](const std::string& path, const struct stat& st, bool last) -> std::optional<std::string> {
+    const std::string what = fmt::format("'{}'", printable(path));
+    if (!trust.trusted_owner(st.st_uid)) return owned_by(what, st.st_uid);
+    if (!S_ISDIR(st.st_mode) || !(st.st_mode & S_IWOTH)) return std::nullopt;
+    if (!(st.st_mode & S_ISVTX)) return what + " is writable by everyone";
+    if (last && exclusive == Exclusive::Yes) return what + " is writable by everyone (a cache prefix must not be)";
+    return std::nullopt;
+  };
+  struct stat st {};
+  if (::lstat("/", &st) == 0)
+    if (auto why = check("/", st, todo.empty())) return why;
+  while (!todo.empty()) {
+    std::string name = std::move(todo.back());
+    todo.pop_back();
+    if (name == ".") continue;
+    if (name == "..") {
+      at = fs::path(at).parent_path().native();
+      continue;
+    }
+    std::string next = at == "/" ? "/" + name : at + "/" + name;
+    if (::lstat(next.c_str(), &st) != 0) return std::nullopt;  // not there (yet): nothing to distrust
+    if (S_ISLNK(st.st_mode)) {
+      if (!trust.trusted_owner(st.st_uid))
+        return owned_by(fmt::format("the symbolic link '{}'", printable(next)), st.st_uid);
+      if (++links > 40) return fmt::format("'{}': too many levels of symbolic links", printable(dir.native()));
+      char target[PATH_MAX];
+      ssize_t n = ::readlink(next.c_str(), target, sizeof target - 1);
+      if (n < 0) return std::nullopt;
+      std::string t(target, static_cast<std::size_t>(n));
+      if (!t.empty() && t[0] == '/') at = "/";
+      push_components(t, todo);
+      continue;
+    }
+    if (auto why = check(next, st, todo.empty())) return why;
+    at = std::move(next);
+  }
+  return std::nullopt;
+}
+
+}  // namespace pycache
