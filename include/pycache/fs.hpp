@@ -48,6 +48,7 @@ struct FileRemoval {
 };
 
 enum class StatOnly { No, Yes };
+enum class FollowLink { No, Yes };
 
 // One file of a probe (Directory::probe).
 struct FileProbe {
@@ -106,8 +107,8 @@ class FileSystem {
   virtual ~FileSystem() = default;
   // `dir` for per-entry calls (see Directory). Symbolic links in the
   // directories leading to it are followed (the user named it); `dir` itself
-  // must not be one.
-  virtual std::unique_ptr<Directory> open_directory(const fs::path& dir) = 0;
+  // must not be one, unless FollowLink::Yes (the directory holding a root).
+  virtual std::unique_ptr<Directory> open_directory(const fs::path& dir, FollowLink follow = FollowLink::No) = 0;
   // The entries of `dir` ("." and ".." left out). `dir` itself must be a
   // directory, not a symlink to one (ENOTDIR/ELOOP otherwise).
   virtual int list(const fs::path& dir, std::vector<DirEntry>& out) = 0;

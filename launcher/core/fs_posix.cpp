@@ -165,7 +165,7 @@ class PosixFileSystem final : public FileSystem {
     return read_at(AT_FDCWD, path.c_str(), max, out);
   }
 
-  std::unique_ptr<Directory> open_directory(const fs::path& dir) override;
+  std::unique_ptr<Directory> open_directory(const fs::path& dir, FollowLink follow) override;
 
   int make_dirs(const fs::path& dir) override {
     if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return dir_or_error(dir);
@@ -237,10 +237,11 @@ class CName {
 // only its listing fails.
 class PosixDirectory final : public Directory {
  public:
-  PosixDirectory(int at, const char* path) {
-    fd_ = ::openat(at, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  PosixDirectory(int at, const char* path, FollowLink follow = FollowLink::No) {
+    const int nofollow = follow == FollowLink::Yes ? 0 : O_NOFOLLOW;
+    fd_ = ::openat(at, path, O_RDONLY | O_DIRECTORY | nofollow | O_CLOEXEC);
     if (fd_ < 0 && errno == EACCES) {
-      fd_ = ::openat(at, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      fd_ = ::openat(at, path, O_PATH | O_DIRECTORY | nofollow | O_CLOEXEC);
       if (fd_ >= 0) list_error_ = EACCES;
     }
     if (fd_ < 0) {
@@ -359,8 +360,8 @@ void PosixDirectory::remove(FileRemoval& f, StatOnly stat_only) {
   if (stat_only == StatOnly::No && ::unlinkat(fd_, f.name.c_str(), 0) != 0) f.error = errno;
 }
 
-std::unique_ptr<Directory> PosixFileSystem::open_directory(const fs::path& dir) {
-  return std::make_unique<PosixDirectory>(AT_FDCWD, dir.c_str());
+std::unique_ptr<Directory> PosixFileSystem::open_directory(const fs::path& dir, FollowLink follow) {
+  return std::make_unique<PosixDirectory>(AT_FDCWD, dir.c_str(), follow);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace pycache {
 namespace {
 
 std::string location(const fs::path& file, const toml::source_region& where) {
-  return fmt::format("{}:{}:{}", file.native(), where.begin.line, where.begin.column);
+  return fmt::format("{}:{}:{}", printable(file.native()), where.begin.line, where.begin.column);
 }
 
 std::string_view toml_type_name(const toml::node& node) {
@@ -86,7 +86,9 @@ Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::
   try {
     doc = toml::parse(text, file.native());
   } catch (const toml::parse_error& e) {
-    return Error{fmt::format("{}: invalid TOML: {}", location(file, e.source()), e.description()), kExitUsage};
+    // The description quotes the input: escaped, so that the error stays one line.
+    return Error{fmt::format("{}: invalid TOML: {}", location(file, e.source()), printable(e.description())),
+                 kExitUsage};
   }
   if (!is_pyproject(file)) {
     auto layer = read_table(doc, file, source, "the policy file");

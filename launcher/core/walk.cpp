@@ -125,12 +125,19 @@ void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, cons
     const fs::path& beneath = roots[i].beneath;
     // The root's parent, opened as the user named it (or, beneath a
     // prefix, one component at a time): the root is an entry in it.
+    // A file root's directory must not be a link either: what is compiled
+    // or removed is never reached through one.
     std::shared_ptr<Directory> parent;
-    if (root != root.parent_path()) {
-      if (beneath.empty()) parent = fs_.open_directory(root.parent_path());
-      else parent = open_beneath(*fs_.open_directory(beneath), root.parent_path().lexically_relative(beneath));
-    }
     FileStat st;
+    if (root != root.parent_path()) {
+      if (!beneath.empty()) {
+        parent = open_beneath(*fs_.open_directory(beneath), root.parent_path().lexically_relative(beneath));
+      } else {
+        FileStat named;
+        const bool file = fs_.lstat(root, named) == 0 && named.type != FileType::Directory;
+        parent = fs_.open_directory(root.parent_path(), file ? FollowLink::No : FollowLink::Yes);
+      }
+    }
     if (int e = parent ? parent->lstat(root.filename().native(), st) : fs_.lstat(root, st)) {
       on_error(root, e);
       continue;

@@ -319,6 +319,52 @@ TEST_F(Compile, UsageErrorsExitTwo) {
   EXPECT_TRUE(find_files(proj, ".pyc").empty());
 }
 
+// Every option that takes a value takes exactly one: the PATHs after it stay
+// PATHs (the container recipe runs `compile --optimize 1 /app`).
+TEST_F(Compile, AnOptionValueNeverSwallowsThePathsAfterIt) {
+  write_file(t / "other/o.py", "O = 1\n");
+  for (std::vector<std::string> args : {std::vector<std::string>{"--optimize", "1", "pkg"},
+                                        {"--optimize=1", "pkg"},
+                                        {"--optimize", "0,1,2", "pkg", (t / "other").native()},
+                                        {"--exclude", "latin.py", "pkg"},
+                                        {"-j", "1", "pkg"}}) {
+    fs::remove_all(proj / "pkg/__pycache__");
+    auto o = compile(args);
+    ASSERT_EQ(o.exit_code, 0) << args[0] << " " << args[1] << ": " << o.err;
+    const int level = args[0] == "-j" || args[0] == "--exclude" ? 0 : 1;
+    EXPECT_TRUE(fs::exists(proj / "pkg/__pycache__" / pyc_name("mod", level))) << args[0] << " " << args[1];
+    if (args[0] == "--exclude")
+      EXPECT_FALSE(fs::exists(proj / "pkg/__pycache__" / pyc_name("latin", 0))) << "--exclude took latin.py only";
+  }
+  EXPECT_TRUE(fs::exists(t / "other/__pycache__" / pyc_name("o", 2))) << "both PATHs after a list";
+}
+
+TEST_F(Compile, AnUnreadableSourceSaysWhyNotThatItIsMissing) {
+  if (::geteuid() != 0 || !pycache_runs_as_nobody() || access("/usr/bin/setpriv", X_OK) != 0)
+    GTEST_SKIP() << "needs root to run pycache as nobody on a directory nobody can't search";
+  // nobody may list locked/ but not look anything up in it.
+  write_file(t / "open/locked/a.py", "A = 1\n");
+  ASSERT_EQ(::chmod((t / "open/locked").c_str(), 0444), 0);
+  std::vector<std::string> nobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  auto as_nobody = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = nobody;
+    argv.push_back(pycache_bin().native());
+    argv.insert(argv.end(), args.begin(), args.end());
+    Env e = env;
+    e["HOME"] = "/nonexistent";
+    return run({argv, std::nullopt, e, "/"});
+  };
+  const std::string file = (t / "open/locked/a.py").native();
+  auto c = as_nobody({"compile", file});
+  EXPECT_EQ(c.exit_code, 2);
+  EXPECT_EQ(c.err, "pycache: error: '" + file + "': Permission denied\n");
+  auto s = as_nobody({"show", file});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.out.find(file + " (cannot stat: Permission denied)"), std::string::npos) << s.out;
+  EXPECT_EQ(s.out.find("does not exist"), std::string::npos) << s.out;
+  ::chmod((t / "open/locked").c_str(), 0755);
+}
+
 // Four compiles and four importing interpreters at once on one tree: every
 // pyc left behind is whole and valid for its source.
 TEST_F(Compile, ConcurrentCompilesAndImportsNeverLeaveABrokenPyc) {

@@ -35,7 +35,7 @@ class FakeDirectory final : public Directory {
 
 }  // namespace
 
-std::unique_ptr<Directory> FakeFileSystem::open_directory(const fs::path& dir) {
+std::unique_ptr<Directory> FakeFileSystem::open_directory(const fs::path& dir, FollowLink) {
   return std::make_unique<FakeDirectory>(*this, norm(dir));
 }
 

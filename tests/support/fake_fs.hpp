@@ -44,7 +44,7 @@ class FakeFileSystem : public FileSystem {
 
   // Directories are opened as a path, and each call on an entry joins its
   // name to it: the fake has no symlinks to race with.
-  std::unique_ptr<Directory> open_directory(const fs::path& dir) override;
+  std::unique_ptr<Directory> open_directory(const fs::path& dir, FollowLink follow = FollowLink::No) override;
   int list(const fs::path& dir, std::vector<DirEntry>& out) override;
   int lstat(const fs::path& path, FileStat& out) override;
   // What a Directory's unlink and remove_dir do, by path (also for tests

@@ -254,6 +254,24 @@ TEST(Clean, OneFileSystemStaysOnTheRootsDevice) {
   EXPECT_TRUE(f.exists("/r/mnt/__pycache__/m.cpython-311.pyc"));
 }
 
+TEST(Clean, OneFileSystemLeavesBindMountsAndDebrisInsideThemAlone) {
+  FakeFileSystem f;
+  f.add_file("/r/__pycache__/m.cpython-311.pyc");
+  f.add_mount("/r/bind", 5);
+  f.add_file("/r/bind/__pycache__/m.cpython-311.pyc");
+  f.add_file("/r/.pytest_cache/v/x");
+  f.add_mount("/r/.pytest_cache/mnt", 6);
+  f.add_file("/r/.pytest_cache/mnt/keep");
+  Options o = tree({"/r"});
+  o.walk.one_file_system = OneFileSystem::Yes;
+  o.debris = kDebrisDefault;
+  clean(f, o);
+  EXPECT_FALSE(f.exists("/r/__pycache__"));
+  EXPECT_TRUE(f.exists("/r/bind/__pycache__/m.cpython-311.pyc"));
+  EXPECT_FALSE(f.exists("/r/.pytest_cache/v"));
+  EXPECT_TRUE(f.exists("/r/.pytest_cache/mnt/keep")) << "a mount inside a tool cache is not emptied";
+}
+
 TEST(Clean, NestedAndRepeatedPathsAreWalkedOnce) {
   FakeFileSystem f;
   f.add_file("/r/a/__pycache__/m.cpython-311.pyc", "12345");
@@ -613,6 +631,25 @@ TEST_F(Prefix, MaxSizeEvictsLeastRecentlyUsedFirst) {
   Summary all = clean(f, o);
   EXPECT_EQ(paths_under(f, "/pfx"), (std::set<std::string>{"/pfx", "/pfx/README"}));
   EXPECT_EQ(all.prefix_bytes_left, 0u);
+}
+
+TEST_F(Prefix, DirectoriesGoOnlyWhenCleanEmptiedThem) {
+  f.add_dir("/pfx/was/empty");
+  Options o = prefix_upkeep({"/pfx"});
+  o.older_than_ns = 100000 * kDay;  // nothing is that old
+  Summary none = clean(f, o);
+  EXPECT_EQ(none.total.files, 1u) << "only the temp file";
+  EXPECT_TRUE(f.exists("/pfx/was/empty")) << "already empty: not emptied by clean";
+  EXPECT_TRUE(f.exists("/pfx/src"));
+  o.older_than_ns.reset();
+  o.orphans = Orphans::Yes;  // takes gone/c: gone/ is emptied by clean, was/empty is not
+  Summary orphans = clean(f, o);
+  EXPECT_FALSE(f.exists("/pfx/gone"));
+  EXPECT_TRUE(f.exists("/pfx/was/empty"));
+  EXPECT_EQ(orphans.total.dirs, 1u);
+  Summary wipe = clean(f, prefix_upkeep({"/pfx"}));
+  EXPECT_FALSE(f.exists("/pfx/was")) << "no selection: the whole prefix is emptied";
+  EXPECT_EQ(paths_under(f, "/pfx"), (std::set<std::string>{"/pfx", "/pfx/README"}));
 }
 
 TEST_F(Prefix, MaxSizeDryRunPredictsTheSame) {

@@ -381,3 +381,76 @@ TEST(Trust, DirectoriesOnTheWayAreCheckedLinksIncluded) {
 
 }  // namespace
 }  // namespace pycache
+
+namespace pycache {
+namespace {
+
+// A fuzz-style pass over the TOML reader: truncations at every byte, seeded
+// byte flips, binary noise, deep nesting, huge values. Each input ends as a
+// layer, nothing, or one "FILE:LINE:COL: ..." error; never a crash, a hang,
+// or an exception.
+TEST(PolicyFuzz, TruncatedBinaryHugeAndDeepInputsNeverCrash) {
+  const fs::path file = "/p/pyproject.toml";
+  const fs::path plain = "/p/pycache.toml";
+  const std::vector<std::string> seeds = {
+      "[project]\nname = \"x\"\n\n[tool.pycache]\nwrite-bytecode = false\ncache-prefix = \".pyc\"\noptimize = 2\n"
+      "check-hash-based-pycs = \"always\"\nprefix-max-size = \"2G\"\n",
+      "[tool.pycache]\nvenv = \"none\"  # comment\nread-only = \"skip\"\ninit = \"always\"\n",
+      "tool.pycache.optimize = 1\ntool.pycache.propagate = 'none'\n",
+  };
+  std::size_t inputs = 0, errors = 0;
+  auto feed = [&](const std::string& text) {
+    for (const fs::path& f : {file, plain}) {
+      ++inputs;
+      auto r = parse_policy_text(f, text, Source::ProjectFile);
+      if (!r) {
+        ++errors;
+        EXPECT_EQ(r.error().code, kExitUsage);
+        EXPECT_EQ(r.error().message.rfind(f.native() + ":", 0), 0u) << r.error().message;
+        EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << "one line: " << r.error().message;
+      }
+    }
+  };
+  for (const auto& seed : seeds) {
+    for (std::size_t n = 0; n <= seed.size(); ++n) feed(seed.substr(0, n));
+    std::uint32_t x = 2463534242u;  // xorshift: the same inputs on every run
+    for (int round = 0; round < 3000; ++round) {
+      std::string m = seed;
+      for (int k = 0; k < 1 + round % 4; ++k) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        m[x % m.size()] = static_cast<char>(x >> 24);
+      }
+      feed(m);
+    }
+  }
+  std::string noise;
+  std::uint32_t y = 88172645u;
+  for (int i = 0; i < 65536; ++i) {
+    y ^= y << 13;
+    y ^= y >> 17;
+    y ^= y << 5;
+    noise += static_cast<char>(y);
+  }
+  feed(noise);
+  feed("[tool.pycache]\n" + noise);
+  feed(std::string(1000, '\0'));
+  feed("[tool.pycache]\noptimize = " + std::string(200000, '9') + "\n");
+  feed("[tool.pycache]\ncache-prefix = \"" + std::string(kConfigFileLimit - 64, 'a') + "\"\n");
+  feed("[tool.pycache]\ncache-prefix = \"a\\u0000b\"\n");
+  feed("[tool.pycache]\ncache-prefix = \"\xff\xfe\"\n");
+  feed("a = " + std::string(100000, '[') + "\n");
+  feed("a = " + std::string(100000, '{') + "\n");
+  std::string dotted = "[";
+  for (int i = 0; i < 20000; ++i) dotted += "a.";
+  feed(dotted + "pycache]\n");
+  std::string many = "[tool.pycache]\n";
+  for (int i = 0; i < 20000; ++i) many += "k" + std::to_string(i) + " = " + std::to_string(i) + "\n";
+  feed(many);
+  EXPECT_GT(inputs, 18000u);
+  EXPECT_GT(errors, inputs / 4) << "the mutations should mostly be caught";
+}
+
+}  // namespace
+}  // namespace pycache

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <mutex>
+#include <map>
 #include <set>
 
 #include "fake_fs.hpp"
@@ -190,6 +191,83 @@ TEST(Walker, VisitorCanPruneSubdirectories) {
       },
       [](const fs::path&, int) {});
   EXPECT_EQ(dirs, (std::set<std::string>{"/r", "/r/sub"}));
+}
+
+// leave(): after every subdirectory, with the parent's handle, from many
+// threads; what a subdirectory's leave() returns is what its parent sees.
+TEST(Walker, LeaveComesAfterEverySubdirectoryAndCountsThoseStillThere) {
+  FakeFileSystem f;
+  for (int i = 0; i < 20; ++i)
+    for (int j = 0; j < 4; ++j) f.add_file("/r/p" + std::to_string(i) + "/s" + std::to_string(j) + "/m.py");
+  f.add_dir("/r/empty");
+  std::mutex mu;
+  std::map<std::string, int> order;  // path -> the rank of its leave()
+  std::map<std::string, std::uint64_t> left_of;
+  std::set<std::string> visited;
+  int rank = 0;
+  Walker w(f, WalkOptions{{}, OneFileSystem::No, 4});
+  w.walk(
+      {"/r"},
+      [&](WalkDir& d) {
+        std::lock_guard lock(mu);
+        visited.insert(d.path.native());
+        d.state = d.path.filename() == "s0" ? 1 : 0;  // the s0 directories "go" in leave()
+      },
+      [](const fs::path&, int) {},
+      [&](WalkDir& d) {
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(visited.count(d.path.native())) << d.path;
+        EXPECT_TRUE(d.entries.empty());
+        EXPECT_NE(d.parent, nullptr) << d.path;
+        FileStat st;
+        EXPECT_EQ(d.parent->lstat(d.path.filename().native(), st), 0) << "the parent handle holds " << d.path;
+        order[d.path.native()] = rank++;
+        left_of[d.path.native()] = d.subdirs_left;
+        return d.state == 1;
+      });
+  ASSERT_EQ(order.size(), 1u + 1 + 20 + 80);
+  for (const auto& [path, r] : order) {
+    if (path == "/r") continue;
+    EXPECT_LT(r, order.at(fs::path(path).parent_path().native())) << path << " left after its parent";
+  }
+  EXPECT_EQ(left_of.at("/r/p3"), 3u) << "s0 went, s1-s3 stay";
+  EXPECT_EQ(left_of.at("/r"), 21u);
+  EXPECT_EQ(left_of.at("/r/empty"), 0u);
+}
+
+TEST(Walker, ARootBeneathATrustedDirectoryIsOpenedWithoutFollowingLinks) {
+  test::TempDir t;
+  test::write_file(t / "victim/x/m.py", "");
+  test::write_file(t / "pfx/real/x/m.py", "");
+  fs::create_directory_symlink(t / "victim", t / "pfx/link");
+  Seen seen;
+  Walker w(real_fs(), WalkOptions{});
+  auto visit = [&](WalkDir& d) { seen.dirs.insert(d.path.native()); };
+  auto error = [&](const fs::path& p, int e) { seen.errors.emplace_back(p.native(), e); };
+  w.walk(std::vector<WalkRoot>{{t / "pfx/link/x", t / "pfx"}, {t / "pfx/real/x", t / "pfx"}}, visit, error);
+  EXPECT_EQ(seen.dirs, (std::set<std::string>{(t / "pfx/real/x").native()}));
+  ASSERT_EQ(seen.errors.size(), 1u);
+  EXPECT_EQ(seen.errors[0], std::make_pair((t / "pfx/link/x").native(), ELOOP));
+  // Outside `beneath`, links on the way are the user's own: followed.
+  Seen plain;
+  Walker w2(real_fs(), WalkOptions{});
+  w2.walk(
+      std::vector<fs::path>{t / "pfx/link/x"}, [&](WalkDir& d) { plain.dirs.insert(d.path.native()); },
+      [&](const fs::path& p, int e) { plain.errors.emplace_back(p.native(), e); });
+  EXPECT_EQ(plain.dirs.size(), 1u);
+}
+
+TEST(Walker, OneFileSystemTellsABindMountByItsMountId) {
+  FakeFileSystem f;
+  f.add_file("/r/a/m.py");
+  f.add_mount("/r/bind", 9);  // same device, another mount
+  f.add_file("/r/bind/m.py");
+  Seen seen;
+  walk(f, {"/r"}, seen, WalkOptions{{}, OneFileSystem::Yes, 2});
+  EXPECT_EQ(seen.dirs, (std::set<std::string>{"/r", "/r/a"}));
+  Seen all;
+  walk(f, {"/r"}, all, WalkOptions{{}, OneFileSystem::No, 2});
+  EXPECT_EQ(all.dirs.size(), 3u);
 }
 
 }  // namespace
