@@ -74,4 +74,13 @@ Result<Inherited> decode_inherited(std::string_view text);
 // CPython reads them (empty means unset; a relative prefix is relative to cwd).
 Layer environment_layer(const EnvLookup& env, const fs::path& cwd);
 
+// In a child of a pycache interpreter: those of the three variables that the
+// program changed for it, i.e. that differ from what the parent exported for
+// `exported` (policy_environment of the inherited policy). A program that sets
+// PYTHONOPTIMIZE=2 (or removes PYTHONDONTWRITEBYTECODE) for its child means
+// it as much as a command-line flag: each changed one is set, an unset one
+// to CPython's default. Unchanged ones are not in the layer.
+Layer changed_environment_layer(const std::vector<std::pair<std::string, std::optional<std::string>>>& exported,
+                                const EnvLookup& env, const fs::path& cwd);
+
 }  // namespace pycache

@@ -166,7 +166,13 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
         inherited = true;
         r.inherited = true;
         project_file = in->policy_file;
+        // What the parent exported is a function of its policy; what the
+        // program changed since then is its own choice for this child.
+        const Policy parent_policy = Policy::resolve(std::span<const Layer>(&in->layer, 1));
+        Layer changed;
+        if (q.use_environment) changed = changed_environment_layer(policy_environment(parent_policy), env, cwd);
         layers.push_back(std::move(in->layer));
+        layers.push_back(std::move(changed));
       } else {
         log().warn("{}", in.error().message);
       }

@@ -273,4 +273,26 @@ Layer environment_layer(const EnvLookup& env, const fs::path& cwd) {
   return layer;
 }
 
+Layer changed_environment_layer(const std::vector<std::pair<std::string, std::optional<std::string>>>& exported,
+                                const EnvLookup& env, const fs::path& cwd) {
+  Layer all = environment_layer(env, cwd);
+  Layer out;
+  for (const auto& [name, value] : exported) {
+    Key key;
+    if (name == "PYTHONDONTWRITEBYTECODE") key = Key::WriteBytecode;
+    else if (name == "PYTHONOPTIMIZE") key = Key::Optimize;
+    else if (name == "PYTHONPYCACHEPREFIX") key = Key::CachePrefix;
+    else continue;
+    // CPython reads an empty value as unset.
+    const char* now = env(name.c_str());
+    const std::string current = now ? now : "";
+    const std::string before = value ? *value : "";
+    if (current == before) continue;
+    Origin origin{Source::Environment, name + " (set for this process by its parent program)"};
+    if (const auto& s = all.get(key)) out.set(key, s->value, origin);
+    else out.set(key, Policy().get(key).value, origin);  // removed: CPython's default again
+  }
+  return out;
+}
+
 }  // namespace pycache

@@ -55,6 +55,54 @@ TEST_F(Children, SubprocessOfSysExecutableFromAnotherCwd) {
   expect_clean_tree();
 }
 
+// A program's own choice for its child is that child's, as under python:
+// variables it changed count as flags; those it left alone keep the policy.
+TEST_F(Children, VariablesTheProgramChangedForItsChildAreTheChildsOwn) {
+  auto o = pycache_python(
+      "import os, subprocess, sys\n"
+      "code = 'import sys; print(sys.flags.optimize, sys.pycache_prefix, sys.dont_write_bytecode)'\n"
+      "def child(**changes):\n"
+      "    env = dict(os.environ)\n"
+      "    for k, v in changes.items():\n"
+      "        if v is None: env.pop(k, None)\n"
+      "        else: env[k] = v\n"
+      "    r = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True)\n"
+      "    print(r.stdout.strip(), r.stderr.strip())\n"
+      "child()\n"
+      "child(PYTHONOPTIMIZE='2')\n"
+      "child(PYTHONOPTIMIZE=None)\n"
+      "child(PYTHONDONTWRITEBYTECODE='1')\n"
+      "child(PYTHONPYCACHEPREFIX=sys.argv[1])\n"
+      "child(PYTHONPYCACHEPREFIX=None)\n",
+      {(t / "theirs").native()});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "1 " + prefix.native() + " False \n" +     // unchanged: the policy
+                       "2 " + prefix.native() + " False \n" +  // PYTHONOPTIMIZE=2
+                       "0 " + prefix.native() + " False \n" +  // removed: CPython's 0
+                       "1 " + prefix.native() + " True \n" +   // -B as an environment variable
+                       "1 " + (t / "theirs").native() + " False \n" +
+                       "1 None False \n");
+  expect_clean_tree();
+}
+
+// With no policy anywhere, a child gets exactly what python would give it.
+TEST_F(Children, WithoutAPolicyAChildGetsWhatPythonGivesIt) {
+  fs::remove(proj / "pyproject.toml");
+  const std::string script =
+      "import os, subprocess, sys\n"
+      "env = dict(os.environ, PYTHONOPTIMIZE='2', PYTHONPYCACHEPREFIX=sys.argv[1])\n"
+      "env.pop('PYTHONDONTWRITEBYTECODE', None)\n"
+      "r = subprocess.run([sys.executable, '-c', 'import sys; print(sys.flags.optimize, sys.pycache_prefix, "
+      "sys.dont_write_bytecode)'], env=env, capture_output=True, text=True)\n"
+      "print(r.stdout, end='')\n";
+  auto ours = pycache_python(script, {(t / "p2").native()});
+  auto theirs = run({{reference_python().native(), (proj / "main.py").native(), (t / "p2").native()}, std::nullopt,
+                     env, proj});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  EXPECT_EQ(ours.out, theirs.out);
+  EXPECT_EQ(ours.out, "2 " + (t / "p2").native() + " False\n");
+}
+
 TEST_F(Children, ChildOptionsApplyOnTopAndOptimizeDoesNotStack) {
   auto o = pycache_python(
       "import subprocess, sys\n"
