@@ -20,3 +20,22 @@ fact("SYSLIBS", " ".join(dict.fromkeys(a for a in libs.split() if a.startswith("
 fact("ABIFLAGS", getattr(sys, "abiflags", ""))
 with open("/proc/self/maps") as maps:
     fact("MAPS_LIBPYTHON", int(any("libpython" in line for line in maps)))
+# The interpreter's own binary as it was at build time: a static link freezes
+# the C core, and a changed binary (an upgrade) says the core on disk moved on.
+import os
+_exe = os.stat(os.path.realpath(sys.executable))
+fact("EXECUTABLE_REAL", os.path.realpath(sys.executable))
+fact("EXECUTABLE_MTIME", int(_exe.st_mtime))
+fact("EXECUTABLE_SIZE", _exe.st_size)
+fact("BUILD_VERSION", sys.version.replace("\n", " "))
+# What getpath looks for from an executable's directory, and a file telling
+# this build from another of the same version (its configure shows in the size).
+_lib = "python%d.%d%s" % (sys.version_info[0], sys.version_info[1], "t" if "t" in getattr(sys, "abiflags", "") else "")
+fact("LIB_NAME", _lib)
+fact("ZIP_NAME", "python%d%d%s.zip" % (sys.version_info[0], sys.version_info[1], "t" if "t" in getattr(sys, "abiflags", "") else ""))
+_scd = sysconfig._get_sysconfigdata_name() + ".py"
+fact("SYSCONFIGDATA", _scd)
+try:
+    fact("SYSCONFIGDATA_SIZE", os.path.getsize(os.path.join(sysconfig.get_path("stdlib"), _scd)))
+except OSError:
+    fact("SYSCONFIGDATA_SIZE", 0)

@@ -19,6 +19,8 @@ struct InterpreterConfig {
   std::string executable;         // sys.executable: absolute path of a program that speaks python
   std::string base_executable;    // sys._base_executable (what `-m venv` links to); empty: CPython's choice
   std::string home;               // PyConfig.home; empty lets CPython search (PYTHONHOME)
+  std::string prefix;             // PyConfig.prefix and exec_prefix, preset (see getpath.hpp); empty: CPython's
+  std::string exec_prefix;
   // The bytecode policy, applied after CPython has parsed argv and the
   // environment so that it is exactly what pycache resolved.
   bool write_bytecode = true;
@@ -41,6 +43,8 @@ int run_python(const InterpreterConfig& config);
 
 // "3.11.2" of the libpython actually loaded.
 std::string runtime_version();
+// Its whole sys.version: "3.11.2 (main, Mar 13 2023, 12:18:29) [GCC 12.2.0]".
+std::string runtime_build();
 
 // An interpreter for pycache's own work (compile, show): the isolated config,
 // no site, no signal handlers, never writing bytecode. Started on first call,

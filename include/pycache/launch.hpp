@@ -9,6 +9,7 @@
 
 #include "pycache/embed.hpp"
 #include "pycache/error.hpp"
+#include "pycache/getpath.hpp"
 #include "pycache/policy.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/python_args.hpp"
@@ -92,15 +93,22 @@ fs::path fallback_cache_dir(const EnvLookup& env);
 // variables agreeing with it (nullopt: removed) and PYCACHE_POLICY ("tree").
 std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy);
 
-// Where the embedded Python's files are (baked in at build time).
-struct PythonInstall {
-  fs::path home;    // sys.base_prefix of the interpreter built against
-  fs::path stdlib;  // its standard library directory
-  static PythonInstall built_in();
-};
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env,
                                const PythonInstall& install = PythonInstall::built_in());
+
+// With a static libpython the C core is frozen at build time: when the
+// interpreter binary it was built from has changed since (an upgrade), the
+// warning to give (one line), else nullopt. One stat.
+struct CoreFacts {
+  fs::path interpreter;  // the interpreter binary pycache was built from (real path)
+  long long mtime = 0;   // its mtime (seconds) and size then
+  long long size = 0;
+  bool static_link = false;
+  std::string core;      // the embedded core's sys.version
+  static CoreFacts built_in();
+};
+std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in());
 
 // Parses, resolves, plans and runs; returns the program's exit status.
 // `argv0` is what orig_argv[0] will be; `args` the rest of the command line.

@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "pycache/build_config.hpp"
+#include "pycache/embed.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
@@ -41,8 +42,11 @@ constexpr std::array<Command, 7> kCommands{{
 }};
 
 std::string version_text() {
-  return fmt::format("pycache {} (CPython {} from {}, linked {})\n", build::kVersion, build::kPythonVersion,
-                     build::kPythonExecutable, build::kPythonLink);
+  std::string out = fmt::format("pycache {} (CPython {} from {}, linked {})\nembedded core: {}\n", build::kVersion,
+                                build::kPythonVersion, build::kPythonExecutable, build::kPythonLink,
+                                embed::runtime_build());
+  if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";
+  return out;
 }
 
 std::string overview() {

@@ -181,8 +181,10 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
 
   if (!inherited) {
     if (q.use_environment) layers.push_back(environment_layer(env, cwd));
-    // VIRTUAL_ENV is not a PYTHON* variable: -E does not hide it.
-    if (const char* venv = env("VIRTUAL_ENV"); venv && *venv && fs::path(venv).is_absolute()) {
+    // VIRTUAL_ENV is not a PYTHON* variable: -E does not hide it. Python
+    // itself ignores it, so a stale one (the venv deleted) is ignored too.
+    if (const char* venv = env("VIRTUAL_ENV");
+        venv && *venv && fs::path(venv).is_absolute() && access((fs::path(venv) / "pyvenv.cfg").c_str(), F_OK) == 0) {
       Layer activated;
       activated.set(Key::Venv, absolute_from(venv, cwd).native(), Origin{Source::Environment, "VIRTUAL_ENV"});
       layers.push_back(std::move(activated));
@@ -358,8 +360,6 @@ std::vector<std::pair<std::string, std::optional<std::string>>> policy_environme
   return out;
 }
 
-PythonInstall PythonInstall::built_in() { return {build::kPythonHome, build::kPythonStdlib}; }
-
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env, const PythonInstall& install) {
   LaunchPlan plan;
@@ -367,9 +367,8 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   in.argv = std::move(argv);
   in.executable = std::move(executable);
   const char* python_home = scanned.ignore_environment ? nullptr : env("PYTHONHOME");
-  if (!python_home || !*python_home) {
-    // Our own stdlib, never one that merely sits nearer the launcher.
-    in.home = install.home.native();
+  const bool python_home_applies = python_home && *python_home;
+  if (!python_home_applies) {
     fs::path landmark = install.stdlib / "os.py";
     if (access(landmark.c_str(), R_OK) != 0)
       return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
@@ -389,9 +388,21 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   }
   std::optional<fs::path> venv = venv_of_executable(in.executable);
   if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
+  // A venv named by a policy file that does not exist yet is not an error:
+  // `pycache-python -m venv .venv` must be able to make it. Only --venv is.
+  const Setting& named = policy.get(Key::Venv);
+  std::error_code ec;
+  if (venv && !fs::exists(*venv, ec) && named.origin.source != Source::CommandLine) {
+    log().warn("the virtual environment '{}' ({}) does not exist: running in the base interpreter",
+               printable(venv->native()), named.origin.describe());
+    venv.reset();
+  }
+  // getpath starts from the venv's home, else from the real executable's directory.
+  fs::path search_dir = fs::path(in.base_executable.empty() ? in.executable : in.base_executable).parent_path();
   if (venv) {
     auto info = inspect_venv(*venv);
     if (!info) return info.error();
+    if (!info->home.empty()) search_dir = info->home;
     if (auto ok = check_venv_compatible(*info, build::kPythonMajorMinor, build::kPythonFreeThreaded); !ok)
       return ok.error();
     if (!venv_of_executable(in.executable)) {
@@ -406,6 +417,11 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
       }
     }
   }
+
+  PathInputs paths = path_inputs(install, search_dir, python_home_applies);
+  in.home = std::move(paths.home);
+  in.prefix = std::move(paths.prefix);
+  in.exec_prefix = std::move(paths.exec_prefix);
 
   in.write_bytecode = policy.write_bytecode();
   in.optimization_level = policy.optimize();
@@ -431,6 +447,21 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   e.emplace_back("PYTHONEXECUTABLE", std::nullopt);
   e.emplace_back("__PYVENV_LAUNCHER__", std::nullopt);
   return plan;
+}
+
+CoreFacts CoreFacts::built_in() {
+  return {build::kPythonExecutableReal, build::kPythonExecutableMtime, build::kPythonExecutableSize,
+          std::string_view(build::kPythonLink) == "STATIC", embed::runtime_build()};
+}
+
+std::optional<std::string> stale_core_warning(const CoreFacts& f) {
+  if (!f.static_link) return std::nullopt;  // a shared libpython follows upgrades
+  struct stat st {};
+  if (::stat(f.interpreter.c_str(), &st) != 0) return std::nullopt;  // gone: the stdlib check says more
+  if (st.st_mtime == f.mtime && st.st_size == f.size) return std::nullopt;
+  return fmt::format("{} has changed since pycache was built: the C core pycache embeds ({}) is older than the "
+                     "Python installed and lacks its fixes; rebuild pycache (or upgrade its package)",
+                     printable(f.interpreter.native()), f.core);
 }
 
 int run_command_line(std::string argv0, std::span<const std::string> args, bool pycache_options,
@@ -488,6 +519,7 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
       else unsetenv(name.c_str());
     }
   }
+  if (auto stale = stale_core_warning()) log().warn("{}", *stale);
   // Last thing before Python, which must never be forked once initialised.
   // In the init's process start_init never returns.
   const InitSettings init = init_settings(resolution.policy);

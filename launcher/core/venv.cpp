@@ -45,6 +45,10 @@ Result<VenvInfo> inspect_venv(const fs::path& dir) {
     // venv writes `version`, virtualenv and uv `version_info` (3.11.2.final.0).
     if ((key == "version" || key == "version_info") && info.version.empty()) info.version = std::string(value);
     if (key == "version_info") info.version = std::string(value);
+    // getpath reads the key case-insensitively.
+    std::string lower(key);
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (lower == "home") info.home = std::string(value);
   }
   std::error_code ec;
   if (!info.version.empty() && fs::is_directory(dir / "lib" / ("python" + major_minor(info.version) + "t"), ec))

@@ -7,6 +7,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <cwchar>
+#include <utility>
+#include <vector>
 
 namespace pycache::embed {
 namespace {
@@ -123,6 +126,64 @@ void install_read_through() {
   Py_DECREF(globals);
 }
 
+#if PY_VERSION_HEX >= 0x030A0000
+bool has_xoption(const PyWideStringList& list, const wchar_t* name) {
+  const std::size_t n = std::wcslen(name);
+  for (Py_ssize_t i = 0; i < list.length; ++i) {
+    const wchar_t* o = list.items[i];
+    if (std::wcsncmp(o, name, n) == 0 && (o[n] == L'\0' || o[n] == L'=')) return true;
+  }
+  return false;
+}
+#endif
+
+// -X warn_default_encoding (3.10+) survives only on python's own path:
+// Py_InitializeFromConfig reads the config a second time, and that read's
+// pre-parser takes warn_default_encoding from argv (which it is not given
+// once PyConfig_Read has parsed it, parse_argv = 2) or from the environment,
+// then stores the answer over the field. So that read gets the -X options
+// back, in an argv that holds nothing else it counts and gives the same
+// sys.argv: the program name, the -X options, then -c CMD, -m MOD or --, and
+// the program's arguments.
+PyStatus keep_warn_default_encoding(PyConfig* c) {
+#if PY_VERSION_HEX >= 0x030A0000
+  if (c->parse_argv != 2 || !has_xoption(c->xoptions, L"warn_default_encoding")) return PyStatus_Ok();
+  std::vector<wchar_t*> v;
+  v.push_back(c->orig_argv.length ? c->orig_argv.items[0] : const_cast<wchar_t*>(L"python"));
+  for (Py_ssize_t i = 0; i < c->xoptions.length; ++i) {
+    v.push_back(const_cast<wchar_t*>(L"-X"));
+    v.push_back(c->xoptions.items[i]);
+  }
+  const bool named = c->run_command || c->run_module;
+  if (c->run_command) {
+    v.push_back(const_cast<wchar_t*>(L"-c"));
+    v.push_back(c->run_command);
+  } else if (c->run_module) {
+    v.push_back(const_cast<wchar_t*>(L"-m"));
+    v.push_back(c->run_module);
+  }
+  const bool bare_stdin = !named && !c->run_filename && c->argv.length == 1 && c->argv.items[0][0] == L'\0';
+  if (!bare_stdin) {
+    if (!named) v.push_back(const_cast<wchar_t*>(L"--"));
+    for (Py_ssize_t i = named ? 1 : 0; i < c->argv.length; ++i) v.push_back(c->argv.items[i]);
+  }
+  // v points into the lists about to be replaced: copy it first.
+  PyWideStringList copy = {0, nullptr};
+  PyStatus s = PyConfig_SetWideStringList(c, &copy, static_cast<Py_ssize_t>(v.size()), v.data());
+  if (PyStatus_Exception(s)) return s;
+  s = PyConfig_SetWideStringList(c, &c->argv, copy.length, copy.items);
+  for (Py_ssize_t i = 0; i < copy.length; ++i) PyMem_RawFree(copy.items[i]);
+  PyMem_RawFree(copy.items);
+  if (PyStatus_Exception(s)) return s;
+  s = PyConfig_SetWideStringList(c, &c->xoptions, 0, nullptr);  // the read adds every -X again
+  if (PyStatus_Exception(s)) return s;
+  c->parse_argv = 1;
+#else
+  (void)c;
+#endif
+  return PyStatus_Ok();
+}
+
 }  // namespace
 
 int run_python(const InterpreterConfig& cfg) {
@@ -148,8 +209,20 @@ int run_python(const InterpreterConfig& cfg) {
     status = PyConfig_SetBytesString(&config, &config.base_executable, cfg.base_executable.c_str());
     if (PyStatus_Exception(status)) fail(&config, status);
   }
-  if (!cfg.home.empty()) {
-    status = PyConfig_SetBytesString(&config, &config.home, cfg.home.c_str());
+  // 3.11's getpath.py keeps a preset prefix and exec_prefix and still does
+  // the rest (._pth files, venvs); before it, getpath.c is given home.
+#if PY_VERSION_HEX >= 0x030B0000
+  const std::string& home = cfg.home;
+  for (auto [field, value] : {std::pair{&config.prefix, &cfg.prefix}, std::pair{&config.exec_prefix, &cfg.exec_prefix}}) {
+    if (value->empty()) continue;
+    status = PyConfig_SetBytesString(&config, field, value->c_str());
+    if (PyStatus_Exception(status)) fail(&config, status);
+  }
+#else
+  const std::string& home = cfg.home.empty() ? cfg.prefix : cfg.home;
+#endif
+  if (!home.empty()) {
+    status = PyConfig_SetBytesString(&config, &config.home, home.c_str());
     if (PyStatus_Exception(status)) fail(&config, status);
   }
 
@@ -168,6 +241,8 @@ int run_python(const InterpreterConfig& cfg) {
   status = PyConfig_SetBytesString(&config, &config.check_hash_pycs_mode, cfg.check_hash_pycs_mode.c_str());
   if (PyStatus_Exception(status)) fail(&config, status);
 
+  status = keep_warn_default_encoding(&config);
+  if (PyStatus_Exception(status)) fail(&config, status);
   status = Py_InitializeFromConfig(&config);
   if (PyStatus_Exception(status)) fail(&config, status);
   PyConfig_Clear(&config);
@@ -175,6 +250,8 @@ int run_python(const InterpreterConfig& cfg) {
   if (cfg.read_through && !cfg.pycache_prefix.empty()) install_read_through();
   return Py_RunMain();
 }
+
+std::string runtime_build() { return Py_GetVersion(); }
 
 std::string runtime_version() {
   const char* v = Py_GetVersion();

@@ -227,6 +227,33 @@ TEST_F(Venvs, DotVenvBesideThePolicyFileIsUsedAndChildrenStayInIt) {
   EXPECT_EQ(ours.out, own.out);
 }
 
+// python ignores VIRTUAL_ENV; a stale one (its venv deleted) must not stop anything.
+TEST_F(Venvs, AStaleVirtualEnvIsIgnoredAsPythonIgnoresIt) {
+  Env stale = env;
+  stale["VIRTUAL_ENV"] = (t / "deleted").native();
+  auto o = run({{pycache_python_bin().native(), "-c", "print(1)"}, std::nullopt, stale, t / "elsewhere"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "1\n");
+  EXPECT_EQ(o.err, "");
+}
+
+// venv = ".venv" before there is one: pycache-python -m venv makes it, then it is used.
+TEST_F(Venvs, APolicyVenvThatDoesNotExistYetCanBeMadeWithPycachePython) {
+  write_file(proj / "pyproject.toml", "[tool.pycache]\nvenv = \".venv\"\ncache-prefix = \"../pfx\"\n");
+  auto made = run({{pycache_python_bin().native(), "-m", "venv", "--without-pip", ".venv"}, std::nullopt, env, proj});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_EQ(made.err, "pycache: warning: the virtual environment '" + (proj / ".venv").native() + "' (" +
+                          (proj / "pyproject.toml").native() +
+                          ":2:8) does not exist: running in the base interpreter\n");
+  auto o = run({{pycache_python_bin().native(), "-c", "import sys; print(sys.prefix)"}, std::nullopt, env, proj});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, (proj / ".venv").native() + "\n");
+  // --venv on the command line is explicit: a missing one is an error.
+  auto missing = run({{pycache_bin().native(), "run", "--venv", (t / "nope").native(), "-c", "pass"}, std::nullopt,
+                      env, proj});
+  EXPECT_EQ(missing.exit_code, 3) << missing.err;
+}
+
 TEST_F(Venvs, OptionsKeyAndVirtualEnvPrecedence) {
   make_venv(proj / ".venv", reference_python());
   make_venv(t / "activated", reference_python());

@@ -1,6 +1,7 @@
 #include "pycache/launch.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <map>
 
@@ -214,6 +215,32 @@ TEST(PlanLaunch, MissingStdlibIsAClearErrorNamingWhatWasLookedFor) {
   auto with_home = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", home, gone);
   ASSERT_TRUE(with_home);
   EXPECT_EQ(with_home->interpreter.home, "");
+}
+
+}  // namespace
+}  // namespace pycache
+
+namespace pycache {
+namespace {
+
+TEST(StaleCore, OnlyAStaticCoreWhoseInterpreterChangedIsStale) {
+  test::TempDir t;
+  test::write_file(t / "python3.11", "binary");
+  struct stat st {};
+  ASSERT_EQ(::stat((t / "python3.11").c_str(), &st), 0);
+  CoreFacts f{t / "python3.11", static_cast<long long>(st.st_mtime), 6, true, "3.11.2 (main, Mar 13 2023)"};
+  EXPECT_FALSE(stale_core_warning(f)) << "unchanged";
+  test::write_file(t / "python3.11", "binary, upgraded");
+  auto stale = stale_core_warning(f);
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(*stale, (t / "python3.11").native() + " has changed since pycache was built: the C core pycache embeds "
+                     "(3.11.2 (main, Mar 13 2023)) is older than the Python installed and lacks its fixes; rebuild "
+                     "pycache (or upgrade its package)");
+  f.static_link = false;
+  EXPECT_FALSE(stale_core_warning(f)) << "a shared libpython is the one installed";
+  f.static_link = true;
+  f.interpreter = t / "gone";
+  EXPECT_FALSE(stale_core_warning(f));
 }
 
 }  // namespace

@@ -1,0 +1,58 @@
+#include "pycache/getpath.hpp"
+
+#include <sys/stat.h>
+
+#include <initializer_list>
+
+#include "pycache/build_config.hpp"
+
+namespace pycache {
+namespace {
+
+bool present(const fs::path& p, bool directory = false) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && (!directory || S_ISDIR(st.st_mode));
+}
+
+// getpath's search: from `dir` up to (not into) "/", the first directory
+// holding one of `landmarks`; empty when none does.
+fs::path search_up(const fs::path& dir, std::initializer_list<fs::path> landmarks, bool directory) {
+  for (fs::path d = dir; !d.empty() && d != d.root_path(); d = d.parent_path()) {
+    for (const auto& l : landmarks)
+      if (present(d / l, directory)) return d;
+  }
+  return {};
+}
+
+}  // namespace
+
+PythonInstall PythonInstall::built_in() {
+  return {build::kPythonHome,   build::kPythonStdlib,         build::kPythonExecPrefix,        build::kPythonLibName,
+          build::kPythonZipName, build::kPythonSysconfigdata, build::kPythonSysconfigdataSize};
+}
+
+PathInputs path_inputs(const PythonInstall& in, const fs::path& dir, bool python_home_applies) {
+  PathInputs out;
+  if (python_home_applies) return out;
+  if (present(dir / "pybuilddir.txt") || present(dir / "Modules" / "Setup.local")) {
+    out.home = in.home.native();
+    return out;
+  }
+  const fs::path lib = fs::path("lib") / in.lib_name;
+  // The same build: its prefix is ours, or it holds our sysconfigdata, byte for byte in size.
+  auto ours = [&](const fs::path& found) {
+    if (found.empty()) return false;
+    if (found == in.home || found == in.exec_prefix) return true;
+    struct stat st {};
+    return in.sysconfigdata_size != 0 && ::stat((found / lib / in.sysconfigdata).c_str(), &st) == 0 &&
+           static_cast<std::uint64_t>(st.st_size) == in.sysconfigdata_size;
+  };
+  fs::path prefix = search_up(dir, {fs::path("lib") / in.zip_name}, false);
+  if (prefix.empty()) prefix = search_up(dir, {lib / "os.py", lib / "os.pyc"}, false);
+  out.prefix = ours(prefix) ? prefix.native() : in.home.native();
+  fs::path exec_prefix = search_up(dir, {lib / "lib-dynload"}, true);
+  out.exec_prefix = ours(exec_prefix) ? exec_prefix.native() : in.exec_prefix.native();
+  return out;
+}
+
+}  // namespace pycache
