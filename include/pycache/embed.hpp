@@ -43,6 +43,8 @@ int run_python(const InterpreterConfig& config);
 
 // "3.11.2" of the libpython actually loaded.
 std::string runtime_version();
+// Which runtime of pycache::runtime::all() this program embeds.
+std::size_t runtime_index();
 // Its whole sys.version: "3.11.2 (main, Mar 13 2023, 12:18:29) [GCC 12.2.0]".
 std::string runtime_build();
 

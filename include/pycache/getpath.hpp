@@ -24,7 +24,6 @@ struct PythonInstall {
   std::string zip_name;  // "python311.zip" (lib/python311.zip)
   std::string sysconfigdata;  // "_sysconfigdata__x86_64-linux-gnu.py", in the stdlib
   std::uint64_t sysconfigdata_size = 0;  // its size: another build of the version differs
-  static PythonInstall built_in();
 };
 
 // PyConfig's path inputs: what to set (empty: leave it to CPython).

@@ -13,6 +13,7 @@
 #include "pycache/policy.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/python_args.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/trust.hpp"
 
 namespace pycache {
@@ -93,9 +94,10 @@ fs::path fallback_cache_dir(const EnvLookup& env);
 // variables agreeing with it (nullopt: removed) and PYCACHE_POLICY ("tree").
 std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy);
 
+// `rt`: the runtime that will run it (its standard library, its version for venvs).
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env,
-                               const PythonInstall& install = PythonInstall::built_in());
+                               const runtime::Runtime& rt = runtime::self());
 
 // With a static libpython the C core is frozen at build time: when the
 // interpreter binary it was built from has changed since (an upgrade), the

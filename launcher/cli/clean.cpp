@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
-#include "pycache/build_config.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/clean.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
@@ -75,7 +75,7 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
                 "with --stale (implied) or --prefix: also pycs of other interpreters' tags");
   app->add_option("--tag", o.tags,
                   std::string("the interpreter tag(s) that are current for --other-versions (default: ") +
-                      build::kPythonCacheTag + ")")
+                      std::string(runtime::self().cache_tag) + ")")
       ->type_name("TAG")
       ->allow_extra_args(false)
       ->check(non_empty());
@@ -125,7 +125,7 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   o.listing = c.json && (c.verbose || c.dry_run) ? clean::Listing::Yes : clean::Listing::No;
   o.stale = c.stale || (c.other_versions && !c.prefix) ? clean::Stale::Yes : clean::Stale::No;
   o.other_versions = c.other_versions ? clean::OtherVersions::Yes : clean::OtherVersions::No;
-  o.current_tags = c.tags.empty() ? std::vector<std::string>{build::kPythonCacheTag} : c.tags;
+  o.current_tags = c.tags.empty() ? std::vector<std::string>{std::string(runtime::self().cache_tag)} : c.tags;
   for (const auto& kinds : c.debris) {
     auto bits = clean::parse_debris(kinds);
     if (!bits) return bits.error();

@@ -19,6 +19,7 @@
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache::cli {
@@ -41,10 +42,16 @@ constexpr std::array<Command, 7> kCommands{{
     {"help", "show help for pycache or one of its commands", help_main, help_help},
 }};
 
+// The version, then one line per runtime: its Python, where from, how linked.
 std::string version_text() {
-  std::string out = fmt::format("pycache {} (CPython {} from {}, linked {})\nembedded core: {}\n", build::kVersion,
-                                build::kPythonVersion, build::kPythonExecutable, build::kPythonLink,
-                                embed::runtime_build());
+  const runtime::Runtime& me = runtime::self();
+  std::string out = fmt::format("pycache {} (default runtime: CPython {})\n", build::kVersion, me.version);
+  for (const auto& r : runtime::all()) {
+    auto path = runtime::program_path(r);
+    out += fmt::format("  {:<22} CPython {}, {} libpython {}{}{}\n", r.program(), r.version, r.link, r.libpython,
+                       path ? "" : " (not installed here)", &r == &me ? ", this program" : "");
+  }
+  out += fmt::format("embedded core: {}\n", embed::runtime_build());
   if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";
   return out;
 }

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
-#include "pycache/build_config.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
@@ -142,8 +142,8 @@ int compile_main(Args args) {
   }
   options.force = o.force ? compile::Force::Yes : compile::Force::No;
   options.excludes = o.excludes;
-  options.cache_tag = build::kPythonCacheTag;
-  options.magic = static_cast<std::uint16_t>(build::kPythonMagic);
+  options.cache_tag = std::string(runtime::self().cache_tag);
+  options.magic = runtime::self().magic;
 
   unsigned jobs = o.jobs ? o.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, kDefaultMaxJobs);
   compile::PoolOptions pool{self_exe(), {"compile", "--worker"}, jobs, 128};

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "cli11_support.hpp"
-#include "pycache/build_config.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/embed.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/launch.hpp"
@@ -58,12 +58,13 @@ std::optional<show::SourceHash> hash_source(std::string_view source, std::string
 
 // The disassembly of `pyc`, or an Error naming both Python versions.
 Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic, std::uint64_t size) {
-  if (magic != build::kPythonMagic) {
+  const runtime::Runtime& rt = runtime::self();
+  if (magic != rt.magic) {
     auto v = pyc::python_version_for_magic(magic);
     return Error{fmt::format("'{}' is bytecode for {} (magic {}); pycache embeds Python {} (magic {}): disassemble it "
                              "with that Python's dis",
                              printable(pyc.native()), v ? "Python " + *v : std::string("an unknown Python"), magic,
-                             build::kPythonVersion, build::kPythonMagic),
+                             rt.version, rt.magic),
                  kExitFailure};
   }
   std::string bytes;
@@ -119,8 +120,8 @@ int show_main(Args args) {
   ctx.fs = &real_fs();
   ctx.prefix = o.cache_prefix.empty() ? fs::path(policy.cache_prefix()) : absolute_from(o.cache_prefix, cwd);
   ctx.check_hash_pycs = policy.check_hash_pycs();
-  ctx.tag = build::kPythonCacheTag;
-  ctx.magic = static_cast<std::uint16_t>(build::kPythonMagic);
+  ctx.tag = std::string(runtime::self().cache_tag);
+  ctx.magic = runtime::self().magic;
   ctx.hash = hash_source;
 
   std::optional<std::string> dis;

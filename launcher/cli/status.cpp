@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "cli11_support.hpp"
-#include "pycache/build_config.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/git.hpp"
 #include "pycache/launch.hpp"
@@ -72,7 +72,7 @@ int status_main(Args args) {
   if (o.paths.empty()) o.paths.push_back(".");
 
   status::Options options;
-  options.current_tag = build::kPythonCacheTag;
+  options.current_tag = std::string(runtime::self().cache_tag);
   options.walk.excludes = o.excludes;
   options.walk.threads = o.jobs;
   for (const auto& path : o.paths) {

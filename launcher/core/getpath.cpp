@@ -4,7 +4,6 @@
 
 #include <initializer_list>
 
-#include "pycache/build_config.hpp"
 
 namespace pycache {
 namespace {
@@ -25,11 +24,6 @@ fs::path search_up(const fs::path& dir, std::initializer_list<fs::path> landmark
 }
 
 }  // namespace
-
-PythonInstall PythonInstall::built_in() {
-  return {build::kPythonHome,   build::kPythonStdlib,         build::kPythonExecPrefix,        build::kPythonLibName,
-          build::kPythonZipName, build::kPythonSysconfigdata, build::kPythonSysconfigdataSize};
-}
 
 PathInputs path_inputs(const PythonInstall& in, const fs::path& dir, bool python_home_applies) {
   PathInputs out;

@@ -10,12 +10,12 @@
 #include <fmt/format.h>
 #include <system_error>
 
-#include "pycache/build_config.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/init.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/text.hpp"
 #include "pycache/trust.hpp"
 #include "pycache/venv.hpp"
@@ -361,7 +361,8 @@ std::vector<std::pair<std::string, std::optional<std::string>>> policy_environme
 }
 
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
-                               std::string executable, const EnvLookup& env, const PythonInstall& install) {
+                               std::string executable, const EnvLookup& env, const runtime::Runtime& rt) {
+  const PythonInstall install = rt.install();
   LaunchPlan plan;
   auto& in = plan.interpreter;
   in.argv = std::move(argv);
@@ -373,7 +374,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     if (access(landmark.c_str(), R_OK) != 0)
       return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
                                "reinstall that Python or rebuild pycache with -DPYCACHE_PYTHON=...",
-                               build::kPythonMajorMinor, landmark.native(), build::kPythonExecutable),
+                               rt.major_minor, landmark.native(), rt.interpreter),
                    kExitEnvironment};
   }
   // The venv: the one the executable already lies in (a venv's bin/python
@@ -403,7 +404,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     auto info = inspect_venv(*venv);
     if (!info) return info.error();
     if (!info->home.empty()) search_dir = info->home;
-    if (auto ok = check_venv_compatible(*info, build::kPythonMajorMinor, build::kPythonFreeThreaded); !ok)
+    if (auto ok = check_venv_compatible(*info, rt.major_minor, rt.free_threaded); !ok)
       return ok.error();
     if (!venv_of_executable(in.executable)) {
       if (auto link = venv_launcher(*venv, in.executable)) {
@@ -450,8 +451,9 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
 }
 
 CoreFacts CoreFacts::built_in() {
-  return {build::kPythonExecutableReal, build::kPythonExecutableMtime, build::kPythonExecutableSize,
-          std::string_view(build::kPythonLink) == "STATIC", embed::runtime_build()};
+  const runtime::Runtime& r = runtime::self();
+  return {std::string(r.interpreter_real), r.interpreter_mtime, r.interpreter_size, r.link == "static",
+          embed::runtime_build()};
 }
 
 std::optional<std::string> stale_core_warning(const CoreFacts& f) {

@@ -253,6 +253,8 @@ int run_python(const InterpreterConfig& cfg) {
 
 std::string runtime_build() { return Py_GetVersion(); }
 
+std::size_t runtime_index() { return PYCACHE_RUNTIME_INDEX; }
+
 std::string runtime_version() {
   const char* v = Py_GetVersion();
   return std::string(v, std::strcspn(v, " "));

@@ -6,7 +6,6 @@
 
 #include <cstring>
 
-#include "pycache/build_config.hpp"
 #include "pycache/embed.hpp"
 
 namespace pycache::embed {
@@ -20,12 +19,12 @@ Result<bool> start_tool_runtime() {
   config.install_signal_handlers = 0;
   config.parse_argv = 0;
   auto check = [&](PyStatus s) -> bool { return !PyStatus_Exception(s); };
-  bool ok = check(PyConfig_SetBytesString(&config, &config.home, build::kPythonHome)) &&
+  bool ok = check(PyConfig_SetBytesString(&config, &config.home, PYCACHE_RUNTIME_HOME)) &&
             check(PyConfig_SetBytesString(&config, &config.program_name, "pycache"));
   PyStatus status = ok ? Py_InitializeFromConfig(&config) : PyStatus_Error("could not configure");
   PyConfig_Clear(&config);
   if (PyStatus_Exception(status))
-    return Error{fmt::format("the embedded Python {} could not start: {}", build::kPythonVersion,
+    return Error{fmt::format("the embedded Python {} could not start: {}", PYCACHE_RUNTIME_VERSION,
                              status.err_msg ? status.err_msg : "unknown error"),
                  kExitEnvironment};
   return true;

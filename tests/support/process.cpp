@@ -152,7 +152,14 @@ fs::path pycache_bin() {
   return PYCACHE_TEST_BIN;
 }
 fs::path pycache_python_bin() { return pycache_bin().parent_path() / "pycache-python"; }
-fs::path reference_python() { return PYCACHE_TEST_REFERENCE_PYTHON; }
-std::string python_cache_tag() { return PYCACHE_TEST_CACHE_TAG; }
+namespace {
+std::string from_env(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+}  // namespace
+
+fs::path reference_python() { return from_env("PYCACHE_TEST_REFERENCE_PYTHON", PYCACHE_TEST_REFERENCE_PYTHON); }
+std::string python_cache_tag() { return from_env("PYCACHE_TEST_CACHE_TAG", PYCACHE_TEST_CACHE_TAG); }
 
 }  // namespace pycache::test

@@ -204,7 +204,9 @@ namespace {
 
 TEST(PlanLaunch, MissingStdlibIsAClearErrorNamingWhatWasLookedFor) {
   EnvLookup none = [](const char*) -> const char* { return nullptr; };
-  PythonInstall gone{"/nonexistent/prefix", "/nonexistent/prefix/lib/python3.99"};
+  runtime::Runtime gone = runtime::self();
+  gone.prefix = "/nonexistent/prefix";
+  gone.stdlib = "/nonexistent/prefix/lib/python3.99";
   auto plan = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", none, gone);
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code, kExitEnvironment);
@@ -215,6 +217,7 @@ TEST(PlanLaunch, MissingStdlibIsAClearErrorNamingWhatWasLookedFor) {
   auto with_home = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", home, gone);
   ASSERT_TRUE(with_home);
   EXPECT_EQ(with_home->interpreter.home, "");
+  EXPECT_EQ(with_home->interpreter.prefix, "");
 }
 
 }  // namespace
