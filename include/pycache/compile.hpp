@@ -86,6 +86,10 @@ class Toolchain {
 };
 // The embedded interpreter, started on first use. Use it from one thread.
 Toolchain& embedded_toolchain();
+// A toolchain that only hashes, as the CPython of `magic` does
+// (pyc::source_hash), without an interpreter: for checking another
+// runtime's hash pycs. compile() fails.
+std::unique_ptr<Toolchain> hashing_toolchain(std::uint16_t magic, bool siphash13);
 
 // Reads the source (retrying if it changes under us), compiles it at each
 // level and writes each pyc atomically, creating its directory. The header
@@ -131,10 +135,11 @@ class InlineExecutor final : public Executor {
 // answering one result per task. A worker that dies is replaced; the task
 // it was on is reported as an error, the rest of its batch re-queued.
 struct PoolOptions {
-  fs::path program;                  // the pycache binary
-  std::vector<std::string> args;     // arguments making it a worker ("compile", "--worker")
+  fs::path program;                  // the program a worker runs (a runtime's pycache-pythonX.Y)
+  std::vector<std::string> args;     // its arguments, after argv[0]
   unsigned max_workers = 1;
   std::size_t max_batch = 128;       // tasks sent at once to a worker
+  std::string argv0;                 // its argv[0] ("pycache-internal"); empty: `program`
 };
 std::unique_ptr<Executor> make_process_pool(PoolOptions options, Executor::Sink sink);
 

@@ -45,6 +45,9 @@ struct PolicyResolution {
   Policy policy;
   std::vector<fs::path> files;   // policy files read, lowest precedence first
   std::vector<Refusal> refused;  // policy files found but not honoured (someone else's)
+  // The project: the policy file's directory, else the nearest holding a
+  // pyproject.toml; empty outside any (its .venv, .python-version, requires-python).
+  fs::path project_dir;
   bool inherited = false;        // from the parent process (PYCACHE_POLICY)
 };
 
@@ -111,6 +114,16 @@ struct CoreFacts {
   static CoreFacts built_in();
 };
 std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in());
+
+// `pycache run` on another runtime than this program's: the plan goes to that
+// runtime's program in PYCACHE_HANDOFF (argv as its own argv), which runs it
+// as planned, nothing resolved twice. Never returns unless the exec fails.
+inline constexpr const char* kHandoffVariable = "PYCACHE_HANDOFF";
+// argv[0] of pycache's own helper processes (see cli.cpp).
+inline constexpr const char* kInternalArgv0 = "pycache-internal";
+std::string encode_handoff(const embed::InterpreterConfig& config);  // all but argv
+std::optional<embed::InterpreterConfig> decode_handoff(std::string_view text);
+int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config);
 
 // Parses, resolves, plans and runs; returns the program's exit status.
 // `argv0` is what orig_argv[0] will be; `args` the rest of the command line.

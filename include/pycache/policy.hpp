@@ -29,8 +29,9 @@ enum class Key {
   InitSignals,  // where that init forwards signals: "child" or "group"
   PrefixMaxSize,
   SafeDirectories,  // user and system files only: directories whose policy files, venvs and prefixes are trusted
+  Python,           // the interpreter that runs the project: "3.12", or a path ("": chosen as uv chooses)
 };
-inline constexpr std::size_t kKeyCount = 12;
+inline constexpr std::size_t kKeyCount = 13;
 
 enum class ValueType { Bool, Int, String, StringList };
 
@@ -120,6 +121,8 @@ class Policy {
   const std::vector<std::string>& safe_directories() const {
     return std::get<std::vector<std::string>>(get(Key::SafeDirectories).value);
   }
+  // The Python asked for: "3.12", "3.12.1", "3.13t" or an absolute path; "" for none.
+  const std::string& python() const { return std::get<std::string>(get(Key::Python).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

@@ -50,8 +50,20 @@ struct FoundPolicy {
 // a file `trust` refuses: it is added to `refused` and the walk goes on.
 // An unreadable file (EACCES) is skipped; one that is not a regular file or
 // is over 1 MiB is an error.
+// `nearest_pyproject`, when given, gets the nearest directory holding a
+// pyproject.toml, policy or not (the project, as uv finds it).
 Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir, const Trust& trust,
-                                                           std::vector<Refusal>& refused);
+                                                           std::vector<Refusal>& refused,
+                                                           fs::path* nearest_pyproject = nullptr);
+
+// [project] requires-python of a pyproject.toml, with its "FILE:LINE:COL";
+// nullopt when the file, the table or the key is not there, or the file is
+// not valid TOML (the policy reader reports that).
+struct RequiresPython {
+  std::string specifier;  // ">=3.11,<3.14"
+  std::string where;
+};
+std::optional<RequiresPython> read_requires_python(const fs::path& pyproject);
 
 // $XDG_CONFIG_HOME/pycache/config.toml, else ~/.config/pycache/config.toml.
 fs::path user_policy_path(const EnvLookup& env);

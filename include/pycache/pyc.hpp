@@ -42,6 +42,14 @@ Result<Header> parse_header(std::string_view bytes);
 // The 16 bytes CPython writes for `header`.
 std::string format_header(const Header& header);
 
+// importlib.util.source_hash(source) of the CPython whose magic number is
+// `magic`: SipHash keyed by the 4-byte magic (\r\n included), SipHash-1-3
+// from 3.11 on (`siphash13` true), SipHash-2-4 before; the 8 bytes little-endian.
+// No interpreter needed, so any runtime's hash pycs can be checked.
+std::array<std::uint8_t, 8> source_hash(std::string_view source, std::uint16_t magic, bool siphash13);
+// Whether the CPython of `version` ("3.12.1") hashes sources with SipHash-1-3.
+bool uses_siphash13(std::string_view version);
+
 // "3.11" for 3495 and the other final magic numbers of CPython 3.0-3.14
 // (and the range of alphas/betas leading to them); nullopt if unknown.
 std::optional<std::string> python_version_for_magic(std::uint16_t magic);

@@ -28,10 +28,10 @@ struct Context {
   std::string check_hash_pycs = "default"; // the policy's check-hash-based-pycs
   std::string tag;                         // the embedded interpreter's cache tag ("cpython-311")
   std::uint16_t magic = 0;                 // and its magic number
-  // importlib.util.source_hash as the embedded interpreter computes it (keyed
-  // by `magic`); nullopt (or no function): hash pycs are reported as
-  // unverifiable, the error string saying why.
-  std::function<std::optional<SourceHash>(std::string_view source, std::string& error)> hash;
+  // importlib.util.source_hash as the CPython of `magic` computes it;
+  // nullopt (or no function): hash pycs are reported as unverifiable, the
+  // error string saying why.
+  std::function<std::optional<SourceHash>(std::string_view source, std::uint16_t magic, std::string& error)> hash;
 };
 
 // Whether a pyc is fresh for its source now.

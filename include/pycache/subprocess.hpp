@@ -22,6 +22,8 @@ struct ProcessOutput {
 // its stdin (then closing it) while reading stdout and stderr, so that large
 // inputs and outputs never deadlock. The environment is the process's own.
 // An Error (kExitEnvironment) only when the program could not be started.
-Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input = {});
+// With `program`, that file is run (no PATH search) and argv[0] is only its name.
+Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input = {},
+                                  const fs::path& program = {});
 
 }  // namespace pycache

@@ -16,6 +16,7 @@
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/python_choice.hpp"
 #include "pycache/text.hpp"
 #include "pycache/units.hpp"
 
@@ -74,8 +75,8 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   app->add_flag("--other-versions", o.other_versions,
                 "with --stale (implied) or --prefix: also pycs of other interpreters' tags");
   app->add_option("--tag", o.tags,
-                  std::string("the interpreter tag(s) that are current for --other-versions (default: ") +
-                      std::string(runtime::self().cache_tag) + ")")
+                  "the interpreter tag(s) that are current for --other-versions (default: the tag of each "
+                  "project's Python, e.g. cpython-312)")
       ->type_name("TAG")
       ->allow_extra_args(false)
       ->check(non_empty());
@@ -125,7 +126,7 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   o.listing = c.json && (c.verbose || c.dry_run) ? clean::Listing::Yes : clean::Listing::No;
   o.stale = c.stale || (c.other_versions && !c.prefix) ? clean::Stale::Yes : clean::Stale::No;
   o.other_versions = c.other_versions ? clean::OtherVersions::Yes : clean::OtherVersions::No;
-  o.current_tags = c.tags.empty() ? std::vector<std::string>{std::string(runtime::self().cache_tag)} : c.tags;
+  o.current_tags = c.tags;  // else each PATH's Python's, below
   for (const auto& kinds : c.debris) {
     auto bits = clean::parse_debris(kinds);
     if (!bits) return bits.error();
@@ -185,6 +186,12 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
     auto resolved = resolve_policy(query, process_environment(), cwd);
     if (!resolved) return resolved.error();
     const Policy& policy = resolved->policy;
+    if (c.tags.empty()) {
+      std::string tag = choose_python(*resolved).cache_tag;
+      if (tag.empty()) tag = std::string(runtime::self().cache_tag);
+      if (std::find(o.current_tags.begin(), o.current_tags.end(), tag) == o.current_tags.end())
+        o.current_tags.push_back(tag);
+    }
     fs::path prefix = policy.cache_prefix();
     if (!c.prefix) {
       o.targets.push_back(clean::Target{p, prefix});

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <fmt/format.h>
 #include <string>
@@ -14,7 +15,9 @@
 
 #include "commands.hpp"
 #include "pycache/build_config.hpp"
+#include "pycache/compile.hpp"
 #include "pycache/embed.hpp"
+#include "pycache/fs.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
@@ -27,6 +30,36 @@ namespace {
 
 int help_main(Args args);
 std::string help_help();
+
+// argv[0] of pycache's own helper processes: `pycache-internal compile-worker`
+// (a compiler of the pool) and `pycache-internal dis FILE` (a disassembly),
+// run by the runtime of the Python concerned.
+int internal_main(int argc, char** argv) {
+  std::string_view what = argv[1];
+  if (what == "compile-worker")
+    return compile::worker_main(STDIN_FILENO, STDOUT_FILENO, real_fs(), compile::embedded_toolchain());
+  if (what == "dis" && argc == 3) {
+    std::string bytes;
+    if (int e = real_fs().read(argv[2], 64u << 20, bytes)) {
+      log().error("'{}': {}", printable(argv[2]), std::strerror(e));
+      return kExitFailure;
+    }
+    auto started = embed::start_tool_runtime();
+    if (!started) {
+      log().error("{}", started.error().message);
+      return started.error().code;
+    }
+    auto text = embed::disassemble(bytes);
+    if (!text) {
+      log().error("'{}': {}", printable(argv[2]), text.error().message);
+      return text.error().code;
+    }
+    std::fwrite(text->data(), 1, text->size(), stdout);
+    return kExitOk;
+  }
+  log().error("internal error: unknown internal command '{}'", printable(what));
+  return kExitInternal;
+}
 
 constexpr std::array<Command, 7> kCommands{{
     {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
@@ -48,8 +81,8 @@ std::string version_text() {
   std::string out = fmt::format("pycache {} (default runtime: CPython {})\n", build::kVersion, me.version);
   for (const auto& r : runtime::all()) {
     auto path = runtime::program_path(r);
-    out += fmt::format("  {:<22} CPython {}, {} libpython {}{}{}\n", r.program(), r.version, r.link, r.libpython,
-                       path ? "" : " (not installed here)", &r == &me ? ", this program" : "");
+    out += fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter,
+                       r.link, r.libpython, path ? "" : " (not installed here)", &r == &me ? ", this program" : "");
   }
   out += fmt::format("embedded core: {}\n", embed::runtime_build());
   if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";
@@ -128,7 +161,21 @@ std::string python_executable(const char* argv0, const fs::path& self) {
   return self.native();
 }
 
+// `pycache run` of another runtime handed this one its plan (launch.hpp).
+int handed_off(int argc, char** argv, const char* handoff) {
+  auto config = decode_handoff(handoff);
+  unsetenv(kHandoffVariable);
+  if (!config) {
+    log().error("internal error: a malformed {} (please report this bug)", kHandoffVariable);
+    return kExitInternal;
+  }
+  config->argv.assign(argv, argv + argc);
+  if (auto stale = stale_core_warning()) log().warn("{}", *stale);
+  return embed::run_python(*config);
+}
+
 int python_main(int argc, char** argv, const fs::path& self) {
+  if (const char* handoff = std::getenv(kHandoffVariable)) return handed_off(argc, argv, handoff);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string argv0 = argc > 0 && argv[0] ? argv[0] : "pycache-python";
   return run_command_line(argv0, args, /*pycache_options=*/false, python_executable(argv[0], self));
@@ -179,6 +226,9 @@ int main(int argc, char** argv) {
 namespace {
 
 int dispatch(int argc, char** argv) {
+  // pycache's own processes of another runtime (compile workers, dis):
+  // argv[0] says so, as no command line of python's can.
+  if (argc > 1 && argv[0] && std::string_view(argv[0]) == kInternalArgv0) return internal_main(argc, argv);
   fs::path self = self_exe();
   std::string personality = self.empty() ? fs::path(argc > 0 && argv[0] ? argv[0] : "").filename().native()
                                          : self.filename().native();

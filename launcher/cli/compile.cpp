@@ -14,6 +14,7 @@
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/python_choice.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache::cli {
@@ -30,7 +31,13 @@ struct CompileOptions {
   bool json = false;
   std::string policy_file;
   bool no_policy = false;
-  bool worker = false;
+  std::string python;
+};
+
+// The roots that one runtime compiles.
+struct Group {
+  const runtime::Runtime* runtime = nullptr;
+  std::vector<compile::Root> roots;
 };
 
 // More workers than this cost more in start-up and memory than they gain.
@@ -64,17 +71,31 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
   app->add_flag("--json", o.json, "print the summary as JSON");
   app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
-  app->add_flag("--worker", o.worker, "")->group("");  // internal: a compiler process of the pool
+  app->add_option("--python", o.python,
+                  "compile for this Python (3.12, or an interpreter's path) instead of each project's")
+      ->type_name("VERSION|PATH")
+      ->check(non_empty());
   return app;
 }
 
-// Resolves each PATH to a root with its policy; prints errors itself.
-std::optional<std::vector<compile::Root>> make_roots(const CompileOptions& o, const fs::path& cwd, int& rc) {
+// Resolves each PATH to a root with its policy and its Python, grouped by
+// runtime; prints errors itself.
+std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::path& cwd, int& rc) {
   RunOptions run;
   run.no_policy = o.no_policy;
   if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  if (!o.python.empty()) {
+    auto v = normalize_value(Key::Python, o.python, cwd);
+    if (!v) {
+      log().error("--python: {}", v.error().message);
+      rc = kExitUsage;
+      return std::nullopt;
+    }
+    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
+  }
   std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"."} : o.paths;
   std::vector<compile::Root> roots;
+  std::vector<Group> groups;
   const EnvLookup env = process_environment();
   for (const auto& p : paths) {
     compile::Root root;
@@ -101,6 +122,12 @@ std::optional<std::vector<compile::Root>> make_roots(const CompileOptions& o, co
       return std::nullopt;
     }
     const Policy& policy = resolved->policy;
+    auto rt = require_runtime(choose_python(*resolved));
+    if (!rt) {
+      log().error("{}", rt.error().message);
+      rc = rt.error().code;
+      return std::nullopt;
+    }
     root.cache_prefix = policy.cache_prefix();
     root.levels = o.optimize.empty() ? std::vector<int>{policy.optimize()} : o.optimize;
     std::sort(root.levels.begin(), root.levels.end());
@@ -113,41 +140,27 @@ std::optional<std::vector<compile::Root>> make_roots(const CompileOptions& o, co
       log().warn("the policy for '{}' says write-bytecode = false ({}); writing the pycs anyway: runs will read them",
                  p, policy.get(Key::WriteBytecode).origin.describe());
     }
-    roots.push_back(std::move(root));
+    roots.push_back(root);
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.runtime == *rt; });
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{*rt, {}});
+    g->roots.push_back(std::move(root));
   }
-  return roots;
+  return groups;
 }
 
-}  // namespace
-
-int compile_main(Args args) {
-  CompileOptions o;
-  auto app = compile_app(o);
-  if (auto rc = parse(*app, args)) return *rc;
-  if (o.worker) return compile::worker_main(STDIN_FILENO, STDOUT_FILENO, real_fs(), compile::embedded_toolchain());
-
-  const fs::path cwd = current_dir();
-  int rc = kExitOk;
-  auto roots = make_roots(o, cwd, rc);
-  if (!roots) return rc;
-
-  compile::Options options;
-  options.roots = std::move(*roots);
-  if (!o.invalidation_mode.empty()) {
-    options.mode = *pyc::parse_invalidation(o.invalidation_mode);
-  } else {
-    // As py_compile: reproducible builds get hash-based pycs.
-    const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
-    options.mode = epoch && *epoch ? pyc::Invalidation::CheckedHash : pyc::Invalidation::Timestamp;
-  }
-  options.force = o.force ? compile::Force::Yes : compile::Force::No;
-  options.excludes = o.excludes;
-  options.cache_tag = std::string(runtime::self().cache_tag);
-  options.magic = runtime::self().magic;
+// Compiles one runtime's roots, in worker processes of that runtime; prints
+// its failures and summary. Returns the exit status.
+int compile_group(const CompileOptions& o, const Group& group, compile::Options options) {
+  const runtime::Runtime& rt = *group.runtime;
+  options.roots = group.roots;
+  options.cache_tag = std::string(rt.cache_tag);
+  options.magic = rt.magic;
 
   unsigned jobs = o.jobs ? o.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, kDefaultMaxJobs);
-  compile::PoolOptions pool{self_exe(), {"compile", "--worker"}, jobs, 128};
+  compile::PoolOptions pool{*runtime::program_path(rt), {"compile-worker"}, jobs, 128, kInternalArgv0};
   auto make_executor = [&](compile::Executor::Sink sink) { return compile::make_process_pool(pool, std::move(sink)); };
+  // Up-to-date checks of hash pycs hash here, as that runtime's importlib would.
+  auto hasher = compile::hashing_toolchain(rt.magic, pyc::uses_siphash13(rt.version));
 
   const bool show_progress = !o.quiet && isatty(STDERR_FILENO);
   bool progress_shown = false;
@@ -157,7 +170,7 @@ int compile_main(Args args) {
     std::fflush(stderr);
     progress_shown = true;
   };
-  compile::Summary summary = compile::compile_tree(real_fs(), options, compile::embedded_toolchain(), make_executor,
+  compile::Summary summary = compile::compile_tree(real_fs(), options, *hasher, make_executor,
                                                    show_progress ? std::function<void(const compile::Progress&)>(progress)
                                                                  : std::function<void(const compile::Progress&)>());
   if (progress_shown) std::fputs("\r\033[K", stderr);
@@ -174,6 +187,33 @@ int compile_main(Args args) {
 
   if (summary.fatal) return kExitEnvironment;
   return summary.failures.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int compile_main(Args args) {
+  CompileOptions o;
+  auto app = compile_app(o);
+  if (auto rc = parse(*app, args)) return *rc;
+
+  const fs::path cwd = current_dir();
+  int rc = kExitOk;
+  auto groups = make_roots(o, cwd, rc);
+  if (!groups) return rc;
+
+  compile::Options options;
+  if (!o.invalidation_mode.empty()) {
+    options.mode = *pyc::parse_invalidation(o.invalidation_mode);
+  } else {
+    // As py_compile: reproducible builds get hash-based pycs.
+    const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+    options.mode = epoch && *epoch ? pyc::Invalidation::CheckedHash : pyc::Invalidation::Timestamp;
+  }
+  options.force = o.force ? compile::Force::Yes : compile::Force::No;
+  options.excludes = o.excludes;
+  // One pool per Python: a project of 3.12 gets 3.12's pycs from 3.12's compiler.
+  for (const auto& group : *groups) rc = std::max(rc, compile_group(o, group, options));
+  return rc;
 }
 
 std::string compile_help() {

@@ -6,6 +6,7 @@
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
+#include "pycache/python_choice.hpp"
 
 namespace pycache::cli {
 namespace {
@@ -15,6 +16,8 @@ struct PolicyOptions {
   std::string policy_file;
   bool no_policy = false;
   bool json = false;
+  bool check = false;
+  std::string python;
 };
 
 std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
@@ -23,6 +26,10 @@ std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
   app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
   app->add_flag("--json", o.json, "machine-readable output");
+  app->add_option("--python", o.python, "as if the project asked for this Python (3.12, or a path)")
+      ->type_name("VERSION|PATH")
+      ->check(non_empty());
+  app->add_flag("--check", o.check, "exit 3 when no runtime of this pycache can run the project's Python");
   return app;
 }
 
@@ -37,6 +44,14 @@ int policy_main(Args args) {
   RunOptions run;
   run.no_policy = o.no_policy;
   if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  if (!o.python.empty()) {
+    auto v = normalize_value(Key::Python, o.python, cwd);
+    if (!v) {
+      log().error("--python: {}", v.error().message);
+      return kExitUsage;
+    }
+    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
+  }
   PythonArgs target;
   if (!o.path.empty()) {
     target.target = PythonTarget::Script;
@@ -53,9 +68,19 @@ int policy_main(Args args) {
     log().error("{}", resolved.error().message);
     return resolved.error().code;
   }
+  // The Python that runs the project, and where that choice comes from.
+  PythonChoice choice = choose_python(*resolved);
+  int status = kExitOk;
+  if (choice.runtime) {
+    resolved->policy.override(Key::Python, std::string(choice.runtime->name), choice.origin);
+  } else {
+    resolved->policy.override(Key::Python, choice.request, choice.origin);
+    log().warn("{}", require_runtime(choice).error().message);
+    if (o.check) status = kExitEnvironment;
+  }
   std::string out = o.json ? format_policy_json(*resolved) : format_policy(*resolved);
   std::fputs(out.c_str(), stdout);
-  return kExitOk;
+  return status;
 }
 
 std::string policy_help() {

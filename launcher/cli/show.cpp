@@ -13,6 +13,8 @@
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/python_choice.hpp"
+#include "pycache/subprocess.hpp"
 #include "pycache/show.hpp"
 #include "pycache/text.hpp"
 
@@ -47,34 +49,41 @@ std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
   return app;
 }
 
-std::optional<show::SourceHash> hash_source(std::string_view source, std::string& error) {
-  auto started = embed::start_tool_runtime();
-  if (!started) {
-    error = started.error().message;
+// importlib.util.source_hash as the CPython of `magic` computes it.
+std::optional<show::SourceHash> hash_source(std::string_view source, std::uint16_t magic, std::string& error) {
+  auto version = pyc::python_version_for_magic(magic);
+  if (!version) {
+    error = fmt::format("magic {} is no CPython release pycache knows", magic);
     return std::nullopt;
   }
-  return embed::source_hash(source);
+  return pyc::source_hash(source, magic, pyc::uses_siphash13(*version));
 }
 
-// The disassembly of `pyc`, or an Error naming both Python versions.
-Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic, std::uint64_t size) {
-  const runtime::Runtime& rt = runtime::self();
-  if (magic != rt.magic) {
+// The disassembly of `pyc` by the runtime of its magic number (any this
+// build has), or an Error naming the Python it is for.
+Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic) {
+  const runtime::Runtime* rt = nullptr;
+  for (const auto& r : runtime::all())
+    if (r.magic == magic && runtime::program_path(r)) rt = &r;
+  if (!rt) {
     auto v = pyc::python_version_for_magic(magic);
-    return Error{fmt::format("'{}' is bytecode for {} (magic {}); pycache embeds Python {} (magic {}): disassemble it "
-                             "with that Python's dis",
+    return Error{fmt::format("'{}' is bytecode for {} (magic {}); this pycache has runtimes for {}: disassemble it "
+                             "with that Python's dis, or build pycache for it",
                              printable(pyc.native()), v ? "Python " + *v : std::string("an unknown Python"), magic,
-                             rt.version, rt.magic),
+                             runtime::available_names()),
                  kExitFailure};
   }
-  std::string bytes;
-  if (int e = real_fs().read(pyc, static_cast<std::size_t>(size) + 65536, bytes))
-    return Error{fmt::format("'{}': {}", printable(pyc.native()), std::strerror(e)), kExitFailure};
-  auto started = embed::start_tool_runtime();
-  if (!started) return started.error();
-  auto text = embed::disassemble(bytes);
-  if (!text) return Error{fmt::format("'{}': {}", printable(pyc.native()), text.error().message), text.error().code};
-  return text;
+  auto out = run_program({kInternalArgv0, "dis", pyc.native()}, {}, {}, *runtime::program_path(*rt));
+  if (!out) return out.error();
+  if (out->exit_code != 0) {
+    // Its one error line, without its own "pycache: error: ".
+    std::string line = out->err.substr(0, out->err.find('\n'));
+    constexpr std::string_view kPrefix = "pycache: error: ";
+    if (line.starts_with(kPrefix)) line.erase(0, kPrefix.size());
+    return Error{line.empty() ? fmt::format("'{}': the disassembly failed", printable(pyc.native())) : line,
+                 kExitFailure};
+  }
+  return std::move(out->out);
 }
 
 }  // namespace
@@ -115,20 +124,28 @@ int show_main(Args args) {
     return resolved.error().code;
   }
   const Policy& policy = resolved->policy;
+  PythonChoice choice = choose_python(*resolved);
+  if (source_mode && !choice.runtime) {
+    // A source's pycs are named by its Python's tag and carry its magic.
+    auto rt = require_runtime(choice);
+    log().error("{}", rt.error().message);
+    return rt.error().code;
+  }
+  const runtime::Runtime& rt = choice.runtime ? *choice.runtime : runtime::self();
 
   show::Context ctx;
   ctx.fs = &real_fs();
   ctx.prefix = o.cache_prefix.empty() ? fs::path(policy.cache_prefix()) : absolute_from(o.cache_prefix, cwd);
   ctx.check_hash_pycs = policy.check_hash_pycs();
-  ctx.tag = std::string(runtime::self().cache_tag);
-  ctx.magic = runtime::self().magic;
+  ctx.tag = std::string(rt.cache_tag);
+  ctx.magic = rt.magic;
   ctx.hash = hash_source;
 
   std::optional<std::string> dis;
   int status = kExitOk;
   auto want_dis = [&](const show::PycReport& r) {
     if (!o.dis) return;
-    auto text = disassembly(r.path, r.header.magic, r.size);
+    auto text = disassembly(r.path, r.header.magic);
     if (text) dis = std::move(*text);
     else {
       log().error("{}", text.error().message);

@@ -12,6 +12,7 @@
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/python_choice.hpp"
 #include "pycache/status.hpp"
 #include "pycache/text.hpp"
 
@@ -28,6 +29,7 @@ struct StatusOptions {
   unsigned jobs = 0;
   bool json = false;
   bool check = false;
+  std::string python;
 };
 
 std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
@@ -49,6 +51,9 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
                 "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE (reproducible checks)");
   app->add_flag("--no-git", o.no_git, "do not ask git what is tracked or ignored");
   add_jobs(*app, o.jobs, "threads walking the tree (default: one per core, at most 8)");
+  app->add_option("--python", o.python, "judge the pycs of this Python (3.12, or a path) instead of each project's")
+      ->type_name("VERSION|PATH")
+      ->check(non_empty());
   return app;
 }
 
@@ -71,8 +76,15 @@ int status_main(Args args) {
   if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
   if (o.paths.empty()) o.paths.push_back(".");
 
+  if (!o.python.empty()) {
+    auto v = normalize_value(Key::Python, o.python, cwd);
+    if (!v) {
+      log().error("--python: {}", v.error().message);
+      return kExitUsage;
+    }
+    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
+  }
   status::Options options;
-  options.current_tag = std::string(runtime::self().cache_tag);
   options.walk.excludes = o.excludes;
   options.walk.threads = o.jobs;
   for (const auto& path : o.paths) {
@@ -98,6 +110,20 @@ int status_main(Args args) {
     if (!resolved) {
       log().error("{}", resolved.error().message);
       return resolved.error().code;
+    }
+    // The tag of the project's Python (known without a runtime for it): one per run.
+    PythonChoice choice = choose_python(*resolved);
+    if (choice.cache_tag.empty()) {
+      auto rt = require_runtime(choice);
+      log().error("{}", rt.error().message);
+      return rt.error().code;
+    }
+    if (options.current_tag.empty()) {
+      options.current_tag = choice.cache_tag;
+    } else if (options.current_tag != choice.cache_tag) {
+      log().error("'{}' is a project of {} ({}), the PATHs before it of {}: one Python per status run (or --python)",
+                  printable(path), choice.cache_tag, printable(choice.origin.describe()), options.current_tag);
+      return kExitUsage;
     }
     status::Target target{root, std::move(*resolved), std::nullopt};
     target.prefix_max_size = status::prefix_max_size(target.policy.policy);

@@ -62,6 +62,32 @@ Toolchain& embedded_toolchain() {
   return tools;
 }
 
+namespace {
+class HashingToolchain final : public Toolchain {
+ public:
+  HashingToolchain(std::uint16_t magic, bool siphash13) : magic_(magic), siphash13_(siphash13) {}
+  Result<bool> start() override { return true; }
+  embed::CompileOutcome compile(std::string_view, const std::string&, int) override {
+    embed::CompileOutcome out;
+    out.error_type = "RuntimeError";
+    out.message = "this process hashes only (compiling is the workers' job)";
+    return out;
+  }
+  std::array<std::uint8_t, 8> hash(std::string_view source) override {
+    return pyc::source_hash(source, magic_, siphash13_);
+  }
+  std::uint16_t magic() override { return magic_; }
+
+ private:
+  std::uint16_t magic_;
+  bool siphash13_;
+};
+}  // namespace
+
+std::unique_ptr<Toolchain> hashing_toolchain(std::uint16_t magic, bool siphash13) {
+  return std::make_unique<HashingToolchain>(magic, siphash13);
+}
+
 TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
   // The header must describe the bytes compiled: read between two stats
   // that agree, or try again (an editor may be saving the file right now).

@@ -96,7 +96,7 @@ struct Worker {
     sigaddset(&deflt, SIGPIPE);
     posix_spawnattr_setsigdefault(&attr, &deflt);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-    std::vector<std::string> args{o.program.native()};
+    std::vector<std::string> args{o.argv0.empty() ? o.program.native() : o.argv0};
     args.insert(args.end(), o.args.begin(), o.args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fmt/format.h>
 #include <system_error>
 
@@ -15,6 +16,7 @@
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
+#include "pycache/python_choice.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/text.hpp"
 #include "pycache/trust.hpp"
@@ -23,7 +25,7 @@
 namespace pycache {
 namespace {
 
-constexpr std::array<RunOptionInfo, 18> kRunOptions{{
+constexpr std::array<RunOptionInfo, 19> kRunOptions{{
     {"--cache-prefix", "DIR", "write and read .pyc files under DIR, mirroring the source tree"},
     {"--in-tree", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
     {"--write-bytecode", "", "write .pyc files on import"},
@@ -31,6 +33,7 @@ constexpr std::array<RunOptionInfo, 18> kRunOptions{{
     {"--optimize", "N", "optimization level 0, 1 or 2 (as python -O / -OO, without stacking)"},
     {"--policy", "FILE", "use this policy file; no discovery"},
     {"--no-policy", "", "read no policy file (project, user or system), nor a parent's policy"},
+    {"--python", "VERSION|PATH", "run on this Python (3.12, 3.13t, or an interpreter's path) instead of the project's"},
     {"--venv", "DIR", "run in this virtual environment"},
     {"--no-venv", "", "run in the base interpreter, whatever the policy or VIRTUAL_ENV say"},
     {"--propagate", "MODE", "tree: child interpreters follow the policy (default); none: only this process"},
@@ -113,6 +116,10 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
     } else if (name == "--no-policy") {
       out.no_policy = true;
       out.policy_file.reset();
+    } else if (name == "--python") {
+      auto v = normalize_value(Key::Python, *value, cwd);
+      if (!v || value->empty()) return usage(fmt::format("option '--python' needs a version such as 3.12 or a path"));
+      out.command_line.set(Key::Python, std::move(*v), origin);
     } else if (name == "--venv") {
       auto v = normalize_value(Key::Venv, *value, cwd);
       if (!v || value->empty()) return usage(fmt::format("option '--venv' needs a directory (use --no-venv for none)"));
@@ -212,7 +219,7 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
       }
       layers.push_back(std::move(**layer));
     }
-    auto found = discover_project_policy(q.start_dir, trust, r.refused);
+    auto found = discover_project_policy(q.start_dir, trust, r.refused, &r.project_dir);
     if (!found) return found.error();
     if (*found) {
       project_file = (*found)->file;
@@ -238,8 +245,9 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   layers.push_back(q.python_options);
   r.policy = Policy::resolve(layers);
   r.policy.project_file = project_file;
+  if (!project_file.empty()) r.project_dir = project_file.parent_path();
 
-  // No venv named anywhere: the project's .venv when it has one.
+  // No venv named anywhere: the .venv beside the policy file, when it has one.
   if (!inherited && r.policy.venv().empty() && !project_file.empty()) {
     fs::path dot_venv = project_file.parent_path() / ".venv";
     if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) == 0)
@@ -501,11 +509,27 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
     }
   }
 
+  // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y.
+  const runtime::Runtime* rt = &runtime::self();
+  if (pycache_options && scanned.target != PythonTarget::InfoOnly) {
+    PythonChoice choice = choose_python(resolution);
+    auto chosen = require_runtime(choice);
+    if (!chosen) {
+      log().error("{}", chosen.error().message);
+      return chosen.error().code;
+    }
+    rt = *chosen;
+    resolution.policy.override(Key::Python, std::string(rt->name), choice.origin);
+    if (rt != &runtime::self()) {
+      executable = runtime::program_path(*rt)->native();
+      argv0 = executable;
+    }
+  }
   std::vector<std::string> argv;
   argv.reserve(python_args.size() + 1);
   argv.push_back(std::move(argv0));
   argv.insert(argv.end(), python_args.begin(), python_args.end());
-  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env);
+  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, *rt);
   if (!plan) {
     log().error("{}", plan.error().message);
     return plan.error().code;
@@ -521,12 +545,90 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
       else unsetenv(name.c_str());
     }
   }
-  if (auto stale = stale_core_warning()) log().warn("{}", *stale);
+  if (rt == &runtime::self())
+    if (auto stale = stale_core_warning()) log().warn("{}", *stale);
   // Last thing before Python, which must never be forked once initialised.
   // In the init's process start_init never returns.
   const InitSettings init = init_settings(resolution.policy);
   start_init(init_role(init.mode, getpid()), init.target);
+  if (rt != &runtime::self()) return hand_off(*rt, plan->interpreter);
   return embed::run_python(plan->interpreter);
+}
+
+namespace {
+
+// Length-prefixed fields: "7:/a/path" for a string, the count first for a list.
+void put(std::string& out, std::string_view s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out += s;
+}
+
+bool take(std::string_view& in, std::string& out) {
+  auto colon = in.find(':');
+  std::size_t n = 0;
+  if (colon == std::string_view::npos) return false;
+  auto [end, ec] = std::from_chars(in.data(), in.data() + colon, n);
+  if (ec != std::errc() || end != in.data() + colon || n > in.size() - colon - 1) return false;
+  out.assign(in.substr(colon + 1, n));
+  in.remove_prefix(colon + 1 + n);
+  return true;
+}
+
+}  // namespace
+
+std::string encode_handoff(const embed::InterpreterConfig& c) {
+  std::string out = "1;";
+  for (const std::string* s : {&c.executable, &c.base_executable, &c.home, &c.prefix, &c.exec_prefix,
+                               &c.pycache_prefix, &c.check_hash_pycs_mode})
+    put(out, *s);
+  put(out, c.write_bytecode ? "1" : "0");
+  put(out, std::to_string(c.optimization_level));
+  put(out, c.read_through ? "1" : "0");
+  put(out, std::to_string(c.environment_after_init.size()));
+  for (const auto& [name, value] : c.environment_after_init) {
+    put(out, name);
+    put(out, value ? "1" + *value : "0");
+  }
+  return out;
+}
+
+std::optional<embed::InterpreterConfig> decode_handoff(std::string_view in) {
+  if (!in.starts_with("1;")) return std::nullopt;
+  in.remove_prefix(2);
+  embed::InterpreterConfig c;
+  for (std::string* s : {&c.executable, &c.base_executable, &c.home, &c.prefix, &c.exec_prefix, &c.pycache_prefix,
+                         &c.check_hash_pycs_mode})
+    if (!take(in, *s)) return std::nullopt;
+  std::string write, level, through, count;
+  if (!take(in, write) || !take(in, level) || !take(in, through) || !take(in, count)) return std::nullopt;
+  c.write_bytecode = write == "1";
+  c.read_through = through == "1";
+  if (level.size() != 1 || level[0] < '0' || level[0] > '2') return std::nullopt;
+  c.optimization_level = level[0] - '0';
+  std::size_t n = 0;
+  if (std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc() || n > 64) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string name, value;
+    if (!take(in, name) || !take(in, value) || value.empty()) return std::nullopt;
+    c.environment_after_init.emplace_back(name, value[0] == '1' ? std::optional<std::string>(value.substr(1))
+                                                                : std::nullopt);
+  }
+  if (!in.empty()) return std::nullopt;
+  return c;
+}
+
+int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {
+  const std::string program = runtime::program_path(rt)->native();
+  setenv(kHandoffVariable, encode_handoff(config).c_str(), 1);
+  std::vector<char*> argv;
+  for (const auto& a : config.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(program.c_str(), argv.data());
+  const int e = errno;
+  unsetenv(kHandoffVariable);
+  log().error("cannot start the Python {} runtime '{}': {}", rt.name, printable(program), std::strerror(e));
+  return kExitEnvironment;
 }
 
 }  // namespace pycache

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cctype>
 #include <initializer_list>
 #include <vector>
 
@@ -58,6 +59,10 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "a list of directory paths, or [\"*\"] for every directory", "",
      "trust policy files, venvs and cache prefixes in these directories (and below) whoever owns them "
      "(user and system files only)"},
+    {Key::Python, "python", ValueType::String, KeyScope::AnyFile, "\"\"", {},
+     "a version such as \"3.12\", or the path of a python", "--python VERSION|PATH",
+     "the Python that runs the project (default: its venv's, .python-version, requires-python, else pycache's "
+     "default runtime)"},
 }};
 
 // CPython's own defaults, from the table.
@@ -188,6 +193,23 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
     return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
   }
   if (key == Key::Venv && (s == "none" || s.empty())) return raw;  // empty: automatic (.venv, else VIRTUAL_ENV)
+  if (key == Key::Python) {
+    if (s.empty()) return raw;  // automatic
+    if (s.find('/') == std::string::npos && s != "~") {
+      // A version: 3.12, 3.12.1, 3.13t (uv's and pyenv's spellings).
+      bool ok = !s.empty() && std::isdigit(static_cast<unsigned char>(s[0]));
+      int dots = 0;
+      for (std::size_t i = 0; ok && i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '.') ok = ++dots <= 2 && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
+        else if (c == 't') ok = i + 1 == s.size() && dots >= 1;
+        else ok = std::isdigit(static_cast<unsigned char>(c));
+      }
+      if (!ok || dots == 0)
+        return Error{fmt::format("'{}' must be {}, not \"{}\"", info.name, info.expected, printable(s)), kExitUsage};
+      return raw;
+    }
+  }
   if (key == Key::CachePrefix && s.empty()) return raw;
   auto dir = directory_value(info, s, base_dir);
   if (!dir) return dir.error();

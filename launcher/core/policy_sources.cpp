@@ -134,7 +134,7 @@ Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source sourc
 }
 
 Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir, const Trust& trust,
-                                                           std::vector<Refusal>& refused) {
+                                                           std::vector<Refusal>& refused, fs::path* nearest_pyproject) {
   static constexpr const char* kNames[] = {"pycache.toml", "pyproject.toml"};
   for (fs::path dir = start_dir;; dir = dir.parent_path()) {
     for (const char* name : kNames) {
@@ -142,6 +142,8 @@ Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start
       ConfigFile read = read_config_file(file);
       // Absent, or unreadable: python would not read it either.
       if (read.status == ConfigFile::Status::Absent || read.status == ConfigFile::Status::Unreadable) continue;
+      if (nearest_pyproject && nearest_pyproject->empty() && std::string_view(name) == "pyproject.toml")
+        *nearest_pyproject = dir;
       if (!read.ok()) return unreadable(file, read);
       if (auto why = distrust_file(trust, file, read.owner)) {
         // Not even parsed for errors: a broken file planted by someone else
@@ -158,6 +160,20 @@ Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start
     if (dir == dir.parent_path() || dir.empty()) break;
   }
   return std::optional<FoundPolicy>{};
+}
+
+std::optional<RequiresPython> read_requires_python(const fs::path& pyproject) {
+  ConfigFile read = read_config_file(pyproject);
+  if (!read.ok() || read.text.find("requires-python") == std::string::npos) return std::nullopt;
+  toml::table doc;
+  try {
+    doc = toml::parse(read.text, pyproject.native());
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  const toml::node* node = doc.at_path("project.requires-python").node();
+  if (!node || !node->is_string()) return std::nullopt;
+  return RequiresPython{node->as_string()->get(), location(pyproject, node->source())};
 }
 
 fs::path user_policy_path(const EnvLookup& env) {

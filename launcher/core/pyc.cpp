@@ -6,6 +6,74 @@
 #include <charconv>
 
 namespace pycache::pyc {
+
+namespace {
+
+std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+struct Sip {
+  std::uint64_t v0, v1, v2, v3;
+  void round() {
+    v0 += v1;
+    v1 = rotl(v1, 13);
+    v1 ^= v0;
+    v0 = rotl(v0, 32);
+    v2 += v3;
+    v3 = rotl(v3, 16);
+    v3 ^= v2;
+    v0 += v3;
+    v3 = rotl(v3, 21);
+    v3 ^= v0;
+    v2 += v1;
+    v1 = rotl(v1, 17);
+    v1 ^= v2;
+    v2 = rotl(v2, 32);
+  }
+  void absorb(std::uint64_t m, int rounds) {
+    v3 ^= m;
+    for (int i = 0; i < rounds; ++i) round();
+    v0 ^= m;
+  }
+};
+
+// SipHash-c-d of `data` under the key (k0, k1), the reference algorithm.
+std::uint64_t siphash(std::uint64_t k0, std::uint64_t k1, std::string_view data, int c, int d) {
+  Sip s{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL, k0 ^ 0x6c7967656e657261ULL,
+        k1 ^ 0x7465646279746573ULL};
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  const std::size_t n = data.size();
+  auto word = [&](std::size_t at, std::size_t len) {
+    std::uint64_t m = 0;
+    for (std::size_t i = 0; i < len; ++i) m |= static_cast<std::uint64_t>(p[at + i]) << (8 * i);
+    return m;
+  };
+  std::size_t at = 0;
+  for (; at + 8 <= n; at += 8) s.absorb(word(at, 8), c);
+  s.absorb(word(at, n - at) | (static_cast<std::uint64_t>(n & 0xff) << 56), c);
+  s.v2 ^= 0xff;
+  for (int i = 0; i < d; ++i) s.round();
+  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+}  // namespace
+
+std::array<std::uint8_t, 8> source_hash(std::string_view source, std::uint16_t magic, bool siphash13) {
+  const std::uint64_t key = magic | (std::uint64_t{'\r'} << 16) | (std::uint64_t{'\n'} << 24);
+  const std::uint64_t h = siphash13 ? siphash(key, 0, source, 1, 3) : siphash(key, 0, source, 2, 4);
+  std::array<std::uint8_t, 8> out{};
+  for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(h >> (8 * i));
+  return out;
+}
+
+bool uses_siphash13(std::string_view version) {
+  // 3.11 made SipHash-1-3 the keyed hash (bpo-29410).
+  int major = 0, minor = 0;
+  auto dot = version.find('.');
+  if (dot == std::string_view::npos) return true;
+  std::from_chars(version.data(), version.data() + dot, major);
+  std::from_chars(version.data() + dot + 1, version.data() + version.size(), minor);
+  return major > 3 || (major == 3 && minor >= 11);
+}
 namespace {
 
 std::uint32_t le32(std::string_view b, std::size_t at) {

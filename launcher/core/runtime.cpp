@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+#include <tuple>
+#include <vector>
 
 #include "pycache/embed.hpp"
 #include "pycache/paths.hpp"
@@ -45,14 +49,21 @@ std::optional<fs::path> program_path(const Runtime& r) {
 }
 
 std::string available_names() {
+  std::vector<const Runtime*> present;
+  for (const auto& r : kRuntimes)
+    if (program_path(r)) present.push_back(&r);
+  auto key = [](const Runtime* r) {
+    int major = 0, minor = 0;
+    auto dot = r->major_minor.find('.');
+    std::from_chars(r->major_minor.data(), r->major_minor.data() + dot, major);
+    std::from_chars(r->major_minor.data() + dot + 1, r->major_minor.data() + r->major_minor.size(), minor);
+    return std::tuple(major, minor, r->free_threaded);
+  };
+  std::sort(present.begin(), present.end(), [&](auto* a, auto* b) { return key(a) < key(b); });
   std::string out;
-  std::size_t n = 0, present = 0;
-  for (const auto& r : kRuntimes) present += program_path(r).has_value();
-  for (const auto& r : kRuntimes) {
-    if (!program_path(r)) continue;
-    ++n;
-    if (n > 1) out += n == present ? " and " : ", ";
-    out += r.name;
+  for (std::size_t i = 0; i < present.size(); ++i) {
+    if (i > 0) out += i + 1 == present.size() ? " and " : ", ";
+    out += present[i]->name;
   }
   return out;
 }

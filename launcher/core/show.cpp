@@ -172,13 +172,7 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
   }
 
   // Hash pycs: importlib.util.source_hash is keyed by the magic of the
-  // Python computing it (and its SipHash variant): only ours can be checked.
-  if (!r.loadable) {
-    r.freshness = Freshness::Unverifiable;
-    r.detail = fmt::format("its hash is keyed by magic {} ({}); pycache embeds Python with magic {}: check it with that Python",
-                           magic, r.python ? "Python " + *r.python : std::string("unknown Python"), ctx.magic);
-    return r;
-  }
+  // Python computing it (and its SipHash variant), which ctx.hash takes.
   if (!ctx.hash) {
     r.freshness = Freshness::Unverifiable;
     r.detail = "the source's hash was not computed";
@@ -191,7 +185,7 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
     return r;
   }
   std::string error;
-  r.actual_hash = ctx.hash(content, error);
+  r.actual_hash = ctx.hash(content, magic, error);
   if (!r.actual_hash) {
     r.freshness = Freshness::Unverifiable;
     r.detail = "the source's hash could not be computed: " + error;

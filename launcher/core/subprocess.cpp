@@ -33,7 +33,8 @@ struct Pipe {
 
 }  // namespace
 
-Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input) {
+Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input,
+                                  const fs::path& program) {
   if (argv.empty()) return Error{"no program to run", kExitEnvironment};
   Pipe in, out, err;
   if (::pipe2(in.fd, O_CLOEXEC) != 0 || ::pipe2(out.fd, O_CLOEXEC) != 0 || ::pipe2(err.fd, O_CLOEXEC) != 0)
@@ -59,10 +60,13 @@ Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  int rc = ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), environ);
+  int rc = program.empty() ? ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), environ)
+                           : ::posix_spawn(&pid, program.c_str(), &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return Error{fmt::format("could not run '{}': {}", argv[0], std::strerror(rc)), kExitEnvironment};
+  if (rc != 0)
+    return Error{fmt::format("could not run '{}': {}", program.empty() ? argv[0] : program.native(), std::strerror(rc)),
+                 kExitEnvironment};
   in.close_end(0);
   out.close_end(1);
   err.close_end(1);

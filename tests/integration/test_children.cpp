@@ -284,7 +284,13 @@ TEST_F(Venvs, AVenvOfAnotherVersionIsRefusedBeforePythonStarts) {
                 env, proj});
   EXPECT_EQ(o.exit_code, 3);
   EXPECT_EQ(o.out, "");
-  EXPECT_NE(o.err.find("made for Python 3.4, but pycache embeds Python 3."), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.rfind("pycache: error: no runtime for Python 3.4 (default (the venv " + (t / "other").native() +
+                        ", made for Python 3.4.10)): this pycache has ",
+                        0),
+            0u)
+      << o.err;
+  EXPECT_NE(o.err.find("PYCACHE_PYTHONS="), std::string::npos) << "how to build the missing one: " << o.err;
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line";
   auto not_venv = run({{pycache_bin().native(), "run", "--venv", (t / "elsewhere").native(), "-c", "pass"},
                        std::nullopt, env, proj});
   EXPECT_EQ(not_venv.exit_code, 3);

@@ -137,7 +137,7 @@ TEST_F(Show, AnotherPythonsPyc) {
   auto o = pycache({"--dis", other.native()});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.out.find("magic   3413: Python 3.8 (not the embedded interpreter's)"), std::string::npos) << o.out;
-  EXPECT_NE(o.err.find("is bytecode for Python 3.8 (magic 3413); pycache embeds Python " + version()), std::string::npos)
+  EXPECT_NE(o.err.find("is bytecode for Python 3.8 (magic 3413); this pycache has runtimes for "), std::string::npos)
       << o.err;
   EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line";
 }

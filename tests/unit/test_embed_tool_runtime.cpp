@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "pycache/embed.hpp"
+#include "pycache/pyc.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
 
@@ -30,6 +31,26 @@ TEST(ToolRuntime, SourceHashIsImportlibs) {
   for (auto b : h) hex += fmt::format("{:02x}", b);
   EXPECT_EQ(hex, o.out);
   EXPECT_NE(embed::source_hash("x = 2\n"), h);
+}
+
+}  // namespace
+}  // namespace pycache
+
+namespace pycache {
+namespace {
+
+// The C++ source hash (no interpreter) is this runtime's importlib.util.source_hash,
+// for sources of every length around the 8-byte blocks and longer ones.
+TEST(SourceHash, TheCppHashIsImportlibsForThisRuntime) {
+  ASSERT_TRUE(embed::start_tool_runtime());
+  const bool siphash13 = pyc::uses_siphash13(PYCACHE_TEST_RUNTIME_VERSION);
+  std::string data;
+  for (int n = 0; n < 70; ++n) {
+    data.push_back(static_cast<char>(n * 37 + 11));
+    EXPECT_EQ(pyc::source_hash(data, embed::magic_number(), siphash13), embed::source_hash(data)) << n;
+  }
+  const std::string big(100000, 'x');
+  EXPECT_EQ(pyc::source_hash(big, embed::magic_number(), siphash13), embed::source_hash(big));
 }
 
 }  // namespace

@@ -1,0 +1,38 @@
+#pragma once
+// Which Python runs a project, chosen as uv chooses, highest first: the
+// policy key `python` (or `--python`), the project's venv (its pyvenv.cfg
+// version), `.python-version` in the project, `[project] requires-python`
+// (the newest runtime that satisfies it), then pycache's default runtime.
+// A request no runtime of this build answers is an error, never a silent
+// fallback to another version.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pycache/error.hpp"
+#include "pycache/launch.hpp"
+#include "pycache/runtime.hpp"
+
+namespace pycache {
+
+struct PythonChoice {
+  std::string request;  // "3.12", "3.12.1", ">=3.12", a path; "" for the default runtime
+  Origin origin;        // where the request came from
+  const runtime::Runtime* runtime = nullptr;  // the runtime that answers it; nullptr when none does
+  std::string cache_tag;  // the tag of the Python asked for ("cpython-312"), known without a runtime too
+  std::string missing;    // runtime == nullptr: what was asked for, for the error ("Python 3.14")
+};
+
+PythonChoice choose_python(const PolicyResolution& resolution);
+
+// The runtime of `choice`, or the one-line error (kExitEnvironment) naming
+// what was asked for, where, the runtimes there are and the command that
+// builds the missing one.
+Result<const runtime::Runtime*> require_runtime(const PythonChoice& choice);
+
+// Whether version "3.12.1" satisfies a PEP 440 specifier set such as
+// ">=3.11,<3.14", "~=3.12", "==3.12.*", "!=3.13.0" (pre-release suffixes are
+// not taken); nullopt when the specifier can't be read.
+std::optional<bool> satisfies(std::string_view version, std::string_view specifiers);
+
+}  // namespace pycache
