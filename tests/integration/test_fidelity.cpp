@@ -244,7 +244,8 @@ TEST(Fidelity, APthFileBesideTheExecutableIsReadAsPythonReadsIt) {
                           python_cache_tag().substr(9) + "\n";
   write_file(t / "py/python._pth", pth);
   write_file(t / "pc/python._pth", pth);
-  const std::string code = "import sys; print(sys.path, sys.flags.isolated, sys.flags.no_site, sys.flags.safe_path)";
+  const std::string code =
+      "import sys; print(sys.path, sys.flags.isolated, sys.flags.no_site, getattr(sys.flags, 'safe_path', None))";
   Env env = isolated_env(t.path());
   env["PYTHONPATH"] = "/from/env";  // a ._pth ignores it
   auto theirs = run({{(t / "py/python").native(), "-c", code}, std::nullopt, env, t.path()});
@@ -252,8 +253,10 @@ TEST(Fidelity, APthFileBesideTheExecutableIsReadAsPythonReadsIt) {
   ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
   EXPECT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_EQ(ours.out, theirs.out);
-  EXPECT_NE(theirs.out.find((t / "extra").native()), std::string::npos) << theirs.out;
-  EXPECT_EQ(theirs.out.find("/from/env"), std::string::npos) << theirs.out;
+  if (python_cache_tag() >= "cpython-311") {  // getpath.c before 3.11 reads no ._pth on POSIX
+    EXPECT_NE(theirs.out.find((t / "extra").native()), std::string::npos) << theirs.out;
+    EXPECT_EQ(theirs.out.find("/from/env"), std::string::npos) << theirs.out;
+  }
 }
 
 // pycache-python in a directory above which another Python's stdlib lies

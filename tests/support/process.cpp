@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "pycache/runtime.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -146,20 +148,32 @@ bool marshal_is_deterministic() {
   return tag.size() >= 11 && std::stoi(tag.substr(9)) >= 11;
 }
 
+namespace {
+
+// $PYCACHE_TEST_RUNTIME ("3.12"): the runtime the suite runs on, as CTest
+// sets it for every runtime but the default; nullptr for the default.
+const runtime::Runtime* tested_runtime() {
+  const char* name = std::getenv("PYCACHE_TEST_RUNTIME");
+  return name && *name ? runtime::find(name) : nullptr;
+}
+
+}  // namespace
+
 fs::path pycache_bin() {
   // Another build's binaries (an older one, to see a new test fail on it).
   if (const char* other = std::getenv("PYCACHE_TEST_BIN"); other && *other) return other;
+  // Another runtime: its own directory, where it is pycache and pycache-python.
+  if (const auto* r = tested_runtime()) return fs::path(PYCACHE_TEST_RUNTIMES_DIR) / std::string(r->name) / "pycache";
   return PYCACHE_TEST_BIN;
 }
 fs::path pycache_python_bin() { return pycache_bin().parent_path() / "pycache-python"; }
-namespace {
-std::string from_env(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
+fs::path reference_python() {
+  if (const auto* r = tested_runtime()) return std::string(r->interpreter);
+  return PYCACHE_TEST_REFERENCE_PYTHON;
 }
-}  // namespace
-
-fs::path reference_python() { return from_env("PYCACHE_TEST_REFERENCE_PYTHON", PYCACHE_TEST_REFERENCE_PYTHON); }
-std::string python_cache_tag() { return from_env("PYCACHE_TEST_CACHE_TAG", PYCACHE_TEST_CACHE_TAG); }
+std::string python_cache_tag() {
+  if (const auto* r = tested_runtime()) return std::string(r->cache_tag);
+  return PYCACHE_TEST_CACHE_TAG;
+}
 
 }  // namespace pycache::test

@@ -51,11 +51,12 @@ Env clean_env(const fs::path& home);
 // that neither this machine's nor this user's policy files count.
 Env isolated_env(const fs::path& dir);
 
-// Paths injected by CMake.
+// Paths injected by CMake; $PYCACHE_TEST_RUNTIME (3.12) makes them another
+// runtime's: its build/runtimes/3.12/pycache, its interpreter, its tag.
 fs::path pycache_bin();         // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
 fs::path pycache_python_bin();  // build/bin/pycache-python
-fs::path reference_python();    // the interpreter pycache embeds (/usr/bin/python3 by default; $PYCACHE_TEST_REFERENCE_PYTHON)
-std::string python_cache_tag(); // "cpython-311" ($PYCACHE_TEST_CACHE_TAG)
+fs::path reference_python();    // the interpreter pycache embeds (/usr/bin/python3 by default)
+std::string python_cache_tag(); // "cpython-311"
 // Whether the built pycache-python runs as nobody (uid 65534) here: root, and
 // a libpython nobody can read (a pyenv build under /root is not).
 bool pycache_runs_as_nobody();
