@@ -143,28 +143,35 @@ def commands_list(results):
 
 
 class Bench:
-    def __init__(self, build, runs, warmup, rounds, callgrind_runs, results_root, work_root, quick, max_load=None):
+    def __init__(self, build, runs, warmup, rounds, callgrind_runs, results_root, work_root, quick, max_load=None,
+                 runtime=None):
         self.max_load = max_load
         self.build = Path(build).resolve()
         self.runs, self.warmup, self.rounds = runs, warmup, rounds
         self.callgrind_runs, self.quick = callgrind_runs, quick
         self.results_root, self.work_root = Path(results_root), Path(work_root)
         self.pycache = self.build / "bin" / "pycache"
-        self.pycache_python = self.build / "bin" / "pycache-python"
-        for exe in (self.pycache, self.pycache_python):
-            if not os.access(exe, os.X_OK):
-                raise BenchError(f"no '{exe}': build it first (cmake --build {self.build})")
+        if not os.access(self.pycache, os.X_OK):
+            raise BenchError(f"no '{self.pycache}': build it first (cmake --build {self.build})")
         self.home = self.work_root / "home"
         self.home.mkdir(parents=True, exist_ok=True)
         self.env = {"PATH": PATH, "HOME": str(self.home)}
         self.hyperfine = self._tool("hyperfine")
         self.valgrind = self._tool("valgrind") if callgrind_runs > 0 else None
-        # "pycache 0.1.0 (CPython 3.11.2 from /usr/bin/python3, linked STATIC)"
+        # One line per runtime: "  pycache-python3.12  CPython 3.12.1 of /x/python3.12, shared libpython /x/lib..."
         self.version_line = self.check([self.pycache, "--version"]).strip()
-        m = re.search(r"\(CPython (\S+) from (.+), linked (\w+)\)", self.version_line)
-        if not m:
-            raise BenchError(f"cannot read the embedded interpreter from '{self.version_line}'")
-        self.python_version, self.python, self.link = m.group(1), Path(m.group(2)), m.group(3).upper()
+        self.runtime = None
+        for line in self.version_line.splitlines():
+            m = re.match(r"\s+pycache-python(\S+) +CPython (\S+) of (\S+), (static|shared) libpython", line)
+            if m and (m.group(1) == runtime or (runtime is None and ", this program" in line)):
+                self.runtime, self.python_version, self.python = m.group(1), m.group(2), Path(m.group(3))
+                self.link = m.group(4).upper()
+        if not self.runtime:
+            raise BenchError(f"no runtime {runtime or '(the default)'} in '{self.version_line}'")
+        # The runtime's own program; the default one is also pycache-python.
+        self.pycache_python = self.build / "bin" / ("pycache-python" if runtime is None else f"pycache-python{runtime}")
+        if not os.access(self.pycache_python, os.X_OK):
+            raise BenchError(f"no '{self.pycache_python}' in this build (-DPYCACHE_PYTHONS)")
         self._embed = None
         self.embed_command = None
         self.section = None

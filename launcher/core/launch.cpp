@@ -381,7 +381,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     fs::path landmark = install.stdlib / "os.py";
     if (access(landmark.c_str(), R_OK) != 0)
       return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
-                               "reinstall that Python or rebuild pycache with -DPYCACHE_PYTHON=...",
+                               "reinstall that Python, or rebuild pycache for another (-DPYCACHE_PYTHONS=...)",
                                rt.major_minor, landmark.native(), rt.interpreter),
                    kExitEnvironment};
   }

@@ -110,6 +110,40 @@ def startup(b):
     b.emit("")
 
 
+VENV_INSTR_TARGET = 1.03  # a venv project on its runtime, picked per run: +3% instructions
+
+
+def venv_startup(b):
+    """`pycache run -c pass` in a project whose venv was made by the runtime's
+    interpreter: the default pycache picks the runtime and (for another one
+    than itself) hands off to its program."""
+    project = b.work / "venv-project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(PYPROJECT.format(policy="write-bytecode = true"))
+    b.check([b.python, "-m", "venv", "--without-pip", project / ".venv"])
+    chosen = json.loads(b.check([b.pycache, "policy", "--json"], cwd=project))["settings"]["python"]["value"]
+    if chosen != b.runtime:
+        raise BenchError(f"pycache picks Python {chosen} for a venv of {b.runtime}")
+    embed = b.minimal_embed()
+    venv_python = project / ".venv" / "bin" / "python"
+    cmds = [
+        Command(".venv/bin/python -c pass", [venv_python, "-c", "pass"]),
+        Command("minimal embed -c pass", [embed, "-c", "pass"]),
+        Command("pycache run -c pass (picks the venv's runtime)", [b.pycache, "run", "-c", "pass"]),
+    ]
+    r = b.measure("venv-startup", cmds, cwd=project)
+    n = list(r)
+    b.emit(f"### Start-up in a venv of Python {b.python_version}
+")
+    b.emit(table(r, [("vs venv python", {n[0]: n[0], n[1]: n[0], n[2]: n[0]}),
+                     ("vs minimal embed", {n[1]: n[1], n[2]: n[1]})]))
+    b.emit(commands_list(r))
+    b.emit(f"Against the target (≤ +3% instructions against the minimal embed of the same libpython):\n")
+    b.emit(verdict(f"{n[2]} vs {n[1]}", r[n[2]], r[n[1]], None, VENV_INSTR_TARGET))
+    b.emit(verdict(f"{n[2]} vs {n[0]}", r[n[2]], r[n[0]], None))
+    b.emit("")
+
+
 MODES = (("in-tree", "warm"), ("prefix", "warm"), ("in-tree", "cold"), ("prefix", "cold"), ("none", "-"))
 PROGRAMS = ("python", "embed", "pycache-python")
 
@@ -211,4 +245,5 @@ def imports(b):
 
 def run(b):
     startup(b)
+    venv_startup(b)
     imports(b)
