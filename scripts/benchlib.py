@@ -241,7 +241,7 @@ class Bench:
         self._embed = d / "minimal-embed"
         return self._embed
 
-    def measure(self, group, commands, cwd, callgrind=True):
+    def measure(self, group, commands, cwd, callgrind=True, follow_exec=False):
         """Times every command with hyperfine, all in the same run (in `rounds`
         invocations, every other one in reverse order, pooled), then counts each
         one's instructions under callgrind. Returns {name: Result} in order."""
@@ -276,7 +276,7 @@ class Bench:
         if callgrind and self.valgrind:
             for c in commands:
                 log(f"{self.section}/{group}: callgrind x{self.callgrind_runs}: {c.name}")
-                counts = [self._instructions(c, cwd) for _ in range(self.callgrind_runs)]
+                counts = [self._instructions(c, cwd, follow_exec) for _ in range(self.callgrind_runs)]
                 results[c.name].instruction_runs = counts
                 results[c.name].instructions = int(statistics.median(counts))
         self._summary[group] = [r.as_json() for r in results.values()]
@@ -292,16 +292,24 @@ class Bench:
             log(f"load average {os.getloadavg()[0]:.2f} > {self.max_load}: waiting")
             time.sleep(20)
 
-    def _instructions(self, command, cwd):
+    def _instructions(self, command, cwd, follow_exec=False):
         if command.prepare:
             self.check(command.prepare, cwd=cwd)
         out = Path(tempfile.mktemp(prefix="callgrind.", dir=self.work_root))
+        # follow_exec: across an exec (pycache run handing off to another
+        # runtime), the part before it is dumped on its own (OUT.1), the exec'd
+        # program's in OUT; both count.
+        follow = ["--trace-children=yes", "--dump-before=execv"] if follow_exec else []
         try:
-            self.check([self.valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", "--log-file=/dev/null",
-                        *command.argv], cwd=cwd)
-            m = re.search(r"^summary:\s*(\d+)", out.read_text(), re.M)
-            if not m:
-                raise BenchError(f"no summary line in callgrind's output for '{command.line()}'")
-            return int(m.group(1))
+            self.check([self.valgrind, "--tool=callgrind", *follow, f"--callgrind-out-file={out}",
+                        "--log-file=/dev/null", *command.argv], cwd=cwd)
+            total = 0
+            for dump in [out, *sorted(out.parent.glob(out.name + ".*"))]:
+                m = re.search(r"^summary:\s*(\d+)", dump.read_text(), re.M)
+                if not m:
+                    raise BenchError(f"no summary line in callgrind's output for '{command.line()}'")
+                total += int(m.group(1))
+            return total
         finally:
-            out.unlink(missing_ok=True)
+            for dump in [out, *out.parent.glob(out.name + ".*")]:
+                dump.unlink(missing_ok=True)

@@ -124,14 +124,16 @@ def venv_startup(b):
     chosen = json.loads(b.check([b.pycache, "policy", "--json"], cwd=project))["settings"]["python"]["value"]
     if chosen != b.runtime:
         raise BenchError(f"pycache picks Python {chosen} for a venv of {b.runtime}")
-    embed = b.minimal_embed()
+    # The minimal embed run from the venv's bin/, so that it is in the venv too.
+    embed = project / ".venv" / "bin" / "minimal-embed"
+    embed.symlink_to(b.minimal_embed())
     venv_python = project / ".venv" / "bin" / "python"
     cmds = [
         Command(".venv/bin/python -c pass", [venv_python, "-c", "pass"]),
-        Command("minimal embed -c pass", [embed, "-c", "pass"]),
+        Command(".venv/bin/minimal-embed -c pass", [embed, "-c", "pass"]),
         Command("pycache run -c pass (picks the venv's runtime)", [b.pycache, "run", "-c", "pass"]),
     ]
-    r = b.measure("venv-startup", cmds, cwd=project)
+    r = b.measure("venv-startup", cmds, cwd=project, follow_exec=True)
     n = list(r)
     b.emit(f"### Start-up in a venv of Python {b.python_version}
 ")
