@@ -335,9 +335,9 @@ int clean_main(Args given) {
   return summary.failed() ? kExitFailure : kExitOk;
 }
 
-std::string clean_help() {
+CommandDoc clean_doc() {
   CleanOptions c;
-  return clean_app(c)->help();
+  return doc_from_app(*clean_app(c), "pycache clean [options] [PATH...]");
 }
 
 }  // namespace pycache::cli

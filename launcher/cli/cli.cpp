@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "help.hpp"
 #include "pycache/build_config.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/embed.hpp"
@@ -29,7 +30,7 @@ namespace pycache::cli {
 namespace {
 
 int help_main(Args args);
-std::string help_help();
+CommandDoc help_doc();
 
 // argv[0] of pycache's own helper processes: `pycache-internal compile-worker`
 // (a compiler of the pool) and `pycache-internal dis FILE` (a disassembly),
@@ -61,18 +62,19 @@ int internal_main(int argc, char** argv) {
   return kExitInternal;
 }
 
-constexpr std::array<Command, 7> kCommands{{
-    {"run", "run a script or module under the project's bytecode policy", run_main, run_help},
+constexpr std::array<Command, 8> kCommands{{
+    {"run", "run a script or module under the project's bytecode policy, on the project's Python", run_main, run_doc},
     {"clean", "remove bytecode safely: in the tree, its mirror in the cache prefix, or the prefix itself", clean_main,
-     clean_help},
+     clean_doc},
     {"compile", "precompile sources to the pycs the policy says are read, incrementally and in parallel",
-     compile_main, compile_help},
+     compile_main, compile_doc},
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
-     policy_help},
+     policy_doc},
     {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main,
-     status_help},
-    {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_help},
-    {"help", "show help for pycache or one of its commands", help_main, help_help},
+     status_doc},
+    {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_doc},
+    {"completions", "print a shell completion script (bash, zsh or fish)", completions_main, completions_doc},
+    {"help", "show help for pycache or one of its commands", help_main, help_doc},
 }};
 
 // The version, then one line per runtime: its Python, where from, how linked.
@@ -89,24 +91,7 @@ std::string version_text() {
   return out;
 }
 
-std::string overview() {
-  std::string out =
-      "usage: pycache COMMAND [ARGS...]\n"
-      "       pycache-python [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]\n\n"
-      "A per-project bytecode policy for CPython: where .pyc files go, whether they are\n"
-      "written, at which optimization level, read from [tool.pycache] in pyproject.toml\n"
-      "or from pycache.toml.\n\ncommands:\n";
-  for (const auto& c : kCommands) out += fmt::format("  {:<10}{}\n", c.name, c.summary);
-  out += "\noptions:\n  --help     show this help\n  --version  show the version\n\n"
-         "Run 'pycache help COMMAND' for a command's options.\n";
-  return out;
-}
 
-const Command* find_command(std::string_view name) {
-  for (const auto& c : kCommands)
-    if (c.name == name) return &c;
-  return nullptr;
-}
 
 std::string unknown_command(std::string_view name) {
   std::vector<std::string_view> names;
@@ -117,8 +102,13 @@ std::string unknown_command(std::string_view name) {
 }
 
 int help_main(Args args) {
+  // The man page, for the build (pycache help --man): from the same tables.
+  if (args.size() == 1 && args[0] == "--man") {
+    std::fputs(format_man_page().c_str(), stdout);
+    return kExitOk;
+  }
   if (args.empty()) {
-    std::fputs(overview().c_str(), stdout);
+    std::fputs(format_overview().c_str(), stdout);
     return kExitOk;
   }
   const Command* c = find_command(args[0]);
@@ -126,11 +116,14 @@ int help_main(Args args) {
     log().error("{}", unknown_command(args[0]));
     return kExitUsage;
   }
-  std::fputs(c->help().c_str(), stdout);
+  std::fputs(format_help(*c).c_str(), stdout);
   return kExitOk;
 }
 
-std::string help_help() { return "usage: pycache help [COMMAND]\n\nShow help for pycache or one of its commands.\n"; }
+CommandDoc help_doc() {
+  return {"pycache help [COMMAND]", "Show help for pycache or one of its commands.",
+          {OptionDoc{{"COMMAND"}, "", "a command", true}}, ""};
+}
 
 // sys.executable as CPython derives it from argv[0] (a path, else a PATH
 // search), kept only if it really is this program; else the real path.
@@ -185,6 +178,34 @@ int python_main(int argc, char** argv, const fs::path& self) {
 
 std::span<const Command> commands() { return kCommands; }
 
+const Command* find_command(std::string_view name) {
+  for (const auto& c : kCommands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+int completions_main(Args args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(format_help(*find_command("completions")).c_str(), stdout);
+    return kExitOk;
+  }
+  std::string script = args.size() == 1 ? format_completions(args[0]) : std::string();
+  if (script.empty()) {
+    log().error("completions: expected one of bash, zsh or fish{} (see 'pycache completions --help')",
+                args.empty() ? "" : fmt::format(", got '{}'", printable(args[0])));
+    return kExitUsage;
+  }
+  std::fputs(script.c_str(), stdout);
+  return kExitOk;
+}
+
+CommandDoc completions_doc() {
+  return {"pycache completions (bash | zsh | fish)",
+          "Print a completion script for the shell: 'pycache completions bash > "
+          "~/.local/share/bash-completion/completions/pycache'. Packages install them where the shells look.",
+          {OptionDoc{{"SHELL"}, "", "bash, zsh or fish", true}}, ""};
+}
+
 namespace {
 
 // The last resort: a bug must still end as one line and a documented status,
@@ -235,12 +256,12 @@ int dispatch(int argc, char** argv) {
   if (personality != "pycache") return python_main(argc, argv, self);
 
   if (argc < 2) {
-    std::fputs(overview().c_str(), stderr);
+    std::fputs(format_overview().c_str(), stderr);
     return kExitUsage;
   }
   std::string_view first = argv[1];
   if (first == "--help" || first == "-h") {
-    std::fputs(overview().c_str(), stdout);
+    std::fputs(format_overview().c_str(), stdout);
     return kExitOk;
   }
   if (first == "--version" || first == "-V") {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
 #include "pycache/text.hpp"
+#include "help.hpp"
 
 namespace pycache::cli {
 
@@ -24,7 +26,10 @@ std::optional<int> parse(CLI::App& app, Args args) {
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
+    std::string name = app.get_name();
+    if (name.starts_with("pycache ")) name.erase(0, 8);
+    const Command* c = find_command(name);
+    std::fputs(c ? format_help(*c).c_str() : app.help().c_str(), stdout);
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     log().error("{} (see '{} --help')", e.what(), app.get_name());
@@ -49,6 +54,30 @@ CLI::Option* add_jobs(CLI::App& app, unsigned& jobs, const std::string& help) {
             return fmt::format("expected a number from 1 to {}, got '{}'", kMaxJobs, printable(value));
           },
           ""));
+}
+
+CommandDoc doc_from_app(const CLI::App& app, std::string usage) {
+  CommandDoc doc;
+  doc.usage = std::move(usage);
+  doc.description = app.get_description();
+  doc.footer = app.get_footer();
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_group().empty()) continue;  // hidden
+    OptionDoc d;
+    d.positional = o->get_positional();
+    if (d.positional) {
+      d.names.push_back(o->get_name());
+    } else {
+      for (const auto& s : o->get_snames()) d.names.push_back("-" + s);
+      for (const auto& l : o->get_lnames()) d.names.push_back("--" + l);
+      if (std::find(d.names.begin(), d.names.end(), "--help") != d.names.end()) continue;  // said once, by format_help
+      if (o->get_type_size() != 0) d.value = o->get_type_name();
+      d.repeatable = o->get_expected_max() > 1;
+    }
+    d.help = o->get_description();
+    doc.options.push_back(std::move(d));
+  }
+  return doc;
 }
 
 }  // namespace pycache::cli

@@ -15,8 +15,12 @@ namespace pycache::cli {
 std::unique_ptr<CLI::App> make_app(std::string_view name, std::string_view description);
 
 // Parses `args`; nullopt means go on, a value is the exit status to return
-// (0 after --help, kExitUsage after an error).
+// (0 after --help, which prints the command's help as every command's is
+// printed; kExitUsage after an error).
 std::optional<int> parse(CLI::App& app, Args args);
+
+// A command's doc from its CLI11 app (description, options, footer).
+CommandDoc doc_from_app(const CLI::App& app, std::string usage);
 
 // An option that takes exactly one value each time it is given (repeat it
 // for more): its value never swallows the PATHs after it.

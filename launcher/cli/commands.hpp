@@ -1,38 +1,58 @@
 #pragma once
 // The commands, one file each. Every command takes the arguments after its
-// name and returns the process exit status; help() returns its full help.
+// name and returns the process exit status; doc() describes its command line,
+// from which one formatter makes its --help, the man page and the shell
+// completions (help.hpp).
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pycache::cli {
 
 using Args = std::span<const std::string>;
 
+// One option or positional argument of a command.
+struct OptionDoc {
+  std::vector<std::string> names;  // "-n", "--dry-run"; a positional's is its name ("PATH")
+  std::string value;               // what it takes ("DIR", "N"); empty for a flag
+  std::string help;
+  bool positional = false;
+  bool repeatable = false;
+};
+
+struct CommandDoc {
+  std::string usage;        // "pycache clean [options] [PATH...]"
+  std::string description;  // one paragraph
+  std::vector<OptionDoc> options;
+  std::string footer;       // a closing paragraph, or empty
+};
+
 struct Command {
   std::string_view name;
   std::string_view summary;
   int (*main)(Args args);
-  std::string (*help)();
+  CommandDoc (*doc)();
 };
 
-// The command table: `pycache help`, dispatch and did-you-mean come from it.
+// The command table: `pycache help`, dispatch, did-you-mean, the man page and
+// the completions come from it.
 std::span<const Command> commands();
+const Command* find_command(std::string_view name);
 
 int run_main(Args args);
-std::string run_help();
+CommandDoc run_doc();
 int policy_main(Args args);
-std::string policy_help();
+CommandDoc policy_doc();
 int clean_main(Args args);
-std::string clean_help();
+CommandDoc clean_doc();
 int status_main(Args args);
-std::string status_help();
+CommandDoc status_doc();
 int show_main(Args args);
-std::string show_help();
+CommandDoc show_doc();
 int compile_main(Args args);
-std::string compile_help();
+CommandDoc compile_doc();
+int completions_main(Args args);
+CommandDoc completions_doc();
 
-// Runs a CLI11 app over args with pycache's conventions: --help prints help
-// and exits 0, parse errors are one `pycache: error:` line and kExitUsage.
-// Returns -1 when parsing succeeded and the command should go on.
 }  // namespace pycache::cli

@@ -216,9 +216,9 @@ int compile_main(Args args) {
   return rc;
 }
 
-std::string compile_help() {
+CommandDoc compile_doc() {
   CompileOptions o;
-  return compile_app(o)->help();
+  return doc_from_app(*compile_app(o), "pycache compile [options] [PATH...]");
 }
 
 }  // namespace pycache::cli

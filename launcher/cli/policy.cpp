@@ -83,9 +83,9 @@ int policy_main(Args args) {
   return status;
 }
 
-std::string policy_help() {
+CommandDoc policy_doc() {
   PolicyOptions o;
-  return policy_app(o)->help();
+  return doc_from_app(*policy_app(o), "pycache policy [options] [PATH]");
 }
 
 }  // namespace pycache::cli

@@ -1,8 +1,12 @@
 // pycache run [pycache options] [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "commands.hpp"
+#include "help.hpp"
 #include "pycache/launch.hpp"
+#include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy.hpp"
@@ -10,6 +14,11 @@
 namespace pycache::cli {
 
 int run_main(Args args) {
+  // pycache's own help; python's is 'pycache-python --help' ('pycache run -- --help' is python's too).
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(format_help(*find_command("run")).c_str(), stdout);
+    return kExitOk;
+  }
   // Children started through sys.executable must get python, whatever name
   // they are started under: the sibling pycache-python is that program.
   fs::path self = self_exe();
@@ -22,24 +31,21 @@ int run_main(Args args) {
   return run_command_line(python.native(), args, /*pycache_options=*/true, python.native());
 }
 
-std::string run_help() {
-  std::string out =
-      "usage: pycache run [pycache options] [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]\n\n"
-      "Runs python under the bytecode policy in force for SCRIPT (or the current directory\n"
-      "for -m, -c and -). Everything from the first argument that is not a pycache option on\n"
-      "is python's own command line, with python's exact behaviour; 'pycache-python ARGS'\n"
-      "does the same as 'pycache run ARGS'.\n\npycache options:\n";
-  for (const auto& o : run_options()) {
-    std::string name = o.metavar.empty() ? std::string(o.name) : fmt::format("{} {}", o.name, o.metavar);
-    out += fmt::format("  {:<24}{}\n", name, o.help);
-  }
-  out += "\npolicy keys ([tool.pycache] in pyproject.toml, or pycache.toml):\n";
-  for (const auto& k : policy_keys()) out += fmt::format("  {:<24}{} ({})\n", k.name, k.help, k.expected);
-  out +=
-      "\nprecedence, highest first: command line (pycache's and python's options), the project's\n"
-      "policy file, the user file, the system file, the environment (PYTHONDONTWRITEBYTECODE,\n"
-      "PYTHONPYCACHEPREFIX, PYTHONOPTIMIZE), CPython's defaults.\n";
-  return out;
+CommandDoc run_doc() {
+  CommandDoc doc;
+  doc.usage = "pycache run [pycache options] [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]";
+  doc.description =
+      "Runs python under the bytecode policy in force for SCRIPT (or the current directory for -m, -c and -), on "
+      "the project's Python. Everything from the first argument that is not a pycache option on is python's own "
+      "command line, with python's exact behaviour: see 'pycache-python --help' for python's options. "
+      "'pycache-python ARGS' runs the default Python as 'pycache run' would, without pycache's options.";
+  for (const auto& o : run_options())
+    doc.options.push_back(OptionDoc{{std::string(o.name)}, std::string(o.metavar), std::string(o.help)});
+  doc.footer =
+      "Precedence, highest first: the command line (pycache's and python's options), the project's policy file, "
+      "the user file, the system file, the environment (PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX, "
+      "PYTHONOPTIMIZE), CPython's defaults.";
+  return doc;
 }
 
 }  // namespace pycache::cli

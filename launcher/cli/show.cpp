@@ -183,9 +183,9 @@ int show_main(Args args) {
   return status;
 }
 
-std::string show_help() {
+CommandDoc show_doc() {
   ShowOptions o;
-  return show_app(o)->help();
+  return doc_from_app(*show_app(o), "pycache show [options] FILE");
 }
 
 }  // namespace pycache::cli

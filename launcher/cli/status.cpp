@@ -146,9 +146,9 @@ int status_main(Args args) {
   return o.check && !report.findings.empty() ? kExitFailure : kExitOk;
 }
 
-std::string status_help() {
+CommandDoc status_doc() {
   StatusOptions o;
-  return status_app(o)->help();
+  return doc_from_app(*status_app(o), "pycache status [options] [PATH...]");
 }
 
 }  // namespace pycache::cli

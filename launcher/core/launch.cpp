@@ -386,15 +386,12 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
                    kExitEnvironment};
   }
   // The venv: the one the executable already lies in (a venv's bin/python
-  // that is pycache-python), else the policy's, entered through a
-  // pycache-python link in its bin/ so that children stay in it.
-  // A venv made by `pycache-python -m venv` links to the real program, never
-  // to another venv's link.
-  {
-    std::error_code ec;
-    fs::path real = fs::canonical(in.executable, ec);
-    if (!ec) in.base_executable = real.native();
-  }
+  // that is pycache-python: getpath makes sys._base_executable of it, as for
+  // python), else the policy's, entered through a pycache-python link in its
+  // bin/ so that children stay in it (sys._base_executable the real program,
+  // so that `-m venv` from there links to it, never to another venv's link).
+  std::error_code real_ec;
+  const fs::path real = fs::canonical(in.executable, real_ec);
   std::optional<fs::path> venv = venv_of_executable(in.executable);
   if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
   // A venv named by a policy file that does not exist yet is not an error:
@@ -407,7 +404,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     venv.reset();
   }
   // getpath starts from the venv's home, else from the real executable's directory.
-  fs::path search_dir = fs::path(in.base_executable.empty() ? in.executable : in.base_executable).parent_path();
+  fs::path search_dir = (real_ec ? fs::path(in.executable) : real).parent_path();
   if (venv) {
     auto info = inspect_venv(*venv);
     if (!info) return info.error();
@@ -417,6 +414,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     if (!venv_of_executable(in.executable)) {
       if (auto link = venv_launcher(*venv, in.executable)) {
         if (!in.argv.empty() && in.argv[0] == in.executable) in.argv[0] = link->native();
+        if (!real_ec) in.base_executable = real.native();
         in.executable = link->native();
       } else {
         return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
