@@ -54,10 +54,15 @@ struct Target {
   std::optional<std::uint64_t> prefix_max_size;  // the prefix's size limit, when the policy sets one
 };
 
+enum class Strict { No, Yes };
+
 struct Options {
   std::vector<Target> targets;
-  std::string current_tag;  // the embedded interpreter's cache tag ("cpython-311")
+  std::string current_tag;  // the project's Python's cache tag ("cpython-311")
   WalkOptions walk;         // excludes, threads
+  // No: in-tree bytecode against the policy that git ignores and does not
+  // track (what any plain `python` run leaves) is no finding; Yes: it is.
+  Strict strict = Strict::No;
 };
 
 // Pycs counted together: one row of the table.
@@ -161,7 +166,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git);
 //    system then never reads __pycache__) or write-bytecode = false, each
 //    __pycache__ directory holding bytecode and each legacy pyc in the tree;
 //  - unreadable: each directory or file the walk could not read.
-std::vector<Finding> check(const Report& report);
+std::vector<Finding> check(const Report& report, Strict strict = Strict::No);
 
 enum class Color { No, Yes };
 // A compact table per root, the policy with its origins, git and the prefix.

@@ -167,6 +167,8 @@ int handed_off(int argc, char** argv, const char* handoff) {
   return embed::run_python(*config);
 }
 
+std::string g_invoked;
+
 int python_main(int argc, char** argv, const fs::path& self) {
   if (const char* handoff = std::getenv(kHandoffVariable)) return handed_off(argc, argv, handoff);
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -177,6 +179,8 @@ int python_main(int argc, char** argv, const fs::path& self) {
 }  // namespace
 
 std::span<const Command> commands() { return kCommands; }
+
+const std::string& invoked_path() { return g_invoked; }
 
 const Command* find_command(std::string_view name) {
   for (const auto& c : kCommands)
@@ -250,10 +254,14 @@ int dispatch(int argc, char** argv) {
   // pycache's own processes of another runtime (compile workers, dis):
   // argv[0] says so, as no command line of python's can.
   if (argc > 1 && argv[0] && std::string_view(argv[0]) == kInternalArgv0) return internal_main(argc, argv);
+  // pycache is the program started as `pycache` (a symlink to the default
+  // runtime, usually; or a copy of it under that name); under any other
+  // name it is python. A program names sys.executable, never "pycache".
   fs::path self = self_exe();
-  std::string personality = self.empty() ? fs::path(argc > 0 && argv[0] ? argv[0] : "").filename().native()
-                                         : self.filename().native();
-  if (personality != "pycache") return python_main(argc, argv, self);
+  const bool commands = (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") ||
+                        self.filename() == "pycache";
+  if (!commands) return python_main(argc, argv, self);
+  g_invoked = python_executable(argv[0], self);
 
   if (argc < 2) {
     std::fputs(format_overview().c_str(), stderr);

@@ -39,6 +39,9 @@ struct Command {
 // the completions come from it.
 std::span<const Command> commands();
 const Command* find_command(std::string_view name);
+// The path pycache was started by (argv[0], searched in PATH as a shell
+// does), for the commands that need their siblings as the user sees them.
+const std::string& invoked_path();
 
 int run_main(Args args);
 CommandDoc run_doc();

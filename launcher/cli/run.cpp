@@ -20,14 +20,12 @@ int run_main(Args args) {
     return kExitOk;
   }
   // Children started through sys.executable must get python, whatever name
-  // they are started under: the sibling pycache-python is that program.
-  fs::path self = self_exe();
-  fs::path python = self.parent_path() / "pycache-python";
+  // they are started under: the pycache-python beside the pycache started,
+  // when it is this same program, else this program by its own name.
+  const fs::path self = self_exe();
+  fs::path python = fs::path(invoked_path()).parent_path() / "pycache-python";
   std::error_code ec;
-  if (!fs::exists(python, ec)) {
-    log().warn("'{}' is missing: programs that start sys.executable will fail (reinstall pycache)", python.native());
-    python = self;
-  }
+  if (!fs::equivalent(python, self, ec) || ec) python = self;
   return run_command_line(python.native(), args, /*pycache_options=*/true, python.native());
 }
 

@@ -29,6 +29,7 @@ struct StatusOptions {
   unsigned jobs = 0;
   bool json = false;
   bool check = false;
+  bool strict = false;
   std::string python;
 };
 
@@ -42,6 +43,9 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
   app->add_flag("--check", o.check,
                 "list the problems a CI should fail on (tracked bytecode, importable sourceless pycs, bytecode in "
                 "the tree against the policy, unreadable paths); exit 1 if there is any");
+  app->add_flag("--strict", o.strict,
+                "with --check: in-tree bytecode against the policy counts even when git ignores it and does not "
+                "track it");
   add_repeatable(*app, "--exclude", o.excludes, "skip names or relative paths matching this glob (repeatable)")
       ->type_name("GLOB")
       ->check(non_empty());
@@ -85,6 +89,7 @@ int status_main(Args args) {
     run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
   }
   status::Options options;
+  options.strict = o.strict ? status::Strict::Yes : status::Strict::No;
   options.walk.excludes = o.excludes;
   options.walk.threads = o.jobs;
   for (const auto& path : o.paths) {

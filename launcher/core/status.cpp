@@ -607,11 +607,11 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
   }
 
   std::sort(report.errors.begin(), report.errors.end(), [](const WalkError& a, const WalkError& b) { return a.path < b.path; });
-  report.findings = check(report);
+  report.findings = check(report, options.strict);
   return report;
 }
 
-std::vector<Finding> check(const Report& report) {
+std::vector<Finding> check(const Report& report, Strict strict) {
   std::vector<Finding> out;
   for (const auto& r : report.roots) {
     if (r.git)
@@ -631,11 +631,25 @@ std::vector<Finding> check(const Report& report) {
                         p.get(Key::CachePrefix).origin.describe());
     else if (!p.write_bytecode())
       why = fmt::format("write-bytecode = false ({})", p.get(Key::WriteBytecode).origin.describe());
+    // Bytecode git ignores and does not track can't reach a commit: what a
+    // plain python run leaves is no finding, unless strict.
+    auto ignored_by_git = [&](const fs::path& path, bool directory) {
+      if (strict == Strict::Yes || !r.git || !r.git->error.empty()) return false;
+      for (const auto& u : r.git->unignored)
+        if (u == path || (directory && u.native().starts_with(path.native() + "/"))) return false;
+      for (const auto& t : r.git->tracked)
+        if (t == path || (directory && t.native().starts_with(path.native() + "/"))) return false;
+      return true;
+    };
     if (!why.empty()) {
       for (const auto& d : r.bytecode_dirs)
-        out.push_back(Finding{FindingKind::BytecodeInTree, d.path, fmt::format("{} of bytecode; {}", d.detail, why)});
+        if (!ignored_by_git(d.path, true))
+          out.push_back(Finding{FindingKind::BytecodeInTree, d.path,
+                                fmt::format("{} of bytecode; {} (pycache clean removes it)", d.detail, why)});
       for (const auto& l : r.legacy)
-        out.push_back(Finding{FindingKind::BytecodeInTree, l.path, fmt::format("legacy pyc; {}", why)});
+        if (!ignored_by_git(l.path, false))
+          out.push_back(
+              Finding{FindingKind::BytecodeInTree, l.path, fmt::format("legacy pyc; {} (pycache clean removes it)", why)});
     }
   }
   for (const auto& e : report.errors)
@@ -825,7 +839,9 @@ std::string format_human(const Report& report, Color color) {
     out += fmt::format("\n{} paths could not be read (see the warnings)\n", report.errors.size());
   if (report.findings.empty()) out += "\ncheck: no problems\n";
   else
-    out += paint(fmt::format("\ncheck: {} problems (list them with --check)\n", report.findings.size()), kRed, color);
+    out += paint(fmt::format("\ncheck: {} {} (list them with --check)\n", report.findings.size(),
+                             report.findings.size() == 1 ? "problem" : "problems"),
+                 kRed, color);
   return out;
 }
 
@@ -837,7 +853,9 @@ std::string format_findings(const Report& report, const fs::path& base, Color co
     out += fmt::format("{}  {}: {}\n", paint(fmt::format("{:<{}}", to_string(f.kind), width), kRed, color),
                        shown(f.path, base), f.detail);
   if (report.findings.empty()) out += "pycache status: no problems\n";
-  else out += fmt::format("pycache status: {} problems\n", report.findings.size());
+  else
+    out += fmt::format("pycache status: {} {}\n", report.findings.size(),
+                       report.findings.size() == 1 ? "problem" : "problems");
   return out;
 }
 

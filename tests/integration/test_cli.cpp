@@ -51,14 +51,17 @@ TEST_F(Cli, Cli11ParseErrorsUseTheUsageStatusNotCli11s) {
 }
 
 TEST_F(Cli, PycachePythonSpeaksPythonWhateverArgv0) {
-  for (std::string argv0 : {"pycache", "python3", "/usr/bin/whatever", "-m"}) {
+  for (std::string argv0 : {"python3", "/usr/bin/whatever", "-m", "pycache-python"}) {
     auto o = run({{argv0, "-c", "import sys; print(sys.argv)"}, pycache_python_bin().native(), env, t.path()});
     EXPECT_EQ(o.exit_code, 0) << argv0 << ": " << o.err;
     EXPECT_EQ(o.out, "['-c']\n") << argv0;
   }
-  // And `pycache` stays the tool under any argv[0].
-  auto tool = run({{"python3", "--version"}, pycache_bin().native(), env, t.path()});
+  // `pycache` is the tool: started by that name (its symlink), or a copy so named.
+  auto tool = run({{"pycache", "--version"}, fs::canonical(pycache_bin()).native(), env, t.path()});
   EXPECT_EQ(tool.out.rfind("pycache ", 0), 0u) << tool.out;
+  fs::copy_file(fs::canonical(pycache_bin()), t / "pycache");
+  auto copy = run({{"whatever", "--version"}, (t / "pycache").native(), env, t.path()});
+  EXPECT_EQ(copy.out.rfind("pycache ", 0), 0u) << copy.out;
 }
 
 TEST_F(Cli, SysExecutableIsAbsoluteAndRunnable) {
@@ -66,7 +69,8 @@ TEST_F(Cli, SysExecutableIsAbsoluteAndRunnable) {
                  "subprocess.run([sys.executable, '-c', 'print(42)'], check=True)"},
                 pycache_python_bin().native(), env, t.path()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(o.out, pycache_python_bin().native() + "\n42\n");
+  // argv[0] names no file: the real program, as python does it.
+  EXPECT_EQ(o.out, fs::canonical(pycache_python_bin()).native() + "\n42\n");
   auto r = pycache({"run", "-c", "import sys; print(sys.executable)"});
   EXPECT_EQ(r.out, pycache_python_bin().native() + "\n");
 }

@@ -269,8 +269,8 @@ TEST(Fidelity, AForeignStandardLibraryNearTheLauncherIsNeverUsed) {
   fs::create_directories(t / (lib + "/lib-dynload"));
   fs::create_directories(t / "bin");
   std::error_code ec;
-  fs::create_hard_link(pycache_python_bin(), t / "bin/pycache-python", ec);
-  if (ec) fs::copy_file(pycache_python_bin(), t / "bin/pycache-python");
+  fs::create_hard_link(fs::canonical(pycache_python_bin()), t / "bin/pycache-python", ec);
+  if (ec) fs::copy_file(fs::canonical(pycache_python_bin()), t / "bin/pycache-python");
   auto o = run({{(t / "bin/pycache-python").native(), "-c", "import os, sys; print(sys.prefix == sys.base_prefix, "
                  "os.__file__.startswith(sys.prefix))"},
                 std::nullopt, isolated_env(t.path()), t.path()});

@@ -98,7 +98,7 @@ TEST_F(Status, FreshTreeThenStaleOrphanedAndSourceless) {
   auto c = pycache({"status", "--check"});
   EXPECT_EQ(c.exit_code, 1);
   EXPECT_EQ(c.out, "sourceless  pkg/__init__.pyc: no source: 'import' loads this Python " +
-                       std::string(tag().substr(8, 1)) + "." + tag().substr(9) + " bytecode\npycache status: 1 problems\n")
+                       std::string(tag().substr(8, 1)) + "." + tag().substr(9) + " bytecode\npycache status: 1 problem\n")
       << c.out;
 }
 

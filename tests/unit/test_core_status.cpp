@@ -398,9 +398,9 @@ TEST(StatusFormat, TableAndFindingLines) {
   EXPECT_NE(human.find("sources: 1 .py files; cpython-311 opt 0 in __pycache__: 1 compiled (1 fresh), 0 missing"),
             std::string::npos)
       << human;
-  EXPECT_NE(human.find("check: 1 problems"), std::string::npos);
+  EXPECT_NE(human.find("check: 1 problem ("), std::string::npos);
   EXPECT_EQ(format_findings(rep, "/p", Color::No),
-            "sourceless  gone.pyc: no source: 'import' loads this Python 3.8 bytecode\npycache status: 1 problems\n");
+            "sourceless  gone.pyc: no source: 'import' loads this Python 3.8 bytecode\npycache status: 1 problem\n");
   EXPECT_EQ(format_findings(rep, "/elsewhere", Color::No).find("sourceless  /p/gone.pyc"), 0u);
 }
 

@@ -1,0 +1,15 @@
+# cmake -DOUT=FILE -P capture.cmake -- PROGRAM ARGS...: PROGRAM's stdout into FILE
+# (custom commands can't redirect portably).
+set(argv "")
+set(take FALSE)
+foreach(i RANGE ${CMAKE_ARGC})
+  if(take)
+    list(APPEND argv "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(take TRUE)
+  endif()
+endforeach()
+execute_process(COMMAND ${argv} OUTPUT_FILE "${OUT}" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${argv}: exit ${rc}")
+endif()

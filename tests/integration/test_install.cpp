@@ -1,0 +1,198 @@
+// What ships: `cmake --install` of this build into a DESTDIR, the tree
+// moved elsewhere; the Debian package (cpack), its metadata and its unpacked
+// programs; the pre-commit hook of .pre-commit-hooks.yaml in a temp repo.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+namespace pycache::test {
+namespace {
+
+const fs::path kBuild = PYCACHE_TEST_BINARY_DIR;
+const fs::path kSource = PYCACHE_TEST_SOURCE_DIR;
+
+// A program of the system, or empty.
+std::string which(const char* program) {
+  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"})
+    if (access((fs::path(dir) / program).c_str(), X_OK) == 0) return (fs::path(dir) / program).native();
+  return {};
+}
+bool have(const char* program) { return !which(program).empty(); }
+
+// The runtimes' programs in a bin/ directory.
+std::vector<fs::path> runtimes_in(const fs::path& bin) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(bin))
+    if (e.path().filename().native().starts_with("pycache-python3.") && !e.is_symlink()) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A project whose policy puts its pycs in a prefix: `pycache run -m pkg` must follow it.
+void fixture(const fs::path& proj) {
+  write_file(proj / "pyproject.toml", "[project]\nname = \"fx\"\n\n[tool.pycache]\ncache-prefix = \"../pfx\"\n");
+  write_file(proj / "pkg/__init__.py", "");
+  write_file(proj / "pkg/__main__.py", "import sys, pkg.mod\nprint('fixture', pkg.mod.X, sys.pycache_prefix)\n");
+  write_file(proj / "pkg/mod.py", "X = 42\n");
+}
+
+void expect_runs(const fs::path& root, const fs::path& proj, Env env, const std::string& label) {
+  env["PATH"] = (root / "bin").native() + ":" + env["PATH"];
+  for (const auto& program : runtimes_in(root / "bin")) {
+    auto o = run({{program.native(), "-c", "import sys; print(sys.executable, len(sys.path) > 1)"}, std::nullopt, env,
+                  proj});
+    EXPECT_EQ(o.exit_code, 0) << label << " " << program << ": " << o.err;
+    EXPECT_EQ(o.out, program.native() + " True\n") << label;
+  }
+  auto py = run({{(root / "bin/pycache-python").native(), "-c", "print('installed')"}, std::nullopt, env, proj});
+  EXPECT_EQ(py.out, "installed\n") << label << ": " << py.err;
+  auto m = run({{(root / "bin/pycache").native(), "run", "-m", "pkg"}, std::nullopt, env, proj});
+  EXPECT_EQ(m.exit_code, 0) << label << ": " << m.err;
+  EXPECT_EQ(m.out, "fixture 42 " + (proj.parent_path() / "pfx").native() + "\n") << label;
+  EXPECT_TRUE(find_pycache_dirs(proj).empty()) << label;
+  auto v = run({{(root / "bin/pycache").native(), "--version"}, std::nullopt, env, proj});
+  EXPECT_EQ(v.out.find("not installed here"), std::string::npos) << label << ": every runtime beside it\n" << v.out;
+}
+
+TEST(Install, IntoADestdirAnyPrefixAndStillAfterTheTreeMoves) {
+  if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "the install is the build's: tested once";
+  TempDir t;
+  Env env = isolated_env(t.path());
+  Env with_destdir = env;
+  with_destdir["DESTDIR"] = (t / "dest").native();
+  auto o = run({{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", "/opt/pc", "--strip"}, std::nullopt,
+                with_destdir, t.path()});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  const fs::path root = t / "dest/opt/pc";
+  // Every program, the names of the default, the man page, the completions, the licence.
+  EXPECT_EQ(runtimes_in(root / "bin").size(), runtimes_in(kBuild / "bin").size());
+  EXPECT_TRUE(fs::is_symlink(root / "bin/pycache"));
+  EXPECT_TRUE(fs::is_symlink(root / "bin/pycache-python"));
+  for (const char* f : {"share/man/man1/pycache.1.gz", "share/man/man1/pycache-python.1.gz",
+                        "share/bash-completion/completions/pycache", "share/zsh/vendor-completions/_pycache",
+                        "share/fish/vendor_completions.d/pycache.fish", "share/doc/pycache/LICENSE",
+                        "share/doc/pycache/copyright"})
+    EXPECT_TRUE(fs::exists(root / f)) << f;
+  if (have("readelf")) {
+    for (const auto& program : runtimes_in(root / "bin")) {
+      auto sections = run({{"/usr/bin/readelf", "-S", program.native()}, std::nullopt, env, t.path()});
+      EXPECT_EQ(sections.out.find(".debug_info"), std::string::npos) << program << " is not stripped";
+    }
+  }
+  // bash can source the completion, and it completes.
+  auto bash = run({{"/bin/bash", "-c",
+                    "source " + (root / "share/bash-completion/completions/pycache").native() +
+                        "; COMP_WORDS=(pycache cl); COMP_CWORD=1; _pycache; echo ${COMPREPLY[@]}; "
+                        "COMP_WORDS=(pycache clean --dry); COMP_CWORD=2; _pycache; echo ${COMPREPLY[@]}"},
+                   std::nullopt, env, t.path()});
+  EXPECT_EQ(bash.out, "clean\n--dry-run\n") << bash.err;
+
+  fixture(t / "work/proj");
+  expect_runs(root, t / "work/proj", env, "installed");
+  fs::rename(t / "dest", t / "moved");
+  fs::remove_all(t / "work/pfx");
+  expect_runs(t / "moved/opt/pc", t / "work/proj", env, "moved");
+}
+
+TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
+  if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "the package is the build's: tested once";
+  if (!fs::exists(kBuild / "CPackConfig.cmake"))
+    GTEST_SKIP() << "no package: the default runtime's Python is no Debian package";
+  if (!have("dpkg-deb") || !have("dpkg")) GTEST_SKIP() << "needs dpkg-deb";
+  TempDir t;
+  Env env = isolated_env(t.path());
+  auto made = run({{PYCACHE_TEST_CPACK, "-G", "DEB", "-B", (t / "pkg").native(), "--config",
+                    (kBuild / "CPackConfig.cmake").native()},
+                   std::nullopt, env, kBuild});
+  ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+  std::vector<fs::path> debs;
+  for (const auto& e : fs::directory_iterator(t / "pkg"))
+    if (e.path().extension() == ".deb") debs.push_back(e.path());
+  ASSERT_EQ(debs.size(), 1u) << made.out;
+  const fs::path deb = debs[0];
+  EXPECT_EQ(deb.filename().native().rfind("pycache_", 0), 0u);
+
+  auto info = run({{"/usr/bin/dpkg-deb", "-I", deb.native()}, std::nullopt, env, t.path()});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  for (const char* field : {" Package: pycache\n", " Architecture: amd64\n", " Section: python\n"})
+    EXPECT_NE(info.out.find(field), std::string::npos) << field << info.out;
+  std::smatch depends;
+  ASSERT_TRUE(std::regex_search(info.out, depends, std::regex(" Depends: ([^\n]*)\n"))) << info.out;
+  for (const char* dep : {"libpython3.11-stdlib (>= ", "libpython3.11-minimal (>= ", "libc6 (>= "})
+    EXPECT_NE(depends[1].str().find(dep), std::string::npos) << dep << " in " << depends[1];
+
+  auto files = run({{"/usr/bin/dpkg-deb", "-c", deb.native()}, std::nullopt, env, t.path()});
+  for (const char* f : {"./usr/bin/pycache -> pycache-python3.11", "./usr/bin/pycache-python -> pycache-python3.11",
+                        "./usr/bin/pycache-python3.11\n", "./usr/share/man/man1/pycache.1.gz",
+                        "./usr/share/doc/pycache/copyright", "./usr/share/doc/pycache/changelog.gz",
+                        "./usr/share/bash-completion/completions/pycache"})
+    EXPECT_NE(files.out.find(f), std::string::npos) << f << "\n" << files.out;
+  EXPECT_EQ(files.out.find("pycache-python3.12"), std::string::npos) << "no runtime of a pyenv Python";
+
+  auto x = run({{"/usr/bin/dpkg", "-x", deb.native(), (t / "root").native()}, std::nullopt, env, t.path()});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  auto py = run({{(t / "root/usr/bin/pycache-python").native(), "-c", "import sys; print(sys.version_info[:2])"},
+                 std::nullopt, env, t.path()});
+  EXPECT_EQ(py.out, "(3, 11)\n") << py.err;
+  auto v = run({{(t / "root/usr/bin/pycache").native(), "--version"}, std::nullopt, env, t.path()});
+  EXPECT_EQ(v.out.rfind("pycache ", 0), 0u) << v.err;
+
+  if (::geteuid() == 0 && have("apt-get")) {  // the Depends resolve on this Debian
+    auto apt = run({{"/usr/bin/apt-get", "install", "-s", "-q", deb.native()}, std::nullopt, env, t.path()});
+    EXPECT_EQ(apt.exit_code, 0) << apt.out << apt.err;
+  }
+  if (have("lintian")) {
+    auto lint = run({{"/usr/bin/lintian", "--fail-on", "error,warning", deb.native()}, std::nullopt, env, t.path()});
+    EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
+  }
+}
+
+// The hook's entry, from .pre-commit-hooks.yaml, run by pre-commit itself
+// as `repo: local` (language: system), offline.
+TEST(PreCommit, TheHookFailsOnTrackedBytecodeAndPassesOnIgnoredCaches) {
+  if (!have("pre-commit") || !have("git")) GTEST_SKIP() << "needs pre-commit and git (Debian packages)";
+  TempDir t;
+  Env env = isolated_env(t.path());
+  env["PATH"] = pycache_bin().parent_path().native() + ":" + env["PATH"];
+  const fs::path repo = t / "repo";
+  const std::string hooks = read_file(kSource / ".pre-commit-hooks.yaml");
+  std::smatch entry;
+  ASSERT_TRUE(std::regex_search(hooks, entry, std::regex("\n  entry: ([^\n]*)\n")));
+  write_file(repo / ".pre-commit-config.yaml",
+             "repos:\n- repo: local\n  hooks:\n  - id: pycache-status\n    name: pycache status --check\n"
+             "    entry: " + entry[1].str() + "\n    language: system\n    pass_filenames: false\n"
+             "    always_run: true\n");
+  write_file(repo / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = false\n");
+  write_file(repo / ".gitignore", "__pycache__/\n");
+  write_file(repo / "a.py", "import m\n");
+  write_file(repo / "m.py", "X = 1\n");
+  auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {which("git"), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"});
+    auto o = run({args, std::nullopt, env, repo});
+    EXPECT_EQ(o.exit_code, 0) << args[7] << ": " << o.err;
+    return o;
+  };
+  git({"init", "-q"});
+  git({"add", "."});
+  git({"commit", "-qm", "start"});
+  auto hook = [&] { return run({{which("pre-commit"), "run", "--all-files"}, std::nullopt, env, repo}); };
+  EXPECT_EQ(hook().exit_code, 0) << "a clean tree";
+  // A plain python run leaves an ignored, untracked __pycache__: no reason to block a commit.
+  auto py = run({{reference_python().native(), "a.py"}, std::nullopt, env, repo});
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  ASSERT_FALSE(find_pycache_dirs(repo).empty());
+  auto ignored = hook();
+  EXPECT_EQ(ignored.exit_code, 0) << ignored.out << ignored.err;
+  // Bytecode staged for the commit: blocked, saying why.
+  git({"add", "-f", "__pycache__"});
+  auto staged = hook();
+  EXPECT_EQ(staged.exit_code, 1) << staged.out;
+  EXPECT_NE(staged.out.find("tracked by git"), std::string::npos) << staged.out;
+}
+
+}  // namespace
+}  // namespace pycache::test
