@@ -80,7 +80,9 @@ constexpr std::array<Command, 8> kCommands{{
 // The version, then one line per runtime: its Python, where from, how linked.
 std::string version_text() {
   const runtime::Runtime& me = runtime::self();
-  std::string out = fmt::format("pycache {} (default runtime: CPython {})\n", build::kVersion, me.version);
+  std::string commit = *build::kCommit ? fmt::format("commit {}, ", build::kCommit) : std::string();
+  std::string out = fmt::format("pycache {} ({}{} build, {}; default runtime: CPython {})\n", build::kVersion, commit,
+                                build::kBuildType, build::kCompiler, me.version);
   for (const auto& r : runtime::all()) {
     auto path = runtime::program_path(r);
     out += fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter,
