@@ -24,6 +24,7 @@ fact("MAJOR_MINOR", "%d.%d" % sys.version_info[:2])
 fact("NAME", "%d.%d%s" % (sys.version_info[0], sys.version_info[1], t))  # pycache-python3.13t
 fact("HEXVERSION", sys.hexversion)
 fact("FREE_THREADED", "true" if free_threaded else "false")
+fact("ABIFLAGS", getattr(sys, "abiflags", ""))
 fact("CACHE_TAG", sys.implementation.cache_tag)
 fact("MAGIC", int.from_bytes(importlib.util.MAGIC_NUMBER[:2], "little"))
 fact("PREFIX", sys.base_prefix)

@@ -48,6 +48,8 @@ struct PolicyResolution {
   // The project: the policy file's directory, else the nearest holding a
   // pyproject.toml; empty outside any (its .venv, .python-version, requires-python).
   fs::path project_dir;
+  fs::path discovered_from;      // where discovery started after all (start_dir or fallback_dir)
+  bool fell_back = false;        // start_dir was in no project: discovery started from fallback_dir
   bool inherited = false;        // from the parent process (PYCACHE_POLICY)
 };
 
@@ -56,6 +58,16 @@ struct PolicyQuery {
   const RunOptions* options = nullptr;
   Layer python_options;           // -B, -O, -X pycache_prefix, --check-hash-based-pycs
   bool use_environment = true;    // false under python's -E / -I
+  // When discovery from start_dir finds no project (no policy file, no
+  // pyproject.toml): where it starts again. A script outside every project
+  // (/usr/bin/pytest, .venv/bin/pytest, a runpy wrapper) runs under the
+  // policy of where the user stands, as ruff and pytest find their config.
+  fs::path fallback_dir;
+  // The .venv beside the policy file wins over an activated VIRTUAL_ENV of
+  // another directory (one warning). With project_venv (`pycache run`,
+  // `pycache policy`), as uv does, also the .venv beside a pyproject.toml
+  // without [tool.pycache].
+  bool project_venv = false;
 };
 
 // Applies the layers: system file, user file, project file, environment,
@@ -124,6 +136,11 @@ inline constexpr const char* kInternalArgv0 = "pycache-internal";
 std::string encode_handoff(const embed::InterpreterConfig& config);  // all but argv
 std::optional<embed::InterpreterConfig> decode_handoff(std::string_view text);
 int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config);
+
+// `pycache run NAME` where NAME is no file: the console script NAME in the
+// venv's bin/, else on PATH; an Error (kExitUsage) when there is none, or
+// when the first one found is not a Python script.
+Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env);
 
 // Parses, resolves, plans and runs; returns the program's exit status.
 // `argv0` is what orig_argv[0] will be; `args` the rest of the command line.

@@ -221,6 +221,13 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
     }
     auto found = discover_project_policy(q.start_dir, trust, r.refused, &r.project_dir);
     if (!found) return found.error();
+    r.discovered_from = q.start_dir;
+    if (!*found && r.project_dir.empty() && !q.fallback_dir.empty() && q.fallback_dir != q.start_dir) {
+      found = discover_project_policy(q.fallback_dir, trust, r.refused, &r.project_dir);
+      if (!found) return found.error();
+      r.discovered_from = q.fallback_dir;
+      r.fell_back = true;
+    }
     if (*found) {
       project_file = (*found)->file;
       r.files.push_back(project_file);
@@ -247,12 +254,26 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   r.policy.project_file = project_file;
   if (!project_file.empty()) r.project_dir = project_file.parent_path();
 
-  // No venv named anywhere: the .venv beside the policy file, when it has one.
-  if (!inherited && r.policy.venv().empty() && !project_file.empty()) {
-    fs::path dot_venv = project_file.parent_path() / ".venv";
-    if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) == 0)
+  // No venv named by a file or an option: the .venv beside the policy file
+  // (for `pycache run`, beside the project's pyproject.toml too), when it has
+  // one; it wins over an activated VIRTUAL_ENV of another directory.
+  const fs::path project_home = !project_file.empty() ? project_file.parent_path()
+                                : q.project_venv     ? r.project_dir
+                                                     : fs::path();
+  const Setting& venv_setting = r.policy.get(Key::Venv);
+  const bool activated = venv_setting.origin.source == Source::Environment;
+  if (!inherited && (r.policy.venv().empty() || activated) && !project_home.empty()) {
+    fs::path dot_venv = project_home / ".venv";
+    if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) == 0) {
+      if (activated && !r.policy.venv().empty()) {
+        std::error_code ec;
+        if (!fs::equivalent(dot_venv, r.policy.venv(), ec))
+          log().warn("ignoring the activated virtual environment '{}' (VIRTUAL_ENV): the project's is '{}'",
+                     printable(r.policy.venv()), printable(dot_venv.native()));
+      }
       r.policy.override(Key::Venv, dot_venv.native(),
-                        Origin{Source::Default, ".venv beside " + project_file.native()});
+                        Origin{Source::Default, ".venv of the project in " + project_home.native()});
+    }
   }
   if (auto refused = check_policy_directories(r.policy, trust)) return *refused;
   return r;
@@ -472,6 +493,35 @@ std::optional<std::string> stale_core_warning(const CoreFacts& f) {
                      printable(f.interpreter.native()), f.core);
 }
 
+Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env) {
+  std::vector<fs::path> dirs;
+  if (!venv.empty() && venv != "none") dirs.push_back(fs::path(venv) / "bin");
+  if (const char* path = env("PATH")) {
+    std::string_view rest = path;
+    while (true) {
+      auto colon = rest.find(':');
+      std::string_view dir = rest.substr(0, colon);
+      if (!dir.empty()) dirs.emplace_back(std::string(dir));
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+  }
+  for (const auto& dir : dirs) {
+    const fs::path candidate = dir / name;
+    if (::access(candidate.c_str(), X_OK) != 0) continue;
+    // A Python script: its first line says so (#!/usr/bin/python3, #!/usr/bin/env python).
+    ConfigFile head = read_config_file(candidate, kConfigFileLimit);
+    std::string_view first = head.ok() ? std::string_view(head.text).substr(0, head.text.find('\n')) : "";
+    if (first.starts_with("#!") && first.find("python") != std::string_view::npos) return candidate;
+    return Error{fmt::format("'{}' is not a Python script (its first line: '{}'): pycache run runs Python",
+                             printable(candidate.native()), printable(first.substr(0, 80))),
+                 kExitUsage};
+  }
+  return Error{fmt::format("'{}': no such file, and no console script of that name in {}", printable(name),
+                           !venv.empty() && venv != "none" ? "the venv or on PATH" : "PATH"),
+               kExitUsage};
+}
+
 int run_command_line(std::string argv0, std::span<const std::string> args, bool pycache_options,
                      std::string executable) {
   const fs::path cwd = current_dir();
@@ -486,19 +536,42 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
     }
     first = *parsed;
   }
-  std::span<const std::string> python_args = args.subspan(first);
+  std::vector<std::string> python_args(args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
   PythonArgs scanned = scan_python_args(python_args);
 
   PolicyResolution resolution;
   if (scanned.target != PythonTarget::InfoOnly) {
-    PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd), !scanned.ignore_environment};
+    PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd),
+                      !scanned.ignore_environment};
+    query.fallback_dir = cwd;
+    query.project_venv = pycache_options;
     auto resolved = resolve_policy(query, env, cwd);
     if (!resolved) {
       log().error("{}", resolved.error().message);
       return resolved.error().code;
     }
     resolution = std::move(*resolved);
-    apply_read_only(resolution.policy, discovery_start(scanned, cwd), env);
+    // Where the program's own bytecode goes without a prefix: the project it runs in.
+    const fs::path tree_dir = resolution.discovered_from.empty() ? query.start_dir : resolution.discovered_from;
+    // `pycache run pytest`: a name that is no file is a console script, as
+    // for `uv run`: the venv's, else one on PATH, run as that script.
+    if (pycache_options && scanned.target == PythonTarget::Script && !fs::path(scanned.target_value).has_parent_path()) {
+      std::error_code ec;
+      if (!fs::exists(cwd / scanned.target_value, ec)) {
+        auto script = find_console_script(scanned.target_value, resolution.policy.venv(), env);
+        if (!script) {
+          log().error("{}", script.error().message);
+          return script.error().code;
+        }
+        for (auto& a : python_args)
+          if (a == scanned.target_value) {
+            a = script->native();
+            break;
+          }
+        scanned = scan_python_args(python_args);
+      }
+    }
+    apply_read_only(resolution.policy, tree_dir, env);
     // Again now that the prefix may have been created: someone else may
     // have made it first.
     if (auto refused = check_policy_directories(resolution.policy, Trust::current(resolution.policy.safe_directories()))) {

@@ -10,6 +10,9 @@ namespace pycache {
 std::string format_policy(const PolicyResolution& r) {
   std::string out;
   out += fmt::format("# policy file: {}\n", r.policy.project_file.empty() ? "none" : printable(r.policy.project_file.native()));
+  if (r.fell_back)
+    out += fmt::format("# found from the current directory {} (the script lies in no project)\n",
+                       printable(r.discovered_from.native()));
   for (const auto& refused : r.refused)
     out += fmt::format("# refused: {}: {}\n", printable(refused.file.native()), printable(refused.why));
   std::size_t width = 0;

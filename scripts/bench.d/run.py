@@ -135,8 +135,7 @@ def venv_startup(b):
     ]
     r = b.measure("venv-startup", cmds, cwd=project, follow_exec=True)
     n = list(r)
-    b.emit(f"### Start-up in a venv of Python {b.python_version}
-")
+    b.emit(f"### Start-up in a venv of Python {b.python_version}\n")
     b.emit(table(r, [("vs venv python", {n[0]: n[0], n[1]: n[0], n[2]: n[0]}),
                      ("vs minimal embed", {n[1]: n[1], n[2]: n[1]})]))
     b.emit(commands_list(r))

@@ -269,8 +269,20 @@ TEST_F(Venvs, OptionsKeyAndVirtualEnvPrecedence) {
   EXPECT_EQ(go({}).out, (proj / ".venv").native() + "\n");
   EXPECT_EQ(go({"--no-venv"}).out, base);
   EXPECT_EQ(go({"--venv", (t / "chosen").native()}).out, (t / "chosen").native() + "\n");
+  // As uv: the project's .venv wins over an activated venv of another directory, said once.
   env["VIRTUAL_ENV"] = (t / "activated").native();
-  EXPECT_EQ(go({}).out, (t / "activated").native() + "\n") << "an activated venv beats the default .venv";
+  auto activated = go({});
+  EXPECT_EQ(activated.out, (proj / ".venv").native() + "\n");
+  EXPECT_EQ(activated.err, "pycache: warning: ignoring the activated virtual environment '" +
+                               (t / "activated").native() + "' (VIRTUAL_ENV): the project's is '" +
+                               (proj / ".venv").native() + "'\n");
+  env["VIRTUAL_ENV"] = (proj / ".venv").native();
+  auto same = go({});
+  EXPECT_EQ(same.out, (proj / ".venv").native() + "\n");
+  EXPECT_EQ(same.err, "") << "VIRTUAL_ENV is the project's venv: nothing to say";
+  env["VIRTUAL_ENV"] = (t / "activated").native();
+  fs::remove_all(proj / ".venv");
+  EXPECT_EQ(go({}).out, (t / "activated").native() + "\n") << "no .venv: the activated one";
   write_file(proj / "pyproject.toml", "[tool.pycache]\nvenv = \"../chosen\"\n");
   EXPECT_EQ(go({}).out, (t / "chosen").native() + "\n") << "the policy beats VIRTUAL_ENV";
   write_file(proj / "pyproject.toml", "[tool.pycache]\nvenv = \"none\"\n");

@@ -237,5 +237,68 @@ TEST_F(Run, PolicyIsFoundFromTheScriptNotTheCwd) {
   EXPECT_EQ(c.out, "False\n");
 }
 
+// A launcher outside the project (a console script in /usr/bin or a venv, a
+// runpy wrapper) runs under the policy of where the user stands.
+TEST_F(Run, AScriptOutsideEveryProjectRunsUnderThePolicyOfTheCurrentDirectory) {
+  policy("cache-prefix = \"../pfx\"\n");
+  write_file(t / "tools/bin/tool", "#!/usr/bin/env python3\nimport sys, pkg.mod\nprint(sys.pycache_prefix)\n");
+  fs::permissions(t / "tools/bin/tool", fs::perms::owner_all, fs::perm_options::add);
+  env["PYTHONPATH"] = proj.native();
+  auto o = pycache({"--explain", (t / "tools/bin/tool").native()});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, (t / "pfx").native() + "\n");
+  EXPECT_NE(o.err.find("# found from the current directory " + proj.native() + " (the script lies in no project)"),
+            std::string::npos)
+      << o.err;
+  EXPECT_TRUE(find_pycache_dirs(proj).empty()) << "pkg's pycs go to the prefix";
+  // A script inside another project keeps that project's policy.
+  write_file(t / "other/pycache.toml", "write-bytecode = false\n");
+  write_file(t / "other/tool.py", "import sys\nprint(sys.dont_write_bytecode, sys.pycache_prefix)\n");
+  EXPECT_EQ(pycache({(t / "other/tool.py").native()}).out, "True None\n");
+}
+
+TEST_F(Run, AConsoleScriptByItsNameFromTheVenvThenPath) {
+  policy("cache-prefix = \"../pfx\"\n");
+  write_file(t / "tools/bin/tool", "#!/usr/bin/python3\nimport sys\nprint('tool', sys.argv[1:], sys.pycache_prefix)\n");
+  fs::permissions(t / "tools/bin/tool", fs::perms::owner_all, fs::perm_options::add);
+  env["PATH"] = (t / "tools/bin").native() + ":" + env["PATH"];
+  auto o = pycache({"tool", "-x", "y"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "tool ['-x', 'y'] " + (t / "pfx").native() + "\n");
+  // The project's venv first.
+  auto v = python({"-m", "venv", "--without-pip", (proj / ".venv").native()});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  write_file(proj / ".venv/bin/tool", "#!/usr/bin/env python\nimport sys\nprint('venv tool', sys.prefix)\n");
+  fs::permissions(proj / ".venv/bin/tool", fs::perms::owner_all, fs::perm_options::add);
+  EXPECT_EQ(pycache({"tool"}).out, "venv tool " + (proj / ".venv").native() + "\n");
+  // Not Python, or not there: one line.
+  write_file(t / "tools/bin/shell-tool", "#!/bin/sh\necho hi\n");
+  fs::permissions(t / "tools/bin/shell-tool", fs::perms::owner_all, fs::perm_options::add);
+  auto sh = pycache({"shell-tool"});
+  EXPECT_EQ(sh.exit_code, 2);
+  EXPECT_EQ(sh.err, "pycache: error: '" + (t / "tools/bin/shell-tool").native() +
+                        "' is not a Python script (its first line: '#!/bin/sh'): pycache run runs Python\n");
+  auto none = pycache({"no-such-tool-xyz"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.err, "pycache: error: 'no-such-tool-xyz': no such file, and no console script of that name in the "
+                      "venv or on PATH\n");
+}
+
+// `pycache run pytest` as `uv run pytest`: the real console script, its
+// rewritten test modules and everything it imports under the policy.
+TEST_F(Run, PytestByItsNameLeavesTheTreeClean) {
+  if (reference_python() != fs::path("/usr/bin/python3") && fs::canonical(reference_python()) != "/usr/bin/python3.11")
+    GTEST_SKIP() << "Debian's pytest runs on Debian's python only";
+  if (access("/usr/bin/pytest", X_OK) != 0) GTEST_SKIP() << "needs python3-pytest";
+  policy("cache-prefix = \"../pfx\"\n");
+  write_file(proj / "tests/helper.py", "VALUE = 1\n");
+  write_file(proj / "tests/test_it.py", "import helper\n\ndef test_value():\n    assert helper.VALUE == 1\n");
+  auto o = pycache({"pytest", "-q", "-p", "no:cacheprovider", "tests"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("1 passed"), std::string::npos) << o.out;
+  EXPECT_TRUE(find_pycache_dirs(proj).empty()) << "pytest's rewrites and helper's pycs went to the prefix";
+  EXPECT_FALSE(pycs(t / "pfx").empty());
+}
+
 }  // namespace
 }  // namespace pycache::test
