@@ -62,7 +62,7 @@ struct PolicyQuery {
   // pyproject.toml): where it starts again. A script outside every project
   // (/usr/bin/pytest, .venv/bin/pytest, a runpy wrapper) runs under the
   // policy of where the user stands, as ruff and pytest find their config.
-  fs::path fallback_dir;
+  fs::path fallback_dir{};
   // The .venv beside the policy file wins over an activated VIRTUAL_ENV of
   // another directory (one warning). With project_venv (`pycache run`,
   // `pycache policy`), as uv does, also the .venv beside a pyproject.toml

@@ -19,7 +19,7 @@ struct Frame {
   std::unique_ptr<Directory> dir;
   fs::path path;
   std::string name;
-  std::vector<std::string> subdirs;
+  std::vector<std::string> subdirs{};
   std::size_t next = 0;
   bool listed = false;
   bool blocked = false;

@@ -2,8 +2,10 @@
 // each step is where it is; the comments here say only what would break.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <marshal.h>
 
 #include "pycache/embed.hpp"
+#include "read_through_frozen.inc"  // generated: cmake/freeze.py
 
 #include <cstdlib>
 #include <cstring>
@@ -59,70 +61,27 @@ void restore_environment(const std::vector<std::pair<std::string, std::optional<
   PyErr_Clear();
 }
 
-// Read-through: SourceLoader.get_code first tries the pyc the source would
-// have without a prefix, validated by importlib's own functions exactly as
-// get_code validates the prefix's; a miss falls through to CPython, which
-// reads or writes the prefix. Installed after initialisation: the few modules
-// site imports before it are served by the prefix alone.
-constexpr const char* kReadThrough = R"PY(
-def _install():
-    import sys, _imp
-    from importlib import _bootstrap, _bootstrap_external as ext
-    loader = ext.SourceLoader
-    original = loader.get_code
-    tag = sys.implementation.cache_tag
-
-    def in_tree_cache(source_path):
-        head, tail = ext._path_split(source_path)
-        base, sep, rest = tail.rpartition('.')
-        name = (base if base else rest) + '.' + tag
-        level = sys.flags.optimize
-        if level:
-            name += '.opt-%d' % level
-        return ext._path_join(head, '__pycache__', name + '.pyc')
-
-    def get_code(self, fullname):
-        if sys.pycache_prefix is not None and tag is not None:
-            try:
-                source_path = self.get_filename(fullname)
-                bytecode_path = in_tree_cache(source_path)
-                st = self.path_stats(source_path)
-                data = self.get_data(bytecode_path)
-            except (OSError, NotImplementedError, ImportError):
-                pass
-            else:
-                details = {'name': fullname, 'path': bytecode_path}
-                try:
-                    flags = ext._classify_pyc(data, fullname, details)
-                    if flags & 0b1:
-                        check_source = flags & 0b10 != 0
-                        mode = _imp.check_hash_based_pycs
-                        if mode != 'never' and (check_source or mode == 'always'):
-                            source_hash = _imp.source_hash(ext._RAW_MAGIC_NUMBER, self.get_data(source_path))
-                            ext._validate_hash_pyc(data, source_hash, fullname, details)
-                    else:
-                        ext._validate_timestamp_pyc(data, int(st['mtime']), st['size'], fullname, details)
-                except (ImportError, EOFError, OSError):
-                    pass
-                else:
-                    _bootstrap._verbose_message('{} matches {}', bytecode_path, source_path)
-                    return ext._compile_bytecode(memoryview(data)[16:], name=fullname,
-                                                 bytecode_path=bytecode_path, source_path=source_path)
-        return original(self, fullname)
-
-    get_code.__wrapped__ = original
-    loader.get_code = get_code
-
-_install()
-)PY";
-
+// The read-through hook (read_through.py, which says what it does), frozen by
+// the build with this runtime's interpreter. The frozen code runs when its
+// magic number is this libpython's; otherwise (a libpython updated under a
+// built pycache) the source is compiled here, which is only slower.
 void install_read_through() {
   PyObject* globals = PyDict_New();
   if (!globals) return PyErr_Clear();
   PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
-  PyObject* r = PyRun_String(kReadThrough, Py_file_input, globals, globals);
+  PyObject* code = nullptr;
+  if (PyImport_GetMagicNumber() == frozen::kReadThroughMagic) {
+    code = PyMarshal_ReadObjectFromString(reinterpret_cast<const char*>(frozen::kReadThroughCode),
+                                          sizeof frozen::kReadThroughCode);
+  }
+  if (!code) {
+    PyErr_Clear();
+    code = Py_CompileString(frozen::kReadThroughSource, "<pycache read-through>", Py_file_input);
+  }
+  PyObject* r = code ? PyEval_EvalCode(code, globals, globals) : nullptr;
   if (!r) PyErr_Clear();  // fail open: CPython's own behaviour remains
   Py_XDECREF(r);
+  Py_XDECREF(code);
   Py_DECREF(globals);
 }
 

@@ -333,8 +333,9 @@ TEST_F(Compile, AnOptionValueNeverSwallowsThePathsAfterIt) {
     ASSERT_EQ(o.exit_code, 0) << args[0] << " " << args[1] << ": " << o.err;
     const int level = args[0] == "-j" || args[0] == "--exclude" ? 0 : 1;
     EXPECT_TRUE(fs::exists(proj / "pkg/__pycache__" / pyc_name("mod", level))) << args[0] << " " << args[1];
-    if (args[0] == "--exclude")
+    if (args[0] == "--exclude") {
       EXPECT_FALSE(fs::exists(proj / "pkg/__pycache__" / pyc_name("latin", 0))) << "--exclude took latin.py only";
+    }
   }
   EXPECT_TRUE(fs::exists(t / "other/__pycache__" / pyc_name("o", 2))) << "both PATHs after a list";
 }

@@ -96,6 +96,21 @@ TEST_F(ReadOnly, ReadThroughUsesValidPrecompiledPycsAndNeverStaleOnes) {
   EXPECT_TRUE(fs::exists(mirror / ("__init__." + python_cache_tag() + ".pyc")));
 }
 
+TEST_F(ReadOnly, ReadThroughUnderOptimizeReadsTheOptPycsOnly) {
+  auto c = run({{reference_python().native(), "-O", "-m", "compileall", "-q", app.native()}, std::nullopt, env, app});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  write_file(app / "pyproject.toml", "[tool.pycache]\ncache-prefix = \"" + (t / "pfx").native() + "\"\n");
+  const fs::path opt1 = app / "pkg/__pycache__" / ("mod." + python_cache_tag() + ".opt-1.pyc");
+  ASSERT_TRUE(fs::exists(opt1));
+  auto o = run({{pycache_python_bin().native(), "-O", "-v", "main.py"}, std::nullopt, env, app});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find(opt1.native() + " matches"), std::string::npos) << o.err;
+  // Without -O the level-0 pyc is missing: nothing in the tree serves it.
+  auto plain = run({{pycache_python_bin().native(), "-v", "main.py"}, std::nullopt, env, app});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("/pkg/__pycache__/mod." + python_cache_tag()), std::string::npos) << plain.err;
+}
+
 TEST_F(ReadOnly, ReadThroughHonoursHashModes) {
   write_file(app / "h.py", "X = 'old'\n");
   auto c = run({{reference_python().native(), "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash",

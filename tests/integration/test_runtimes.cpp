@@ -23,6 +23,9 @@ std::map<std::string, RuntimeInfo> runtimes() {
   static const std::map<std::string, RuntimeInfo> found = [] {
     std::map<std::string, RuntimeInfo> out;
     auto o = run({{pycache_bin().native(), "--version"}, std::nullopt, clean_env("/"), "/"});
+    // Every runtime's program is beside the default one: a runtime tested
+    // from its own directory (build/runtimes/X.Y/pycache) is a link there.
+    const fs::path bin = fs::canonical(pycache_bin()).parent_path();
     const std::regex line(R"(^  pycache-python(\S+) +CPython (\S+) of (\S+), (static|shared) libpython (\S+)$)");
     std::size_t at = 0;
     while (at < o.out.size()) {
@@ -31,7 +34,7 @@ std::map<std::string, RuntimeInfo> runtimes() {
       at = nl == std::string::npos ? o.out.size() : nl + 1;
       std::smatch m;
       if (std::regex_match(l, m, line))
-        out[m[1]] = RuntimeInfo{pycache_bin().parent_path() / ("pycache-python" + m[1].str()), m[3].str(), m[2].str()};
+        out[m[1]] = RuntimeInfo{bin / ("pycache-python" + m[1].str()), m[3].str(), m[2].str()};
     }
     return out;
   }();
