@@ -56,6 +56,9 @@ unsigned debris_kind(std::string_view name, bool directory);
 struct Target {
   fs::path path;    // absolute, lexically normal
   fs::path prefix;  // absolute, "" when the policy has none
+  // What the walk of the tree skips (excludes.hpp). The mirror in the prefix
+  // is cleaned whole: what it holds is pycache's own.
+  std::shared_ptr<const SkipRules> skip{};
 };
 
 struct Options {

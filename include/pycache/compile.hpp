@@ -20,6 +20,7 @@
 #include "pycache/embed.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/pyc.hpp"
+#include "pycache/walk.hpp"
 
 namespace pycache::compile {
 
@@ -163,6 +164,7 @@ struct Root {
   fs::path cache_prefix;  // absolute, or empty for __pycache__
   std::vector<int> levels;  // optimization levels, ascending, no duplicates
   bool write_bytecode = true;  // what the policy says (compile writes anyway)
+  std::shared_ptr<const SkipRules> skip{};  // what the walk skips below path (excludes.hpp)
 };
 
 struct Options {

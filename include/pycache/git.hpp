@@ -33,10 +33,15 @@ class Git {
   // For each of `paths` (absolute, under `dir`): whether the ignore rules
   // cover it, whether or not it is tracked (the index is not consulted).
   virtual Result<std::vector<bool>> ignored(const fs::path& dir, const std::vector<fs::path>& paths) = 0;
+  // The directories under `dir` that the ignore rules cover whole (untracked),
+  // as absolute paths, sorted: the outermost only, as `git status --ignored`.
+  virtual Result<std::vector<fs::path>> ignored_directories(const fs::path& dir) = 0;
 };
 
 // The git program in PATH: one `git ls-files -z` for tracked_bytecode, one
-// `git check-ignore --no-index --stdin -z` for a whole batch of paths.
+// `git check-ignore --no-index --stdin -z` for a whole batch of paths, one
+// `git ls-files --others --ignored --exclude-standard --directory -z` for
+// ignored_directories.
 std::unique_ptr<Git> git_program();
 
 }  // namespace pycache::git

@@ -30,8 +30,9 @@ enum class Key {
   PrefixMaxSize,
   SafeDirectories,  // user and system files only: directories whose policy files, venvs and prefixes are trusted
   Python,           // the interpreter that runs the project: "3.12", or a path ("": chosen as uv chooses)
+  Exclude,          // globs that status, clean and compile skip in the project
 };
-inline constexpr std::size_t kKeyCount = 13;
+inline constexpr std::size_t kKeyCount = 14;
 
 enum class ValueType { Bool, Int, String, StringList };
 
@@ -123,6 +124,8 @@ class Policy {
   }
   // The Python asked for: "3.12", "3.12.1", "3.13t" or an absolute path; "" for none.
   const std::string& python() const { return std::get<std::string>(get(Key::Python).value); }
+  // Names or relative paths (fnmatch globs) that status, clean and compile skip.
+  const std::vector<std::string>& exclude() const { return std::get<std::vector<std::string>>(get(Key::Exclude).value); }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

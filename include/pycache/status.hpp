@@ -52,6 +52,7 @@ struct Target {
   fs::path root;                  // absolute, lexically normal directory
   PolicyResolution policy;        // cache-prefix, write-bytecode, optimize come from here
   std::optional<std::uint64_t> prefix_max_size;  // the prefix's size limit, when the policy sets one
+  std::shared_ptr<const SkipRules> skip{};  // what the walk skips below root (excludes.hpp)
 };
 
 enum class Strict { No, Yes };

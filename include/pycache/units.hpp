@@ -20,6 +20,11 @@ Result<std::int64_t> parse_size(std::string_view text);
 // number is an error (the unit is never guessed).
 Result<std::int64_t> parse_duration(std::string_view text);
 
+// Every count pycache prints: "7", "12,345".
+std::string format_count(std::uint64_t n);
+// "1 file", "12,345 files".
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many);
+
 // "0 bytes", "512 bytes", "1.5 kB", "173.2 MB", "12.0 GB" (powers of 1000,
 // matching parse_size's units).
 std::string format_size(std::uint64_t bytes);

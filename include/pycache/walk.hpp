@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,16 @@ struct WalkDir {
   std::size_t root_index = 0;      // `root`'s index in the roots given to walk()
 };
 
+// What a walk skips below one root, besides WalkOptions::excludes (the
+// roots are always walked: a PATH the user names is never skipped).
+struct SkipRules {
+  std::vector<std::string> excludes;  // the project's `exclude` globs, as WalkOptions::excludes
+  // The default excludes: a virtual environment (a directory holding
+  // pyvenv.cfg), .tox, .nox, node_modules (is_tool_dir) and `ignored`.
+  bool defaults = false;
+  std::vector<fs::path> ignored;  // gitignored directories: absolute, lexically normal, sorted
+};
+
 // A root of a walk. Symbolic links in the directories leading to `path` are
 // followed (the user named it), except below `beneath`: from there on each
 // component is opened on its own and a link is refused (ELOOP), never
@@ -51,6 +62,7 @@ struct WalkDir {
 struct WalkRoot {
   fs::path path;
   fs::path beneath;  // empty: only `path` itself must not be a link
+  std::shared_ptr<const SkipRules> skip{};  // nullptr: nothing but WalkOptions::excludes
 };
 
 class Walker {
@@ -82,7 +94,7 @@ class Walker {
   std::uint64_t directories_seen() const { return dirs_seen_.load(std::memory_order_relaxed); }
 
  private:
-  bool excluded(const std::string& name, const fs::path& dir, const fs::path& root) const;
+  bool excluded(const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip) const;
   FileSystem& fs_;
   WalkOptions options_;
   unsigned threads_;
@@ -91,6 +103,13 @@ class Walker {
 
 // True for the names no walk enters: .git, .hg, .svn.
 bool is_vcs_dir(std::string_view name);
+// True for the directories the default excludes skip by name: .tox, .nox,
+// node_modules (and the VCS ones).
+bool is_tool_dir(std::string_view name);
+
+// Whether a walk from `root` with `rules` would skip `path` (below `root`)
+// or one of the directories leading to it: for a PATH named inside another.
+bool skipped_below(FileSystem& fs, const SkipRules& rules, const fs::path& root, const fs::path& path);
 
 // Whether `st` (of `path`) lies in another mount than `root` (of the walk's
 // root): another device, or another mount ID where the kernel gives one

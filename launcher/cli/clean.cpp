@@ -29,7 +29,7 @@ struct CleanOptions {
   bool verbose = false;
   bool quiet = false;
   bool json = false;
-  std::vector<std::string> excludes;
+  ExcludeOptions excludes;
   std::vector<std::string> debris;
   bool stale = false;
   bool other_versions = false;
@@ -59,9 +59,7 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   app->add_flag("-v,--verbose", o.verbose, "list each removal");
   app->add_flag("-q,--quiet", o.quiet, "print nothing but errors");
   app->add_flag("--json", o.json, "print a machine-readable summary (removals too with --verbose or --dry-run)");
-  add_repeatable(*app, "--exclude", o.excludes, "skip names or relative paths matching GLOB (repeatable)")
-      ->type_name("GLOB")
-      ->check(non_empty());
+  add_excludes(*app, o.excludes);
   // A bare --debris is rewritten to --debris=default before parsing (see
   // clean_main): an optional value would otherwise swallow the next PATH.
   app->add_option("--debris", o.debris,
@@ -146,7 +144,7 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   }
   o.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  o.walk.excludes = c.excludes;
+  o.walk.excludes = c.excludes.globs;
   o.walk.one_file_system = c.one_file_system ? OneFileSystem::Yes : OneFileSystem::No;
   o.walk.threads = c.jobs;
 
@@ -194,7 +192,7 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
     }
     fs::path prefix = policy.cache_prefix();
     if (!c.prefix) {
-      o.targets.push_back(clean::Target{p, prefix});
+      o.targets.push_back(clean::Target{p, prefix, skip_rules_for(p, policy, c.excludes)});
       continue;
     }
     if (prefix.empty())

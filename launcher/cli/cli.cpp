@@ -77,21 +77,6 @@ constexpr std::array<Command, 8> kCommands{{
     {"help", "show help for pycache or one of its commands", help_main, help_doc},
 }};
 
-// The version, then one line per runtime: its Python, where from, how linked.
-std::string version_text() {
-  const runtime::Runtime& me = runtime::self();
-  std::string commit = *build::kCommit ? fmt::format("commit {}, ", build::kCommit) : std::string();
-  std::string out = fmt::format("pycache {} ({}{} build, {}; default runtime: CPython {})\n", build::kVersion, commit,
-                                build::kBuildType, build::kCompiler, me.version);
-  for (const auto& r : runtime::all()) {
-    auto path = runtime::program_path(r);
-    out += fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter,
-                       r.link, r.libpython, path ? "" : " (not installed here)", &r == &me ? ", this program" : "");
-  }
-  out += fmt::format("embedded core: {}\n", embed::runtime_build());
-  if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";
-  return out;
-}
 
 
 
@@ -179,6 +164,22 @@ int python_main(int argc, char** argv, const fs::path& self) {
 }
 
 }  // namespace
+
+// The version, then one line per runtime: its Python, where from, how linked.
+std::string version_text() {
+  const runtime::Runtime& me = runtime::self();
+  std::string commit = *build::kCommit ? fmt::format("commit {}, ", build::kCommit) : std::string();
+  std::string out = fmt::format("pycache {} ({}{} build, {}; default runtime: CPython {})\n", build::kVersion, commit,
+                                build::kBuildType, build::kCompiler, me.version);
+  for (const auto& r : runtime::all()) {
+    auto path = runtime::program_path(r);
+    out += fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter,
+                       r.link, r.libpython, path ? "" : " (not installed here)", &r == &me ? ", this program" : "");
+  }
+  out += fmt::format("embedded core: {}\n", embed::runtime_build());
+  if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";
+  return out;
+}
 
 std::span<const Command> commands() { return kCommands; }
 

@@ -5,9 +5,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+
+#include <unistd.h>
 #include <vector>
 
+#include "pycache/excludes.hpp"
 #include "pycache/exit_code.hpp"
+#include "pycache/fs.hpp"
 #include "pycache/log.hpp"
 #include "pycache/text.hpp"
 #include "help.hpp"
@@ -21,7 +26,53 @@ std::unique_ptr<CLI::App> make_app(std::string_view name, std::string_view descr
   return app;
 }
 
+namespace {
+
+// "--dry-rn" -> "unknown option '--dry-rn'; did you mean '--dry-run'?", as for commands.
+std::string unknown_option(const CLI::App& app, const std::string& arg) {
+  const std::string name = arg.substr(0, arg.find('='));
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+    for (const auto& s : o->get_snames()) names.push_back("-" + s);
+  }
+  names.push_back("--help");
+  names.push_back("--version");
+  std::vector<std::string_view> views(names.begin(), names.end());
+  auto near = name.starts_with("--") ? closest_match(name, views) : std::string_view();
+  if (near.empty()) return fmt::format("unknown option '{}'", printable(name));
+  return fmt::format("unknown option '{}'; did you mean '{}'?", printable(name), near);
+}
+
+// CLI11's message for a parse error, in pycache's words where they differ.
+std::string parse_message(const CLI::App& app, const CLI::ParseError& e, Args args) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    // "The following argument(s) was/were not expected: A B": the first is the culprit.
+    std::string what = e.what();
+    auto colon = what.find("expected: ");
+    if (colon != std::string::npos) {
+      std::string first = what.substr(colon + 10);
+      first = first.substr(0, first.find(' '));
+      for (const auto& a : args)  // as given (CLI11 splits --opt=value)
+        if (a == first || a.starts_with(first + "=")) first = a;
+      if (first.size() > 1 && first[0] == '-') return unknown_option(app, first);
+      return fmt::format("unexpected argument '{}'", printable(first));
+    }
+  }
+  return e.what();
+}
+
+}  // namespace
+
 std::optional<int> parse(CLI::App& app, Args args) {
+  // --version after any command, as before one (options only: not after --).
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "--version") {
+      std::fputs(version_text().c_str(), stdout);
+      return kExitOk;
+    }
+  }
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -32,10 +83,37 @@ std::optional<int> parse(CLI::App& app, Args args) {
     std::fputs(c ? format_help(*c).c_str() : app.help().c_str(), stdout);
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    log().error("{} (see '{} --help')", e.what(), app.get_name());
+    log().error("{} (see '{} --help')", parse_message(app, e, args), app.get_name());
     return kExitUsage;
   }
   return std::nullopt;
+}
+
+CLI::Validator one_of(std::vector<std::string> words) {
+  return CLI::Validator(
+      [words](std::string& value) {
+        if (std::find(words.begin(), words.end(), value) != words.end()) return std::string();
+        std::string list;
+        for (std::size_t i = 0; i < words.size(); ++i)
+          list += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+        return fmt::format("expected {}, got '{}'", list, printable(value));
+      },
+      "");
+}
+
+void add_color(CLI::App& app, std::string& when) {
+  app.add_option("--color", when, "colour the report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), "
+                                  "always or never")
+      ->type_name("WHEN")
+      ->check(one_of({"auto", "always", "never"}));
+}
+
+bool colour_wanted(const std::string& when, int fd) {
+  if (when == "never") return false;
+  if (when == "always") return true;
+  if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
+  if (const char* force = std::getenv("FORCE_COLOR"); force && *force) return true;
+  return ::isatty(fd) == 1;
 }
 
 CLI::Validator non_empty() {
@@ -54,6 +132,27 @@ CLI::Option* add_jobs(CLI::App& app, unsigned& jobs, const std::string& help) {
             return fmt::format("expected a number from 1 to {}, got '{}'", kMaxJobs, printable(value));
           },
           ""));
+}
+
+void add_excludes(CLI::App& app, ExcludeOptions& into) {
+  add_repeatable(app, "--exclude", into.globs,
+                 "skip names or paths relative to PATH matching GLOB, besides the policy's exclude key (repeatable)")
+      ->type_name("GLOB")
+      ->check(non_empty());
+  app.add_flag("--no-default-excludes", into.no_defaults,
+               "also walk virtual environments, .tox, .nox, node_modules and what git ignores (but __pycache__)");
+}
+
+std::shared_ptr<const SkipRules> skip_rules_for(const fs::path& root, const Policy& policy,
+                                                const ExcludeOptions& options) {
+  static const std::unique_ptr<git::Git> git = git::git_program();
+  static bool warned = false;
+  auto found = find_skip_rules(real_fs(), git.get(), root, policy.exclude(), !options.no_defaults);
+  if (!found.warning.empty() && !warned) {
+    log().warn("{}", found.warning);
+    warned = true;
+  }
+  return std::move(found.rules);
 }
 
 CommandDoc doc_from_app(const CLI::App& app, std::string usage) {

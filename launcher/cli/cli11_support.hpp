@@ -8,6 +8,8 @@
 #include <string>
 
 #include "commands.hpp"
+#include "pycache/policy.hpp"
+#include "pycache/walk.hpp"
 
 namespace pycache::cli {
 
@@ -31,6 +33,27 @@ CLI::Option* add_repeatable(CLI::App& app, const std::string& name, std::vector<
 
 // A value that must not be empty ("--older-than ''" is a mistake, never "everything").
 CLI::Validator non_empty();
+// A value that must be one of `words`: "expected a, b or c, got 'x'".
+CLI::Validator one_of(std::vector<std::string> words);
+
+// --exclude GLOB (repeatable) and --no-default-excludes, for the commands
+// that walk a tree (status, clean, compile).
+struct ExcludeOptions {
+  std::vector<std::string> globs;
+  bool no_defaults = false;
+};
+void add_excludes(CLI::App& app, ExcludeOptions& into);
+// What the walk of `root` skips: the policy's `exclude`, and the default
+// excludes unless --no-default-excludes (excludes.hpp). Warns once when git
+// can't say what it ignores.
+std::shared_ptr<const SkipRules> skip_rules_for(const fs::path& root, const Policy& policy,
+                                                const ExcludeOptions& options);
+
+// --color auto|always|never, for the commands that colour their report.
+void add_color(CLI::App& app, std::string& when);
+// Whether to colour what goes to `fd`: never, always, or (auto) as NO_COLOR
+// and FORCE_COLOR say (no-color.org, force-color.org), else when a terminal.
+bool colour_wanted(const std::string& when, int fd);
 
 // -j/--jobs: a number from 1 to kMaxJobs.
 inline constexpr unsigned kMaxJobs = 256;

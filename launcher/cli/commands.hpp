@@ -42,6 +42,8 @@ const Command* find_command(std::string_view name);
 // The path pycache was started by (argv[0], searched in PATH as a shell
 // does), for the commands that need their siblings as the user sees them.
 const std::string& invoked_path();
+// `pycache --version`: the version, then one line per runtime.
+std::string version_text();
 
 int run_main(Args args);
 CommandDoc run_doc();

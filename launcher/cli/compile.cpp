@@ -26,7 +26,7 @@ struct CompileOptions {
   std::string invalidation_mode;
   bool force = false;
   unsigned jobs = 0;
-  std::vector<std::string> excludes;
+  ExcludeOptions excludes;
   bool quiet = false;
   bool json = false;
   std::string policy_file;
@@ -60,13 +60,11 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
   app->add_option("--invalidation-mode", o.invalidation_mode,
                   "timestamp, checked-hash or unchecked-hash (default: checked-hash when SOURCE_DATE_EPOCH is set, "
                   "else timestamp)")
-      ->check(CLI::IsMember({"timestamp", "checked-hash", "unchecked-hash"}))
+      ->check(one_of({"timestamp", "checked-hash", "unchecked-hash"}))
       ->type_name("MODE");
   app->add_flag("--force", o.force, "rewrite every pyc, up to date or not");
   add_jobs(*app, o.jobs, "compiler processes (default: the number of cores, at most 16)");
-  add_repeatable(*app, "--exclude", o.excludes, "skip files and directories matching this glob (repeatable)")
-      ->type_name("GLOB")
-      ->check(non_empty());
+  add_excludes(*app, o.excludes);
   app->add_flag("-q,--quiet", o.quiet, "print errors only");
   app->add_flag("--json", o.json, "print the summary as JSON");
   app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
@@ -133,6 +131,7 @@ std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::
     std::sort(root.levels.begin(), root.levels.end());
     root.levels.erase(std::unique(root.levels.begin(), root.levels.end()), root.levels.end());
     root.write_bytecode = policy.write_bytecode();
+    root.skip = skip_rules_for(root.path, policy, o.excludes);
     if (!root.write_bytecode && !o.quiet && std::none_of(roots.begin(), roots.end(), [](const compile::Root& r) {
           return !r.write_bytecode;
         })) {
@@ -210,7 +209,7 @@ int compile_main(Args args) {
     options.mode = epoch && *epoch ? pyc::Invalidation::CheckedHash : pyc::Invalidation::Timestamp;
   }
   options.force = o.force ? compile::Force::Yes : compile::Force::No;
-  options.excludes = o.excludes;
+  options.excludes = o.excludes.globs;
   // One pool per Python: a project of 3.12 gets 3.12's pycs from 3.12's compiler.
   for (const auto& group : *groups) rc = std::max(rc, compile_group(o, group, options));
   return rc;

@@ -21,7 +21,8 @@ namespace {
 
 struct StatusOptions {
   std::vector<std::string> paths;
-  std::vector<std::string> excludes;
+  ExcludeOptions excludes;
+  std::string color = "auto";
   std::string policy_file;
   bool no_policy = false;
   bool ignore_environment = false;
@@ -46,9 +47,8 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
   app->add_flag("--strict", o.strict,
                 "with --check: in-tree bytecode against the policy counts even when git ignores it and does not "
                 "track it");
-  add_repeatable(*app, "--exclude", o.excludes, "skip names or relative paths matching this glob (repeatable)")
-      ->type_name("GLOB")
-      ->check(non_empty());
+  add_excludes(*app, o.excludes);
+  add_color(*app, o.color);
   app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
   app->add_flag("--no-policy", o.no_policy, "read no policy file");
   app->add_flag("--ignore-environment", o.ignore_environment,
@@ -61,11 +61,6 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
   return app;
 }
 
-bool colour_wanted() {
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color && *no_color) return false;
-  return ::isatty(STDOUT_FILENO) == 1;
-}
 
 }  // namespace
 
@@ -90,7 +85,7 @@ int status_main(Args args) {
   }
   status::Options options;
   options.strict = o.strict ? status::Strict::Yes : status::Strict::No;
-  options.walk.excludes = o.excludes;
+  options.walk.excludes = o.excludes.globs;
   options.walk.threads = o.jobs;
   for (const auto& path : o.paths) {
     fs::path root = absolute_from(path, cwd);
@@ -130,7 +125,8 @@ int status_main(Args args) {
                   printable(path), choice.cache_tag, printable(choice.origin.describe()), options.current_tag);
       return kExitUsage;
     }
-    status::Target target{root, std::move(*resolved), std::nullopt};
+    auto skip = skip_rules_for(root, resolved->policy, o.excludes);
+    status::Target target{root, std::move(*resolved), std::nullopt, std::move(skip)};
     target.prefix_max_size = status::prefix_max_size(target.policy.policy);
     options.targets.push_back(std::move(target));
   }
@@ -142,7 +138,7 @@ int status_main(Args args) {
   for (const auto& r : report.roots)
     if (r.git && !r.git->error.empty()) log().warn("{}", r.git->error);
 
-  const auto color = colour_wanted() ? status::Color::Yes : status::Color::No;
+  const auto color = colour_wanted(o.color, STDOUT_FILENO) ? status::Color::Yes : status::Color::No;
   std::string out;
   if (o.json) out = status::format_json(report);
   else if (o.check) out = status::format_findings(report, cwd, color);

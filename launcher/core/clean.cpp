@@ -38,19 +38,6 @@ bool is_within(const std::string& path, const std::string& dir) {
   return path.size() == dir.size() || dir == "/" || path[dir.size()] == '/';
 }
 
-std::string thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", thousands(n), n == 1 ? one : many);
-}
-
 enum class RootKind { Tree, Mirror, Prefix };
 
 struct RootInfo {
@@ -566,14 +553,19 @@ struct Cleaner::Impl {
       }
       return;
     }
-    // Nested PATHs are walked once, as part of the outer one.
+    // Nested PATHs are walked once, as part of the outer one, unless the
+    // outer walk skips them (a PATH named is always walked).
     std::vector<Target> targets = o.targets;
     std::sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.path < b.path; });
     std::vector<Target> outer;
-    for (auto& t : targets)
-      if (outer.empty() || !is_within(t.path.native(), outer.back().path.native())) outer.push_back(t);
+    for (auto& t : targets) {
+      const Target* in = nullptr;
+      for (const auto& u : outer)
+        if (is_within(t.path.native(), u.path.native())) in = &u;
+      if (!in || (in->skip && skipped_below(fs, *in->skip, in->path, t.path))) outer.push_back(t);
+    }
     for (const auto& t : outer) {
-      roots.push_back(WalkRoot{t.path, {}});
+      roots.push_back(WalkRoot{t.path, {}, t.skip});
       infos.push_back(RootInfo{RootKind::Tree, {}, 0});
     }
     std::vector<std::pair<fs::path, fs::path>> mirrors;  // mirror, prefix
@@ -719,7 +711,7 @@ std::string format_summary(const Summary& s, const Options& o) {
     if (!s.by_reason[i]) continue;
     ++kinds;
     if (!reasons.empty()) reasons += ", ";
-    reasons += fmt::format("{} {}", kReasonNames[i], thousands(s.by_reason[i]));
+    reasons += fmt::format("{} {}", kReasonNames[i], format_count(s.by_reason[i]));
   }
   if (kinds > 1) out += "  (" + reasons + ")\n";
   if (s.kept_bytecode)
@@ -793,8 +785,8 @@ std::string format_json(const Summary& s, const Options& o) {
 }
 
 std::string format_progress(const Counts& c, std::uint64_t dirs_seen, DryRun dry_run) {
-  return fmt::format("pycache clean: {} dirs walked, {} {} files, {}", thousands(dirs_seen),
-                     dry_run == DryRun::Yes ? "would remove" : "removed", thousands(c.files), format_size(c.bytes));
+  return fmt::format("pycache clean: {} dirs walked, {} {} files, {}", format_count(dirs_seen),
+                     dry_run == DryRun::Yes ? "would remove" : "removed", format_count(c.files), format_size(c.bytes));
 }
 
 }  // namespace pycache::clean

@@ -1,5 +1,6 @@
 // The compile engine: decisions, one task, the walk-and-dispatch driver, the
 // wire format and the formatters. Worker processes are in compile_pool.cpp.
+#include "pycache/units.hpp"
 #include "pycache/compile.hpp"
 
 #include <fmt/format.h>
@@ -351,8 +352,8 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
     summary.failures.push_back(Failure{std::move(path), "", std::move(message), 0, 0});
   };
 
-  std::vector<fs::path> paths;
-  for (const auto& r : options.roots) paths.push_back(r.path);
+  std::vector<WalkRoot> paths;
+  for (const auto& r : options.roots) paths.push_back(WalkRoot{r.path, {}, r.skip});
 
   std::mutex hq_mu;
   std::condition_variable hq_cv;
@@ -529,9 +530,6 @@ std::string levels_text(const Options& o) {
   return fmt::format("{}", fmt::join(all, ","));
 }
 
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
 
 }  // namespace
 
@@ -539,8 +537,8 @@ std::string format_summary(const Summary& s, const Options& o) {
   const std::uint64_t errors = s.failures.size() - s.compile_errors();
   std::string out = fmt::format("{} ({}, optimize {}): {} written, {} up to date", plural(s.sources, "source", "sources"),
                                 pyc::to_string(o.mode), levels_text(o), plural(s.written, "pyc", "pycs"),
-                                s.up_to_date);
-  if (s.compile_errors()) out += fmt::format(", {} failed to compile", s.compile_errors());
+                                format_count(s.up_to_date));
+  if (s.compile_errors()) out += fmt::format(", {} failed to compile", format_count(s.compile_errors()));
   if (errors) out += fmt::format(", {}", plural(errors, "error", "errors"));
   if (s.skipped_symlinks) out += fmt::format(", {} skipped", plural(s.skipped_symlinks, "symlink", "symlinks"));
   out += fmt::format(" [{}, {:.2f} s]\n", plural(s.workers, "worker", "workers"), s.seconds);
@@ -592,7 +590,8 @@ std::string format_summary_json(const Summary& s, const Options& o) {
 }
 
 std::string format_progress(const Progress& p) {
-  return fmt::format("compile: {} sources, {} up to date, {}/{} compiled", p.sources, p.up_to_date, p.done, p.queued);
+  return fmt::format("compile: {}, {} up to date, {}/{} compiled", plural(p.sources, "source", "sources"),
+                     format_count(p.up_to_date), format_count(p.done), format_count(p.queued));
 }
 
 }  // namespace pycache::compile

@@ -74,6 +74,21 @@ class GitProgram final : public Git {
     for (std::size_t i = 0; i < rels.size(); ++i) out[i] = hit.count(rels[i]) > 0;
     return out;
   }
+
+  Result<std::vector<fs::path>> ignored_directories(const fs::path& dir) override {
+    auto o = run_program({"git", "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"}, dir);
+    if (!o) return o.error();
+    if (o->exit_code != 0) return Error{git_error(*o), kExitFailure};
+    std::vector<fs::path> out;
+    for (auto rel : split_nul(o->out)) {
+      if (!rel.ends_with('/')) continue;  // an ignored file
+      rel.remove_suffix(1);
+      if (rel.empty() || rel == ".") continue;
+      out.push_back((dir / std::string(rel)).lexically_normal());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 };
 
 }  // namespace

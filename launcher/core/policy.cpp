@@ -63,6 +63,10 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "a version such as \"3.12\", or the path of a python", "--python VERSION|PATH",
      "the Python that runs the project (default: its venv's, .python-version, requires-python, else pycache's "
      "default runtime)"},
+    {Key::Exclude, "exclude", ValueType::StringList, KeyScope::AnyFile, "[]", {},
+     "a list of globs, matched on names and on paths relative to the PATH walked", "--exclude GLOB",
+     "what status, clean and compile skip, besides the default excludes (virtual environments, .tox, .nox, "
+     "node_modules, gitignored directories; --no-default-excludes walks them)"},
 }};
 
 // CPython's own defaults, from the table.
@@ -173,6 +177,12 @@ Result<Value> normalize_value(Key key, const Value& raw, const fs::path& base_di
       std::vector<std::string> out;
       for (const auto& item : std::get<std::vector<std::string>>(raw)) {
         if (item.empty()) return Error{fmt::format("'{}' must not hold an empty string", info.name), kExitUsage};
+        if (key == Key::Exclude) {  // globs, as --exclude takes them
+          if (item.find('\0') != std::string::npos)
+            return Error{fmt::format("'{}' must not contain a NUL byte", info.name), kExitUsage};
+          out.push_back(item);
+          continue;
+        }
         if (key == Key::SafeDirectories && item == "*") {
           out.push_back(item);
           continue;

@@ -267,7 +267,7 @@ Result<Inherited> decode_inherited(std::string_view text) {
         break;
       }
       case ValueType::String: raw = std::string(value); break;
-      case ValueType::StringList: continue;  // user-only keys are never handed down
+      case ValueType::StringList: continue;  // lists (safe-directories, exclude) are no child's business
     }
     auto v = normalize_value(info->key, raw, "/");
     if (!v) return bad(v.error().message);

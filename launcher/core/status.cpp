@@ -267,10 +267,10 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
   const auto& targets = options.targets;
   const std::size_t n = targets.size();
   Context c{fs, options, {}, {}, {}, {}};
-  std::vector<fs::path> roots;
+  std::vector<WalkRoot> roots;
   bool any_prefix = false;
   for (const auto& t : targets) {
-    roots.push_back(t.root);
+    roots.push_back(WalkRoot{t.root, {}, t.skip});
     std::string p = t.policy.policy.cache_prefix();
     while (p.size() > 1 && p.back() == '/') p.pop_back();
     any_prefix |= !p.empty();
@@ -341,7 +341,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
             const SourceStat* walked = find_source(sources, source);
             tally_pyc(c, t, root, Location::PycacheDir, &w.name, false, f, path, parent + "/" + source, walked);
           }
-          if (files > 0) r.bytecode_dirs.push_back(Notable{dir, fmt::format("{} files", files)});
+          if (files > 0) r.bytecode_dirs.push_back(Notable{dir, plural(files, "file", "files")});
           t.recycle();
           return;
         }
@@ -455,7 +455,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
             const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
             std::optional<std::size_t> owner;
             for (std::size_t k = 0; k < n && !owner; ++k)
-              if (c.prefixes[k] == p && (mirrored == roots[k].native() || under(mirrored, roots[k].native()))) owner = k;
+              if (c.prefixes[k] == p && (mirrored == roots[k].path.native() || under(mirrored, roots[k].path.native()))) owner = k;
             for (const auto& e : d.entries) {
               if (e.type != FileType::Regular) continue;
               std::optional<pyc::CacheName> name;
@@ -681,7 +681,7 @@ std::string shown(const fs::path& p, const fs::path& base) {
   return printable(p.native());
 }
 
-std::string count_or_dash(std::uint64_t n) { return n == 0 ? "-" : std::to_string(n); }
+std::string count_or_dash(std::uint64_t n) { return n == 0 ? "-" : format_count(n); }
 
 const char* state_color(State s) {
   switch (s) {
@@ -703,7 +703,7 @@ std::string modes_text(const Group& g) {
     if (g.modes[m] == 0) continue;
     if (!out.empty()) out += ", ";
     out += to_string(static_cast<pyc::Invalidation>(m));
-    if (kinds > 1) out += fmt::format(" {}", g.modes[m]);
+    if (kinds > 1) out += " " + format_count(g.modes[m]);
   }
   return out.empty() ? "-" : out;
 }
@@ -713,7 +713,7 @@ std::string states_summary(const std::array<std::uint64_t, kStateCount>& states)
   for (std::size_t s = 0; s < kStateCount; ++s) {
     if (states[s] == 0) continue;
     if (!out.empty()) out += ", ";
-    out += fmt::format("{} {}", states[s], to_string(static_cast<State>(s)));
+    out += fmt::format("{} {}", format_count(states[s]), to_string(static_cast<State>(s)));
   }
   return out;
 }
@@ -786,15 +786,16 @@ std::string format_human(const Report& report, Color color) {
 
     const Expected& e = r.expected;
     std::string where = e.location == Location::Prefix ? "the prefix" : "__pycache__";
-    out += fmt::format("  sources: {} .py files; {} opt {} in {}: {} compiled", e.sources, e.tag, e.optimize, where,
-                       e.compiled);
+    out += fmt::format("  sources: {}; {} opt {} in {}: {} compiled", plural(e.sources, ".py file", ".py files"), e.tag,
+                       e.optimize, where, format_count(e.compiled));
     if (e.compiled > 0) out += fmt::format(" ({})", states_summary(e.states));
-    out += fmt::format(", {} missing\n", e.sources - e.compiled);
+    out += fmt::format(", {} missing\n", format_count(e.sources - e.compiled));
 
     if (r.groups.empty()) out += "  bytecode: none\n";
     else out += table(r, color);
     if (r.temp_files > 0)
-      out += fmt::format("  temp files: {} ({}), left by interrupted writes\n", r.temp_files, format_bytes(r.temp_bytes));
+      out += fmt::format("  temp files: {} ({}), left by interrupted writes\n", format_count(r.temp_files),
+                         format_bytes(r.temp_bytes));
     // The files worth naming, a few of each: --json and --check list them all.
     constexpr std::size_t kListed = 10;
     for (std::size_t i = 0; i < r.sourceless.size() && i < kListed; ++i)
@@ -812,7 +813,7 @@ std::string format_human(const Report& report, Color color) {
       out += fmt::format("  prefix: {}: ", printable(p.path.native()));
       if (!p.exists) out += "does not exist yet\n";
       else {
-        out += fmt::format("{} files, {}", p.files, format_bytes(p.bytes));
+        out += fmt::format("{}, {}", plural(p.files, "file", "files"), format_bytes(p.bytes));
         if (!p.max_size) out += " (no prefix-max-size)\n";
         else if (p.bytes > *p.max_size)
           out += paint(fmt::format(", over its prefix-max-size of {}\n", format_bytes(*p.max_size)), kRed, color);
@@ -827,7 +828,7 @@ std::string format_human(const Report& report, Color color) {
       if (!g.error.empty()) out += fmt::format(": {}\n", g.error);
       else {
         out += "\n";
-        std::string tracked = fmt::format("{} bytecode files tracked", g.tracked.size());
+        std::string tracked = plural(g.tracked.size(), "bytecode file", "bytecode files") + " tracked";
         if (!g.tracked.empty()) tracked = paint(tracked, kRed, color);
         out += fmt::format("    {}, {} untracked ones not ignored\n", tracked, g.unignored.size());
         out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}\n", g.ignores_pycache ? "yes" : "no",

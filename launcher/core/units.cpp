@@ -98,6 +98,19 @@ Result<std::int64_t> parse_duration(std::string_view text) {
   return total;
 }
 
+std::string format_count(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", format_count(n), n == 1 ? one : many);
+}
+
 std::string format_size(std::uint64_t bytes) {
   if (bytes < 1000) return fmt::format("{} {}", bytes, bytes == 1 ? "byte" : "bytes");
   static constexpr const char* kUnits[] = {"kB", "MB", "GB", "TB", "PB", "EB"};

@@ -16,21 +16,61 @@ namespace pycache {
 
 bool is_vcs_dir(std::string_view name) { return name == ".git" || name == ".hg" || name == ".svn"; }
 
+bool is_tool_dir(std::string_view name) {
+  return is_vcs_dir(name) || name == ".tox" || name == ".nox" || name == "node_modules";
+}
+
+namespace {
+
+bool matches(const std::vector<std::string>& globs, const std::string& name, const fs::path& dir,
+             const fs::path& root, std::string& rel) {
+  for (const auto& glob : globs) {
+    if (fnmatch(glob.c_str(), name.c_str(), FNM_PERIOD) == 0) return true;
+    if (rel.empty()) rel = (dir / name).lexically_relative(root).native();
+    if (fnmatch(glob.c_str(), rel.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+bool is_ignored(const SkipRules& rules, const fs::path& path) {
+  return !rules.ignored.empty() && std::binary_search(rules.ignored.begin(), rules.ignored.end(), path);
+}
+
+// A virtual environment, told by its listing: it holds pyvenv.cfg.
+bool is_venv_listing(const std::vector<DirEntry>& entries) {
+  return std::any_of(entries.begin(), entries.end(), [](const DirEntry& e) { return e.name == "pyvenv.cfg"; });
+}
+
+// What the walker sets for a directory it lists and then skips (a venv).
+constexpr int kSkippedVenv = -1;
+
+}  // namespace
+
+bool skipped_below(FileSystem& fs, const SkipRules& rules, const fs::path& root, const fs::path& path) {
+  const fs::path rel = path.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return false;
+  fs::path dir = root;
+  for (const auto& part : rel) {
+    std::string name = part.native(), scratch;
+    if (matches(rules.excludes, name, dir, root, scratch)) return true;
+    dir /= name;
+    if (!rules.defaults) continue;
+    FileStat st;
+    if (is_tool_dir(name) || is_ignored(rules, dir) || fs.lstat(dir / "pyvenv.cfg", st) == 0) return true;
+  }
+  return false;
+}
+
 Walker::Walker(FileSystem& fs, WalkOptions options) : fs_(fs), options_(std::move(options)) {
   unsigned n = options_.threads;
   if (n == 0) n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   threads_ = n;
 }
 
-bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::path& root) const {
-  if (options_.excludes.empty()) return false;
+bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::path& root,
+                      const SkipRules* skip) const {
   std::string rel;
-  for (const auto& glob : options_.excludes) {
-    if (fnmatch(glob.c_str(), name.c_str(), FNM_PERIOD) == 0) return true;
-    if (rel.empty()) rel = (dir / name).lexically_relative(root).native();
-    if (fnmatch(glob.c_str(), rel.c_str(), 0) == 0) return true;
-  }
-  return false;
+  return matches(options_.excludes, name, dir, root, rel) || (skip && matches(skip->excludes, name, dir, root, rel));
 }
 
 namespace {
@@ -205,6 +245,8 @@ void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, cons
       if (!failed && (failed = dir->list(raw)) != 0) {
         if (failed != ENOENT) on_error(job.dir, failed);
       }
+      const SkipRules* skip = roots[job.root_index].skip.get();
+      if (!failed && job.parent && skip && skip->defaults && is_venv_listing(raw)) failed = kSkippedVenv;
       if (!failed) {
         dirs_seen_.fetch_add(1, std::memory_order_relaxed);
         node = std::make_shared<Node>();
@@ -213,7 +255,7 @@ void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, cons
         d.root_index = job.root_index;
         d.entries.reserve(raw.size());
         for (auto& r : raw) {
-          if (excluded(r.name, job.dir, *job.root)) continue;
+          if (excluded(r.name, job.dir, *job.root, skip)) continue;
           FileType type = r.type;
           if (type == FileType::Unknown) {
             FileStat st;
@@ -224,6 +266,8 @@ void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, cons
             type = st.type;
           }
           bool descend = type == FileType::Directory && !is_vcs_dir(r.name);
+          if (descend && skip && skip->defaults)
+            descend = !is_tool_dir(r.name) && !is_ignored(*skip, job.dir / r.name);
           d.entries.push_back(WalkEntry{std::move(r.name), type, descend});
         }
         visit(d);

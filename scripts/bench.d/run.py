@@ -87,13 +87,15 @@ def startup(b):
     cmds = [
         Command(f"{name} -c pass", [py, "-c", "pass"]),
         Command("minimal embed -c pass", [embed, "-c", "pass"]),
-        Command("pycache run -c pass", [b.pycache, "run", "-c", "pass"]),
+        # --python: the runtime measured, which need not be pycache's default.
+        Command(f"pycache run --python {b.runtime} -c pass", [b.pycache, "run", "--python", b.runtime, "-c", "pass"]),
         Command("pycache-python -c pass", [b.pycache_python, "-c", "pass"]),
         Command(f"{name} app.py (pyproject.toml)", [py, app]),
         Command("minimal embed app.py (pyproject.toml)", [embed, app]),
         Command("pycache-python app.py (pyproject.toml)", [b.pycache_python, app]),
     ]
-    r = b.measure("startup", cmds, cwd=cwd)
+    # follow_exec: `pycache run --python X.Y` hands off to that runtime with an exec.
+    r = b.measure("startup", cmds, cwd=cwd, follow_exec=True)
     n = list(r)
     vs_python = {n[0]: n[0], n[1]: n[0], n[2]: n[0], n[3]: n[0], n[4]: n[4], n[5]: n[4], n[6]: n[4]}
     vs_embed = {n[1]: n[1], n[2]: n[1], n[3]: n[1], n[5]: n[5], n[6]: n[5]}

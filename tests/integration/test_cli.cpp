@@ -50,6 +50,52 @@ TEST_F(Cli, Cli11ParseErrorsUseTheUsageStatusNotCli11s) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST_F(Cli, EveryCommandSuggestsTheOptionMeantAndSaysWhatWasExpected) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"clean", "--dry-rn"}, "unknown option '--dry-rn'; did you mean '--dry-run'?"},
+      {{"status", "--chek"}, "unknown option '--chek'; did you mean '--check'?"},
+      {{"compile", "--forse"}, "unknown option '--forse'; did you mean '--force'?"},
+      {{"policy", "--jsn"}, "unknown option '--jsn'; did you mean '--json'?"},
+      {{"show", "x.pyc", "--bogus=1"}, "unknown option '--bogus'"},
+      {{"status", "--jobs", "abc"}, "--jobs: expected a number from 1 to 256, got 'abc'"},
+      {{"compile", "--invalidation-mode", "foo"},
+       "--invalidation-mode: expected timestamp, checked-hash or unchecked-hash, got 'foo'"},
+      {{"status", "--color", "sometimes"}, "--color: expected auto, always or never, got 'sometimes'"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto o = pycache(args);
+    EXPECT_EQ(o.exit_code, 2) << args[0] << " " << args[1];
+    EXPECT_EQ(o.err.rfind("pycache: error: " + message, 0), 0u) << o.err;
+    EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line: " << o.err;
+  }
+}
+
+TEST_F(Cli, VersionAfterAnyCommand) {
+  const std::string version = pycache({"--version"}).out;
+  ASSERT_EQ(version.rfind("pycache ", 0), 0u);
+  for (auto c : {"clean", "status", "compile", "policy", "show"}) {
+    auto o = pycache({c, "--version"});
+    EXPECT_EQ(o.exit_code, 0) << c << ": " << o.err;
+    EXPECT_EQ(o.out, version) << c;
+  }
+}
+
+TEST_F(Cli, ColorIsAskedForOrForcedAndNoColorWins) {
+  write_file(t / "proj/pyproject.toml", "[tool.pycache]\n");
+  write_file(t / "proj/m.py", "X = 1\n");
+  const std::string esc = "\x1b[";
+  auto plain = pycache({"status"}, t / "proj");  // not a terminal
+  EXPECT_EQ(plain.out.find(esc), std::string::npos) << plain.out;
+  write_file(t / "proj/__pycache__/m.cpython-311.pyc", "not a pyc");
+  auto always = pycache({"status", "--color", "always"}, t / "proj");
+  EXPECT_NE(always.out.find(esc), std::string::npos) << always.out;
+  env["FORCE_COLOR"] = "1";
+  EXPECT_NE(pycache({"status"}, t / "proj").out.find(esc), std::string::npos) << "FORCE_COLOR";
+  EXPECT_EQ(pycache({"status", "--color", "never"}, t / "proj").out.find(esc), std::string::npos);
+  env["NO_COLOR"] = "1";
+  EXPECT_EQ(pycache({"status"}, t / "proj").out.find(esc), std::string::npos) << "NO_COLOR wins over FORCE_COLOR";
+}
+
 TEST_F(Cli, PycachePythonSpeaksPythonWhateverArgv0) {
   for (std::string argv0 : {"python3", "/usr/bin/whatever", "-m", "pycache-python"}) {
     auto o = run({{argv0, "-c", "import sys; print(sys.argv)"}, pycache_python_bin().native(), env, t.path()});

@@ -190,7 +190,7 @@ TEST_F(Status, PolicyPrefixAndInTreeBytecode) {
       << o.out;
   auto c = pycache({"status", "--check"});
   EXPECT_EQ(c.exit_code, 1);
-  EXPECT_NE(c.out.find("bytecode-in-tree  __pycache__: 1 files of bytecode; cache-prefix is set (" +
+  EXPECT_NE(c.out.find("bytecode-in-tree  __pycache__: 1 file of bytecode; cache-prefix is set (" +
                        (proj / "pyproject.toml").native() + ":2:16): the import system never reads it"),
             std::string::npos)
       << c.out;

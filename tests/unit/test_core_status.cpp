@@ -257,7 +257,7 @@ TEST(Status, WriteBytecodeFalseMakesInTreeBytecodeAFinding) {
                                {FindingKind::BytecodeInTree, "/p/__pycache__"},
                                {FindingKind::BytecodeInTree, "/p/sub/__pycache__"},
                                {FindingKind::BytecodeInTree, "/p/sub/legacy.pyc"}}));
-  EXPECT_NE(rep.findings[0].detail.find("1 files of bytecode; write-bytecode = false (/p/pycache.toml:2:1)"),
+  EXPECT_NE(rep.findings[0].detail.find("1 file of bytecode; write-bytecode = false (/p/pycache.toml:2:1)"),
             std::string::npos)
       << rep.findings[0].detail;
   // The same tree under the default policy is clean.
@@ -295,6 +295,7 @@ class FakeGit : public git::Git {
   std::set<std::string> ignored_paths;  // absolute
   std::vector<fs::path> asked;
   std::string fail;
+  Result<std::vector<fs::path>> ignored_directories(const fs::path&) override { return std::vector<fs::path>{}; }
   Result<std::vector<fs::path>> tracked_bytecode(const fs::path&) override {
     if (!fail.empty()) return Error{fail, kExitFailure};
     return tracked;
@@ -395,7 +396,7 @@ TEST(StatusFormat, TableAndFindingLines) {
   EXPECT_NE(human.find("  WHERE        TAG          OPT  FILES  FRESH"), std::string::npos) << human;
   EXPECT_NE(human.find("  __pycache__  cpython-311    0      1      1      -"), std::string::npos) << human;
   EXPECT_NE(human.find("  legacy       cpython-38     0      1      -"), std::string::npos) << human;
-  EXPECT_NE(human.find("sources: 1 .py files; cpython-311 opt 0 in __pycache__: 1 compiled (1 fresh), 0 missing"),
+  EXPECT_NE(human.find("sources: 1 .py file; cpython-311 opt 0 in __pycache__: 1 compiled (1 fresh), 0 missing"),
             std::string::npos)
       << human;
   EXPECT_NE(human.find("check: 1 problem ("), std::string::npos);

@@ -1,0 +1,26 @@
+#pragma once
+// What status, clean and compile skip in a project (walk.hpp's SkipRules):
+// the policy's `exclude` globs and, unless turned off, the default excludes,
+// which take what git ignores there (as ruff's respect-gitignore does) but
+// never a __pycache__: that is what the commands are about.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pycache/fs.hpp"
+#include "pycache/git.hpp"
+#include "pycache/walk.hpp"
+
+namespace pycache {
+
+struct SkipRulesFound {
+  std::shared_ptr<const SkipRules> rules;
+  std::string warning;  // git was asked and failed: why, for one warning line; empty otherwise
+};
+
+// `git` may be nullptr (no git asked); outside a work tree it is not run.
+SkipRulesFound find_skip_rules(FileSystem& fs, git::Git* git, const std::filesystem::path& root,
+                               std::vector<std::string> excludes, bool defaults);
+
+}  // namespace pycache
