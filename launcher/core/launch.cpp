@@ -76,7 +76,7 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
       for (const auto& o : kRunOptions) names.push_back(o.name);
       std::string msg = fmt::format("unknown option '{}'", printable(name));
       if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
-      return usage(msg + " (see 'pycache help run')");
+      return usage(msg + " (see 'pycache run --help')");
     }
     if (!opt->metavar.empty() && !value) {
       if (i + 1 >= args.size()) return usage(fmt::format("option '{}' needs a value ({})", name, opt->metavar));

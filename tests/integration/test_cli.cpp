@@ -70,6 +70,18 @@ TEST_F(Cli, EveryCommandSuggestsTheOptionMeantAndSaysWhatWasExpected) {
   }
 }
 
+TEST_F(Cli, RunSuggestsItsOwnOptionAndLeavesTheRestToPython) {
+  auto o = pycache({"run", "--no-read-thru", "-c", "pass"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err, "pycache: error: unknown option '--no-read-thru'; did you mean '--no-read-through'? (see 'pycache "
+                   "run --help')\n");
+  // Nothing like one of pycache's: python's own answer, as python gives it.
+  auto p = pycache({"run", "--frobnicate", "-c", "pass"});
+  auto ref = run({{reference_python().native(), "--frobnicate", "-c", "pass"}, std::nullopt, env, t.path()});
+  EXPECT_EQ(p.exit_code, ref.exit_code);
+  EXPECT_NE(p.err.find("--frobnicate"), std::string::npos) << p.err;
+}
+
 TEST_F(Cli, VersionAfterAnyCommand) {
   const std::string version = pycache({"--version"}).out;
   ASSERT_EQ(version.rfind("pycache ", 0), 0u);

@@ -300,5 +300,27 @@ TEST_F(Run, PytestByItsNameLeavesTheTreeClean) {
   EXPECT_FALSE(pycs(t / "pfx").empty());
 }
 
+// tox with basepython = pycache-python: tox asks virtualenv, which queries the
+// interpreter and makes the env from it; the env's python is pycache-python,
+// and the commands tox runs follow the project's policy.
+TEST_F(Run, ToxWithBasepythonPycachePythonRunsUnderThePolicy) {
+  if (reference_python() != fs::path("/usr/bin/python3") && fs::canonical(reference_python()) != "/usr/bin/python3.11")
+    GTEST_SKIP() << "Debian's virtualenv seeds envs offline for Debian's python only";
+  if (access("/usr/bin/tox", X_OK) != 0) GTEST_SKIP() << "needs tox (Debian package)";
+  policy("cache-prefix = \"" + (t / "pfx").native() + "\"\n");
+  write_file(proj / "mod.py", "X = 1\n");
+  write_file(proj / "tox.ini",
+             "[tox]\nenvlist = py\nskipsdist = true\n[testenv]\nbasepython = " + pycache_python_bin().native() +
+                 "\nskip_install = true\ncommands = python -c \"import sys, mod; print('prefix', sys.pycache_prefix); "
+                 "print('exe', sys.executable)\"\n");
+  auto o = run({{"/usr/bin/tox", "-q"}, std::nullopt, env, proj});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("prefix " + (t / "pfx").native() + "\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("exe " + (proj / ".tox/py/bin/python").native() + "\n"), std::string::npos) << o.out;
+  EXPECT_TRUE(fs::exists(proj / ".tox/py/pyvenv.cfg"));
+  EXPECT_FALSE(fs::exists(proj / "__pycache__")) << "mod's pyc went to the prefix";
+  EXPECT_FALSE(pycs(t / "pfx").empty());
+}
+
 }  // namespace
 }  // namespace pycache::test

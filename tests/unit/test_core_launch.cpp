@@ -57,7 +57,7 @@ TEST(RunOptions, InitOptionsSetTheInitKeys) {
 
 TEST(RunOptions, UsageErrors) {
   EXPECT_EQ(parse_error({"--cache-prefx", "x"}),
-            "unknown option '--cache-prefx'; did you mean '--cache-prefix'? (see 'pycache help run')");
+            "unknown option '--cache-prefx'; did you mean '--cache-prefix'? (see 'pycache run --help')");
   EXPECT_NE(parse_error({"--optimize", "3"}).find("must be 0, 1 or 2"), std::string::npos);
   EXPECT_NE(parse_error({"--optimize"}).find("needs a value"), std::string::npos);
   EXPECT_NE(parse_error({"--explain=yes"}).find("takes no value"), std::string::npos);

@@ -131,6 +131,53 @@ TEST(Walker, ExcludesNamesAndRelativePaths) {
   EXPECT_EQ(seen.files, (std::set<std::string>{"/r/keep/m.py"}));
 }
 
+// The walk of roots that carry skip rules (the default excludes).
+std::set<std::string> files_with_rules(FakeFileSystem& f, const std::vector<fs::path>& roots,
+                                       std::shared_ptr<const SkipRules> rules) {
+  std::vector<WalkRoot> with;
+  for (const auto& r : roots) with.push_back(WalkRoot{r, {}, rules});
+  Walker w(f, WalkOptions{{}, OneFileSystem::No, 2});
+  std::mutex mu;
+  std::set<std::string> files;
+  w.walk(
+      with,
+      [&](WalkDir& d) {
+        std::lock_guard lock(mu);
+        for (const auto& e : d.entries)
+          if (e.type != FileType::Directory) files.insert((d.path / e.name).native());
+      },
+      [](const fs::path&, int) {});
+  return files;
+}
+
+TEST(Walker, DefaultExcludesSkipVenvsToolDirsAndIgnoredDirsButNeverARoot) {
+  FakeFileSystem f;
+  f.add_file("/r/pkg/m.py");
+  f.add_file("/r/env/pyvenv.cfg");  // a venv of any name
+  f.add_file("/r/env/lib/dep.py");
+  f.add_file("/r/node_modules/x/gen.py");
+  f.add_file("/r/.nox/s/n.py");
+  f.add_file("/r/out/lib/b.py");
+  f.add_file("/r/docs/conf.py");
+  auto rules = std::make_shared<SkipRules>();
+  rules->excludes = {"docs"};
+  rules->ignored = {"/r/out"};
+  auto off = std::make_shared<SkipRules>(*rules);
+  off->defaults = false;
+  rules->defaults = true;
+  EXPECT_EQ(files_with_rules(f, {"/r"}, rules), (std::set<std::string>{"/r/pkg/m.py"}));
+  EXPECT_EQ(files_with_rules(f, {"/r/env"}, rules), (std::set<std::string>{"/r/env/pyvenv.cfg", "/r/env/lib/dep.py"}))
+      << "a venv named as the root is walked";
+  EXPECT_EQ(files_with_rules(f, {"/r"}, off).size(), 6u) << "all but the excluded docs";
+
+  EXPECT_TRUE(skipped_below(f, *rules, "/r", "/r/env/lib"));
+  EXPECT_TRUE(skipped_below(f, *rules, "/r", "/r/out"));
+  EXPECT_TRUE(skipped_below(f, *rules, "/r", "/r/docs"));
+  EXPECT_FALSE(skipped_below(f, *rules, "/r", "/r/pkg"));
+  EXPECT_FALSE(skipped_below(f, *rules, "/r", "/r"));
+  EXPECT_FALSE(skipped_below(f, *off, "/r", "/r/env/lib"));
+}
+
 TEST(Walker, ReportsUnreadableDirsAndGoesOn) {
   FakeFileSystem f;
   f.add_file("/r/ok/m.py");
