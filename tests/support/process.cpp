@@ -135,8 +135,11 @@ Env isolated_env(const fs::path& dir) {
 bool pycache_runs_as_nobody() {
   static const bool ok = [] {
     if (getuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) return false;
-    auto o = run({{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", pycache_python_bin().native(),
-                   "-c", "pass"},
+    // Through env: a program setpriv starts directly is found with setpriv's
+    // own leftover privileges, one started by another program (prlimit, a
+    // shell) is not, and a build under a 0700 directory is out of nobody's reach.
+    auto o = run({{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env",
+                   pycache_python_bin().native(), "-c", "pass"},
                   std::nullopt, clean_env("/nonexistent"), "/"});
     return o.exit_code == 0;
   }();
