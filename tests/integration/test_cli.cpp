@@ -98,7 +98,7 @@ TEST_F(Cli, ColorIsAskedForOrForcedAndNoColorWins) {
   const std::string esc = "\x1b[";
   auto plain = pycache({"status"}, t / "proj");  // not a terminal
   EXPECT_EQ(plain.out.find(esc), std::string::npos) << plain.out;
-  write_file(t / "proj/__pycache__/m.cpython-311.pyc", "not a pyc");
+  write_file(t / "proj/__pycache__" / ("m." + python_cache_tag() + ".pyc"), "not a pyc");
   auto always = pycache({"status", "--color", "always"}, t / "proj");
   EXPECT_NE(always.out.find(esc), std::string::npos) << always.out;
   env["FORCE_COLOR"] = "1";
