@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "help.hpp"
+#include "reference.hpp"
 #include "pycache/build_config.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/embed.hpp"
@@ -94,6 +95,8 @@ int help_main(Args args) {
     std::fputs(format_man_page().c_str(), stdout);
     return kExitOk;
   }
+  // docs/reference, for the build's `reference` target and its test.
+  if (args.size() == 2 && args[0] == "--reference") return write_reference(args[1]);
   if (args.empty()) {
     std::fputs(format_overview().c_str(), stdout);
     return kExitOk;
