@@ -74,6 +74,8 @@ install(FILES ${_share}/fish/vendor_completions.d/pycache.fish
 # The licence, the Debian copyright and changelog (compressed as Debian's tools do).
 set(_doc ${CMAKE_INSTALL_DATADIR}/doc/pycache)
 install(FILES LICENSE README.md DESTINATION ${_doc} COMPONENT main)
+# The manual beside the README, so that its links resolve where it is installed.
+install(DIRECTORY docs/ DESTINATION ${_doc}/docs COMPONENT main)
 install(FILES packaging/debian/copyright DESTINATION ${_doc} COMPONENT main)
 install(FILES packaging/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
         RENAME pycache COMPONENT main)

@@ -175,7 +175,7 @@ std::string format_human(const Report& report, Color color);
 // The findings, one line each: "KIND  PATH: DETAIL", paths relative to
 // `base` when under it; then one summary line.
 std::string format_findings(const Report& report, const fs::path& base, Color color);
-// The whole report as JSON, findings included (schema in README, "schema": 1).
+// The whole report as JSON, findings included (docs/reference/json.md, "schema": 1).
 std::string format_json(const Report& report);
 
 // The size limit of the prefix from the policy, if the policy table has a

@@ -1,5 +1,5 @@
-// The interpreter start-up sequence. See ../shared notes "embedding" for why
-// each step is where it is; the comments here say only what would break.
+// The interpreter start-up sequence (ARCHITECTURE.md, "Start-up"): the
+// comments say what would break if a step moved.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <marshal.h>

@@ -22,7 +22,7 @@ dry-run: on the compiled tree, nothing removed:
   pycache clean --dry-run -q    counts only
   find -name '*.pyc', wc -l      sh -c "find . -name '*.pyc' | wc -l"
 
-Targets (issue #4): pycache clean no slower than the find -prune one-liner
+Targets (docs/benchmarks.md): pycache clean no slower than the find -prune one-liner
 (ratio <= 1.0, same run), i.e. >= 2.5x faster than pyclean and >= 3.5x faster
 than py3clean; --dry-run no slower than find | wc -l. Afterwards each tool is
 run once more on a fresh copy and the leftovers are counted: every tool must

@@ -3,7 +3,7 @@
 Three groups, each measured in one hyperfine run, on tmpfs copies of the tree
 scripts/gen_tree writes by default (20 top-level packages, 5,000 package
 directories, 40,000 files of ~2.2 KB), with the interpreter pycache embeds
-(`pycache --version` names it) running compileall, the anchor of issue #5:
+(`pycache --version` names it) running compileall, the anchor (docs/benchmarks.md):
 
 full      every __pycache__ removed (untimed --prepare) before each run:
           `compileall -q -j0` vs `pycache compile -q` (each in its own copy).
@@ -137,7 +137,7 @@ def run(b):
         "pycache compile (checked-hash no-op)": "compileall -j0 (checked-hash no-op)",
     })]))
     b.emit(commands_list(results))
-    b.emit("Against the targets of issue #5 (speed-up = baseline median / pycache median):\n")
+    b.emit("Against the targets (speed-up = baseline median / pycache median):\n")
     verdicts(b, results)
     b.emit(f"\nTree check passed: pycache's trees hold one pyc per source ({sources}), and a further "
            f"`pycache compile` writes nothing.\n")

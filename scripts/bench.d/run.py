@@ -7,7 +7,7 @@ names it), the minimal embedding program (main() = Py_BytesMain, linked as
 pycache links libpython), `pycache run -c pass` and `pycache-python -c pass`,
 from a directory without any policy file; then an empty script in a project
 whose pyproject.toml has a [tool.pycache] table, which pycache must find and
-parse. Targets (issue #2): at most +2% wall-clock (median) and +1% instructions
+parse. Targets (docs/benchmarks.md): at most +2% wall-clock (median) and +1% instructions
 against python.
 
 imports: a script importing the 300 modules of a generated tree (scripts/gen_tree,

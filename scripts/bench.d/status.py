@@ -15,7 +15,7 @@ Measured in one hyperfine run (tmpfs, no git repository, no policy file):
   pycache status --json
   pycache status -j 1   one thread: the per-file cost without parallelism
 Before timing, the anchor's counts and pycache's are compared: they must agree.
-Target (issue #6): `pycache status` at least 10x faster than the anchor.
+Target (docs/benchmarks.md): `pycache status` at least 10x faster than the anchor.
 """
 import json
 import os

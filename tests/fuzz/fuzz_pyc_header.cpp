@@ -1,6 +1,6 @@
 // libFuzzer target for the pyc header parser (and the cache-name parser, on
 // the same bytes as a file name). Build: cmake -DPYCACHE_FUZZ=ON with clang
-// (README: fuzzing). Besides memory errors (ASan/UBSan), it traps when:
+// (CONTRIBUTING.md, "Fuzzing"). Besides memory errors (ASan/UBSan), it traps when:
 //  - an error message is empty or spans lines (errors must be one line);
 //  - a PEP 552 header does not survive format_header + parse_header;
 //  - a parsed cache name, rebuilt by cache_from_source, does not parse back

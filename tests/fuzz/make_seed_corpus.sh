@@ -3,7 +3,7 @@
 # Python found (pyenv's ~/.pyenv/versions/*, /usr/bin/python3) in each
 # invalidation mode it has, and broken headers. Files named valid-VERSION-MODE
 # must parse (as that version); invalid-* must be refused; the unnamed files
-# are what libFuzzer kept (see README: fuzzing). Run from anywhere; needs only sh.
+# are what libFuzzer kept (see CONTRIBUTING.md, "Fuzzing"). Run from anywhere; needs only sh.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/corpus/pyc_header"
