@@ -12,8 +12,9 @@ enum ExitCode : int {
   kExitEnvironment = 3,  // the environment can't be used: stdlib missing, a venv of another version, a venv or
                          // cache prefix someone else controls
   kExitInternal = 70,    // a bug in pycache (sysexits' EX_SOFTWARE): one line says what, please report it
-  kExitInterrupted = 130 // stopped by SIGINT
 };
+// A command stopped by a signal (Ctrl-C) dies of it, as other tools do: the
+// shell reports 128 + the signal. There is no status of ours for it.
 
 // The table the man page and the reference are made from, one row per status.
 struct ExitStatusDoc {
