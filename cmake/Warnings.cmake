@@ -9,4 +9,6 @@ if(PYCACHE_SANITIZE)
   target_compile_options(pycache_sanitizers INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(pycache_sanitizers INTERFACE -fsanitize=address,undefined)
+  # Every program gets the leak suppressions for CPython's own allocations.
+  target_sources(pycache_sanitizers INTERFACE ${PROJECT_SOURCE_DIR}/launcher/embed/sanitizer_options.cpp)
 endif()
