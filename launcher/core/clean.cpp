@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/pyc.hpp"
 #include "pycache/remove.hpp"
 #include "pycache/text.hpp"
@@ -32,11 +33,6 @@ constexpr DebrisName kDebrisNames[] = {
     {"pytest", kDebrisPytest}, {"mypy", kDebrisMypy},         {"ruff", kDebrisRuff},
     {"hypothesis", kDebrisHypothesis}, {"coverage", kDebrisCoverage}, {"tox", kDebrisTox},
 };
-
-bool is_within(const std::string& path, const std::string& dir) {
-  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
-  return path.size() == dir.size() || dir == "/" || path[dir.size()] == '/';
-}
 
 enum class RootKind { Tree, Mirror, Prefix };
 

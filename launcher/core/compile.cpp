@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/walk.hpp"
 
 namespace pycache::compile {
@@ -291,7 +292,7 @@ std::string display_path(const Root& root, const fs::path& path) {
   const std::string& r = root.path.native();
   const std::string& p = path.native();
   if (p == r) return root.display;
-  if (p.size() > r.size() && p.compare(0, r.size(), r) == 0 && (p[r.size()] == '/' || r == "/")) {
+  if (is_below(p, r)) {
     std::string rest = p.substr(r == "/" ? 1 : r.size() + 1);
     if (root.display == ".") return rest;
     return root.display.ends_with('/') ? root.display + rest : root.display + "/" + rest;

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache::show {
@@ -17,12 +18,6 @@ std::uint32_t le32(std::string_view b, std::size_t at) {
   std::uint32_t v = 0;
   for (std::size_t i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
   return v;
-}
-
-bool under(const fs::path& p, const fs::path& dir) {
-  const std::string& s = p.native();
-  const std::string& d = dir.native();
-  return s.size() > d.size() && s.compare(0, d.size(), d) == 0 && (d.back() == '/' || s[d.size()] == '/');
 }
 
 // A cache tag as implementations spell it: letters, an optional dash, digits.
@@ -46,7 +41,7 @@ std::optional<fs::path> source_for(const Context& ctx, const fs::path& pyc, std:
     if (!s) why = "its name is not NAME.TAG[.opt-N].pyc, so its source can't be told";
     return s;
   }
-  if (!ctx.prefix.empty() && under(pyc, ctx.prefix)) {
+  if (!ctx.prefix.empty() && is_below(pyc.native(), ctx.prefix.native())) {
     auto s = pyc::source_from_cache(pyc, ctx.prefix);
     if (!s) why = "its name is not NAME.TAG[.opt-N].pyc, so its source can't be told";
     return s;
@@ -60,8 +55,6 @@ std::optional<fs::path> source_for(const Context& ctx, const fs::path& pyc, std:
   why = "not a pyc name (NAME.pyc, or NAME.TAG.pyc in __pycache__ or a prefix), so its source can't be told";
   return std::nullopt;
 }
-
-bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
 
 }  // namespace
 
@@ -163,10 +156,10 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
     if (mtime != r.header.source_mtime)
       diffs.push_back(fmt::format("the source's mtime is {}, the pyc records {}", format_time(mtime),
                                   format_time(r.header.source_mtime)));
-    if (header_has_size(magic) && size != r.header.source_size)
+    if (pyc::header_has_size(magic) && size != r.header.source_size)
       diffs.push_back(fmt::format("the source's size is {} bytes, the pyc records {}", size, r.header.source_size));
     r.freshness = diffs.empty() ? Freshness::Fresh : Freshness::Stale;
-    if (diffs.empty()) r.detail = header_has_size(magic) ? "the source's mtime and size match" : "the source's mtime matches";
+    if (diffs.empty()) r.detail = pyc::header_has_size(magic) ? "the source's mtime and size match" : "the source's mtime matches";
     else r.detail = diffs.size() == 1 ? diffs[0] : diffs[0] + "; " + diffs[1];
     return r;
   }
@@ -264,7 +257,7 @@ void pyc_lines(std::string& out, const PycReport& r, std::string_view indent) {
   else line("flags", "none (a header from before Python 3.7: timestamp)");
   if (h.mode == pyc::Invalidation::Timestamp) {
     line("mtime", fmt::format("{} ({})", format_time(h.source_mtime), h.source_mtime));
-    if (header_has_size(h.magic)) line("size", fmt::format("{} bytes", h.source_size));
+    if (pyc::header_has_size(h.magic)) line("size", fmt::format("{} bytes", h.source_size));
   } else {
     line("hash", hex(h.source_hash));
   }
@@ -303,7 +296,7 @@ void pyc_json(JsonWriter& j, const PycReport& r) {
     j.null();
   }
   j.key("source_size");
-  if (ts && header_has_size(h.magic)) j.value(static_cast<std::int64_t>(h.source_size));
+  if (ts && pyc::header_has_size(h.magic)) j.value(static_cast<std::int64_t>(h.source_size));
   else j.null();
   j.key("source_hash");
   if (!ts) j.value(hex(h.source_hash));

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
 #include "pycache/text.hpp"
 
@@ -72,11 +73,6 @@ struct Tally {  // one per walker thread: no locking in the visitors
   }
 };
 
-bool under(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         (dir.back() == '/' || path[dir.size()] == '/');
-}
-
 // A module name `import` can spell: the FileFinder only ever looks for
 // NAME.pyc with NAME an identifier (non-ASCII letters allowed).
 bool importable_name(std::string_view stem) {
@@ -104,9 +100,6 @@ std::string tag_of_magic(std::uint16_t magic) {
     if (c != '.') t += c;
   return t;
 }
-
-// Pre-3.3 headers have no source size.
-bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
 
 // Natural order for tags: cpython-38 < cpython-39 < cpython-310.
 bool tag_less(const std::string& a, const std::string& b) {
@@ -225,7 +218,7 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
       state = State::Unverified;
     } else {
       bool same = h.source_mtime == pyc::header_mtime(src->mtime_ns) &&
-                  (!header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
+                  (!pyc::header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
       state = same ? State::Fresh : State::Stale;
     }
   }
@@ -455,7 +448,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
             const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
             std::optional<std::size_t> owner;
             for (std::size_t k = 0; k < n && !owner; ++k)
-              if (c.prefixes[k] == p && (mirrored == roots[k].path.native() || under(mirrored, roots[k].path.native()))) owner = k;
+              if (c.prefixes[k] == p && is_within(mirrored, roots[k].path.native())) owner = k;
             for (const auto& e : d.entries) {
               if (e.type != FileType::Regular) continue;
               std::optional<pyc::CacheName> name;
@@ -636,9 +629,9 @@ std::vector<Finding> check(const Report& report, Strict strict) {
     auto ignored_by_git = [&](const fs::path& path, bool directory) {
       if (strict == Strict::Yes || !r.git || !r.git->error.empty()) return false;
       for (const auto& u : r.git->unignored)
-        if (u == path || (directory && u.native().starts_with(path.native() + "/"))) return false;
+        if (u == path || (directory && is_below(u.native(), path.native()))) return false;
       for (const auto& t : r.git->tracked)
-        if (t == path || (directory && t.native().starts_with(path.native() + "/"))) return false;
+        if (t == path || (directory && is_below(t.native(), path.native()))) return false;
       return true;
     };
     if (!why.empty()) {
@@ -677,7 +670,7 @@ std::string paint(std::string text, const char* code, Color color) {
 }
 
 std::string shown(const fs::path& p, const fs::path& base) {
-  if (!base.empty() && under(p.native(), base.native())) return printable(p.lexically_relative(base).native());
+  if (!base.empty() && is_below(p.native(), base.native())) return printable(p.lexically_relative(base).native());
   return printable(p.native());
 }
 
