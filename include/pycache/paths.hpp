@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pycache {
 
@@ -17,6 +18,14 @@ fs::path expand_user(const fs::path& p);
 // `p` made absolute against `base` (not the cwd) and lexically normalised,
 // without resolving symlinks, as CPython's os.path.abspath does.
 fs::path absolute_from(const fs::path& p, const fs::path& base);
+// Whether `path` is `dir` or lies below it, component by component ("/a/bc"
+// is not within "/a/b"; everything absolute is within "/"). Lexical: no link
+// is resolved and `..` is a name like any other, so pass normal paths
+// (absolute_from). Trailing slashes on either side are ignored; an empty
+// `dir` holds nothing.
+bool is_within(std::string_view path, std::string_view dir);
+// is_within, and not `dir` itself.
+bool is_below(std::string_view path, std::string_view dir);
 // The current directory, or "/" if it has gone.
 fs::path current_dir();
 // The real path of the running executable (/proc/self/exe).

@@ -50,6 +50,10 @@ std::array<std::uint8_t, 8> source_hash(std::string_view source, std::uint16_t m
 // Whether the CPython of `version` ("3.12.1") hashes sources with SipHash-1-3.
 bool uses_siphash13(std::string_view version);
 
+// Whether a header of `magic` records the source's size: from 3.3 on
+// (3190), not for Python 2's magic numbers (20000 and up).
+bool header_has_size(std::uint16_t magic);
+
 // "3.11" for 3495 and the other final magic numbers of CPython 3.0-3.14
 // (and the range of alphas/betas leading to them); nullopt if unknown.
 std::optional<std::string> python_version_for_magic(std::uint16_t magic);

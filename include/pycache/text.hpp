@@ -1,5 +1,6 @@
 #pragma once
 // Small string helpers shared by the commands.
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +12,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo
 // (distance <= max(1, len/3)), else empty.
 std::string_view closest_match(std::string_view word, std::span<const std::string_view> candidates);
+// The code point of the UTF-8 sequence starting at s[pos] (pos < s.size()),
+// pos moved past it; nullopt, pos moved one byte on, when that byte does not
+// start a well-formed sequence (RFC 3629: no lead bytes C0, C1, F5-FF, no
+// overlong forms, no surrogates U+D800-DFFF, nothing above U+10FFFF, no
+// truncated sequence). The one definition of UTF-8 for printable() and the
+// JSON writer. ASCII, control bytes included, is returned as itself.
+std::optional<char32_t> next_utf8(std::string_view s, std::size_t& pos);
 // `s` with C-style escapes for control and non-UTF-8 bytes, for one-line messages.
 std::string printable(std::string_view s);
 

@@ -11,6 +11,8 @@
 #include <unordered_set>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
+#include "pycache/prefix_upkeep.hpp"
 #include "pycache/pyc.hpp"
 #include "pycache/remove.hpp"
 #include "pycache/text.hpp"
@@ -32,11 +34,6 @@ constexpr DebrisName kDebrisNames[] = {
     {"pytest", kDebrisPytest}, {"mypy", kDebrisMypy},         {"ruff", kDebrisRuff},
     {"hypothesis", kDebrisHypothesis}, {"coverage", kDebrisCoverage}, {"tox", kDebrisTox},
 };
-
-bool is_within(const std::string& path, const std::string& dir) {
-  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
-  return path.size() == dir.size() || dir == "/" || path[dir.size()] == '/';
-}
 
 enum class RootKind { Tree, Mirror, Prefix };
 
@@ -64,13 +61,6 @@ struct Survivor {
   std::int64_t last_used = 0;
   std::size_t group = 0;
   std::size_t worker = 0, dir = 0;  // its directory: workers[worker]->survivor_dirs[dir]
-};
-
-// The last pyc --max-size evicts from a prefix, in eviction order (least
-// recently used first, then by path): every pyc at or before it goes.
-struct Cutoff {
-  std::int64_t last_used = 0;
-  std::string dir, name;
 };
 
 struct alignas(64) WorkerState {
@@ -414,100 +404,105 @@ struct Cleaner::Impl {
     return o.orphans == Orphans::No && !o.older_than_ns && !o.max_size && o.other_versions == OtherVersions::No;
   }
 
-  bool evicted(const RootInfo& ri, std::int64_t last_used, const std::string& dir, const std::string& name) const {
-    if (ri.group >= cutoffs.size() || !cutoffs[ri.group]) return false;
-    const Cutoff& c = *cutoffs[ri.group];
-    if (last_used != c.last_used) return last_used < c.last_used;
-    if (int cmp = dir.compare(c.dir)) return cmp < 0;
-    return name <= c.name;
+  // The source a pyc of a mirror or prefix directory belongs to: /abs/dir/NAME.py.
+  bool mirrored_source_exists(const WalkDir& d, const RootInfo& ri, const std::string& name) {
+    return exists(fs::path("/") / d.path.lexically_relative(ri.prefix) / name);
   }
 
-  void visit_prefix_tree(WalkDir& d, WorkerState& ws, const RootInfo& ri) {
+  // An entry of a mirror or prefix directory: its cache name when it is a
+  // pyc. Anything else is a subdirectory walked into (counted) or something
+  // that stays, and so does its directory.
+  static std::optional<pyc::CacheName> mirror_entry(const WalkEntry& e, std::uint64_t& flags, std::uint64_t& subdirs) {
+    if (e.type == FileType::Directory) {
+      if (e.descend) ++subdirs;
+      else flags |= kBlocked;  // VCS internals: never entered, never removed
+      return std::nullopt;
+    }
+    std::optional<pyc::CacheName> cn;
+    if (e.type == FileType::Regular) cn = pyc::parse_cache_name(e.name);
+    if (!cn) flags |= kBlocked;  // not bytecode: stays, and so does its directory
+    return cn;
+  }
+
+  // Removes what the visit chose and leaves its flags for leave_prefix_tree.
+  void finish_mirror_dir(WalkDir& d, WorkerState& ws, std::uint64_t flags, std::uint64_t subdirs) {
+    if (!ws.batch.empty()) flags |= kTouched;
+    if (flush(ws, d)) flags |= kBlocked;
+    d.state = flags | (subdirs << kStateBits);
+  }
+
+  // A PATH's mirror in its prefix: every pyc, or with --stale what can't be used.
+  void visit_mirror(WalkDir& d, WorkerState& ws, const RootInfo& ri) {
     std::uint64_t flags = 0, subdirs = 0;
-    if (ri.kind == RootKind::Prefix && d.path == *d.root) flags |= kRoot;
-    const bool upkeep = ri.kind == RootKind::Prefix;
-    const bool wipe = wipes(ri);
-    const std::int64_t cutoff = o.older_than_ns ? o.now_ns - *o.older_than_ns : 0;
-    std::size_t dir_index = SIZE_MAX;  // survey: this directory's index in ws.dirs
+    auto source_exists = [&](const std::string& name) { return mirrored_source_exists(d, ri, name); };
     for (auto& e : d.entries) {
-      if (e.type == FileType::Directory) {
-        if (e.descend) ++subdirs;
-        else flags |= kBlocked;  // VCS internals: never entered, never removed
-        continue;
-      }
-      std::optional<pyc::CacheName> cn;
-      if (e.type == FileType::Regular) cn = pyc::parse_cache_name(e.name);
-      if (!cn) {
-        flags |= kBlocked;  // not bytecode: stays, and so does its directory
-        continue;
-      }
-      auto source_exists = [&](const std::string& name) {
-        return exists(fs::path("/") / d.path.lexically_relative(ri.prefix) / name);
-      };
-      if (!upkeep) {  // a PATH's mirror: everything, or with --stale what can't be used
-        Reason reason = plain_reason(cn->kind);
-        if (o.stale == Stale::Yes) {
-          auto why = stale_reason(*cn, source_exists);
-          if (!why) {
-            ++ws.kept_bytecode;
-            flags |= kBlocked;
-            continue;
-          }
-          reason = *why;
+      auto cn = mirror_entry(e, flags, subdirs);
+      if (!cn) continue;
+      Reason reason = plain_reason(cn->kind);
+      if (o.stale == Stale::Yes) {
+        auto why = stale_reason(*cn, source_exists);
+        if (!why) {
+          ++ws.kept_bytecode;
+          flags |= kBlocked;
+          continue;
         }
-        add(ws, e.name, reason);
-        continue;
+        reason = *why;
       }
-      if (cn->kind == pyc::CacheKind::TempFile || wipe) {
-        add(ws, e.name, plain_reason(cn->kind));
-        continue;
-      }
-      if (o.orphans == Orphans::Yes && !source_exists(cn->module + ".py")) {
-        add(ws, e.name, Reason::Orphaned);
-        continue;
-      }
-      if (o.other_versions == OtherVersions::Yes && !current_tag(cn->tag)) {
-        add(ws, e.name, Reason::OtherVersion);
-        continue;
-      }
-      if (!o.older_than_ns && !o.max_size) {
+      add(ws, e.name, reason);
+    }
+    finish_mirror_dir(d, ws, flags, subdirs);
+  }
+
+  // `clean --prefix`: a directory of a whole prefix, each pyc judged by the
+  // upkeep's selections (prefix_upkeep.hpp).
+  void visit_prefix(WalkDir& d, WorkerState& ws, const RootInfo& ri) {
+    std::uint64_t flags = d.path == *d.root ? std::uint64_t{kRoot} : 0, subdirs = 0;
+    const bool wipe = wipes(ri);
+    std::size_t dir_index = SIZE_MAX;  // survey: this directory's index in ws.survivor_dirs
+    auto source_exists = [&](const std::string& name) { return mirrored_source_exists(d, ri, name); };
+    for (auto& e : d.entries) {
+      auto cn = mirror_entry(e, flags, subdirs);
+      if (!cn) continue;
+      const Verdict v = judge_name(o, *cn, wipe, source_exists);
+      if (v.action == Verdict::Remove) {
+        add(ws, e.name, v.reason);
+      } else if (v.action == Verdict::Keep) {
         ++ws.kept_bytecode;
         flags |= kBlocked;
-        continue;
+      } else {
+        upkeep_by_times(d, ws, ri, e.name, flags, dir_index);
       }
-      FileStat st;
-      if (int err = d.dir->lstat(e.name, st)) {
-        if (err != ENOENT) {
-          problem(d.path / e.name, "stat", err);
-          flags |= kBlocked;
-        }
-        continue;
+    }
+    finish_mirror_dir(d, ws, flags, subdirs);
+  }
+
+  // --older-than and --max-size: the pyc's last use decides.
+  void upkeep_by_times(WalkDir& d, WorkerState& ws, const RootInfo& ri, const std::string& name,
+                       std::uint64_t& flags, std::size_t& dir_index) {
+    FileStat st;
+    if (int err = d.dir->lstat(name, st)) {
+      if (err != ENOENT) {
+        problem(d.path / name, "stat", err);
+        flags |= kBlocked;
       }
-      const std::int64_t last_used = std::max(st.atime_ns, st.mtime_ns);
-      if (o.older_than_ns && last_used < cutoff) {
-        add(ws, e.name, Reason::Unused);
-        continue;
+      return;
+    }
+    const std::int64_t last_used = std::max(st.atime_ns, st.mtime_ns);
+    const Cutoff* cutoff = ri.group < cutoffs.size() && cutoffs[ri.group] ? &*cutoffs[ri.group] : nullptr;
+    const Verdict v = judge_times(o, last_used, surveying, cutoff, d.path.native(), name);
+    if (v.action == Verdict::Remove) {
+      add(ws, name, v.reason);
+    } else if (v.action == Verdict::Survey) {
+      if (dir_index == SIZE_MAX) {
+        dir_index = ws.survivor_dirs.size();
+        ws.survivor_dirs.push_back(d.path.native());
       }
-      if (surveying) {
-        if (dir_index == SIZE_MAX) {
-          dir_index = ws.survivor_dirs.size();
-          ws.survivor_dirs.push_back(d.path.native());
-        }
-        ws.survivors.push_back(Survivor{e.name, st.size, last_used, ri.group, d.worker, dir_index});
-        continue;
-      }
-      if (evicted(ri, last_used, d.path.native(), e.name)) {
-        add(ws, e.name, Reason::Evicted);
-        continue;
-      }
+      ws.survivors.push_back(Survivor{name, st.size, last_used, ri.group, d.worker, dir_index});
+    } else {
       ++ws.kept_bytecode;
       ws.bytes_left += st.size;
       flags |= kBlocked;
     }
-    const std::size_t before = ws.batch.size();
-    if (before) flags |= kTouched;
-    if (flush(ws, d)) flags |= kBlocked;
-    d.state = flags | (subdirs << kStateBits);
   }
 
   // After its subdirectories: a directory goes when nothing in it stays and
@@ -524,23 +519,11 @@ struct Cleaner::Impl {
   // --max-size: per prefix, what to evict so that the rest fits, least
   // recently used first; the real walk then takes everything up to the cutoff.
   void plan_eviction() {
-    std::vector<Survivor*> all;
+    std::vector<SurveyedPyc> all;
     for (auto& w : workers)
-      for (auto& s : w->survivors) all.push_back(&s);
-    auto dir_of = [&](const Survivor* s) -> const std::string& { return workers[s->worker]->survivor_dirs[s->dir]; };
-    std::sort(all.begin(), all.end(), [&](const Survivor* a, const Survivor* b) {
-      if (a->last_used != b->last_used) return a->last_used < b->last_used;
-      if (int c = dir_of(a).compare(dir_of(b))) return c < 0;
-      return a->name < b->name;
-    });
-    std::vector<std::uint64_t> total(o.prefixes.size(), 0);
-    for (const auto* s : all) total[s->group] += s->size;
-    cutoffs.assign(o.prefixes.size(), std::nullopt);
-    for (const auto* s : all) {
-      if (total[s->group] <= *o.max_size) continue;
-      total[s->group] -= s->size;
-      cutoffs[s->group] = Cutoff{s->last_used, dir_of(s), s->name};
-    }
+      for (auto& v : w->survivors)
+        all.push_back(SurveyedPyc{workers[v.worker]->survivor_dirs[v.dir], v.name, v.size, v.last_used, v.group});
+    cutoffs = clean::plan_eviction(std::move(all), o.prefixes.size(), *o.max_size);
   }
 
   // --- the run -------------------------------------------------------------
@@ -600,7 +583,8 @@ struct Cleaner::Impl {
           WorkerState& ws = *workers[d.worker];
           const RootInfo& ri = info_of(d);
           if (ri.kind == RootKind::Tree) visit_tree(d, ws);
-          else visit_prefix_tree(d, ws, ri);
+          else if (ri.kind == RootKind::Mirror) visit_mirror(d, ws, ri);
+          else visit_prefix(d, ws, ri);
         },
         [&](const fs::path& path, int error) {
           if (error == ENOENT) return;  // vanished: a concurrent clean or build

@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/walk.hpp"
 
 namespace pycache::compile {
@@ -291,7 +292,7 @@ std::string display_path(const Root& root, const fs::path& path) {
   const std::string& r = root.path.native();
   const std::string& p = path.native();
   if (p == r) return root.display;
-  if (p.size() > r.size() && p.compare(0, r.size(), r) == 0 && (p[r.size()] == '/' || r == "/")) {
+  if (is_below(p, r)) {
     std::string rest = p.substr(r == "/" ? 1 : r.size() + 1);
     if (root.display == ".") return rest;
     return root.display.ends_with('/') ? root.display + rest : root.display + "/" + rest;
@@ -310,6 +311,252 @@ Task make_task(const Root& root, const fs::path& src, std::vector<int> levels, c
   return task;
 }
 
+// One compile_tree run, in three threads of control: the walk (its threads
+// plan each source: up to date, stale, or a hash pyc to check), this thread
+// (the parent's interpreter: hash checks, progress) and the executor's
+// workers (compiling; results come back through collect()).
+class TreeCompiler {
+ public:
+  TreeCompiler(FileSystem& fs, const Options& options, Toolchain& parent_tools,
+               const std::function<void(const Progress&)>& progress, std::chrono::milliseconds tick)
+      : fs_(fs), options_(options), parent_tools_(parent_tools), progress_(progress), tick_(tick),
+        walker_(fs, WalkOptions{options.excludes, OneFileSystem::No, options.walk_threads}) {}
+
+  Summary run(const ExecutorFactory& make_executor) {
+    const auto started_at = std::chrono::steady_clock::now();
+    executor_ = make_executor([this](const Task& task, const TaskResult& r) { collect(task, r); });
+    std::thread walk_thread([this] { walk(); });
+    check_hashes();
+    walk_thread.join();
+    executor_->close();
+    while (!executor_->wait(tick_)) maybe_progress();
+    finish();
+    summary_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+    return std::move(summary_);
+  }
+
+ private:
+  // A directory being planned: every source is stat'ed through the walk's
+  // handle, and all their pycs (every level) live in one directory, opened
+  // on first use. Paths are built only for sources that need work: a no-op
+  // run builds none.
+  struct DirPlan {
+    WalkDir& d;
+    const Root& root;
+    std::unique_ptr<Directory> pyc_dir{};
+    fs::path pyc_dir_path{};
+    std::string header{}, pyc_name{};
+  };
+
+  // --- results (the executor's threads) -----------------------------------
+
+  // Each task carries its display path; results come back with the task.
+  void collect(const Task& task, const TaskResult& r) {
+    std::lock_guard lock(mu_);
+    summary_.written += r.written;
+    switch (r.status) {
+      case TaskResult::Status::Written: ++summary_.compiled; break;
+      case TaskResult::Status::CompileError:
+        summary_.failures.push_back(Failure{task.display, r.error_type, r.message, r.line, r.column});
+        break;
+      case TaskResult::Status::IoError: summary_.failures.push_back(Failure{task.display, "", r.message, 0, 0}); break;
+      case TaskResult::Status::Fatal:
+        if (!summary_.fatal) summary_.fatal = r.message;
+        break;
+      case TaskResult::Status::Vanished: sources_.fetch_sub(1, std::memory_order_relaxed); break;
+    }
+    done_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void submit(Task&& task) {
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    executor_->submit(std::move(task));
+  }
+
+  void fail(std::string path, std::string message) {
+    std::lock_guard lock(mu_);
+    summary_.failures.push_back(Failure{std::move(path), "", std::move(message), 0, 0});
+  }
+
+  // --- planning (the walk's threads) --------------------------------------
+
+  void walk() {
+    std::vector<WalkRoot> paths;
+    for (const auto& r : options_.roots) paths.push_back(WalkRoot{r.path, {}, r.skip});
+    walker_.walk(paths, [this](WalkDir& d) { visit(d); }, [this](const fs::path& p, int e) { walk_error(p, e); });
+    std::lock_guard lock(hq_mu_);
+    walk_done_ = true;
+    hq_cv_.notify_all();
+  }
+
+  void walk_error(const fs::path& path, int err) {
+    const Root* root = &options_.roots.front();
+    for (const auto& r : options_.roots)
+      if (path.native().starts_with(r.path.native())) root = &r;
+    fail(display_path(*root, path), err == ELOOP ? std::string("is a symbolic link: not followed")
+                                                 : fmt::format("cannot read: {}", std::strerror(err)));
+  }
+
+  void visit(WalkDir& d) {
+    DirPlan plan{d, options_.roots[d.root_index]};
+    for (auto& e : d.entries) {
+      if (e.type == FileType::Directory) {
+        // Cache directories hold no sources: never walk them.
+        if (e.name == "__pycache__" || (!plan.root.cache_prefix.empty() && d.path / e.name == plan.root.cache_prefix))
+          e.descend = false;
+        continue;
+      }
+      if (!is_source_name(e.name)) continue;
+      if (e.type == FileType::Symlink) {
+        symlinks_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (e.type == FileType::Regular) plan_source(plan, e.name);
+    }
+  }
+
+  // One source: its levels up to date, stale, or to check by hash.
+  void plan_source(DirPlan& plan, const std::string& name) {
+    WalkDir& d = plan.d;
+    // Only the timestamp check looks at the source's stat: hash modes
+    // compare its bytes, and --force rebuilds whatever it says.
+    FileStat st;
+    if (options_.mode == Invalidation::Timestamp && options_.force == Force::No) {
+      if (int err = d.dir->lstat(name, st)) {
+        if (err != ENOENT) fail(display_path(plan.root, d.path / name), fmt::format("cannot stat: {}", std::strerror(err)));
+        return;
+      }
+    }
+    sources_.fetch_add(1, std::memory_order_relaxed);
+    HashJob job = check_levels(plan, name, st);
+    if (job.check.empty() && job.stale.empty()) return;
+    const int read_error = job.check.empty() ? 0 : d.dir->read(name, kWholeFile, job.source);
+    if (read_error == ENOENT) {  // vanished since the listing: nothing to compile
+      sources_.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+    if (!job.check.empty() && read_error == 0) {
+      // Read here, in the walk's threads; hashed in the interpreter's,
+      // woken once per batch rather than once per file.
+      job.root = &plan.root;
+      job.dir = d.path.native();
+      job.name = name;
+      std::lock_guard lock(hq_mu_);
+      hash_queue_.push_back(std::move(job));
+      if (hash_queue_.size() == kHashBatch) hq_cv_.notify_one();
+      return;
+    }
+    // Stale, or unreadable for the hash check (then the task reports why).
+    for (const auto& [level, _] : job.check) job.stale.push_back(level);
+    submit(make_task(plan.root, d.path / name, std::move(job.stale), options_));
+  }
+
+  // What each of the root's levels needs for this source, from its pyc's header.
+  HashJob check_levels(DirPlan& plan, const std::string& name, const FileStat& st) {
+    if (plan.pyc_dir_path.empty())
+      plan.pyc_dir_path =
+          pyc::cache_from_source(plan.d.path / name, options_.cache_tag, 0, plan.root.cache_prefix).parent_path();
+    HashJob job;
+    for (int level : plan.root.levels) {
+      std::optional<std::string> existing;
+      if (options_.force == Force::No) {
+        if (!plan.pyc_dir)
+          plan.pyc_dir = plan.root.cache_prefix.empty() ? plan.d.dir->open("__pycache__")
+                                                        : fs_.open_directory(plan.pyc_dir_path);
+        plan.pyc_name = pyc::cache_file_name(name, options_.cache_tag, level);
+        if (plan.pyc_dir->read(plan.pyc_name, pyc::kHeaderSize, plan.header) == 0) existing = plan.header;
+      }
+      switch (freshness(existing, st, options_.mode, options_.magic, options_.force)) {
+        case Freshness::UpToDate: up_to_date_.fetch_add(1, std::memory_order_relaxed); break;
+        case Freshness::Stale: job.stale.push_back(level); break;
+        case Freshness::CheckHash: job.check.emplace_back(level, pyc::parse_header(*existing)->source_hash); break;
+      }
+    }
+    return job;
+  }
+
+  // --- hash checks and progress (this thread) ------------------------------
+
+  // This thread owns the parent's interpreter: hash checks happen here, a
+  // batch at a time, until the walk is done and the queue empty.
+  void check_hashes() {
+    std::unique_lock lock(hq_mu_);
+    while (true) {
+      hq_cv_.wait_for(lock, tick_, [&] { return hash_queue_.size() >= kHashBatch || walk_done_; });
+      std::deque<HashJob> jobs;
+      jobs.swap(hash_queue_);
+      lock.unlock();
+      for (auto& job : jobs)
+        if (start_tools()) check_hash(job);
+      maybe_progress();
+      lock.lock();
+      if (walk_done_ && hash_queue_.empty()) break;
+    }
+  }
+
+  // The interpreter, started for the first hash check; a failure is fatal.
+  bool start_tools() {
+    if (!tools_started_ && !tools_failed_) {
+      auto s = parent_tools_.start();
+      tools_started_ = s.ok();
+      tools_failed_ = !s.ok();
+      if (tools_failed_) {
+        std::lock_guard guard(mu_);
+        summary_.fatal = s.error().message;
+      }
+    }
+    return tools_started_;
+  }
+
+  void check_hash(HashJob& job) {
+    auto h = parent_tools_.hash(job.source);
+    hashed_.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& [level, expected] : job.check) {
+      if (expected == h) up_to_date_.fetch_add(1, std::memory_order_relaxed);
+      else job.stale.push_back(level);
+    }
+    if (!job.stale.empty()) submit(make_task(*job.root, fs::path(job.dir) / job.name, std::move(job.stale), options_));
+  }
+
+  void maybe_progress() {
+    if (!progress_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_tick_ < tick_) return;
+    last_tick_ = now;
+    progress_(Progress{sources_.load(), up_to_date_.load(), queued_.load(), done_.load()});
+  }
+
+  // The counts into the summary, failures sorted; the executor is gone after.
+  void finish() {
+    summary_.sources = sources_.load();
+    summary_.up_to_date = up_to_date_.load();
+    summary_.skipped_symlinks = symlinks_.load();
+    summary_.hashed = hashed_.load();
+    summary_.workers = executor_->workers_started();
+    executor_.reset();
+    std::sort(summary_.failures.begin(), summary_.failures.end(), [](const Failure& a, const Failure& b) {
+      return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
+    });
+  }
+
+  FileSystem& fs_;
+  const Options& options_;
+  Toolchain& parent_tools_;
+  const std::function<void(const Progress&)>& progress_;
+  const std::chrono::milliseconds tick_;
+  Walker walker_;
+  std::unique_ptr<Executor> executor_;
+  Summary summary_;
+  std::mutex mu_;  // guards summary_
+  std::atomic<std::uint64_t> sources_{0}, up_to_date_{0}, queued_{0}, done_{0}, symlinks_{0}, hashed_{0};
+  std::mutex hq_mu_;  // guards hash_queue_, walk_done_
+  std::condition_variable hq_cv_;
+  std::deque<HashJob> hash_queue_;
+  bool walk_done_ = false;
+  bool tools_failed_ = false, tools_started_ = false;
+  std::chrono::steady_clock::time_point last_tick_ = std::chrono::steady_clock::now();
+};
+
 }  // namespace
 
 std::uint64_t Summary::compile_errors() const {
@@ -320,195 +567,7 @@ std::uint64_t Summary::compile_errors() const {
 Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_tools,
                      const ExecutorFactory& make_executor, const std::function<void(const Progress&)>& progress,
                      std::chrono::milliseconds tick) {
-  const auto started_at = std::chrono::steady_clock::now();
-  Summary summary;
-  std::mutex mu;  // guards summary
-  std::atomic<std::uint64_t> sources{0}, up_to_date{0}, queued{0}, done{0}, symlinks{0}, hashed{0};
-
-  // Each task carries its display path; results come back with the task.
-  auto sink = [&](const Task& task, const TaskResult& r) {
-    std::lock_guard lock(mu);
-    summary.written += r.written;
-    switch (r.status) {
-      case TaskResult::Status::Written: ++summary.compiled; break;
-      case TaskResult::Status::CompileError:
-        summary.failures.push_back(Failure{task.display, r.error_type, r.message, r.line, r.column});
-        break;
-      case TaskResult::Status::IoError: summary.failures.push_back(Failure{task.display, "", r.message, 0, 0}); break;
-      case TaskResult::Status::Fatal:
-        if (!summary.fatal) summary.fatal = r.message;
-        break;
-      case TaskResult::Status::Vanished: sources.fetch_sub(1, std::memory_order_relaxed); break;
-    }
-    done.fetch_add(1, std::memory_order_relaxed);
-  };
-  std::unique_ptr<Executor> executor = make_executor(sink);
-  auto submit = [&](Task&& task) {
-    queued.fetch_add(1, std::memory_order_relaxed);
-    executor->submit(std::move(task));
-  };
-  auto fail = [&](std::string path, std::string message) {
-    std::lock_guard lock(mu);
-    summary.failures.push_back(Failure{std::move(path), "", std::move(message), 0, 0});
-  };
-
-  std::vector<WalkRoot> paths;
-  for (const auto& r : options.roots) paths.push_back(WalkRoot{r.path, {}, r.skip});
-
-  std::mutex hq_mu;
-  std::condition_variable hq_cv;
-  std::deque<HashJob> hash_queue;
-  bool walk_done = false;
-
-  Walker walker(fs, WalkOptions{options.excludes, OneFileSystem::No, options.walk_threads});
-  auto visit = [&](WalkDir& d) {
-    const Root& root = options.roots[d.root_index];
-    std::string header, pyc_name;
-    // Every source of this directory is stat'ed through the walk's handle,
-    // and all their pycs (every level) live in one directory, opened on first
-    // use. Paths are built only for sources that need work: a no-op run
-    // builds none.
-    Directory* src_dir = d.dir;
-    std::unique_ptr<Directory> pyc_dir;
-    fs::path pyc_dir_path;
-    for (auto& e : d.entries) {
-      if (e.type == FileType::Directory) {
-        // Cache directories hold no sources: never walk them.
-        if (e.name == "__pycache__" || (!root.cache_prefix.empty() && d.path / e.name == root.cache_prefix))
-          e.descend = false;
-        continue;
-      }
-      if (!is_source_name(e.name)) continue;
-      if (e.type == FileType::Symlink) {
-        symlinks.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      if (e.type != FileType::Regular) continue;
-      // Only the timestamp check looks at the source's stat: hash modes
-      // compare its bytes, and --force rebuilds whatever it says.
-      FileStat st;
-      if (options.mode == Invalidation::Timestamp && options.force == Force::No) {
-        if (int err = src_dir->lstat(e.name, st)) {
-          if (err != ENOENT) fail(display_path(root, d.path / e.name), fmt::format("cannot stat: {}", std::strerror(err)));
-          continue;
-        }
-      }
-      sources.fetch_add(1, std::memory_order_relaxed);
-      if (pyc_dir_path.empty())
-        pyc_dir_path = pyc::cache_from_source(d.path / e.name, options.cache_tag, 0, root.cache_prefix).parent_path();
-      HashJob job;
-      for (int level : root.levels) {
-        std::optional<std::string> existing;
-        if (options.force == Force::No) {
-          if (!pyc_dir)
-            pyc_dir = root.cache_prefix.empty() ? d.dir->open("__pycache__") : fs.open_directory(pyc_dir_path);
-          pyc_name = pyc::cache_file_name(e.name, options.cache_tag, level);
-          if (pyc_dir->read(pyc_name, pyc::kHeaderSize, header) == 0) existing = header;
-        }
-        switch (freshness(existing, st, options.mode, options.magic, options.force)) {
-          case Freshness::UpToDate: up_to_date.fetch_add(1, std::memory_order_relaxed); break;
-          case Freshness::Stale: job.stale.push_back(level); break;
-          case Freshness::CheckHash: job.check.emplace_back(level, pyc::parse_header(*existing)->source_hash); break;
-        }
-      }
-      if (job.check.empty() && job.stale.empty()) continue;
-      const int read_error = job.check.empty() ? 0 : src_dir->read(e.name, kWholeFile, job.source);
-      if (read_error == ENOENT) {  // vanished since the listing: nothing to compile
-        sources.fetch_sub(1, std::memory_order_relaxed);
-        continue;
-      }
-      if (!job.check.empty() && read_error == 0) {
-        // Read here, in the walk's threads; hashed in the interpreter's,
-        // woken once per batch rather than once per file.
-        job.root = &root;
-        job.dir = d.path.native();
-        job.name = e.name;
-        std::lock_guard lock(hq_mu);
-        hash_queue.push_back(std::move(job));
-        if (hash_queue.size() == kHashBatch) hq_cv.notify_one();
-        continue;
-      }
-      // Stale, or unreadable for the hash check (then the task reports why).
-      for (const auto& [level, _] : job.check) job.stale.push_back(level);
-      submit(make_task(root, d.path / e.name, std::move(job.stale), options));
-    }
-  };
-  auto on_error = [&](const fs::path& path, int err) {
-    const Root* root = &options.roots.front();
-    for (const auto& r : options.roots)
-      if (path.native().starts_with(r.path.native())) root = &r;
-    fail(display_path(*root, path), err == ELOOP ? std::string("is a symbolic link: not followed")
-                                                 : fmt::format("cannot read: {}", std::strerror(err)));
-  };
-
-  std::thread walk_thread([&] {
-    walker.walk(paths, visit, on_error);
-    std::lock_guard lock(hq_mu);
-    walk_done = true;
-    hq_cv.notify_all();
-  });
-
-  auto snapshot = [&] {
-    return Progress{sources.load(), up_to_date.load(), queued.load(), done.load()};
-  };
-  auto last_tick = std::chrono::steady_clock::now();
-  auto maybe_progress = [&] {
-    if (!progress) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_tick < tick) return;
-    last_tick = now;
-    progress(snapshot());
-  };
-
-  // This thread owns the parent's interpreter: hash checks happen here.
-  bool tools_failed = false, tools_started = false;
-  std::unique_lock lock(hq_mu);
-  while (true) {
-    hq_cv.wait_for(lock, tick, [&] { return hash_queue.size() >= kHashBatch || walk_done; });
-    std::deque<HashJob> jobs;
-    jobs.swap(hash_queue);
-    lock.unlock();
-    for (auto& job : jobs) {
-      if (!tools_started && !tools_failed) {
-        auto s = parent_tools.start();
-        tools_started = s.ok();
-        tools_failed = !s.ok();
-        if (tools_failed) {
-          std::lock_guard guard(mu);
-          summary.fatal = s.error().message;
-        }
-      }
-      if (tools_started) {
-        auto h = parent_tools.hash(job.source);
-        hashed.fetch_add(1, std::memory_order_relaxed);
-        for (const auto& [level, expected] : job.check) {
-          if (expected == h) up_to_date.fetch_add(1, std::memory_order_relaxed);
-          else job.stale.push_back(level);
-        }
-        if (!job.stale.empty()) submit(make_task(*job.root, fs::path(job.dir) / job.name, std::move(job.stale), options));
-      }
-    }
-    maybe_progress();
-    lock.lock();
-    if (walk_done && hash_queue.empty()) break;
-  }
-  lock.unlock();
-  walk_thread.join();
-
-  executor->close();
-  while (!executor->wait(tick)) maybe_progress();
-
-  summary.sources = sources.load();
-  summary.up_to_date = up_to_date.load();
-  summary.skipped_symlinks = symlinks.load();
-  summary.hashed = hashed.load();
-  summary.workers = executor->workers_started();
-  executor.reset();
-  std::sort(summary.failures.begin(), summary.failures.end(), [](const Failure& a, const Failure& b) {
-    return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
-  });
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-  return summary;
+  return TreeCompiler(fs, options, parent_tools, progress, tick).run(make_executor);
 }
 
 // ----------------------------------------------------------------- formatters

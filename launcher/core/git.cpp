@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "pycache/paths.hpp"
 #include "pycache/subprocess.hpp"
 #include "pycache/text.hpp"
 
@@ -34,7 +35,7 @@ std::vector<std::string_view> split_nul(std::string_view s) {
 std::string relative_to(const fs::path& p, const fs::path& dir) {
   const std::string& s = p.native();
   const std::string& d = dir.native();
-  if (s.size() > d.size() && s.compare(0, d.size(), d) == 0 && (d.back() == '/' || s[d.size()] == '/'))
+  if (is_below(s, d))
     return s.substr(d.size() + (d.back() == '/' ? 0 : 1));
   return s;
 }

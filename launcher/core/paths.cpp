@@ -35,6 +35,26 @@ fs::path absolute_from(const fs::path& p, const fs::path& base) {
   return s;
 }
 
+namespace {
+
+std::string_view without_trailing_slashes(std::string_view s) {
+  while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool is_within(std::string_view path, std::string_view dir) {
+  dir = without_trailing_slashes(dir);
+  if (dir.empty() || !path.starts_with(dir)) return false;
+  return path.size() == dir.size() || dir == "/" || path[dir.size()] == '/';
+}
+
+bool is_below(std::string_view path, std::string_view dir) {
+  path = without_trailing_slashes(path);
+  return is_within(path, dir) && path.size() > without_trailing_slashes(dir).size();
+}
+
 fs::path current_dir() {
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);

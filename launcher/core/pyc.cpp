@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "pycache/paths.hpp"
+
 namespace pycache::pyc {
 
 namespace {
@@ -126,6 +128,8 @@ bool split_tag(std::string_view rest, CacheName& out) {
 }
 
 }  // namespace
+
+bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
 
 std::string_view to_string(Invalidation mode) {
   switch (mode) {
@@ -289,7 +293,7 @@ std::optional<fs::path> source_from_cache(const fs::path& pyc, const fs::path& p
   if (!prefix.empty()) {
     const std::string& p = prefix.native();
     const std::string& d = dir.native();
-    if (d.size() >= p.size() && d.compare(0, p.size(), p) == 0 && (d.size() == p.size() || d[p.size()] == '/')) {
+    if (is_within(d, p)) {
       auto name = parse_cache_name(file);
       if (!name || name->kind == CacheKind::TempFile) return std::nullopt;
       std::string rel = d.substr(p.size());

@@ -25,107 +25,142 @@ struct Frame {
   bool blocked = false;
 };
 
-}  // namespace
+// One remove_tree: a stack of frames, depth first. Each directory is listed
+// once (expand), its files removed and its subdirectories pushed; a frame
+// whose subdirectories are all done is removed from the one above (leave).
+class TreeRemover {
+ public:
+  TreeRemover(Directory& parent, const FileStat& top, StatOnly stat_only, OneFileSystem one_file_system,
+              const RemovalProblem& problem)
+      : parent_(parent), top_(top), stat_only_(stat_only), dry_(stat_only == StatOnly::Yes),
+        mounts_(one_file_system == OneFileSystem::Yes), problem_(problem) {}
 
-TreeRemoval remove_tree(Directory& parent, std::string_view name, const fs::path& path, StatOnly stat_only,
-                        OneFileSystem one_file_system, const RemovalProblem& problem) {
-  TreeRemoval out;
-  const bool dry = stat_only == StatOnly::Yes;
-  FileStat top;
-  if (int e = parent.lstat(name, top)) {
-    if (e != ENOENT) problem(path, "stat", e);
-    out.gone = e == ENOENT;
-    return out;
+  TreeRemoval run(std::string_view name, const fs::path& path) {
+    stack_.push_back(Frame{parent_.open(name), path, std::string(name)});
+    while (!stack_.empty()) {
+      Frame& f = stack_.back();
+      if (!f.listed) expand(f);
+      if (f.next < f.subdirs.size()) {
+        const std::string& sub = f.subdirs[f.next++];
+        Frame child{f.dir->open(sub), f.path / sub, sub};
+        stack_.push_back(std::move(child));
+        continue;
+      }
+      leave();
+    }
+    return out_;
   }
-  if (top.type != FileType::Directory) return out;
-  std::vector<Frame> stack;
-  stack.push_back(Frame{parent.open(name), path, std::string(name)});
-  std::vector<DirEntry> listing;
-  std::vector<FileRemoval> regular;
 
+ private:
   // Empties the frame on top: lists it once, removes its files and records
   // its subdirectories.
-  auto expand = [&](Frame& f) {
+  void expand(Frame& f) {
     f.listed = true;
-    if (int e = f.dir->list(listing)) {
+    if (int e = f.dir->list(listing_)) {
       if (e != ENOENT) {
-        problem(f.path, "read", e);
+        problem_(f.path, "read", e);
         f.blocked = true;
       }
       return;
     }
-    regular.clear();
-    for (auto& x : listing) {
-      FileStat st;
-      const bool mounts = one_file_system == OneFileSystem::Yes;
-      if (x.type == FileType::Unknown || (mounts && x.type == FileType::Directory)) {
-        if (int e = f.dir->lstat(x.name, st)) {
-          if (e != ENOENT) {
-            problem(f.path / x.name, "stat", e);
-            f.blocked = true;
-          }
-          continue;
-        }
-        x.type = st.type;
-      }
-      if (x.type == FileType::Directory) {
-        if (mounts && crosses_mount(top, st, f.path / x.name)) {
-          f.blocked = true;  // a mount point: not ours to empty
-          continue;
-        }
-        f.subdirs.push_back(std::move(x.name));
-      } else if (x.type == FileType::Regular) {
-        regular.push_back(FileRemoval{std::move(x.name)});
-      } else {
-        // Symlinks (a virtualenv's bin/python), sockets, FIFOs: the entry itself.
-        int e = dry ? 0 : f.dir->unlink(x.name);
-        if (e == 0) ++out.files;
-        else if (e != ENOENT) {
-          problem(f.path / x.name, "remove", e);
-          f.blocked = true;
-        }
-      }
+    regular_.clear();
+    for (auto& x : listing_) {
+      if (!settle_type(f, x)) continue;
+      if (x.type == FileType::Directory) f.subdirs.push_back(std::move(x.name));
+      else if (x.type == FileType::Regular) regular_.push_back(FileRemoval{std::move(x.name)});
+      else unlink_other(f, x.name);
     }
-    remove_files(*f.dir, regular, stat_only);
-    for (const auto& r : regular) {
+    remove_regular(f);
+  }
+
+  // The entry's type, lstat'ed when the listing did not say (or, with
+  // one file system, to see a mount). False when it is not to be touched.
+  bool settle_type(Frame& f, DirEntry& x) {
+    if (x.type != FileType::Unknown && !(mounts_ && x.type == FileType::Directory)) return true;
+    FileStat st;
+    if (int e = f.dir->lstat(x.name, st)) {
+      if (e != ENOENT) {
+        problem_(f.path / x.name, "stat", e);
+        f.blocked = true;
+      }
+      return false;
+    }
+    x.type = st.type;
+    if (x.type == FileType::Directory && mounts_ && crosses_mount(top_, st, f.path / x.name)) {
+      f.blocked = true;  // a mount point: not ours to empty
+      return false;
+    }
+    return true;
+  }
+
+  // Symlinks (a virtualenv's bin/python), sockets, FIFOs: the entry itself.
+  void unlink_other(Frame& f, const std::string& name) {
+    int e = dry_ ? 0 : f.dir->unlink(name);
+    if (e == 0) ++out_.files;
+    else if (e != ENOENT) {
+      problem_(f.path / name, "remove", e);
+      f.blocked = true;
+    }
+  }
+
+  void remove_regular(Frame& f) {
+    remove_files(*f.dir, regular_, stat_only_);
+    for (const auto& r : regular_) {
       if (r.error == ENOENT) continue;
       if (r.error != 0) {
-        problem(f.path / r.name, "remove", r.error);
+        problem_(f.path / r.name, "remove", r.error);
         f.blocked = true;
       } else if (r.not_regular) {
         f.blocked = true;  // replaced meanwhile by something else: left alone
       } else {
-        ++out.files;
-        out.bytes += r.size;
+        ++out_.files;
+        out_.bytes += r.size;
       }
     }
-  };
+  }
 
-  while (!stack.empty()) {
-    Frame& f = stack.back();
-    if (!f.listed) expand(f);
-    if (f.next < f.subdirs.size()) {
-      const std::string& sub = f.subdirs[f.next++];
-      Frame child{f.dir->open(sub), f.path / sub, sub};
-      stack.push_back(std::move(child));
-      continue;
-    }
-    // Everything below is done: remove it by name from the directory above.
-    Frame done = std::move(stack.back());
-    stack.pop_back();
+  // Everything below the top frame is done: remove it by name from the
+  // directory above; what stays keeps that one too.
+  void leave() {
+    Frame done = std::move(stack_.back());
+    stack_.pop_back();
     done.dir.reset();
-    Directory& holder = stack.empty() ? parent : *stack.back().dir;
+    Directory& holder = stack_.empty() ? parent_ : *stack_.back().dir;
     bool gone = false;
     if (!done.blocked) {
-      int e = dry ? 0 : holder.remove_dir(done.name);
+      int e = dry_ ? 0 : holder.remove_dir(done.name);
       gone = e == 0 || e == ENOENT;
-      if (e == 0) ++out.dirs;
-      if (e != 0 && e != ENOENT) problem(done.path, "remove", e);
+      if (e == 0) ++out_.dirs;
+      if (e != 0 && e != ENOENT) problem_(done.path, "remove", e);
     }
-    if (stack.empty()) out.gone = gone;
-    else if (!gone) stack.back().blocked = true;
+    if (stack_.empty()) out_.gone = gone;
+    else if (!gone) stack_.back().blocked = true;
   }
-  return out;
+
+  Directory& parent_;
+  const FileStat& top_;
+  const StatOnly stat_only_;
+  const bool dry_, mounts_;
+  const RemovalProblem& problem_;
+  std::vector<Frame> stack_;
+  std::vector<DirEntry> listing_;
+  std::vector<FileRemoval> regular_;
+  TreeRemoval out_;
+};
+
+}  // namespace
+
+TreeRemoval remove_tree(Directory& parent, std::string_view name, const fs::path& path, StatOnly stat_only,
+                        OneFileSystem one_file_system, const RemovalProblem& problem) {
+  FileStat top;
+  if (int e = parent.lstat(name, top)) {
+    if (e != ENOENT) problem(path, "stat", e);
+    TreeRemoval out;
+    out.gone = e == ENOENT;
+    return out;
+  }
+  if (top.type != FileType::Directory) return {};
+  return TreeRemover(parent, top, stat_only, one_file_system, problem).run(name, path);
 }
 
 }  // namespace pycache

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache::show {
@@ -17,12 +18,6 @@ std::uint32_t le32(std::string_view b, std::size_t at) {
   std::uint32_t v = 0;
   for (std::size_t i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
   return v;
-}
-
-bool under(const fs::path& p, const fs::path& dir) {
-  const std::string& s = p.native();
-  const std::string& d = dir.native();
-  return s.size() > d.size() && s.compare(0, d.size(), d) == 0 && (d.back() == '/' || s[d.size()] == '/');
 }
 
 // A cache tag as implementations spell it: letters, an optional dash, digits.
@@ -46,7 +41,7 @@ std::optional<fs::path> source_for(const Context& ctx, const fs::path& pyc, std:
     if (!s) why = "its name is not NAME.TAG[.opt-N].pyc, so its source can't be told";
     return s;
   }
-  if (!ctx.prefix.empty() && under(pyc, ctx.prefix)) {
+  if (!ctx.prefix.empty() && is_below(pyc.native(), ctx.prefix.native())) {
     auto s = pyc::source_from_cache(pyc, ctx.prefix);
     if (!s) why = "its name is not NAME.TAG[.opt-N].pyc, so its source can't be told";
     return s;
@@ -60,8 +55,6 @@ std::optional<fs::path> source_for(const Context& ctx, const fs::path& pyc, std:
   why = "not a pyc name (NAME.pyc, or NAME.TAG.pyc in __pycache__ or a prefix), so its source can't be told";
   return std::nullopt;
 }
-
-bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
 
 }  // namespace
 
@@ -91,7 +84,10 @@ std::string hex(const SourceHash& h) {
   return out;
 }
 
-Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
+namespace {
+
+// The pyc's stat and header, or the one-line error of a file that is none.
+Result<PycReport> read_pyc(const Context& ctx, const fs::path& path) {
   FileSystem& fs = *ctx.fs;
   FileStat st;
   if (int e = fs.lstat(path, st)) {
@@ -104,7 +100,6 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
   if (int e = fs.read(path, pyc::kHeaderSize, bytes)) return Error{fmt::format("'{}': {}", q(path), std::strerror(e)), kExitFailure};
   auto header = pyc::parse_header(bytes);
   if (!header) return Error{fmt::format("'{}': {}", q(path), header.error().message), kExitFailure};
-
   PycReport r;
   r.path = path;
   r.size = st.size;
@@ -113,7 +108,11 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
   if (magic >= 3390 && magic < 20000 && bytes.size() >= 8) r.flags = le32(bytes, 4);
   r.python = pyc::python_version_for_magic(magic);
   r.loadable = magic == ctx.magic;
+  return r;
+}
 
+// Whether the import system checks it, under check-hash-based-pycs.
+void set_import_check(const Context& ctx, PycReport& r) {
   switch (r.header.mode) {
     case pyc::Invalidation::Timestamp:
       r.checked_at_import = true;
@@ -128,7 +127,81 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
       r.checked_why = fmt::format("unchecked-hash, check-hash-based-pycs = \"{}\"", ctx.check_hash_pycs);
       break;
   }
+}
 
+// The lstat of r.source (a symlink followed, as the import system does) into
+// `src` and `file`; false, with the verdict in `r`, when it is no readable file.
+bool stat_source(const Context& ctx, PycReport& r, FileStat& src, fs::path& file) {
+  int e = ctx.fs->lstat(*r.source, src);
+  file = *r.source;
+  if (e == 0 && src.type == FileType::Symlink) {
+    std::error_code ec;
+    file = fs::canonical(*r.source, ec);
+    e = ec ? ec.value() : ctx.fs->lstat(file, src);
+  }
+  if (e == ENOENT || e == ENOTDIR) {
+    r.freshness = Freshness::Orphaned;
+    r.detail = fmt::format("its source {} does not exist", q(*r.source));
+    return false;
+  }
+  if (e != 0 || src.type != FileType::Regular) {
+    r.freshness = Freshness::Unverifiable;
+    r.detail = fmt::format("its source {} can't be read: {}", q(*r.source), e ? std::strerror(e) : "not a regular file");
+    return false;
+  }
+  return true;
+}
+
+// A timestamp pyc against its source's mtime (importlib's int(st_mtime),
+// rounding included) and, from 3.3 on, size.
+void check_timestamp(PycReport& r, const FileStat& src) {
+  const std::uint16_t magic = r.header.magic;
+  auto mtime = pyc::header_mtime(src.mtime_ns);
+  auto size = static_cast<std::uint32_t>(src.size & 0xffffffffu);
+  std::vector<std::string> diffs;
+  if (mtime != r.header.source_mtime)
+    diffs.push_back(fmt::format("the source's mtime is {}, the pyc records {}", format_time(mtime),
+                                format_time(r.header.source_mtime)));
+  if (pyc::header_has_size(magic) && size != r.header.source_size)
+    diffs.push_back(fmt::format("the source's size is {} bytes, the pyc records {}", size, r.header.source_size));
+  r.freshness = diffs.empty() ? Freshness::Fresh : Freshness::Stale;
+  if (diffs.empty()) r.detail = pyc::header_has_size(magic) ? "the source's mtime and size match" : "the source's mtime matches";
+  else r.detail = diffs.size() == 1 ? diffs[0] : diffs[0] + "; " + diffs[1];
+}
+
+// Hash pycs: importlib.util.source_hash is keyed by the magic of the
+// Python computing it (and its SipHash variant), which ctx.hash takes.
+void check_hash(const Context& ctx, PycReport& r, const fs::path& file, const FileStat& src) {
+  if (!ctx.hash) {
+    r.freshness = Freshness::Unverifiable;
+    r.detail = "the source's hash was not computed";
+    return;
+  }
+  std::string content;
+  if (int re = ctx.fs->read(file, static_cast<std::size_t>(src.size) + 65536, content)) {
+    r.freshness = Freshness::Unverifiable;
+    r.detail = fmt::format("its source {} can't be read: {}", q(*r.source), std::strerror(re));
+    return;
+  }
+  std::string error;
+  r.actual_hash = ctx.hash(content, r.header.magic, error);
+  if (!r.actual_hash) {
+    r.freshness = Freshness::Unverifiable;
+    r.detail = "the source's hash could not be computed: " + error;
+    return;
+  }
+  r.freshness = *r.actual_hash == r.header.source_hash ? Freshness::Fresh : Freshness::Stale;
+  r.detail = r.freshness == Freshness::Fresh ? "the source's hash matches"
+                                              : fmt::format("the source's hash is now {}", hex(*r.actual_hash));
+}
+
+}  // namespace
+
+Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
+  auto read = read_pyc(ctx, path);
+  if (!read) return read;
+  PycReport r = std::move(*read);
+  set_import_check(ctx, r);
   std::string why;
   r.source = source_for(ctx, path, why);
   if (!r.source) {
@@ -137,63 +210,10 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& path) {
     return r;
   }
   FileStat src;
-  int e = fs.lstat(*r.source, src);
-  fs::path source_file = *r.source;
-  if (e == 0 && src.type == FileType::Symlink) {
-    // The import system follows it: so do we.
-    std::error_code ec;
-    source_file = fs::canonical(*r.source, ec);
-    e = ec ? ec.value() : fs.lstat(source_file, src);
-  }
-  if (e == ENOENT || e == ENOTDIR) {
-    r.freshness = Freshness::Orphaned;
-    r.detail = fmt::format("its source {} does not exist", q(*r.source));
-    return r;
-  }
-  if (e != 0 || src.type != FileType::Regular) {
-    r.freshness = Freshness::Unverifiable;
-    r.detail = fmt::format("its source {} can't be read: {}", q(*r.source), e ? std::strerror(e) : "not a regular file");
-    return r;
-  }
-
-  if (r.header.mode == pyc::Invalidation::Timestamp) {
-    auto mtime = pyc::header_mtime(src.mtime_ns);  // importlib's int(st_mtime), rounding included
-    auto size = static_cast<std::uint32_t>(src.size & 0xffffffffu);
-    std::vector<std::string> diffs;
-    if (mtime != r.header.source_mtime)
-      diffs.push_back(fmt::format("the source's mtime is {}, the pyc records {}", format_time(mtime),
-                                  format_time(r.header.source_mtime)));
-    if (header_has_size(magic) && size != r.header.source_size)
-      diffs.push_back(fmt::format("the source's size is {} bytes, the pyc records {}", size, r.header.source_size));
-    r.freshness = diffs.empty() ? Freshness::Fresh : Freshness::Stale;
-    if (diffs.empty()) r.detail = header_has_size(magic) ? "the source's mtime and size match" : "the source's mtime matches";
-    else r.detail = diffs.size() == 1 ? diffs[0] : diffs[0] + "; " + diffs[1];
-    return r;
-  }
-
-  // Hash pycs: importlib.util.source_hash is keyed by the magic of the
-  // Python computing it (and its SipHash variant), which ctx.hash takes.
-  if (!ctx.hash) {
-    r.freshness = Freshness::Unverifiable;
-    r.detail = "the source's hash was not computed";
-    return r;
-  }
-  std::string content;
-  if (int re = fs.read(source_file, static_cast<std::size_t>(src.size) + 65536, content)) {
-    r.freshness = Freshness::Unverifiable;
-    r.detail = fmt::format("its source {} can't be read: {}", q(*r.source), std::strerror(re));
-    return r;
-  }
-  std::string error;
-  r.actual_hash = ctx.hash(content, magic, error);
-  if (!r.actual_hash) {
-    r.freshness = Freshness::Unverifiable;
-    r.detail = "the source's hash could not be computed: " + error;
-    return r;
-  }
-  r.freshness = *r.actual_hash == r.header.source_hash ? Freshness::Fresh : Freshness::Stale;
-  r.detail = r.freshness == Freshness::Fresh ? "the source's hash matches"
-                                              : fmt::format("the source's hash is now {}", hex(*r.actual_hash));
+  fs::path source_file;
+  if (!stat_source(ctx, r, src, source_file)) return r;
+  if (r.header.mode == pyc::Invalidation::Timestamp) check_timestamp(r, src);
+  else check_hash(ctx, r, source_file, src);
   return r;
 }
 
@@ -264,7 +284,7 @@ void pyc_lines(std::string& out, const PycReport& r, std::string_view indent) {
   else line("flags", "none (a header from before Python 3.7: timestamp)");
   if (h.mode == pyc::Invalidation::Timestamp) {
     line("mtime", fmt::format("{} ({})", format_time(h.source_mtime), h.source_mtime));
-    if (header_has_size(h.magic)) line("size", fmt::format("{} bytes", h.source_size));
+    if (pyc::header_has_size(h.magic)) line("size", fmt::format("{} bytes", h.source_size));
   } else {
     line("hash", hex(h.source_hash));
   }
@@ -303,7 +323,7 @@ void pyc_json(JsonWriter& j, const PycReport& r) {
     j.null();
   }
   j.key("source_size");
-  if (ts && header_has_size(h.magic)) j.value(static_cast<std::int64_t>(h.source_size));
+  if (ts && pyc::header_has_size(h.magic)) j.value(static_cast<std::int64_t>(h.source_size));
   else j.null();
   j.key("source_hash");
   if (!ts) j.value(hex(h.source_hash));

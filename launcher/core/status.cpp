@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "pycache/json.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/policy_report.hpp"
 #include "pycache/text.hpp"
 
@@ -72,11 +73,6 @@ struct Tally {  // one per walker thread: no locking in the visitors
   }
 };
 
-bool under(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         (dir.back() == '/' || path[dir.size()] == '/');
-}
-
 // A module name `import` can spell: the FileFinder only ever looks for
 // NAME.pyc with NAME an identifier (non-ASCII letters allowed).
 bool importable_name(std::string_view stem) {
@@ -104,9 +100,6 @@ std::string tag_of_magic(std::uint16_t magic) {
     if (c != '.') t += c;
   return t;
 }
-
-// Pre-3.3 headers have no source size.
-bool header_has_size(std::uint16_t magic) { return magic >= 3190 && magic < 20000; }
 
 // Natural order for tags: cpython-38 < cpython-39 < cpython-310.
 bool tag_less(const std::string& a, const std::string& b) {
@@ -225,7 +218,7 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
       state = State::Unverified;
     } else {
       bool same = h.source_mtime == pyc::header_mtime(src->mtime_ns) &&
-                  (!header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
+                  (!pyc::header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
       state = same ? State::Fresh : State::Stale;
     }
   }
@@ -259,301 +252,345 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
   if (location != Location::Prefix && c.git_wanted[root]) r.in_tree.push_back(path);
 }
 
-}  // namespace
-
-Report collect(FileSystem& fs, const Options& options, git::Git* git) {
-  Report report;
-  report.current_tag = options.current_tag;
-  const auto& targets = options.targets;
-  const std::size_t n = targets.size();
-  Context c{fs, options, {}, {}, {}, {}};
-  std::vector<WalkRoot> roots;
-  bool any_prefix = false;
-  for (const auto& t : targets) {
-    roots.push_back(WalkRoot{t.root, {}, t.skip});
-    std::string p = t.policy.policy.cache_prefix();
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
-    any_prefix |= !p.empty();
-    c.expected_location.push_back(p.empty() ? Location::PycacheDir : Location::Prefix);
-    c.expected_optimize.push_back(t.policy.policy.optimize());
-    c.prefixes.push_back(std::move(p));
-    c.git_wanted.push_back(git != nullptr && git::find_work_tree(fs, t.root).has_value());
+// Walks the roots, then the prefixes mirroring them, and makes the report:
+// one method per kind of directory and per phase. The walks' visitors run
+// on the walker's threads, each counting into its own Tally.
+class Collector {
+ public:
+  Collector(FileSystem& fs, const Options& options, git::Git* git)
+      : fs_(fs), options_(options), git_(git), n_(options.targets.size()), c_{fs, options, {}, {}, {}, {}},
+        walker_(fs, options.walk), tallies_(walker_.thread_count()) {
+    for (auto& t : tallies_) t.roots.resize(n_);
   }
 
-  Walker walker(fs, options.walk);
-  std::vector<Tally> tallies(walker.thread_count());
-  for (auto& t : tallies) t.roots.resize(n);
-  std::mutex error_mu;
-  auto on_error = [&](const fs::path& p, int e) {
-    std::lock_guard lock(error_mu);
-    report.errors.push_back(WalkError{p, e});
-  };
-  // A directory's sources, waiting for the visit of its __pycache__ (always
-  // after the directory's own visit: the walker queues children then).
-  std::mutex pending_mu;
-  std::unordered_map<std::string, SourceList> pending;
+  Report run() {
+    report_.current_tag = options_.current_tag;
+    plan_targets();
+    walker_.walk(roots_, [&](WalkDir& d) { visit(d); }, [&](const fs::path& p, int e) { walk_error(p, e); });
+    index_sources();
+    walk_prefixes();
+    merge_tallies();
+    for (std::size_t i = 0; i < n_ && git_; ++i)
+      if (c_.git_wanted[i]) ask_git(i);
+    std::sort(report_.errors.begin(), report_.errors.end(),
+              [](const WalkError& a, const WalkError& b) { return a.path < b.path; });
+    report_.findings = check(report_, options_.strict);
+    return std::move(report_);
+  }
 
-  walker.walk(
-      roots,
-      [&](WalkDir& d) {
-        Tally& t = tallies[d.worker];
-        const std::size_t root = d.root_index;
-        const std::string& dir = d.path.native();
+ private:
+  // The walk roots, and what each target's policy expects.
+  void plan_targets() {
+    for (const auto& t : options_.targets) {
+      roots_.push_back(WalkRoot{t.root, {}, t.skip});
+      std::string p = t.policy.policy.cache_prefix();
+      while (p.size() > 1 && p.back() == '/') p.pop_back();
+      any_prefix_ |= !p.empty();
+      c_.expected_location.push_back(p.empty() ? Location::PycacheDir : Location::Prefix);
+      c_.expected_optimize.push_back(t.policy.policy.optimize());
+      c_.prefixes.push_back(std::move(p));
+      c_.git_wanted.push_back(git_ != nullptr && git::find_work_tree(fs_, t.root).has_value());
+    }
+  }
 
-        if (dir.ends_with("/__pycache__")) {
-          const std::string parent = dir.substr(0, dir.size() - 12);
-          SourceList sources;
-          {
-            std::lock_guard lock(pending_mu);
-            if (auto it = pending.find(parent); it != pending.end()) {
-              sources = std::move(it->second);
-              pending.erase(it);
-            }
-          }
-          for (const auto& e : d.entries) {
-            if (e.type != FileType::Regular) continue;
-            auto name = pyc::parse_cache_name(e.name);
-            if (!name) continue;
-            const bool temp = name->kind == pyc::CacheKind::TempFile;
-            t.want(e.name, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
-          }
-          if (t.probes.empty()) return;
-          probe_files(*d.dir, t.probes);
-          std::uint64_t files = 0;
-          RootTally& r = t.roots[root];
-          for (std::size_t i = 0; i < t.probes.size(); ++i) {
-            const FileProbe& f = t.probes[i];
-            const Want& w = t.wants[i];
-            if (f.error && f.stat.type == FileType::Unknown) {  // the stat failed
-              if (f.error != ENOENT) on_error(d.path / f.name, f.error);
-              continue;
-            }
-            if (f.stat.type != FileType::Regular) continue;  // replaced meanwhile
-            ++files;
-            std::string path = dir + "/" + f.name;
-            if (w.what == Want::Temp) {
-              ++r.temp_files;
-              r.temp_bytes += f.stat.size;
-              if (c.git_wanted[root]) r.in_tree.push_back(std::move(path));
-              continue;
-            }
-            std::string source = w.name.module + ".py";
-            const SourceStat* walked = find_source(sources, source);
-            tally_pyc(c, t, root, Location::PycacheDir, &w.name, false, f, path, parent + "/" + source, walked);
-          }
-          if (files > 0) r.bytecode_dirs.push_back(Notable{dir, plural(files, "file", "files")});
-          t.recycle();
-          return;
-        }
+  void walk_error(const fs::path& p, int e) {
+    std::lock_guard lock(error_mu_);
+    report_.errors.push_back(WalkError{p, e});
+  }
 
-        // Paths are built as base + "/" + name ("/" itself is the empty base),
-        // and a __pycache__ visit finds its parent's sources under that key.
-        const std::string base = dir == "/" ? std::string() : dir;
-        // A prefix inside the tree is the prefix walk's: its mirror files would look like legacy pycs.
-        bool has_pycache = false;
-        for (auto& e : d.entries) {
-          if (!e.descend) continue;
-          for (const auto& p : c.prefixes)
-            if (!p.empty() && p.size() == dir.size() + 1 + e.name.size() && p.compare(0, dir.size(), dir) == 0 &&
-                p.compare(dir.size() + 1, std::string::npos, e.name) == 0)
-              e.descend = false;
-          has_pycache |= e.descend && e.name == "__pycache__";
-        }
-        bool has_legacy = false;
-        for (const auto& e : d.entries) {
-          const std::string& name = e.name;
-          if (name.size() > 3 && name.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
-            t.want(name, Want{Want::Source, {}}, 0);
-          } else if (e.type == FileType::Regular && pyc::is_legacy_name(name)) {
-            t.want(name, Want{Want::Legacy, {}}, pyc::kHeaderSize);
-            has_legacy = true;
-          }
-        }
-        if (t.probes.empty()) return;
-        probe_files(*d.dir, t.probes);
+  // A probe whose stat failed: reported unless the file vanished. True when so.
+  bool probe_failed(const WalkDir& d, const FileProbe& f) {
+    if (!f.error || f.stat.type != FileType::Unknown) return false;
+    if (f.error != ENOENT) walk_error(d.path / f.name, f.error);
+    return true;
+  }
 
-        RootTally& r = t.roots[root];
-        SourceList sources;
-        for (std::size_t i = 0; i < t.probes.size(); ++i) {
-          const FileProbe& f = t.probes[i];
-          if (t.wants[i].what != Want::Source) continue;
-          if (f.error && f.stat.type == FileType::Unknown) {
-            if (f.error != ENOENT) on_error(d.path / f.name, f.error);
-            continue;
-          }
-          sources.push_back(SourceStat{f.name, f.stat.mtime_ns, f.stat.size, f.stat.type == FileType::Symlink});
-        }
-        std::sort(sources.begin(), sources.end(), [](const SourceStat& a, const SourceStat& b) { return a.name < b.name; });
-        r.sources += sources.size();
+  void visit(WalkDir& d) {
+    if (d.path.native().ends_with("/__pycache__")) visit_cache_dir(d, tallies_[d.worker]);
+    else visit_source_dir(d, tallies_[d.worker]);
+  }
 
-        if (has_legacy) {
-          std::unordered_set<std::string_view> names;
-          for (const auto& e : d.entries) names.insert(e.name);
-          for (std::size_t i = 0; i < t.probes.size(); ++i) {
-            const FileProbe& f = t.probes[i];
-            if (t.wants[i].what != Want::Legacy) continue;
-            if (f.error && f.stat.type == FileType::Unknown) {
-              if (f.error != ENOENT) on_error(d.path / f.name, f.error);
-              continue;
-            }
-            if (f.stat.type != FileType::Regular) continue;
-            const std::string& name = f.name;
-            const std::string stem = name.substr(0, name.size() - 4);
-            // FileFinder: a package NAME/ and an extension NAME*.so come before
-            // NAME.pyc; .pyo files are not loaded at all since Python 3.5.
-            bool importable = name.ends_with(".pyc") && importable_name(stem);
-            if (importable && names.count(stem)) {
-              FileStat pkg;
-              for (const char* init : {"__init__.py", "__init__.pyc"})
-                if (fs.lstat(d.path / stem / init, pkg) == 0) importable = false;
-            }
-            if (importable)
-              for (auto other : names)
-                if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
-                    other.ends_with(".so"))
-                  importable = false;
-            std::string source = stem + ".py";
-            tally_pyc(c, t, root, Location::Legacy, nullptr, importable, f, base + "/" + name, base + "/" + source,
-                      find_source(sources, source));
-          }
-        }
-        t.recycle();
-        if (!c.prefixes[root].empty()) t.dir_sources.emplace_back(dir, sources);
-        if (has_pycache) {
-          std::lock_guard lock(pending_mu);
-          pending[base] = std::move(sources);
-        }
-      },
-      on_error);
+  // The sources of the directory holding `dir`, left by its visit (always
+  // before its __pycache__'s: the walker queues children then).
+  SourceList take_pending(const std::string& parent) {
+    std::lock_guard lock(pending_mu_);
+    SourceList sources;
+    if (auto it = pending_.find(parent); it != pending_.end()) {
+      sources = std::move(it->second);
+      pending_.erase(it);
+    }
+    return sources;
+  }
+
+  // DIR/__pycache__: its pycs, against the sources of DIR.
+  void visit_cache_dir(WalkDir& d, Tally& t) {
+    const std::size_t root = d.root_index;
+    const std::string& dir = d.path.native();
+    const std::string parent = dir.substr(0, dir.size() - 12);
+    const SourceList sources = take_pending(parent);
+    for (const auto& e : d.entries) {
+      if (e.type != FileType::Regular) continue;
+      auto name = pyc::parse_cache_name(e.name);
+      if (!name) continue;
+      const bool temp = name->kind == pyc::CacheKind::TempFile;
+      t.want(e.name, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
+    }
+    if (t.probes.empty()) return;
+    probe_files(*d.dir, t.probes);
+    std::uint64_t files = 0;
+    RootTally& r = t.roots[root];
+    for (std::size_t i = 0; i < t.probes.size(); ++i) {
+      const FileProbe& f = t.probes[i];
+      const Want& w = t.wants[i];
+      if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;  // or replaced meanwhile
+      ++files;
+      std::string path = dir + "/" + f.name;
+      if (w.what == Want::Temp) {
+        ++r.temp_files;
+        r.temp_bytes += f.stat.size;
+        if (c_.git_wanted[root]) r.in_tree.push_back(std::move(path));
+        continue;
+      }
+      std::string source = w.name.module + ".py";
+      const SourceStat* walked = find_source(sources, source);
+      tally_pyc(c_, t, root, Location::PycacheDir, &w.name, false, f, path, parent + "/" + source, walked);
+    }
+    if (files > 0) r.bytecode_dirs.push_back(Notable{dir, plural(files, "file", "files")});
+    t.recycle();
+  }
+
+  // A directory of the tree: its sources and legacy pycs.
+  void visit_source_dir(WalkDir& d, Tally& t) {
+    const std::string& dir = d.path.native();
+    // Paths are built as base + "/" + name ("/" itself is the empty base),
+    // and a __pycache__ visit finds its parent's sources under that key.
+    const std::string base = dir == "/" ? std::string() : dir;
+    const bool has_pycache = leave_prefixes(d);
+    bool has_legacy = false;
+    for (const auto& e : d.entries) {
+      const std::string& name = e.name;
+      if (name.size() > 3 && name.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
+        t.want(name, Want{Want::Source, {}}, 0);
+      } else if (e.type == FileType::Regular && pyc::is_legacy_name(name)) {
+        t.want(name, Want{Want::Legacy, {}}, pyc::kHeaderSize);
+        has_legacy = true;
+      }
+    }
+    if (t.probes.empty()) return;
+    probe_files(*d.dir, t.probes);
+    SourceList sources = probed_sources(d, t);
+    t.roots[d.root_index].sources += sources.size();
+    if (has_legacy) tally_legacy(d, t, base, sources);
+    t.recycle();
+    if (!c_.prefixes[d.root_index].empty()) t.dir_sources.emplace_back(dir, sources);
+    if (has_pycache) {
+      std::lock_guard lock(pending_mu_);
+      pending_[base] = std::move(sources);
+    }
+  }
+
+  // A prefix inside the tree is the prefix walk's: its mirror files would
+  // look like legacy pycs. Returns whether a __pycache__ is still walked.
+  bool leave_prefixes(WalkDir& d) const {
+    const std::string& dir = d.path.native();
+    bool has_pycache = false;
+    for (auto& e : d.entries) {
+      if (!e.descend) continue;
+      for (const auto& p : c_.prefixes)
+        if (!p.empty() && p.size() == dir.size() + 1 + e.name.size() && p.compare(0, dir.size(), dir) == 0 &&
+            p.compare(dir.size() + 1, std::string::npos, e.name) == 0)
+          e.descend = false;
+      has_pycache |= e.descend && e.name == "__pycache__";
+    }
+    return has_pycache;
+  }
+
+  // The sources among this directory's probes, sorted by name.
+  SourceList probed_sources(const WalkDir& d, const Tally& t) {
+    SourceList sources;
+    for (std::size_t i = 0; i < t.probes.size(); ++i) {
+      const FileProbe& f = t.probes[i];
+      if (t.wants[i].what != Want::Source || probe_failed(d, f)) continue;
+      sources.push_back(SourceStat{f.name, f.stat.mtime_ns, f.stat.size, f.stat.type == FileType::Symlink});
+    }
+    std::sort(sources.begin(), sources.end(), [](const SourceStat& a, const SourceStat& b) { return a.name < b.name; });
+    return sources;
+  }
+
+  // The legacy pycs among this directory's probes.
+  void tally_legacy(const WalkDir& d, Tally& t, const std::string& base, const SourceList& sources) {
+    std::unordered_set<std::string_view> names;
+    for (const auto& e : d.entries) names.insert(e.name);
+    for (std::size_t i = 0; i < t.probes.size(); ++i) {
+      const FileProbe& f = t.probes[i];
+      if (t.wants[i].what != Want::Legacy || probe_failed(d, f) || f.stat.type != FileType::Regular) continue;
+      const std::string& name = f.name;
+      const std::string stem = name.substr(0, name.size() - 4);
+      const bool importable = legacy_importable(d, names, name, stem);
+      std::string source = stem + ".py";
+      tally_pyc(c_, t, d.root_index, Location::Legacy, nullptr, importable, f, base + "/" + name, base + "/" + source,
+                find_source(sources, source));
+    }
+  }
+
+  // Whether `import STEM` loads the legacy pyc `name`. FileFinder: a package
+  // NAME/ and an extension NAME*.so come before NAME.pyc; .pyo files are not
+  // loaded at all since Python 3.5.
+  bool legacy_importable(const WalkDir& d, const std::unordered_set<std::string_view>& names,
+                         const std::string& name, const std::string& stem) {
+    bool importable = name.ends_with(".pyc") && importable_name(stem);
+    if (importable && names.count(stem)) {
+      FileStat pkg;
+      for (const char* init : {"__init__.py", "__init__.pyc"})
+        if (fs_.lstat(d.path / stem / init, pkg) == 0) importable = false;
+    }
+    if (importable)
+      for (auto other : names)
+        if (other.size() > stem.size() + 3 && other.starts_with(stem) && other[stem.size()] == '.' &&
+            other.ends_with(".so"))
+          importable = false;
+    return importable;
+  }
 
   // The sources of every walked directory, for the prefix mirror's pycs.
-  std::unordered_map<std::string_view, const SourceList*> by_dir;
-  if (any_prefix)
-    for (const auto& t : tallies)
-      for (const auto& [dir, list] : t.dir_sources) by_dir.emplace(dir, &list);
+  void index_sources() {
+    if (!any_prefix_) return;
+    for (const auto& t : tallies_)
+      for (const auto& [dir, list] : t.dir_sources) by_dir_.emplace(dir, &list);
+  }
 
   // The prefixes: everything counted for the size, pycs mirroring a root classified.
-  std::map<std::string, PrefixUsage> usage;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::string& p = c.prefixes[i];
-    if (p.empty() || usage.count(p)) continue;
+  void walk_prefixes() {
+    for (std::size_t i = 0; i < n_; ++i) {
+      const std::string& p = c_.prefixes[i];
+      if (p.empty() || usage_.count(p)) continue;
+      usage_.emplace(p, walk_prefix(p));
+    }
+  }
+
+  PrefixUsage walk_prefix(const std::string& p) {
     PrefixUsage u;
     u.path = p;
     FileStat st;
-    u.exists = fs.lstat(p, st) == 0 && st.type == FileType::Directory;
-    if (u.exists) {
-      for (auto& t : tallies) t.prefix_files = t.prefix_bytes = 0;
-      const std::vector<fs::path> prefix_root = {p};
-      // Excludes are for the tree: the prefix is counted whole.
-      Walker prefix_walker(fs, WalkOptions{{}, options.walk.one_file_system, walker.thread_count()});
-      prefix_walker.walk(
-          prefix_root,
-          [&](WalkDir& d) {
-            Tally& t = tallies[d.worker];
-            const std::string& dir = d.path.native();
-            // PREFIX/abs/dir/NAME... -> /abs/dir/NAME.py: whose root is it?
-            const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
-            std::optional<std::size_t> owner;
-            for (std::size_t k = 0; k < n && !owner; ++k)
-              if (c.prefixes[k] == p && (mirrored == roots[k].path.native() || under(mirrored, roots[k].path.native()))) owner = k;
-            for (const auto& e : d.entries) {
-              if (e.type != FileType::Regular) continue;
-              std::optional<pyc::CacheName> name;
-              if (owner) name = pyc::parse_cache_name(e.name);
-              Want w{Want::Other, {}};
-              std::size_t head = 0;
-              if (name) {
-                w.what = name->kind == pyc::CacheKind::TempFile ? Want::Temp : Want::Cached;
-                head = w.what == Want::Cached ? pyc::kHeaderSize : 0;
-                w.name = std::move(*name);
-              }
-              t.want(e.name, std::move(w), head);
-            }
-            if (t.probes.empty()) return;
-            probe_files(*d.dir, t.probes);
-            const SourceList* sources = nullptr;
-            if (owner)
-              if (auto it = by_dir.find(mirrored); it != by_dir.end()) sources = it->second;
-            for (std::size_t k = 0; k < t.probes.size(); ++k) {
-              const FileProbe& f = t.probes[k];
-              const Want& w = t.wants[k];
-              if (f.error && f.stat.type == FileType::Unknown) {
-                if (f.error != ENOENT) on_error(d.path / f.name, f.error);
-                continue;
-              }
-              if (f.stat.type != FileType::Regular) continue;
-              ++t.prefix_files;
-              t.prefix_bytes += f.stat.size;
-              if (w.what == Want::Other) continue;
-              RootTally& r = t.roots[*owner];
-              if (w.what == Want::Temp) {
-                ++r.temp_files;
-                r.temp_bytes += f.stat.size;
-                continue;
-              }
-              std::string source = w.name.module + ".py";
-              const SourceStat* walked = sources ? find_source(*sources, source) : nullptr;
-              tally_pyc(c, t, *owner, Location::Prefix, &w.name, false, f, dir + "/" + f.name,
-                        (mirrored == "/" ? std::string() : mirrored) + "/" + source, walked);
-            }
-            t.recycle();
-          },
-          on_error);
-      for (const auto& t : tallies) {
-        u.files += t.prefix_files;
-        u.bytes += t.prefix_bytes;
-      }
+    u.exists = fs_.lstat(p, st) == 0 && st.type == FileType::Directory;
+    if (!u.exists) return u;
+    for (auto& t : tallies_) t.prefix_files = t.prefix_bytes = 0;
+    const std::vector<fs::path> prefix_root = {p};
+    // Excludes are for the tree: the prefix is counted whole.
+    Walker prefix_walker(fs_, WalkOptions{{}, options_.walk.one_file_system, walker_.thread_count()});
+    prefix_walker.walk(
+        prefix_root, [&](WalkDir& d) { visit_prefix_dir(d, tallies_[d.worker], p); },
+        [&](const fs::path& path, int e) { walk_error(path, e); });
+    for (const auto& t : tallies_) {
+      u.files += t.prefix_files;
+      u.bytes += t.prefix_bytes;
     }
-    usage.emplace(p, std::move(u));
+    return u;
   }
 
-  // The threads' tallies, merged.
-  report.roots.resize(n);
-  std::vector<std::map<GroupKey, Group>> groups(n);
-  std::vector<std::vector<fs::path>> in_tree(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    RootStatus& r = report.roots[i];
-    r.target = targets[i];
-    r.expected.location = c.expected_location[i];
-    r.expected.tag = options.current_tag;
-    r.expected.optimize = c.expected_optimize[i];
-    if (!c.prefixes[i].empty()) {
-      r.prefix = usage[c.prefixes[i]];
-      r.prefix->max_size = targets[i].prefix_max_size;
+  // PREFIX/abs/dir: every file counted; pycs of NAME.py classified when
+  // /abs/dir is in a root whose prefix this is.
+  void visit_prefix_dir(WalkDir& d, Tally& t, const std::string& p) {
+    const std::string& dir = d.path.native();
+    const std::string mirrored = dir.size() > p.size() ? dir.substr(p.size()) : std::string("/");
+    std::optional<std::size_t> owner;
+    for (std::size_t k = 0; k < n_ && !owner; ++k)
+      if (c_.prefixes[k] == p && is_within(mirrored, roots_[k].path.native())) owner = k;
+    for (const auto& e : d.entries) {
+      if (e.type != FileType::Regular) continue;
+      std::optional<pyc::CacheName> name;
+      if (owner) name = pyc::parse_cache_name(e.name);
+      Want w{Want::Other, {}};
+      std::size_t head = 0;
+      if (name) {
+        w.what = name->kind == pyc::CacheKind::TempFile ? Want::Temp : Want::Cached;
+        head = w.what == Want::Cached ? pyc::kHeaderSize : 0;
+        w.name = std::move(*name);
+      }
+      t.want(e.name, std::move(w), head);
+    }
+    if (t.probes.empty()) return;
+    probe_files(*d.dir, t.probes);
+    const SourceList* sources = nullptr;
+    if (owner)
+      if (auto it = by_dir_.find(mirrored); it != by_dir_.end()) sources = it->second;
+    for (std::size_t k = 0; k < t.probes.size(); ++k) {
+      const FileProbe& f = t.probes[k];
+      const Want& w = t.wants[k];
+      if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;
+      ++t.prefix_files;
+      t.prefix_bytes += f.stat.size;
+      if (w.what == Want::Other) continue;
+      RootTally& r = t.roots[*owner];
+      if (w.what == Want::Temp) {
+        ++r.temp_files;
+        r.temp_bytes += f.stat.size;
+        continue;
+      }
+      std::string source = w.name.module + ".py";
+      const SourceStat* walked = sources ? find_source(*sources, source) : nullptr;
+      tally_pyc(c_, t, *owner, Location::Prefix, &w.name, false, f, dir + "/" + f.name,
+                (mirrored == "/" ? std::string() : mirrored) + "/" + source, walked);
+    }
+    t.recycle();
+  }
+
+  // The threads' tallies, merged into the report's roots.
+  void merge_tallies() {
+    report_.roots.resize(n_);
+    groups_.resize(n_);
+    in_tree_.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) start_root(i);
+    for (auto& t : tallies_) {
+      for (auto& [key, g] : t.groups) merge_group(groups_[key.first][key.second], g);
+      for (std::size_t i = 0; i < n_; ++i) merge_root(i, t.roots[i]);
+    }
+    for (std::size_t i = 0; i < n_; ++i) finish_root(i);
+  }
+
+  void start_root(std::size_t i) {
+    RootStatus& r = report_.roots[i];
+    r.target = options_.targets[i];
+    r.expected.location = c_.expected_location[i];
+    r.expected.tag = options_.current_tag;
+    r.expected.optimize = c_.expected_optimize[i];
+    if (!c_.prefixes[i].empty()) {
+      r.prefix = usage_[c_.prefixes[i]];
+      r.prefix->max_size = options_.targets[i].prefix_max_size;
     }
   }
-  for (auto& t : tallies) {
-    for (auto& [key, g] : t.groups) {
-      Group& m = groups[key.first][key.second];
-      m.key = g.key;
-      m.files += g.files;
-      m.bytes += g.bytes;
-      for (std::size_t s = 0; s < kStateCount; ++s) m.states[s] += g.states[s];
-      for (std::size_t k = 0; k < kModeCount; ++k) m.modes[k] += g.modes[k];
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      RootTally& from = t.roots[i];
-      RootStatus& r = report.roots[i];
-      r.expected.sources += from.sources;
-      r.expected.compiled += from.compiled;
-      for (std::size_t s = 0; s < kStateCount; ++s) r.expected.states[s] += from.expected_states[s];
-      r.temp_files += from.temp_files;
-      r.temp_bytes += from.temp_bytes;
-      auto append = [](std::vector<Notable>& to, std::vector<Notable>& more) {
-        to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      };
-      append(r.sourceless, from.sourceless);
-      append(r.invalid, from.invalid);
-      append(r.bytecode_dirs, from.bytecode_dirs);
-      append(r.legacy, from.legacy);
-      in_tree[i].insert(in_tree[i].end(), std::make_move_iterator(from.in_tree.begin()),
-                        std::make_move_iterator(from.in_tree.end()));
-    }
+
+  static void merge_group(Group& m, const Group& g) {
+    m.key = g.key;
+    m.files += g.files;
+    m.bytes += g.bytes;
+    for (std::size_t s = 0; s < kStateCount; ++s) m.states[s] += g.states[s];
+    for (std::size_t k = 0; k < kModeCount; ++k) m.modes[k] += g.modes[k];
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    RootStatus& r = report.roots[i];
-    for (auto& [k, g] : groups[i]) r.groups.push_back(g);
-    const std::string& current = options.current_tag;
+
+  void merge_root(std::size_t i, RootTally& from) {
+    RootStatus& r = report_.roots[i];
+    r.expected.sources += from.sources;
+    r.expected.compiled += from.compiled;
+    for (std::size_t s = 0; s < kStateCount; ++s) r.expected.states[s] += from.expected_states[s];
+    r.temp_files += from.temp_files;
+    r.temp_bytes += from.temp_bytes;
+    auto append = [](auto& to, auto& more) {
+      to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    };
+    append(r.sourceless, from.sourceless);
+    append(r.invalid, from.invalid);
+    append(r.bytecode_dirs, from.bytecode_dirs);
+    append(r.legacy, from.legacy);
+    append(in_tree_[i], from.in_tree);
+  }
+
+  // Groups sorted: location, the current tag first, then newest tag first,
+  // plain before pytest's, by optimize level; notables by path.
+  void finish_root(std::size_t i) {
+    RootStatus& r = report_.roots[i];
+    for (auto& [k, g] : groups_[i]) r.groups.push_back(g);
+    const std::string& current = options_.current_tag;
     std::sort(r.groups.begin(), r.groups.end(), [&](const Group& a, const Group& b) {
       if (a.key.location != b.key.location) return a.key.location < b.key.location;
       bool ca = a.key.tag == current, cb = b.key.tag == current;
@@ -567,32 +604,31 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
   }
 
   // Git: tracked bytecode, and what the ignore rules cover.
-  for (std::size_t i = 0; i < n && git; ++i) {
-    if (!c.git_wanted[i]) continue;
-    RootStatus& r = report.roots[i];
+  void ask_git(std::size_t i) {
+    RootStatus& r = report_.roots[i];
     GitReport g;
-    g.work_tree = *git::find_work_tree(fs, r.target.root);
-    auto tracked = git->tracked_bytecode(r.target.root);
+    g.work_tree = *git::find_work_tree(fs_, r.target.root);
+    auto tracked = git_->tracked_bytecode(r.target.root);
     if (!tracked) {
       g.error = tracked.error().message;
       r.git = std::move(g);
-      continue;
+      return;
     }
     g.tracked = std::move(*tracked);
-    std::vector<fs::path>& here = in_tree[i];
+    std::vector<fs::path>& here = in_tree_[i];
     std::sort(here.begin(), here.end());
     // Ask about everything at once: what is there, what is tracked, and two
     // files that do not exist yet, to say whether new bytecode is covered.
     std::vector<fs::path> ask = here;
     ask.insert(ask.end(), g.tracked.begin(), g.tracked.end());
     const std::string probe = "pycache-status-probe";
-    ask.push_back(r.target.root / "__pycache__" / (probe + "." + options.current_tag + ".pyc"));
+    ask.push_back(r.target.root / "__pycache__" / (probe + "." + options_.current_tag + ".pyc"));
     ask.push_back(r.target.root / (probe + ".pyc"));
-    auto ignored = git->ignored(r.target.root, ask);
+    auto ignored = git_->ignored(r.target.root, ask);
     if (!ignored) {
       g.error = ignored.error().message;
       r.git = std::move(g);
-      continue;
+      return;
     }
     const auto& ig = *ignored;
     std::unordered_set<std::string_view> tracked_set;
@@ -606,10 +642,28 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git) {
     r.git = std::move(g);
   }
 
-  std::sort(report.errors.begin(), report.errors.end(), [](const WalkError& a, const WalkError& b) { return a.path < b.path; });
-  report.findings = check(report, options.strict);
-  return report;
-}
+  FileSystem& fs_;
+  const Options& options_;
+  git::Git* git_;
+  const std::size_t n_;
+  Context c_;
+  Report report_;
+  std::vector<WalkRoot> roots_;
+  bool any_prefix_ = false;
+  Walker walker_;
+  std::vector<Tally> tallies_;
+  std::mutex error_mu_;
+  std::mutex pending_mu_;
+  std::unordered_map<std::string, SourceList> pending_;  // a directory's sources, for its __pycache__
+  std::unordered_map<std::string_view, const SourceList*> by_dir_;  // every walked directory's sources
+  std::map<std::string, PrefixUsage> usage_;
+  std::vector<std::map<GroupKey, Group>> groups_;  // per root
+  std::vector<std::vector<fs::path>> in_tree_;     // per root, for git
+};
+
+}  // namespace
+
+Report collect(FileSystem& fs, const Options& options, git::Git* git) { return Collector(fs, options, git).run(); }
 
 std::vector<Finding> check(const Report& report, Strict strict) {
   std::vector<Finding> out;
@@ -636,9 +690,9 @@ std::vector<Finding> check(const Report& report, Strict strict) {
     auto ignored_by_git = [&](const fs::path& path, bool directory) {
       if (strict == Strict::Yes || !r.git || !r.git->error.empty()) return false;
       for (const auto& u : r.git->unignored)
-        if (u == path || (directory && u.native().starts_with(path.native() + "/"))) return false;
+        if (u == path || (directory && is_below(u.native(), path.native()))) return false;
       for (const auto& t : r.git->tracked)
-        if (t == path || (directory && t.native().starts_with(path.native() + "/"))) return false;
+        if (t == path || (directory && is_below(t.native(), path.native()))) return false;
       return true;
     };
     if (!why.empty()) {
@@ -677,7 +731,7 @@ std::string paint(std::string text, const char* code, Color color) {
 }
 
 std::string shown(const fs::path& p, const fs::path& base) {
-  if (!base.empty() && under(p.native(), base.native())) return printable(p.lexically_relative(base).native());
+  if (!base.empty() && is_below(p.native(), base.native())) return printable(p.lexically_relative(base).native());
   return printable(p.native());
 }
 
@@ -880,6 +934,102 @@ void paths_json(JsonWriter& j, const std::vector<fs::path>& v) {
   j.end_array();
 }
 
+void expected_json(JsonWriter& j, const Expected& e) {
+  j.begin_object();
+  j.key("location").value(to_string(e.location));
+  j.key("tag").value(e.tag);
+  j.key("optimize").value(e.optimize);
+  j.key("compiled").value(e.compiled);
+  j.key("missing").value(e.sources - e.compiled);
+  j.key("states");
+  states_json(j, e.states);
+  j.end_object();
+}
+
+void group_json(JsonWriter& j, const Group& g) {
+  j.begin_object();
+  j.key("location").value(to_string(g.key.location));
+  j.key("tag").value(g.key.tag);
+  j.key("optimize").value(g.key.optimize);
+  j.key("pytest").value(g.key.pytest);
+  j.key("files").value(g.files);
+  j.key("bytes").value(g.bytes);
+  j.key("states");
+  states_json(j, g.states);
+  j.key("modes").begin_object();
+  for (std::size_t m = 0; m < kModeCount; ++m) j.key(pyc::to_string(static_cast<pyc::Invalidation>(m))).value(g.modes[m]);
+  j.end_object();
+  j.end_object();
+}
+
+void prefix_json(JsonWriter& j, const std::optional<PrefixUsage>& prefix) {
+  if (!prefix) {
+    j.null();
+    return;
+  }
+  const PrefixUsage& p = *prefix;
+  j.begin_object();
+  j.key("path").value(p.path.native());
+  j.key("exists").value(p.exists);
+  j.key("files").value(p.files);
+  j.key("bytes").value(p.bytes);
+  j.key("max_size");
+  if (p.max_size) j.value(*p.max_size);
+  else j.null();
+  j.key("over_limit").value(p.max_size.has_value() && p.bytes > *p.max_size);
+  j.end_object();
+}
+
+void git_json(JsonWriter& j, const std::optional<GitReport>& git) {
+  if (!git) {
+    j.null();
+    return;
+  }
+  const GitReport& g = *git;
+  j.begin_object();
+  j.key("work_tree").value(g.work_tree.native());
+  j.key("error");
+  if (g.error.empty()) j.null();
+  else j.value(g.error);
+  j.key("tracked");
+  paths_json(j, g.tracked);
+  j.key("tracked_ignored");
+  paths_json(j, g.tracked_ignored);
+  j.key("unignored");
+  paths_json(j, g.unignored);
+  j.key("ignores_pycache").value(g.ignores_pycache);
+  j.key("ignores_legacy").value(g.ignores_legacy);
+  j.end_object();
+}
+
+void root_json(JsonWriter& j, const RootStatus& r) {
+  j.begin_object();
+  j.key("root").value(r.target.root.native());
+  std::string policy = format_policy_json(r.target.policy);
+  while (!policy.empty() && policy.back() == '\n') policy.pop_back();
+  j.key("policy").raw(policy);
+  j.key("sources").value(r.expected.sources);
+  j.key("expected");
+  expected_json(j, r.expected);
+  j.key("groups").begin_array();
+  for (const auto& g : r.groups) group_json(j, g);
+  j.end_array();
+  j.key("temp_files").begin_object().key("files").value(r.temp_files).key("bytes").value(r.temp_bytes).end_object();
+  j.key("sourceless");
+  notables_json(j, r.sourceless);
+  j.key("invalid");
+  notables_json(j, r.invalid);
+  j.key("bytecode_dirs");
+  notables_json(j, r.bytecode_dirs);
+  j.key("legacy");
+  notables_json(j, r.legacy);
+  j.key("prefix");
+  prefix_json(j, r.prefix);
+  j.key("git");
+  git_json(j, r.git);
+  j.end_object();
+}
+
 }  // namespace
 
 std::string format_json(const Report& report) {
@@ -888,85 +1038,7 @@ std::string format_json(const Report& report) {
   j.key("schema").value(1);
   j.key("cache_tag").value(report.current_tag);
   j.key("roots").begin_array();
-  for (const auto& r : report.roots) {
-    j.begin_object();
-    j.key("root").value(r.target.root.native());
-    std::string policy = format_policy_json(r.target.policy);
-    while (!policy.empty() && policy.back() == '\n') policy.pop_back();
-    j.key("policy").raw(policy);
-    const Expected& e = r.expected;
-    j.key("sources").value(e.sources);
-    j.key("expected").begin_object();
-    j.key("location").value(to_string(e.location));
-    j.key("tag").value(e.tag);
-    j.key("optimize").value(e.optimize);
-    j.key("compiled").value(e.compiled);
-    j.key("missing").value(e.sources - e.compiled);
-    j.key("states");
-    states_json(j, e.states);
-    j.end_object();
-    j.key("groups").begin_array();
-    for (const auto& g : r.groups) {
-      j.begin_object();
-      j.key("location").value(to_string(g.key.location));
-      j.key("tag").value(g.key.tag);
-      j.key("optimize").value(g.key.optimize);
-      j.key("pytest").value(g.key.pytest);
-      j.key("files").value(g.files);
-      j.key("bytes").value(g.bytes);
-      j.key("states");
-      states_json(j, g.states);
-      j.key("modes").begin_object();
-      for (std::size_t m = 0; m < kModeCount; ++m) j.key(pyc::to_string(static_cast<pyc::Invalidation>(m))).value(g.modes[m]);
-      j.end_object();
-      j.end_object();
-    }
-    j.end_array();
-    j.key("temp_files").begin_object().key("files").value(r.temp_files).key("bytes").value(r.temp_bytes).end_object();
-    j.key("sourceless");
-    notables_json(j, r.sourceless);
-    j.key("invalid");
-    notables_json(j, r.invalid);
-    j.key("bytecode_dirs");
-    notables_json(j, r.bytecode_dirs);
-    j.key("legacy");
-    notables_json(j, r.legacy);
-    j.key("prefix");
-    if (!r.prefix) j.null();
-    else {
-      const PrefixUsage& p = *r.prefix;
-      j.begin_object();
-      j.key("path").value(p.path.native());
-      j.key("exists").value(p.exists);
-      j.key("files").value(p.files);
-      j.key("bytes").value(p.bytes);
-      j.key("max_size");
-      if (p.max_size) j.value(*p.max_size);
-      else j.null();
-      j.key("over_limit").value(p.max_size.has_value() && p.bytes > *p.max_size);
-      j.end_object();
-    }
-    j.key("git");
-    if (!r.git) j.null();
-    else {
-      const GitReport& g = *r.git;
-      j.begin_object();
-      j.key("work_tree").value(g.work_tree.native());
-      j.key("error");
-      if (g.error.empty()) j.null();
-      else j.value(g.error);
-      j.key("tracked");
-      paths_json(j, g.tracked);
-      j.key("tracked_ignored");
-      paths_json(j, g.tracked_ignored);
-      j.key("unignored");
-      paths_json(j, g.unignored);
-      j.key("ignores_pycache").value(g.ignores_pycache);
-      j.key("ignores_legacy").value(g.ignores_legacy);
-      j.end_object();
-    }
-    j.end_object();
-  }
+  for (const auto& r : report.roots) root_json(j, r);
   j.end_array();
   j.key("findings").begin_array();
   for (const auto& f : report.findings)

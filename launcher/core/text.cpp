@@ -36,35 +36,56 @@ std::string_view closest_match(std::string_view word, std::span<const std::strin
   return best;
 }
 
+std::optional<char32_t> next_utf8(std::string_view s, std::size_t& pos) {
+  const auto c = static_cast<unsigned char>(s[pos]);
+  if (c < 0x80) {
+    ++pos;
+    return c;
+  }
+  // RFC 3629: the lead byte says the length; C0, C1 and F5-FF never lead.
+  std::size_t len = 0;
+  char32_t cp = 0;
+  char32_t least = 0;  // the smallest code point of that length: below it is overlong
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2, cp = c & 0x1f, least = 0x80;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3, cp = c & 0x0f, least = 0x800;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4, cp = c & 0x07, least = 0x10000;
+  }
+  bool ok = len > 0 && s.size() - pos >= len;
+  for (std::size_t k = 1; ok && k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[pos + k]);
+    ok = (b & 0xc0) == 0x80;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  ok = ok && cp >= least && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+  pos += ok ? len : 1;
+  if (!ok) return std::nullopt;
+  return cp;
+}
+
 std::string printable(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  std::size_t i = 0;
+  while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
+    if (c == '\n' || c == '\t') {
+      out += c == '\n' ? "\\n" : "\\t";
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    // Keep well-formed UTF-8 and printable ASCII, escape control and stray bytes.
+    if (c >= 0x20 && c != 0x7f && next_utf8(s, i)) {
+      out.append(s.substr(start, i - start));
+    } else {
+      i = start + 1;
       out += "\\x";
       out += kHex[c >> 4];
       out += kHex[c & 15];
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      // Keep well-formed UTF-8 sequences, escape stray bytes.
-      std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-      bool valid = len > 0 && i + len <= s.size();
-      for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-      if (valid) {
-        out.append(s.substr(i, len));
-        i += len - 1;
-      } else {
-        out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
     }
   }
   return out;

@@ -13,11 +13,6 @@
 namespace pycache {
 namespace {
 
-bool within(const std::string& path, const std::string& dir) {
-  if (dir == "/") return true;
-  return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
-}
-
 // The components of an absolute path, last first (a stack to pop from).
 void push_components(const std::string& path, std::vector<std::string>& stack) {
   std::vector<std::string> parts;
@@ -41,7 +36,7 @@ Trust Trust::current(std::vector<std::string> safe) { return Trust{static_cast<s
 
 bool Trust::listed(const fs::path& path) const {
   for (const auto& s : safe)
-    if (s == "*" || within(path.native(), s)) return true;
+    if (s == "*" || is_within(path.native(), s)) return true;
   return false;
 }
 

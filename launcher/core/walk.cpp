@@ -143,6 +143,195 @@ struct Job {
   std::shared_ptr<const FileStat> root_stat;  // device and mount of the root (--one-file-system)
 };
 
+// One Walker::walk. start() turns the roots into jobs (a file root is
+// visited at once); then every thread runs work(): take a job, open and
+// list its directory, visit it, queue its subdirectories, and leave each
+// directory (finish) once everything below it is done.
+class WalkRun {
+ public:
+  using Excluded = std::function<bool(const std::string& name, const fs::path& dir, const fs::path& root,
+                                      const SkipRules* skip)>;
+  WalkRun(FileSystem& fs, bool same_fs, std::atomic<std::uint64_t>& dirs_seen, Excluded excluded,
+          const std::vector<WalkRoot>& roots, const Walker::Visitor& visit, const Walker::ErrorHandler& on_error,
+          const Walker::Leaver& leave)
+      : fs_(fs), same_fs_(same_fs), dirs_seen_(dirs_seen), excluded_(std::move(excluded)), roots_(roots),
+        visit_(visit), on_error_(on_error), leave_(leave) {}
+
+  void start() {
+    for (std::size_t i = 0; i < roots_.size(); ++i) {
+      const fs::path& root = roots_[i].path;
+      std::shared_ptr<Directory> parent = open_root_parent(roots_[i]);
+      FileStat st;
+      if (int e = parent ? parent->lstat(root.filename().native(), st) : fs_.lstat(root, st)) {
+        on_error_(root, e);
+        continue;
+      }
+      if (st.type == FileType::Symlink) {
+        on_error_(root, ELOOP);
+        continue;
+      }
+      if (st.type != FileType::Directory) {
+        WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0,
+                       parent.get(), nullptr};
+        single.root_index = i;
+        visit_(single);
+        continue;
+      }
+      stack_.push_back(Job{nullptr, std::move(parent), root, &root, i, std::make_shared<FileStat>(st)});
+    }
+  }
+
+  void work(unsigned worker) {
+    std::vector<DirEntry> raw;
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] { return !stack_.empty() || busy_ == 0; });
+      if (stack_.empty()) return;  // and nobody busy: nothing more can appear
+      Job job = std::move(stack_.back());
+      stack_.pop_back();
+      ++busy_;
+      lock.unlock();
+      std::vector<Job> found = run_job(std::move(job), worker, raw);
+      lock.lock();
+      --busy_;
+      for (auto& j : found) stack_.push_back(std::move(j));
+      if (!found.empty() || busy_ == 0) cv_.notify_all();
+    }
+  }
+
+ private:
+  // The root's parent, opened as the user named it (or, beneath a prefix,
+  // one component at a time): the root is an entry in it. A file root's
+  // directory must not be a link either: what is compiled or removed is
+  // never reached through one. Null for "/".
+  std::shared_ptr<Directory> open_root_parent(const WalkRoot& r) {
+    const fs::path& root = r.path;
+    if (root == root.parent_path()) return nullptr;
+    if (!r.beneath.empty())
+      return open_beneath(*fs_.open_directory(r.beneath), root.parent_path().lexically_relative(r.beneath));
+    FileStat named;
+    const bool file = fs_.lstat(root, named) == 0 && named.type != FileType::Directory;
+    return fs_.open_directory(root.parent_path(), file ? FollowLink::No : FollowLink::Yes);
+  }
+
+  // One directory: opened, listed, visited; returns its subdirectories' jobs.
+  std::vector<Job> run_job(Job job, unsigned worker, std::vector<DirEntry>& raw) {
+    std::vector<Job> found;
+    std::shared_ptr<Directory> parent_dir = job.parent ? job.parent->dir : job.root_parent;
+    int failed = 0;
+    std::shared_ptr<Directory> dir = open_job(job, parent_dir, failed);
+    std::shared_ptr<Node> node;
+    if (!failed && (failed = dir->list(raw)) != 0) {
+      if (failed != ENOENT) on_error_(job.dir, failed);
+    }
+    const SkipRules* skip = roots_[job.root_index].skip.get();
+    if (!failed && job.parent && skip && skip->defaults && is_venv_listing(raw)) failed = kSkippedVenv;
+    if (!failed) node = visit_job(job, worker, dir, parent_dir, raw, found);
+    parent_dir.reset();
+    dir.reset();
+    if (leave_) {
+      if (node) finish(std::move(node), worker);
+      else if (job.parent) {
+        if (failed != ENOENT) job.parent->left.fetch_add(1, std::memory_order_acq_rel);
+        finish(job.parent, worker);
+      }
+    }
+    node.reset();  // without a leaver, only the subdirectory jobs keep it (open) now
+    job.parent.reset();
+    return found;
+  }
+
+  // The job's directory, opened by name in its parent. With
+  // --one-file-system an entry is lstat'ed first: a mount point (or an entry
+  // gone or replaced meanwhile) is never opened, never entered (EXDEV).
+  std::shared_ptr<Directory> open_job(const Job& job, const std::shared_ptr<Directory>& parent_dir, int& failed) {
+    if (!parent_dir) return fs_.open_directory(job.dir);  // "/"
+    const std::string name = job.dir.filename().native();
+    FileStat st;
+    if (same_fs_ && job.parent &&
+        (parent_dir->lstat(name, st) != 0 || st.type != FileType::Directory ||
+         crosses_mount(*job.root_stat, st, job.dir))) {
+      failed = EXDEV;
+      return nullptr;
+    }
+    return parent_dir->open(name);
+  }
+
+  // Visits a listed directory; its node keeps it open until it is left.
+  std::shared_ptr<Node> visit_job(const Job& job, unsigned worker, std::shared_ptr<Directory>& dir,
+                                  const std::shared_ptr<Directory>& parent_dir, std::vector<DirEntry>& raw,
+                                  std::vector<Job>& found) {
+    dirs_seen_.fetch_add(1, std::memory_order_relaxed);
+    auto node = std::make_shared<Node>();
+    WalkDir& d = node->d;
+    d = WalkDir{job.dir, job.root, {}, worker, dir.get(), parent_dir.get()};
+    d.root_index = job.root_index;
+    fill_entries(d, job, *dir, raw);
+    visit_(d);
+    node->dir = std::move(dir);
+    node->parent_dir = leave_ ? parent_dir : nullptr;
+    if (leave_) node->parent = job.parent;
+    for (const auto& entry : d.entries) {
+      if (!entry.descend || entry.type != FileType::Directory) continue;
+      found.push_back(Job{node, nullptr, job.dir / entry.name, job.root, job.root_index, job.root_stat});
+    }
+    d.entries = {};
+    node->pending.store(1 + found.size(), std::memory_order_release);
+    return node;
+  }
+
+  // The listing as the visitor sees it: excluded names dropped, unknown
+  // types lstat'ed, and whether to walk into each directory.
+  void fill_entries(WalkDir& d, const Job& job, Directory& dir, std::vector<DirEntry>& raw) {
+    const SkipRules* skip = roots_[job.root_index].skip.get();
+    d.entries.reserve(raw.size());
+    for (auto& r : raw) {
+      if (excluded_(r.name, job.dir, *job.root, skip)) continue;
+      FileType type = r.type;
+      if (type == FileType::Unknown) {
+        FileStat st;
+        if (int err = dir.lstat(r.name, st)) {
+          if (err != ENOENT) on_error_(job.dir / r.name, err);
+          continue;
+        }
+        type = st.type;
+      }
+      bool descend = type == FileType::Directory && !is_vcs_dir(r.name);
+      if (descend && skip && skip->defaults) descend = !is_tool_dir(r.name) && !is_ignored(*skip, job.dir / r.name);
+      d.entries.push_back(WalkEntry{std::move(r.name), type, descend});
+    }
+  }
+
+  // Counts one finished part of `node` (its visit, or a subdirectory); the
+  // last one leaves it, then its parent's count goes down in turn.
+  void finish(std::shared_ptr<Node> node, unsigned worker) {
+    while (node && node->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      node->d.subdirs_left = node->left.load(std::memory_order_acquire);
+      node->d.worker = worker;
+      node->d.dir = node->dir.get();
+      node->d.parent = node->parent_dir.get();
+      const bool gone = leave_(node->d);
+      std::shared_ptr<Node> parent = std::move(node->parent);
+      node.reset();  // closes the directory: its parent can now remove it
+      if (parent && !gone) parent->left.fetch_add(1, std::memory_order_acq_rel);
+      node = std::move(parent);
+    }
+  }
+
+  FileSystem& fs_;
+  const bool same_fs_;
+  std::atomic<std::uint64_t>& dirs_seen_;
+  const Excluded excluded_;
+  const std::vector<WalkRoot>& roots_;
+  const Walker::Visitor& visit_;
+  const Walker::ErrorHandler& on_error_;
+  const Walker::Leaver& leave_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Job> stack_;  // LIFO: depth first, which keeps each thread in one subtree
+  std::size_t busy_ = 0;
+};
+
 }  // namespace
 
 void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, const ErrorHandler& on_error,
@@ -155,164 +344,26 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
 
 void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, const ErrorHandler& on_error,
                   const Leaver& leave) {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Job> stack;  // LIFO: depth first, which keeps each thread in one subtree
-  std::size_t busy = 0;
-  const bool same_fs = options_.one_file_system == OneFileSystem::Yes;
-  for (std::size_t i = 0; i < roots.size(); ++i) {
-    const fs::path& root = roots[i].path;
-    const fs::path& beneath = roots[i].beneath;
-    // The root's parent, opened as the user named it (or, beneath a
-    // prefix, one component at a time): the root is an entry in it.
-    // A file root's directory must not be a link either: what is compiled
-    // or removed is never reached through one.
-    std::shared_ptr<Directory> parent;
-    FileStat st;
-    if (root != root.parent_path()) {
-      if (!beneath.empty()) {
-        parent = open_beneath(*fs_.open_directory(beneath), root.parent_path().lexically_relative(beneath));
-      } else {
-        FileStat named;
-        const bool file = fs_.lstat(root, named) == 0 && named.type != FileType::Directory;
-        parent = fs_.open_directory(root.parent_path(), file ? FollowLink::No : FollowLink::Yes);
-      }
-    }
-    if (int e = parent ? parent->lstat(root.filename().native(), st) : fs_.lstat(root, st)) {
-      on_error(root, e);
-      continue;
-    }
-    if (st.type == FileType::Symlink) {
-      on_error(root, ELOOP);
-      continue;
-    }
-    if (st.type != FileType::Directory) {
-      WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0,
-                     parent.get(), nullptr};
-      single.root_index = i;
-      visit(single);
-      continue;
-    }
-    stack.push_back(Job{nullptr, std::move(parent), root, &root, i, std::make_shared<FileStat>(st)});
-  }
-
-  // Counts one finished part of `node` (its visit, or a subdirectory); the
-  // last one leaves it, then its parent's count goes down in turn.
-  auto finish = [&](std::shared_ptr<Node> node, unsigned worker) {
-    while (node && node->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      node->d.subdirs_left = node->left.load(std::memory_order_acquire);
-      node->d.worker = worker;
-      node->d.dir = node->dir.get();
-      node->d.parent = node->parent_dir.get();
-      const bool gone = leave(node->d);
-      std::shared_ptr<Node> parent = std::move(node->parent);
-      node.reset();  // closes the directory: its parent can now remove it
-      if (parent && !gone) parent->left.fetch_add(1, std::memory_order_acq_rel);
-      node = std::move(parent);
-    }
-  };
-
-  auto work = [&](unsigned worker) {
-    std::vector<DirEntry> raw;
-    std::unique_lock lock(mu);
-    while (true) {
-      cv.wait(lock, [&] { return !stack.empty() || busy == 0; });
-      if (stack.empty()) return;  // and nobody busy: nothing more can appear
-      Job job = std::move(stack.back());
-      stack.pop_back();
-      ++busy;
-      lock.unlock();
-
-      std::vector<Job> found;
-      std::shared_ptr<Directory> parent_dir = job.parent ? job.parent->dir : job.root_parent;
-      // With --one-file-system an entry is lstat'ed first: a mount point (or
-      // an entry gone or replaced meanwhile) is never opened, never entered.
-      int failed = 0;
-      std::shared_ptr<Directory> dir;
-      const std::string name = job.dir.filename().native();
-      if (!parent_dir) {
-        dir = fs_.open_directory(job.dir);  // "/"
-      } else {
-        FileStat st;
-        if (same_fs && job.parent &&
-            (parent_dir->lstat(name, st) != 0 || st.type != FileType::Directory ||
-             crosses_mount(*job.root_stat, st, job.dir)))
-          failed = EXDEV;
-        else
-          dir = parent_dir->open(name);
-      }
-      std::shared_ptr<Node> node;
-      if (!failed && (failed = dir->list(raw)) != 0) {
-        if (failed != ENOENT) on_error(job.dir, failed);
-      }
-      const SkipRules* skip = roots[job.root_index].skip.get();
-      if (!failed && job.parent && skip && skip->defaults && is_venv_listing(raw)) failed = kSkippedVenv;
-      if (!failed) {
-        dirs_seen_.fetch_add(1, std::memory_order_relaxed);
-        node = std::make_shared<Node>();
-        WalkDir& d = node->d;
-        d = WalkDir{job.dir, job.root, {}, worker, dir.get(), parent_dir.get()};
-        d.root_index = job.root_index;
-        d.entries.reserve(raw.size());
-        for (auto& r : raw) {
-          if (excluded(r.name, job.dir, *job.root, skip)) continue;
-          FileType type = r.type;
-          if (type == FileType::Unknown) {
-            FileStat st;
-            if (int err = dir->lstat(r.name, st)) {
-              if (err != ENOENT) on_error(job.dir / r.name, err);
-              continue;
-            }
-            type = st.type;
-          }
-          bool descend = type == FileType::Directory && !is_vcs_dir(r.name);
-          if (descend && skip && skip->defaults)
-            descend = !is_tool_dir(r.name) && !is_ignored(*skip, job.dir / r.name);
-          d.entries.push_back(WalkEntry{std::move(r.name), type, descend});
-        }
-        visit(d);
-        node->dir = std::move(dir);
-        node->parent_dir = leave ? parent_dir : nullptr;
-        if (leave) node->parent = job.parent;
-        for (const auto& entry : d.entries) {
-          if (!entry.descend || entry.type != FileType::Directory) continue;
-          found.push_back(Job{node, nullptr, job.dir / entry.name, job.root, job.root_index, job.root_stat});
-        }
-        d.entries = {};
-        node->pending.store(1 + found.size(), std::memory_order_release);
-      }
-      parent_dir.reset();
-      dir.reset();
-      if (leave) {
-        if (node) finish(std::move(node), worker);
-        else if (job.parent) {
-          if (failed != ENOENT) job.parent->left.fetch_add(1, std::memory_order_acq_rel);
-          finish(job.parent, worker);
-        }
-      }
-      node.reset();  // without a leaver, only the subdirectory jobs keep it (open) now
-      job.parent.reset();
-
-      lock.lock();
-      --busy;
-      for (auto& j : found) stack.push_back(std::move(j));
-      if (!found.empty() || busy == 0) cv.notify_all();
-    }
-  };
-
+  WalkRun run(
+      fs_, options_.one_file_system == OneFileSystem::Yes, dirs_seen_,
+      [this](const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip) {
+        return excluded(name, dir, root, skip);
+      },
+      roots, visit, on_error, leave);
+  run.start();
   if (threads_ <= 1) {
-    work(0);
+    run.work(0);
     return;
   }
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads_; ++i) {
     try {
-      pool.emplace_back(work, i);
+      pool.emplace_back([&run, i] { run.work(i); });
     } catch (const std::system_error&) {
       break;  // the system won't start more threads: walk with those there are
     }
   }
-  work(0);
+  run.work(0);
   for (auto& t : pool) t.join();
 }
 

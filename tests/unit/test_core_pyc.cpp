@@ -148,5 +148,15 @@ TEST(CacheNames, OptOnlyAsTheLastComponent) {
   }
 }
 
+TEST(PycHeader, SourceSizeFromPython33On) {
+  EXPECT_FALSE(header_has_size(3180));  // 3.2
+  EXPECT_TRUE(header_has_size(3190));   // the first 3.3 alpha
+  EXPECT_TRUE(header_has_size(3230));   // 3.3
+  EXPECT_TRUE(header_has_size(3495));   // 3.11
+  EXPECT_TRUE(header_has_size(19999));
+  EXPECT_FALSE(header_has_size(20000));
+  EXPECT_FALSE(header_has_size(62211));  // 2.7
+}
+
 }  // namespace
 }  // namespace pycache::pyc

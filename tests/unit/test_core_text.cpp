@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "utf8_cases.hpp"
+
 namespace pycache {
 namespace {
 
@@ -28,6 +30,44 @@ TEST(Printable, EscapesControlAndInvalidBytes) {
   EXPECT_EQ(printable("a\nb"), "a\\nb");
   EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(printable("bad\xff"), "bad\\xff");
+}
+
+
+
+TEST(Printable, Utf8Table) {
+  for (const auto& c : test::kUtf8Cases) EXPECT_EQ(printable(c.input), c.printable) << c.what;
+}
+
+TEST(Printable, ControlBytesAndDel) {
+  EXPECT_EQ(printable(std::string_view("\0", 1)), "\\x00");
+  EXPECT_EQ(printable("\x01\x1f"), "\\x01\\x1f");
+  EXPECT_EQ(printable("\r"), "\\x0d");
+  EXPECT_EQ(printable("\t"), "\\t");
+  EXPECT_EQ(printable("a\x7f" "b"), "a\\x7fb");
+  EXPECT_EQ(printable(" ~"), " ~");
+}
+
+TEST(NextUtf8, DecodesAndAdvances) {
+  std::string_view s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+  std::size_t pos = 0;
+  EXPECT_EQ(next_utf8(s, pos), U'a');
+  EXPECT_EQ(pos, 1u);
+  EXPECT_EQ(next_utf8(s, pos), U'\u00e9');
+  EXPECT_EQ(pos, 3u);
+  EXPECT_EQ(next_utf8(s, pos), U'\u20ac');
+  EXPECT_EQ(pos, 6u);
+  EXPECT_EQ(next_utf8(s, pos), U'\U0001F600');
+  EXPECT_EQ(pos, 10u);
+}
+
+TEST(NextUtf8, AnInvalidByteIsSkippedAlone) {
+  for (std::string_view bad : {"\xf8\x80\x80", "\xed\xa0\x80", "\xe0\x80\xaf", "\xf4\x90\x80\x80", "\xc3", "\x80"}) {
+    std::size_t pos = 0;
+    EXPECT_EQ(next_utf8(bad, pos), std::nullopt) << printable(bad);
+    EXPECT_EQ(pos, 1u) << printable(bad);
+  }
+  std::size_t pos = 0;
+  EXPECT_EQ(next_utf8("\x7f", pos), U'\x7f');  // control bytes are the callers' to escape
 }
 
 }  // namespace

@@ -1,0 +1,66 @@
+#include "pycache/paths.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pycache {
+namespace {
+
+TEST(IsWithin, ADirectoryAndWhatIsBelowIt) {
+  EXPECT_TRUE(is_within("/a/b", "/a/b"));
+  EXPECT_TRUE(is_within("/a/b/c", "/a/b"));
+  EXPECT_TRUE(is_within("/a/b/c/d.py", "/a/b"));
+  EXPECT_FALSE(is_within("/a", "/a/b"));
+  EXPECT_FALSE(is_within("/x/b", "/a/b"));
+}
+
+TEST(IsWithin, ComponentsNotCharacters) {
+  EXPECT_FALSE(is_within("/a/bc", "/a/b"));
+  EXPECT_FALSE(is_within("/a/b.d/x", "/a/b"));
+  EXPECT_FALSE(is_within("/a/b", "/a/bc"));
+}
+
+TEST(IsWithin, TheRootHoldsEveryAbsolutePath) {
+  EXPECT_TRUE(is_within("/", "/"));
+  EXPECT_TRUE(is_within("/a", "/"));
+  EXPECT_TRUE(is_within("/a/b", "/"));
+  EXPECT_FALSE(is_within("a", "/"));
+}
+
+TEST(IsWithin, TrailingSlashes) {
+  EXPECT_TRUE(is_within("/a/b", "/a/b/"));
+  EXPECT_TRUE(is_within("/a/b/c", "/a/b/"));
+  EXPECT_TRUE(is_within("/a/b/", "/a/b"));
+  EXPECT_TRUE(is_within("/a/b/c/", "/a/b//"));
+  EXPECT_FALSE(is_within("/a/bc", "/a/b/"));
+  EXPECT_TRUE(is_within("/a", "//"));
+}
+
+TEST(IsWithin, AnEmptyDirectoryHoldsNothing) {
+  EXPECT_FALSE(is_within("/a", ""));
+  EXPECT_FALSE(is_within("", ""));
+}
+
+// Lexical: `..` is a name like any other, so callers pass normal paths
+// (absolute_from); an unnormalised one is never taken as outside-then-in.
+TEST(IsWithin, DotDotIsNotResolved) {
+  EXPECT_TRUE(is_within("/a/b/../c", "/a/b"));  // as text: below /a/b
+  EXPECT_FALSE(is_within("/a/c", "/a/b/.."));    // /a/b/.. is not /a, textually
+  EXPECT_TRUE(is_within(absolute_from("/a/b/../c", "/").native(), "/a"));
+  EXPECT_FALSE(is_within(absolute_from("/a/b/../c", "/").native(), "/a/b"));
+  EXPECT_TRUE(is_within("/a/..b/c", "/a/..b"));
+}
+
+TEST(IsBelow, ExcludesTheDirectoryItself) {
+  EXPECT_FALSE(is_below("/a/b", "/a/b"));
+  EXPECT_FALSE(is_below("/a/b/", "/a/b"));
+  EXPECT_FALSE(is_below("/a/b", "/a/b/"));
+  EXPECT_TRUE(is_below("/a/b/c", "/a/b"));
+  EXPECT_TRUE(is_below("/a/b/c", "/a/b/"));
+  EXPECT_FALSE(is_below("/a/bc", "/a/b"));
+  EXPECT_FALSE(is_below("/", "/"));
+  EXPECT_TRUE(is_below("/a", "/"));
+  EXPECT_FALSE(is_below("/a", ""));
+}
+
+}  // namespace
+}  // namespace pycache
