@@ -110,6 +110,29 @@ TEST(LoadPolicyFile, EveryKindOfBadFileIsOneLineWithFileLineColumn) {
   }
 }
 
+// TOML allows no raw control character but tab, LF and CR (in CRLF)
+// anywhere. A Debug build used to abort in toml++'s assertion on "[\001..." or
+// "[(...": it parses as a release build does now.
+TEST(LoadPolicyFile, AControlCharacterAnywhereIsAnErrorAtItsPosition) {
+  TempDir t;
+  const std::string f = (t / "pyproject.toml").native();
+  struct Case {
+    std::string content, expected;
+  } cases[] = {
+      {"[project]\nname = \"x\"\n\n[\001ool.pycache]\n", f + ":4:2: invalid TOML: control character U+0001 is not allowed"},
+      {"[tool.pycache] # \x7f\noptimize = 1\n", f + ":1:18: invalid TOML: control character U+007F is not allowed"},
+      {"[tool.pycache]\ncache-prefix = \"\xc3\xa9\x1b[31m\"\n", f + ":2:18: invalid TOML: control character U+001B is not allowed"},
+  };
+  for (const auto& c : cases) {
+    std::string msg = error_of(f, c.content);
+    EXPECT_EQ(msg, c.expected) << "content: " << c.content;
+  }
+  // A table header that starts with no key character is toml++'s own error, in every build type.
+  EXPECT_EQ(error_of(f, "[(tool.pycache]\n").rfind(f + ":1:2: invalid TOML: ", 0), 0u) << error_of(f, "[(tool.pycache]\n");
+  // Tabs, CRLF line ends and non-ASCII text are TOML.
+  EXPECT_EQ(error_of(f, "[tool.pycache]\r\n\toptimize = 1 # caf\xc3\xa9\r\n"), "");
+}
+
 TEST(LoadPolicyFile, UnreadableFileIsAnError) {
   TempDir t;
   auto r = load_policy_file(t / "missing.toml", Source::ProjectFile);
