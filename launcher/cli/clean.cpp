@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/clean.hpp"
 #include "pycache/launch.hpp"
@@ -41,8 +42,7 @@ struct CleanOptions {
   bool one_file_system = false;
   bool force = false;
   unsigned jobs = 0;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
   std::string cache_prefix;
 };
 
@@ -94,8 +94,7 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
   app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
   add_jobs(*app, o.jobs, "walking threads (default: one per core, at most 8)");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file (the environment still counts)");
+  add_policy_flags(*app, o.policy);
   app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix, whatever the policy says")
       ->type_name("DIR")
       ->check(non_empty());
@@ -148,9 +147,9 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   o.walk.one_file_system = c.one_file_system ? OneFileSystem::Yes : OneFileSystem::No;
   o.walk.threads = c.jobs;
 
-  RunOptions run;
-  run.no_policy = c.no_policy;
-  if (!c.policy_file.empty()) run.policy_file = absolute_from(c.policy_file, cwd);
+  auto flags = policy_run_options(c.policy, cwd);
+  if (!flags) return flags.error();
+  RunOptions run = std::move(*flags);
   if (!c.cache_prefix.empty()) {
     auto v = normalize_value(Key::CachePrefix, c.cache_prefix, cwd);
     if (!v) return usage(v.error().message);
@@ -170,17 +169,13 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   std::vector<std::string> paths = c.paths.empty() ? std::vector<std::string>{"."} : c.paths;
   std::set<std::string> seen_prefixes;
   for (const auto& given : paths) {
-    fs::path p = absolute_from(given, cwd);
-    FileStat st;
-    if (int e = fs.lstat(p, st))
-      return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
-    if (st.type == FileType::Symlink)
-      return usage(fmt::format("'{}' is a symbolic link: pycache clean never follows one (name the directory it "
-                               "points to)",
-                               printable(given)));
+    auto at = locate_path("clean", given, cwd, Symlinks::Refuse);
+    if (!at) return at.error();
+    const fs::path p = at->path;
+    const FileStat st = at->st;
     if (!c.prefix)
       if (auto e = refused(p, "path")) return *e;
-    PolicyQuery query{st.type == FileType::Directory ? p : p.parent_path(), &run, Layer{}, true};
+    PolicyQuery query{st.type == FileType::Directory ? p : p.parent_path(), &run, Layer{}, !c.policy.ignore_environment};
     auto resolved = resolve_policy(query, process_environment(), cwd);
     if (!resolved) return resolved.error();
     const Policy& policy = resolved->policy;

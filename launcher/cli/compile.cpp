@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/launch.hpp"
@@ -29,8 +30,7 @@ struct CompileOptions {
   ExcludeOptions excludes;
   bool quiet = false;
   bool json = false;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
   std::string python;
 };
 
@@ -67,8 +67,7 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
   add_excludes(*app, o.excludes);
   app->add_flag("-q,--quiet", o.quiet, "print errors only");
   app->add_flag("--json", o.json, "print the summary as JSON");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
+  add_policy_flags(*app, o.policy);
   app->add_option("--python", o.python,
                   "compile for this Python (3.12, or an interpreter's path) instead of each project's")
       ->type_name("VERSION|PATH")
@@ -79,9 +78,13 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
 // Resolves each PATH to a root with its policy and its Python, grouped by
 // runtime; prints errors itself.
 std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::path& cwd, int& rc) {
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  auto flags = policy_run_options(o.policy, cwd);
+  if (!flags) {
+    log().error("{}", flags.error().message);
+    rc = flags.error().code;
+    return std::nullopt;
+  }
+  RunOptions run = std::move(*flags);
   if (!o.python.empty()) {
     auto v = normalize_value(Key::Python, o.python, cwd);
     if (!v) {
@@ -97,14 +100,15 @@ std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::
   const EnvLookup env = process_environment();
   for (const auto& p : paths) {
     compile::Root root;
-    root.path = absolute_from(p, cwd);
-    root.display = p;
-    FileStat st;
-    if (int e = real_fs().lstat(root.path, st)) {
-      log().error("'{}': {}", printable(p), std::strerror(e));
-      rc = kExitUsage;
+    auto at = locate_path("compile", p, cwd, Symlinks::Refuse);
+    if (!at) {
+      log().error("{}", at.error().message);
+      rc = at.error().code;
       return std::nullopt;
     }
+    root.path = at->path;
+    root.display = p;
+    const FileStat st = at->st;
     const bool is_dir = st.type == FileType::Directory;
     if (!is_dir && !(st.type == FileType::Regular && root.path.native().ends_with(".py"))) {
       log().error("'{}': not a directory or a .py file", printable(p));
@@ -112,7 +116,7 @@ std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::
       return std::nullopt;
     }
     if (std::any_of(roots.begin(), roots.end(), [&](const compile::Root& r) { return r.path == root.path; })) continue;
-    PolicyQuery query{is_dir ? root.path : root.path.parent_path(), &run, Layer{}, true};
+    PolicyQuery query{is_dir ? root.path : root.path.parent_path(), &run, Layer{}, !o.policy.ignore_environment};
     auto resolved = resolve_policy(query, env, cwd);
     if (!resolved) {
       log().error("{}", resolved.error().message);
@@ -137,7 +141,7 @@ std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::
         })) {
       // Said once: precompiling for runs that won't write is the point.
       log().warn("the policy for '{}' says write-bytecode = false ({}); writing the pycs anyway: runs will read them",
-                 p, policy.get(Key::WriteBytecode).origin.describe());
+                 printable(p), policy.get(Key::WriteBytecode).origin.describe());
     }
     roots.push_back(root);
     auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.runtime == *rt; });

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -13,8 +14,7 @@ namespace {
 
 struct PolicyOptions {
   std::string path;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
   bool json = false;
   bool check = false;
   std::string python;
@@ -23,8 +23,7 @@ struct PolicyOptions {
 std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
   auto app = make_app("policy", "Show the bytecode policy in force for a script or directory, and the origin of each value.");
   app->add_option("PATH", o.path, "a script or directory (default: the current directory)")->check(non_empty());
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
+  add_policy_flags(*app, o.policy);
   app->add_flag("--json", o.json, "machine-readable output");
   app->add_option("--python", o.python, "as if the project asked for this Python (3.12, or a path)")
       ->type_name("VERSION|PATH")
@@ -41,9 +40,12 @@ int policy_main(Args args) {
   if (auto rc = parse(*app, args)) return *rc;
 
   const fs::path cwd = current_dir();
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  auto flags = policy_run_options(o.policy, cwd);
+  if (!flags) {
+    log().error("{}", flags.error().message);
+    return flags.error().code;
+  }
+  RunOptions run = std::move(*flags);
   if (!o.python.empty()) {
     auto v = normalize_value(Key::Python, o.python, cwd);
     if (!v) {
@@ -56,13 +58,12 @@ int policy_main(Args args) {
   if (!o.path.empty()) {
     target.target = PythonTarget::Script;
     target.target_value = o.path;
-    std::error_code ec;
-    if (!fs::exists(absolute_from(o.path, cwd), ec)) {
-      log().error("'{}': no such file or directory", o.path);
-      return kExitUsage;
+    if (auto at = locate_path("policy", o.path, cwd, Symlinks::Follow); !at) {
+      log().error("{}", at.error().message);
+      return at.error().code;
     }
   }
-  PolicyQuery query{discovery_start(target, cwd), &run, Layer{}, true};
+  PolicyQuery query{discovery_start(target, cwd), &run, Layer{}, !o.policy.ignore_environment};
   auto resolved = resolve_policy(query, process_environment(), cwd);
   if (!resolved) {
     log().error("{}", resolved.error().message);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/embed.hpp"
 #include "pycache/fs.hpp"
@@ -24,9 +25,7 @@ namespace {
 struct ShowOptions {
   std::string file;
   std::string cache_prefix;
-  std::string policy_file;
-  bool no_policy = false;
-  bool ignore_environment = false;
+  PolicyFlags policy;
   bool dis = false;
   bool json = false;
 };
@@ -42,10 +41,7 @@ std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
   app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix to map prefix pycs and sources with (default: the policy's)")
       ->type_name("DIR")
       ->check(non_empty());
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
-  app->add_flag("--ignore-environment", o.ignore_environment,
-                "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE");
+  add_policy_flags(*app, o.policy);
   return app;
 }
 
@@ -108,17 +104,20 @@ int show_main(Args args) {
   }
   const bool source_mode = file.extension() == ".py";
   if (e == ENOENT && !source_mode) {
-    log().error("'{}': no such file", printable(o.file));
+    log().error("'{}': {}", printable(o.file), std::strerror(e));
     return kExitUsage;
   }
 
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  auto flags = policy_run_options(o.policy, cwd);
+  if (!flags) {
+    log().error("{}", flags.error().message);
+    return flags.error().code;
+  }
+  RunOptions run = std::move(*flags);
   fs::path start = cwd;
   if (source_mode) start = file.parent_path();
   else if (file.parent_path().filename() == "__pycache__") start = file.parent_path().parent_path();
-  auto resolved = resolve_policy(PolicyQuery{start, &run, Layer{}, !o.ignore_environment}, process_environment(), cwd);
+  auto resolved = resolve_policy(PolicyQuery{start, &run, Layer{}, !o.policy.ignore_environment}, process_environment(), cwd);
   if (!resolved) {
     log().error("{}", resolved.error().message);
     return resolved.error().code;

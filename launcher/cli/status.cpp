@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/git.hpp"
@@ -23,9 +24,7 @@ struct StatusOptions {
   std::vector<std::string> paths;
   ExcludeOptions excludes;
   std::string color = "auto";
-  std::string policy_file;
-  bool no_policy = false;
-  bool ignore_environment = false;
+  PolicyFlags policy;
   bool no_git = false;
   unsigned jobs = 0;
   bool json = false;
@@ -49,10 +48,7 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
                 "track it");
   add_excludes(*app, o.excludes);
   add_color(*app, o.color);
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
-  app->add_flag("--ignore-environment", o.ignore_environment,
-                "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE (reproducible checks)");
+  add_policy_flags(*app, o.policy);
   app->add_flag("--no-git", o.no_git, "do not ask git what is tracked or ignored");
   add_jobs(*app, o.jobs, "threads walking the tree (default: one per core, at most 8)");
   app->add_option("--python", o.python, "judge the pycs of this Python (3.12, or a path) instead of each project's")
@@ -70,9 +66,12 @@ int status_main(Args args) {
   if (auto rc = parse(*app, args)) return *rc;
 
   const fs::path cwd = current_dir();
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
+  auto flags = policy_run_options(o.policy, cwd);
+  if (!flags) {
+    log().error("{}", flags.error().message);
+    return flags.error().code;
+  }
+  RunOptions run = std::move(*flags);
   if (o.paths.empty()) o.paths.push_back(".");
 
   if (!o.python.empty()) {
@@ -88,24 +87,20 @@ int status_main(Args args) {
   options.walk.excludes = o.excludes.globs;
   options.walk.threads = o.jobs;
   for (const auto& path : o.paths) {
-    fs::path root = absolute_from(path, cwd);
-    FileStat st;
-    if (int e = real_fs().lstat(root, st)) {
-      log().error("'{}': {}", printable(path), std::strerror(e));
-      return kExitUsage;
+    auto at = locate_path("status", path, cwd, Symlinks::Refuse);
+    if (!at) {
+      log().error("{}", at.error().message);
+      return at.error().code;
     }
-    if (st.type == FileType::Symlink) {
-      log().error("'{}' is a symbolic link: status never follows one (pass the directory it points to)", printable(path));
-      return kExitUsage;
-    }
-    if (st.type != FileType::Directory) {
+    const fs::path root = at->path;
+    if (at->st.type != FileType::Directory) {
       log().error("'{}' is not a directory (for one file, see 'pycache show')", printable(path));
       return kExitUsage;
     }
     bool seen = false;
     for (const auto& t : options.targets) seen |= t.root == root;
     if (seen) continue;
-    PolicyQuery query{root, &run, Layer{}, !o.ignore_environment};
+    PolicyQuery query{root, &run, Layer{}, !o.policy.ignore_environment};
     auto resolved = resolve_policy(query, process_environment(), cwd);
     if (!resolved) {
       log().error("{}", resolved.error().message);
