@@ -107,8 +107,9 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
 
 Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
 
-// The options for the engine, or the error that stops the command first.
-Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
+// The engine's options from the flags (all but the targets), or the error
+// that stops the command first.
+Result<clean::Options> plan_flags(const CleanOptions& c, std::optional<std::uint64_t>& max_size) {
   clean::Options o;
   if (!c.prefix) {
     if (c.orphans) return usage("--orphans needs --prefix");
@@ -135,7 +136,6 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
     if (!d) return usage("--older-than: " + d.error().message);
     o.older_than_ns = *d * 1'000'000'000;
   }
-  std::optional<std::uint64_t> max_size;
   if (c.max_size) {
     auto s = parse_size(*c.max_size);
     if (!s) return usage("--max-size: " + s.error().message);
@@ -146,15 +146,20 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   o.walk.excludes = c.excludes.globs;
   o.walk.one_file_system = c.one_file_system ? OneFileSystem::Yes : OneFileSystem::No;
   o.walk.threads = c.jobs;
+  return o;
+}
 
-  auto flags = policy_run_options(c.policy, cwd);
+// The options for the engine, or the error that stops the command first.
+Result<clean::Options> plan(const CleanOptions& c) {
+  std::optional<std::uint64_t> max_size;
+  auto flags = plan_flags(c, max_size);
   if (!flags) return flags.error();
-  RunOptions run = std::move(*flags);
-  if (!c.cache_prefix.empty()) {
-    auto v = normalize_value(Key::CachePrefix, c.cache_prefix, cwd);
-    if (!v) return usage(v.error().message);
-    run.command_line.set(Key::CachePrefix, *v, Origin{Source::CommandLine, "--cache-prefix"});
-  }
+  clean::Options o = std::move(*flags);
+  auto prologue = start_command(c.policy);
+  if (!prologue) return prologue.error();
+  if (!c.cache_prefix.empty())
+    if (auto e = set_option(*prologue, Key::CachePrefix, "--cache-prefix", c.cache_prefix)) return *e;
+  const fs::path& cwd = prologue->cwd;
 
   FileSystem& fs = real_fs();
   const fs::path home = home_dir();
@@ -175,8 +180,7 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
     const FileStat st = at->st;
     if (!c.prefix)
       if (auto e = refused(p, "path")) return *e;
-    PolicyQuery query{st.type == FileType::Directory ? p : p.parent_path(), &run, Layer{}, !c.policy.ignore_environment};
-    auto resolved = resolve_policy(query, process_environment(), cwd);
+    auto resolved = prologue->resolve(st.type == FileType::Directory ? p : p.parent_path());
     if (!resolved) return resolved.error();
     const Policy& policy = resolved->policy;
     if (c.tags.empty()) {
@@ -277,11 +281,8 @@ int clean_main(Args given) {
   auto app = clean_app(c);
   if (auto rc = parse(*app, args)) return *rc;
 
-  auto planned = plan(c, current_dir());
-  if (!planned) {
-    log().error("{}", planned.error().message);
-    return planned.error().code;
-  }
+  auto planned = plan(c);
+  if (!planned) return fail(planned.error());
   clean::Options options = std::move(*planned);
   const clean::DryRun dry_run = options.dry_run;
 

@@ -25,9 +25,7 @@ std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
   app->add_option("PATH", o.path, "a script or directory (default: the current directory)")->check(non_empty());
   add_policy_flags(*app, o.policy);
   app->add_flag("--json", o.json, "machine-readable output");
-  app->add_option("--python", o.python, "as if the project asked for this Python (3.12, or a path)")
-      ->type_name("VERSION|PATH")
-      ->check(non_empty());
+  add_python_option(*app, o.python, "as if the project asked for this Python (3.12, or a path)");
   app->add_flag("--check", o.check, "exit 3 when no runtime of this pycache can run the project's Python");
   return app;
 }
@@ -39,36 +37,16 @@ int policy_main(Args args) {
   auto app = policy_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  const fs::path cwd = current_dir();
-  auto flags = policy_run_options(o.policy, cwd);
-  if (!flags) {
-    log().error("{}", flags.error().message);
-    return flags.error().code;
-  }
-  RunOptions run = std::move(*flags);
-  if (!o.python.empty()) {
-    auto v = normalize_value(Key::Python, o.python, cwd);
-    if (!v) {
-      log().error("--python: {}", v.error().message);
-      return kExitUsage;
-    }
-    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
-  }
+  auto prologue = start_command(o.policy, o.python);
+  if (!prologue) return fail(prologue.error());
   PythonArgs target;
   if (!o.path.empty()) {
     target.target = PythonTarget::Script;
     target.target_value = o.path;
-    if (auto at = locate_path("policy", o.path, cwd, Symlinks::Follow); !at) {
-      log().error("{}", at.error().message);
-      return at.error().code;
-    }
+    if (auto at = locate_path("policy", o.path, prologue->cwd, Symlinks::Follow); !at) return fail(at.error());
   }
-  PolicyQuery query{discovery_start(target, cwd), &run, Layer{}, !o.policy.ignore_environment};
-  auto resolved = resolve_policy(query, process_environment(), cwd);
-  if (!resolved) {
-    log().error("{}", resolved.error().message);
-    return resolved.error().code;
-  }
+  auto resolved = prologue->resolve(discovery_start(target, prologue->cwd));
+  if (!resolved) return fail(resolved.error());
   // The Python that runs the project, and where that choice comes from.
   PythonChoice choice = choose_python(*resolved);
   int status = kExitOk;

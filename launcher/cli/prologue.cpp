@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
 
@@ -32,6 +33,38 @@ Result<RunOptions> policy_run_options(const PolicyFlags& flags, const fs::path& 
   run.no_policy = flags.no_policy;
   if (!flags.policy_file.empty()) run.policy_file = absolute_from(flags.policy_file, cwd);
   return run;
+}
+
+void add_python_option(CLI::App& app, std::string& into, const std::string& help) {
+  app.add_option("--python", into, help)->type_name("VERSION|PATH")->check(non_empty());
+}
+
+Result<PolicyResolution> Prologue::resolve(const fs::path& start_dir) const {
+  return resolve_policy(PolicyQuery{start_dir, &run, Layer{}, use_environment}, process_environment(), cwd);
+}
+
+Result<Prologue> start_command(const PolicyFlags& flags, const std::string& python) {
+  Prologue p;
+  p.cwd = current_dir();
+  auto run = policy_run_options(flags, p.cwd);
+  if (!run) return run.error();
+  p.run = std::move(*run);
+  p.use_environment = !flags.ignore_environment;
+  if (!python.empty())
+    if (auto e = set_option(p, Key::Python, "--python", python)) return *e;
+  return p;
+}
+
+std::optional<Error> set_option(Prologue& prologue, Key key, std::string_view name, const std::string& value) {
+  auto v = normalize_value(key, value, prologue.cwd);
+  if (!v) return usage(fmt::format("{}: {}", name, v.error().message));
+  prologue.run.command_line.set(key, std::move(*v), Origin{Source::CommandLine, std::string(name)});
+  return std::nullopt;
+}
+
+int fail(const Error& error) {
+  log().error("{}", error.message);
+  return error.code;
 }
 
 Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd,

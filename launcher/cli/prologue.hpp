@@ -24,6 +24,29 @@ void add_policy_flags(CLI::App& app, PolicyFlags& into);
 // a usage Error when they contradict each other.
 Result<RunOptions> policy_run_options(const PolicyFlags& flags, const fs::path& cwd);
 
+// --python VERSION|PATH (policy, status, compile), with the command's help.
+void add_python_option(CLI::App& app, std::string& into, const std::string& help);
+
+// What a command resolves its policies with: the policy flags' RunOptions
+// (--python and the like set on its command-line layer) and the current
+// directory.
+struct Prologue {
+  fs::path cwd;
+  RunOptions run;
+  bool use_environment = true;  // false under --ignore-environment
+  // The policy in force for what lies in `start_dir` (discovery starts there).
+  Result<PolicyResolution> resolve(const fs::path& start_dir) const;
+};
+// The prologue of a command: its flags checked, --python (when not empty)
+// set as "--python: why" would say on a bad value.
+Result<Prologue> start_command(const PolicyFlags& flags, const std::string& python = {});
+// Sets `key` on the prologue's command-line layer from option `name`, the
+// value checked by normalize_value(): "NAME: why" (kExitUsage) when bad.
+std::optional<Error> set_option(Prologue& prologue, Key key, std::string_view name, const std::string& value);
+
+// The one `pycache: error: ...` line for `error` on stderr; returns its exit status.
+int fail(const Error& error);
+
 // How a command treats a PATH that is a symbolic link.
 enum class Symlinks { Refuse, Follow };
 
