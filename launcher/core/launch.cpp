@@ -25,125 +25,134 @@
 namespace pycache {
 namespace {
 
-constexpr std::array<RunOptionInfo, 19> kRunOptions{{
-    {"--cache-prefix", "DIR", "write and read .pyc files under DIR, mirroring the source tree"},
-    {"--in-tree", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
-    {"--write-bytecode", "", "write .pyc files on import"},
-    {"--no-write-bytecode", "", "never write .pyc files (as python -B)"},
-    {"--optimize", "N", "optimization level 0, 1 or 2 (as python -O / -OO, without stacking)"},
+constexpr std::array<RunOptionInfo, 4> kControlOptions{{
     {"--policy", "FILE", "use this policy file; no discovery"},
     {"--no-policy", "", "read no policy file (project, user or system), nor a parent's policy"},
-    {"--python", "VERSION|PATH", "run on this Python (3.12, 3.13t, or an interpreter's path) instead of the project's"},
-    {"--venv", "DIR", "run in this virtual environment"},
-    {"--no-venv", "", "run in the base interpreter, whatever the policy or VIRTUAL_ENV say"},
-    {"--propagate", "MODE", "tree: child interpreters follow the policy (default); none: only this process"},
-    {"--read-only", "MODE", "when bytecode can't be written: fallback (a per-user cache), skip, or ignore"},
-    {"--read-through", "", "with a cache prefix, also read valid pycs from __pycache__ (default)"},
-    {"--no-read-through", "", "with a cache prefix, read pycs from the prefix only (as CPython)"},
-    {"--init", "", "run a minimal init in front of python even when not PID 1 (forwards signals, reaps zombies)"},
-    {"--no-init", "", "never run the init, not even as PID 1"},
-    {"--init-signals", "WHERE", "where the init forwards signals: 'child' (default) or 'group' (its process group)"},
     {"--explain", "", "print the resolved policy and where each value came from to stderr, then run"},
     {"--log-level", "LEVEL", "trace, debug, info, warning (default), error or off"},
 }};
 
-const RunOptionInfo* find_run_option(std::string_view name) {
-  for (const auto& o : kRunOptions)
-    if (o.name == name) return &o;
-  return nullptr;
+Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+
+// An option of `pycache run`: a key's (key and option set) or a control one (control set).
+struct RunSpelling {
+  const KeyInfo* key = nullptr;
+  const KeyOption* option = nullptr;
+  const RunOptionInfo* control = nullptr;
+  std::string_view metavar() const { return option ? option->metavar : control->metavar; }
+};
+
+std::optional<RunSpelling> find_run_option(std::string_view name) {
+  for (const auto& k : policy_keys())
+    for (const auto& o : k.options)
+      if (o.parsed_by.empty() && o.name == name) return RunSpelling{&k, &o, nullptr};
+  for (const auto& c : kControlOptions)
+    if (c.name == name) return RunSpelling{nullptr, nullptr, &c};
+  return std::nullopt;
 }
 
-Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+Error unknown_run_option(std::string_view name) {
+  std::vector<RunOptionInfo> all = run_options();
+  std::vector<std::string_view> names;
+  for (const auto& o : all) names.push_back(o.name);
+  std::string msg = fmt::format("unknown option '{}'", printable(name));
+  if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
+  return usage(msg + " (see 'pycache run --help')");
+}
+
+// " (or --in-tree)": the key's flags, for an option given an empty value.
+std::string flag_hint(const KeyInfo& key) {
+  std::string flags;
+  for (const auto& o : key.options)
+    if (o.parsed_by.empty() && o.metavar.empty()) flags += (flags.empty() ? "" : ", ") + std::string(o.name);
+  return flags.empty() ? "" : " (or " + flags + ")";
+}
+
+// The value `text` gives `key` through `option`: read as the key's type, then
+// normalize_value(); every error says what the key row expects.
+Result<Value> option_value(const KeyInfo& key, const KeyOption& option, std::string_view text, const fs::path& cwd) {
+  auto bad = [&] {
+    return usage(fmt::format("option '{}': expected {}, got '{}'", option.name, key.expected, printable(text)));
+  };
+  if (!option.metavar.empty() && text.empty())
+    return usage(fmt::format("option '{}' needs a value ({}){}", option.name, option.metavar, flag_hint(key)));
+  Value raw;
+  switch (key.type) {
+    case ValueType::Bool:
+      if (text != "true" && text != "false") return bad();
+      raw = text == "true";
+      break;
+    case ValueType::Int: {
+      std::int64_t n = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size()) return bad();
+      raw = n;
+      break;
+    }
+    case ValueType::String: raw = std::string(text); break;
+    case ValueType::StringList: raw = std::vector<std::string>{std::string(text)}; break;
+  }
+  auto v = normalize_value(key.key, raw, cwd);
+  if (!v) return bad();
+  return v;
+}
+
+// --policy, --no-policy, --explain, --log-level.
+std::optional<Error> apply_control(std::string_view name, const std::string& value, const fs::path& cwd,
+                                   RunOptions& out) {
+  if (name == "--policy") {
+    out.policy_file = absolute_from(value, cwd);
+    out.no_policy = false;
+  } else if (name == "--no-policy") {
+    out.no_policy = true;
+    out.policy_file.reset();
+  } else if (name == "--explain") {
+    out.explain = true;
+  } else if (name == "--log-level") {
+    if (auto ok = set_log_level(value); !ok) return ok.error();
+    out.log_level = value;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
-std::span<const RunOptionInfo> run_options() { return kRunOptions; }
+std::span<const RunOptionInfo> run_control_options() { return kControlOptions; }
+
+std::vector<RunOptionInfo> run_options() {
+  std::vector<RunOptionInfo> out;
+  for (const auto& k : policy_keys())
+    for (const auto& o : k.options)
+      if (o.parsed_by.empty()) out.push_back(RunOptionInfo{o.name, o.metavar, o.help});
+  out.insert(out.end(), kControlOptions.begin(), kControlOptions.end());
+  return out;
+}
 
 Result<std::size_t> parse_run_options(std::span<const std::string> args, const fs::path& cwd, RunOptions& out) {
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (!arg.starts_with("--") || arg == "--" || is_python_long_option(arg)) break;
-    std::string_view name = arg;
+    const auto eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
     std::optional<std::string> value;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-    }
-    const RunOptionInfo* opt = find_run_option(name);
-    if (!opt) {
-      std::vector<std::string_view> names;
-      for (const auto& o : kRunOptions) names.push_back(o.name);
-      std::string msg = fmt::format("unknown option '{}'", printable(name));
-      if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
-      return usage(msg + " (see 'pycache run --help')");
-    }
-    if (!opt->metavar.empty() && !value) {
-      if (i + 1 >= args.size()) return usage(fmt::format("option '{}' needs a value ({})", name, opt->metavar));
+    if (eq != std::string_view::npos) value = std::string(arg.substr(eq + 1));
+    const auto found = find_run_option(name);
+    if (!found) return unknown_run_option(name);
+    if (!found->metavar().empty() && !value) {
+      if (i + 1 >= args.size()) return usage(fmt::format("option '{}' needs a value ({})", name, found->metavar()));
       value = args[++i];
-    } else if (opt->metavar.empty() && value) {
+    } else if (found->metavar().empty() && value) {
       return usage(fmt::format("option '{}' takes no value", name));
     }
-    Origin origin{Source::CommandLine, std::string(name)};
-    if (name == "--cache-prefix") {
-      if (value->empty()) return usage("option '--cache-prefix' needs a directory (use --in-tree for none)");
-      auto v = normalize_value(Key::CachePrefix, *value, cwd);
-      if (!v) return usage(v.error().message);
-      out.command_line.set(Key::CachePrefix, std::move(*v), origin);
-    } else if (name == "--in-tree") {
-      out.command_line.set(Key::CachePrefix, std::string(), origin);
-    } else if (name == "--write-bytecode") {
-      out.command_line.set(Key::WriteBytecode, true, origin);
-    } else if (name == "--no-write-bytecode") {
-      out.command_line.set(Key::WriteBytecode, false, origin);
-    } else if (name == "--optimize") {
-      std::int64_t n = -1;
-      auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-      if (ec != std::errc() || p != value->data() + value->size() || n < 0 || n > 2)
-        return usage(fmt::format("option '--optimize' must be 0, 1 or 2, not '{}'", printable(*value)));
-      out.command_line.set(Key::Optimize, n, origin);
-    } else if (name == "--init") {
-      out.command_line.set(Key::Init, std::string("always"), origin);
-    } else if (name == "--no-init") {
-      out.command_line.set(Key::Init, std::string("never"), origin);
-    } else if (name == "--init-signals") {
-      auto v = normalize_value(Key::InitSignals, *value, cwd);
-      if (!v) return usage(fmt::format("option '--init-signals' must be 'child' or 'group', not '{}'", printable(*value)));
-      out.command_line.set(Key::InitSignals, std::move(*v), origin);
-    } else if (name == "--policy") {
-      out.policy_file = absolute_from(*value, cwd);
-      out.no_policy = false;
-    } else if (name == "--no-policy") {
-      out.no_policy = true;
-      out.policy_file.reset();
-    } else if (name == "--python") {
-      auto v = normalize_value(Key::Python, *value, cwd);
-      if (!v || value->empty()) return usage(fmt::format("option '--python' needs a version such as 3.12 or a path"));
-      out.command_line.set(Key::Python, std::move(*v), origin);
-    } else if (name == "--venv") {
-      auto v = normalize_value(Key::Venv, *value, cwd);
-      if (!v || value->empty()) return usage(fmt::format("option '--venv' needs a directory (use --no-venv for none)"));
-      out.command_line.set(Key::Venv, std::move(*v), origin);
-    } else if (name == "--no-venv") {
-      out.command_line.set(Key::Venv, std::string("none"), origin);
-    } else if (name == "--propagate") {
-      auto v = normalize_value(Key::Propagate, *value, cwd);
-      if (!v) return usage(fmt::format("option '--propagate' must be tree or none, not '{}'", printable(*value)));
-      out.command_line.set(Key::Propagate, std::move(*v), origin);
-    } else if (name == "--read-only") {
-      auto v = normalize_value(Key::ReadOnly, *value, cwd);
-      if (!v) return usage(fmt::format("option '--read-only' must be fallback, skip or ignore, not '{}'", printable(*value)));
-      out.command_line.set(Key::ReadOnly, std::move(*v), origin);
-    } else if (name == "--read-through") {
-      out.command_line.set(Key::ReadThrough, true, origin);
-    } else if (name == "--no-read-through") {
-      out.command_line.set(Key::ReadThrough, false, origin);
-    } else if (name == "--explain") {
-      out.explain = true;
-    } else if (name == "--log-level") {
-      if (auto ok = set_log_level(*value); !ok) return ok.error();
-      out.log_level = *value;
+    if (found->control) {
+      if (auto e = apply_control(name, value.value_or(""), cwd, out)) return *e;
+      continue;
     }
+    const std::string text = value ? *value : std::string(found->option->fixed);
+    auto v = option_value(*found->key, *found->option, text, cwd);
+    if (!v) return v.error();
+    out.command_line.set(found->key->key, std::move(*v), Origin{Source::CommandLine, std::string(name)});
   }
   return i;
 }
