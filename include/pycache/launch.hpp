@@ -10,6 +10,7 @@
 #include "pycache/embed.hpp"
 #include "pycache/error.hpp"
 #include "pycache/getpath.hpp"
+#include "pycache/init.hpp"
 #include "pycache/policy.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/python_args.hpp"
@@ -34,10 +35,17 @@ struct RunOptionInfo {
   std::string_view metavar;  // empty for flags
   std::string_view help;
 };
-std::span<const RunOptionInfo> run_options();
+// The options of `pycache run` that set no policy key: --policy, --no-policy,
+// --explain, --log-level.
+std::span<const RunOptionInfo> run_control_options();
+// Every option of `pycache run`, as its help lists them: the keys' own
+// (KeyInfo::options parsed by run, in key order), then the control options.
+std::vector<RunOptionInfo> run_options();
 
 // Parses pycache's options at the front of `args`; returns the index of the
 // first argument that belongs to python. Relative paths resolve against cwd.
+// A key's option is read from its KeyOption row; a bad value is, for every
+// one, "option '--optimize': expected 0, 1 or 2, got '7'" (kExitUsage).
 Result<std::size_t> parse_run_options(std::span<const std::string> args, const fs::path& cwd, RunOptions& out);
 
 // Everything that decided a policy, for --explain and `pycache policy`.
@@ -142,9 +150,21 @@ int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config)
 // when the first one found is not a Python script.
 Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env);
 
-// Parses, resolves, plans and runs; returns the program's exit status.
+// A command line parsed, its policy resolved and its launch planned: what
+// start_run() runs. Nothing printed: the caller says `explanation`.
+struct PreparedRun {
+  LaunchPlan plan;
+  const runtime::Runtime* runtime = nullptr;  // the runtime that runs it (this program's, else a hand-off)
+  InitSettings init;                          // whether an init goes in front of python
+  bool sets_environment = false;              // false for python's info-only command lines (--version)
+  std::string explanation;                    // --explain: the policy report for stderr; else empty
+};
+// Parses pycache's options (when `pycache_options`), resolves and plans.
 // `argv0` is what orig_argv[0] will be; `args` the rest of the command line.
-int run_command_line(std::string argv0, std::span<const std::string> args, bool pycache_options,
-                     std::string executable);
+Result<PreparedRun> prepare_run(std::string argv0, std::span<const std::string> args, bool pycache_options,
+                                std::string executable);
+// Sets the environment, starts the init and runs python (or hands off to
+// another runtime); returns the program's exit status.
+int start_run(const PreparedRun& run);
 
 }  // namespace pycache

@@ -40,6 +40,22 @@ enum class ValueType { Bool, Int, String, StringList };
 // project; what decides whose files are trusted is the user's own.
 enum class KeyScope { AnyFile, UserOnly };
 
+// One command-line spelling of a key. `pycache run` parses those with an
+// empty `parsed_by` (launch.hpp, parse_run_options): an option with a
+// metavar takes a value, a flag sets `fixed`; either is read as the key's
+// type (true/false, an integer, the string) and goes through
+// normalize_value(). The others are documented with the key only.
+struct KeyOption {
+  std::string_view name;      // "--cache-prefix"
+  std::string_view metavar;   // "DIR"; empty for a flag
+  std::string_view fixed;     // a flag's value as text: "" (--in-tree), "none", "always", "false"
+  std::string_view help;      // one line for `pycache run --help` and the man page
+  // "" for `pycache run`; else who parses it, and, when it starts with
+  // "pycache ", what key_options_text() writes before it:
+  // "python" (python's own option), "pycache clean --prefix".
+  std::string_view parsed_by = {};
+};
+
 struct KeyInfo {
   Key key;
   std::string_view name;      // as written in a policy file
@@ -48,7 +64,7 @@ struct KeyInfo {
   std::string_view default_value;  // CPython's behaviour, as TOML writes it: true, 0, "fallback", []
   std::span<const std::string_view> choices;  // the only strings allowed, when they are a closed set
   std::string_view expected;  // what a valid value looks like, for error messages
-  std::string_view option;    // pycache's command-line option setting it
+  std::span<const KeyOption> options;  // its command-line spellings (key_options_text)
   std::string_view help;      // one line for docs and `pycache help`
 };
 
@@ -58,6 +74,11 @@ const KeyInfo& key_info(Key key);
 const KeyInfo* find_key(std::string_view name);
 // The known key closest to `name` (for "did you mean"), or empty.
 std::string_view suggest_key(std::string_view name);
+// The command-line spellings of `key` as one string, for the docs (the man
+// page, the reference): "--cache-prefix DIR / --in-tree",
+// "pycache clean --prefix --max-size SIZE"; "" when none sets it. In place of
+// the free-text option string KeyInfo once had.
+std::string key_options_text(const KeyInfo& key);
 
 using Value = std::variant<bool, std::int64_t, std::string, std::vector<std::string>>;
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/clean.hpp"
 #include "pycache/launch.hpp"
@@ -41,8 +42,7 @@ struct CleanOptions {
   bool one_file_system = false;
   bool force = false;
   unsigned jobs = 0;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
   std::string cache_prefix;
 };
 
@@ -94,8 +94,7 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
   app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
   add_jobs(*app, o.jobs, "walking threads (default: one per core, at most 8)");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file (the environment still counts)");
+  add_policy_flags(*app, o.policy);
   app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix, whatever the policy says")
       ->type_name("DIR")
       ->check(non_empty());
@@ -108,8 +107,9 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
 
 Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
 
-// The options for the engine, or the error that stops the command first.
-Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
+// The engine's options from the flags (all but the targets), or the error
+// that stops the command first.
+Result<clean::Options> plan_flags(const CleanOptions& c, std::optional<std::uint64_t>& max_size) {
   clean::Options o;
   if (!c.prefix) {
     if (c.orphans) return usage("--orphans needs --prefix");
@@ -136,7 +136,6 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
     if (!d) return usage("--older-than: " + d.error().message);
     o.older_than_ns = *d * 1'000'000'000;
   }
-  std::optional<std::uint64_t> max_size;
   if (c.max_size) {
     auto s = parse_size(*c.max_size);
     if (!s) return usage("--max-size: " + s.error().message);
@@ -147,15 +146,20 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   o.walk.excludes = c.excludes.globs;
   o.walk.one_file_system = c.one_file_system ? OneFileSystem::Yes : OneFileSystem::No;
   o.walk.threads = c.jobs;
+  return o;
+}
 
-  RunOptions run;
-  run.no_policy = c.no_policy;
-  if (!c.policy_file.empty()) run.policy_file = absolute_from(c.policy_file, cwd);
-  if (!c.cache_prefix.empty()) {
-    auto v = normalize_value(Key::CachePrefix, c.cache_prefix, cwd);
-    if (!v) return usage(v.error().message);
-    run.command_line.set(Key::CachePrefix, *v, Origin{Source::CommandLine, "--cache-prefix"});
-  }
+// The options for the engine, or the error that stops the command first.
+Result<clean::Options> plan(const CleanOptions& c) {
+  std::optional<std::uint64_t> max_size;
+  auto flags = plan_flags(c, max_size);
+  if (!flags) return flags.error();
+  clean::Options o = std::move(*flags);
+  auto prologue = start_command(c.policy);
+  if (!prologue) return prologue.error();
+  if (!c.cache_prefix.empty())
+    if (auto e = set_option(*prologue, Key::CachePrefix, "--cache-prefix", c.cache_prefix)) return *e;
+  const fs::path& cwd = prologue->cwd;
 
   FileSystem& fs = real_fs();
   const fs::path home = home_dir();
@@ -170,18 +174,13 @@ Result<clean::Options> plan(const CleanOptions& c, const fs::path& cwd) {
   std::vector<std::string> paths = c.paths.empty() ? std::vector<std::string>{"."} : c.paths;
   std::set<std::string> seen_prefixes;
   for (const auto& given : paths) {
-    fs::path p = absolute_from(given, cwd);
-    FileStat st;
-    if (int e = fs.lstat(p, st))
-      return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
-    if (st.type == FileType::Symlink)
-      return usage(fmt::format("'{}' is a symbolic link: pycache clean never follows one (name the directory it "
-                               "points to)",
-                               printable(given)));
+    auto at = locate_path("clean", given, cwd, Symlinks::Refuse);
+    if (!at) return at.error();
+    const fs::path p = at->path;
+    const FileStat st = at->st;
     if (!c.prefix)
       if (auto e = refused(p, "path")) return *e;
-    PolicyQuery query{st.type == FileType::Directory ? p : p.parent_path(), &run, Layer{}, true};
-    auto resolved = resolve_policy(query, process_environment(), cwd);
+    auto resolved = prologue->resolve(st.type == FileType::Directory ? p : p.parent_path());
     if (!resolved) return resolved.error();
     const Policy& policy = resolved->policy;
     if (c.tags.empty()) {
@@ -282,11 +281,8 @@ int clean_main(Args given) {
   auto app = clean_app(c);
   if (auto rc = parse(*app, args)) return *rc;
 
-  auto planned = plan(c, current_dir());
-  if (!planned) {
-    log().error("{}", planned.error().message);
-    return planned.error().code;
-  }
+  auto planned = plan(c);
+  if (!planned) return fail(planned.error());
   clean::Options options = std::move(*planned);
   const clean::DryRun dry_run = options.dry_run;
 

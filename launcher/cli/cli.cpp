@@ -163,7 +163,7 @@ int python_main(int argc, char** argv, const fs::path& self) {
   if (const char* handoff = std::getenv(kHandoffVariable)) return handed_off(argc, argv, handoff);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string argv0 = argc > 0 && argv[0] ? argv[0] : "pycache-python";
-  return run_command_line(argv0, args, /*pycache_options=*/false, python_executable(argv[0], self));
+  return launch(argv0, args, /*pycache_options=*/false, python_executable(argv[0], self));
 }
 
 }  // namespace

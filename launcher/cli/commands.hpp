@@ -45,6 +45,10 @@ const std::string& invoked_path();
 // `pycache --version`: the version, then one line per runtime.
 std::string version_text();
 
+// `pycache run` and pycache-python: prepare_run(), its --explain report on
+// stderr, start_run(); an error is one line and its status.
+int launch(std::string argv0, Args args, bool pycache_options, std::string executable);
+
 int run_main(Args args);
 CommandDoc run_doc();
 int policy_main(Args args);

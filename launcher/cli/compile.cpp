@@ -1,5 +1,6 @@
 // pycache compile [options] [PATH...]: precompile under the policy in force,
 // incrementally, in worker processes.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/launch.hpp"
@@ -29,8 +31,7 @@ struct CompileOptions {
   ExcludeOptions excludes;
   bool quiet = false;
   bool json = false;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
   std::string python;
 };
 
@@ -67,65 +68,32 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
   add_excludes(*app, o.excludes);
   app->add_flag("-q,--quiet", o.quiet, "print errors only");
   app->add_flag("--json", o.json, "print the summary as JSON");
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
-  app->add_option("--python", o.python,
-                  "compile for this Python (3.12, or an interpreter's path) instead of each project's")
-      ->type_name("VERSION|PATH")
-      ->check(non_empty());
+  add_policy_flags(*app, o.policy);
+  add_python_option(*app, o.python, "compile for this Python (3.12, or an interpreter's path) instead of each project's");
   return app;
 }
 
 // Resolves each PATH to a root with its policy and its Python, grouped by
-// runtime; prints errors itself.
-std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::path& cwd, int& rc) {
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
-  if (!o.python.empty()) {
-    auto v = normalize_value(Key::Python, o.python, cwd);
-    if (!v) {
-      log().error("--python: {}", v.error().message);
-      rc = kExitUsage;
-      return std::nullopt;
-    }
-    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
-  }
+// runtime.
+Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& prologue) {
   std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"."} : o.paths;
   std::vector<compile::Root> roots;
   std::vector<Group> groups;
-  const EnvLookup env = process_environment();
   for (const auto& p : paths) {
+    auto at = locate_path("compile", p, prologue.cwd, Symlinks::Refuse);
+    if (!at) return at.error();
     compile::Root root;
-    root.path = absolute_from(p, cwd);
+    root.path = at->path;
     root.display = p;
-    FileStat st;
-    if (int e = real_fs().lstat(root.path, st)) {
-      log().error("'{}': {}", printable(p), std::strerror(e));
-      rc = kExitUsage;
-      return std::nullopt;
-    }
-    const bool is_dir = st.type == FileType::Directory;
-    if (!is_dir && !(st.type == FileType::Regular && root.path.native().ends_with(".py"))) {
-      log().error("'{}': not a directory or a .py file", printable(p));
-      rc = kExitUsage;
-      return std::nullopt;
-    }
+    const bool is_dir = at->st.type == FileType::Directory;
+    if (!is_dir && !(at->st.type == FileType::Regular && root.path.native().ends_with(".py")))
+      return Error{fmt::format("'{}': not a directory or a .py file", printable(p)), kExitUsage};
     if (std::any_of(roots.begin(), roots.end(), [&](const compile::Root& r) { return r.path == root.path; })) continue;
-    PolicyQuery query{is_dir ? root.path : root.path.parent_path(), &run, Layer{}, true};
-    auto resolved = resolve_policy(query, env, cwd);
-    if (!resolved) {
-      log().error("{}", resolved.error().message);
-      rc = resolved.error().code;
-      return std::nullopt;
-    }
+    auto resolved = prologue.resolve(is_dir ? root.path : root.path.parent_path());
+    if (!resolved) return resolved.error();
     const Policy& policy = resolved->policy;
     auto rt = require_runtime(choose_python(*resolved));
-    if (!rt) {
-      log().error("{}", rt.error().message);
-      rc = rt.error().code;
-      return std::nullopt;
-    }
+    if (!rt) return rt.error();
     root.cache_prefix = policy.cache_prefix();
     root.levels = o.optimize.empty() ? std::vector<int>{policy.optimize()} : o.optimize;
     std::sort(root.levels.begin(), root.levels.end());
@@ -137,7 +105,7 @@ std::optional<std::vector<Group>> make_roots(const CompileOptions& o, const fs::
         })) {
       // Said once: precompiling for runs that won't write is the point.
       log().warn("the policy for '{}' says write-bytecode = false ({}); writing the pycs anyway: runs will read them",
-                 p, policy.get(Key::WriteBytecode).origin.describe());
+                 printable(p), policy.get(Key::WriteBytecode).origin.describe());
     }
     roots.push_back(root);
     auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.runtime == *rt; });
@@ -195,10 +163,11 @@ int compile_main(Args args) {
   auto app = compile_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  const fs::path cwd = current_dir();
+  auto prologue = start_command(o.policy, o.python);
+  if (!prologue) return fail(prologue.error());
+  auto groups = make_roots(o, *prologue);
+  if (!groups) return fail(groups.error());
   int rc = kExitOk;
-  auto groups = make_roots(o, cwd, rc);
-  if (!groups) return rc;
 
   compile::Options options;
   if (!o.invalidation_mode.empty()) {

@@ -249,7 +249,7 @@ std::string format_man_page() {
   out += ".SH POLICY KEYS\nIn [tool.pycache] of pyproject.toml, or at the top level of pycache.toml:\n";
   for (const auto& k : policy_keys()) {
     out += ".TP\n.B " + roff(k.name, true) + " = " + roff(k.default_value) + "\n" + roff(k.help) + "; " +
-           roff(k.expected) + (k.option.empty() ? "" : "; on the command line: " + roff(k.option, true)) + ".\n";
+           roff(k.expected) + (k.options.empty() ? "" : "; on the command line: " + roff(key_options_text(k), true)) + ".\n";
   }
   out += ".SH EXIT STATUS\n`pycache run` and pycache-python exit with the program's own status. The commands:\n";
   for (const auto& e : kExitStatuses) out += fmt::format(".TP\n.B {}\n{}\n", e.code, roff(e.meaning));

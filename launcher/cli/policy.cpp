@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -13,8 +14,7 @@ namespace {
 
 struct PolicyOptions {
   std::string path;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
   bool json = false;
   bool check = false;
   std::string python;
@@ -23,12 +23,9 @@ struct PolicyOptions {
 std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
   auto app = make_app("policy", "Show the bytecode policy in force for a script or directory, and the origin of each value.");
   app->add_option("PATH", o.path, "a script or directory (default: the current directory)")->check(non_empty());
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
+  add_policy_flags(*app, o.policy);
   app->add_flag("--json", o.json, "machine-readable output");
-  app->add_option("--python", o.python, "as if the project asked for this Python (3.12, or a path)")
-      ->type_name("VERSION|PATH")
-      ->check(non_empty());
+  add_python_option(*app, o.python, "as if the project asked for this Python (3.12, or a path)");
   app->add_flag("--check", o.check, "exit 3 when no runtime of this pycache can run the project's Python");
   return app;
 }
@@ -40,34 +37,16 @@ int policy_main(Args args) {
   auto app = policy_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  const fs::path cwd = current_dir();
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
-  if (!o.python.empty()) {
-    auto v = normalize_value(Key::Python, o.python, cwd);
-    if (!v) {
-      log().error("--python: {}", v.error().message);
-      return kExitUsage;
-    }
-    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
-  }
+  auto prologue = start_command(o.policy, o.python);
+  if (!prologue) return fail(prologue.error());
   PythonArgs target;
   if (!o.path.empty()) {
     target.target = PythonTarget::Script;
     target.target_value = o.path;
-    std::error_code ec;
-    if (!fs::exists(absolute_from(o.path, cwd), ec)) {
-      log().error("'{}': no such file or directory", o.path);
-      return kExitUsage;
-    }
+    if (auto at = locate_path("policy", o.path, prologue->cwd, Symlinks::Follow); !at) return fail(at.error());
   }
-  PolicyQuery query{discovery_start(target, cwd), &run, Layer{}, true};
-  auto resolved = resolve_policy(query, process_environment(), cwd);
-  if (!resolved) {
-    log().error("{}", resolved.error().message);
-    return resolved.error().code;
-  }
+  auto resolved = prologue->resolve(discovery_start(target, prologue->cwd));
+  if (!resolved) return fail(resolved.error());
   // The Python that runs the project, and where that choice comes from.
   PythonChoice choice = choose_python(*resolved);
   int status = kExitOk;

@@ -85,12 +85,12 @@ std::string keys_page() {
                     "| key | type | default | on the command line |\n|---|---|---|---|\n";
   for (const auto& k : policy_keys())
     out += fmt::format("| [`{}`](#{}) | {} | `{}` | {} |\n", k.name, k.name, type_word(k.type), cell(k.default_value),
-                       k.option.empty() ? "" : code(k.option));
+                       code(key_options_text(k)));
   out += "\n";
   for (const auto& k : policy_keys()) {
     out += fmt::format("## {}\n\n{}.\n\n- type: {}\n- default: `{}`\n- value: {}\n", k.name, k.help,
                        type_word(k.type), k.default_value, k.expected);
-    if (!k.option.empty()) out += fmt::format("- command line: {}\n", code(k.option));
+    if (auto options = key_options_text(k); !options.empty()) out += fmt::format("- command line: {}\n", code(options));
     if (k.scope == KeyScope::UserOnly) out += "- only in the user's and the system's file: a project file setting it is an error\n";
     out += "\n";
   }

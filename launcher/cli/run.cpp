@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "help.hpp"
+#include "prologue.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
@@ -12,6 +13,16 @@
 #include "pycache/policy.hpp"
 
 namespace pycache::cli {
+
+int launch(std::string argv0, Args args, bool pycache_options, std::string executable) {
+  auto prepared = prepare_run(std::move(argv0), args, pycache_options, std::move(executable));
+  if (!prepared) return fail(prepared.error());
+  if (!prepared->explanation.empty()) {
+    std::fputs(prepared->explanation.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  return start_run(*prepared);
+}
 
 int run_main(Args args) {
   // pycache's own help; python's is 'pycache-python --help' ('pycache run -- --help' is python's too).
@@ -26,7 +37,7 @@ int run_main(Args args) {
   fs::path python = fs::path(invoked_path()).parent_path() / "pycache-python";
   std::error_code ec;
   if (!fs::equivalent(python, self, ec) || ec) python = self;
-  return run_command_line(python.native(), args, /*pycache_options=*/true, python.native());
+  return launch(python.native(), args, /*pycache_options=*/true, python.native());
 }
 
 CommandDoc run_doc() {

@@ -5,8 +5,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/embed.hpp"
 #include "pycache/fs.hpp"
@@ -24,9 +26,7 @@ namespace {
 struct ShowOptions {
   std::string file;
   std::string cache_prefix;
-  std::string policy_file;
-  bool no_policy = false;
-  bool ignore_environment = false;
+  PolicyFlags policy;
   bool dis = false;
   bool json = false;
 };
@@ -38,14 +38,11 @@ std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
                       "policy (each optimization level) and the same report for each.");
   app->add_option("FILE", o.file, "a .pyc (any name), or a .py")->required()->check(non_empty());
   app->add_flag("--dis", o.dis, "disassemble the code object (the embedded interpreter's dis; same Python version only)");
-  app->add_flag("--json", o.json, "machine-readable output (schema in the README)");
+  app->add_flag("--json", o.json, "machine-readable output (schema: docs/reference/json.md)");
   app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix to map prefix pycs and sources with (default: the policy's)")
       ->type_name("DIR")
       ->check(non_empty());
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
-  app->add_flag("--ignore-environment", o.ignore_environment,
-                "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE");
+  add_policy_flags(*app, o.policy);
   return app;
 }
 
@@ -86,6 +83,44 @@ Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic) {
   return std::move(out->out);
 }
 
+// FILE as given, a symbolic link resolved; a missing one is an error unless
+// it is a .py (its pycs may exist without it).
+Result<fs::path> show_file(const std::string& given, const fs::path& cwd) {
+  fs::path file = absolute_from(given, cwd);
+  FileStat st;
+  int e = real_fs().lstat(file, st);
+  if (e == 0 && st.type == FileType::Symlink) {
+    std::error_code ec;
+    fs::path target = fs::canonical(file, ec);
+    if (ec) return Error{fmt::format("'{}': {}", printable(given), ec.message()), kExitUsage};
+    file = target;
+  }
+  if (e == ENOENT && file.extension() != ".py")
+    return Error{fmt::format("'{}': {}", printable(given), std::strerror(e)), kExitUsage};
+  return file;
+}
+
+// The report of a source's pycs (and the disassembly of the one its level reads).
+std::string show_source(const ShowOptions& o, const show::Context& ctx, const fs::path& file, int optimize,
+                        const std::function<void(const show::PycReport&)>& want_dis,
+                        const std::optional<std::string>& dis, int& status) {
+  show::SourceReport r = show::inspect_source(ctx, file, optimize);
+  if (o.dis) {
+    const auto& level = r.levels[static_cast<std::size_t>(std::clamp(optimize, 0, 2))];
+    if (level.report) {
+      want_dis(*level.report);
+    } else {
+      log().error("no pyc to disassemble: '{}' {}", printable(level.path.native()),
+                  level.exists ? "is not a valid pyc"
+                  : level.stat_error == ENOENT || level.stat_error == ENOTDIR
+                      ? "does not exist"
+                      : fmt::format("can't be stat'ed: {}", std::strerror(level.stat_error)));
+      status = kExitFailure;
+    }
+  }
+  return o.json ? show::format_source_json(r, dis) : show::format_source(r);
+}
+
 }  // namespace
 
 int show_main(Args args) {
@@ -93,44 +128,23 @@ int show_main(Args args) {
   auto app = show_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  const fs::path cwd = current_dir();
-  fs::path file = absolute_from(o.file, cwd);
-  FileStat st;
-  int e = real_fs().lstat(file, st);
-  if (e == 0 && st.type == FileType::Symlink) {
-    std::error_code ec;
-    fs::path target = fs::canonical(file, ec);
-    if (ec) {
-      log().error("'{}': {}", printable(o.file), ec.message());
-      return kExitUsage;
-    }
-    file = target;
-  }
+  auto prologue = start_command(o.policy);
+  if (!prologue) return fail(prologue.error());
+  const fs::path& cwd = prologue->cwd;
+  auto located = show_file(o.file, cwd);
+  if (!located) return fail(located.error());
+  const fs::path file = *located;
   const bool source_mode = file.extension() == ".py";
-  if (e == ENOENT && !source_mode) {
-    log().error("'{}': no such file", printable(o.file));
-    return kExitUsage;
-  }
 
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
   fs::path start = cwd;
   if (source_mode) start = file.parent_path();
   else if (file.parent_path().filename() == "__pycache__") start = file.parent_path().parent_path();
-  auto resolved = resolve_policy(PolicyQuery{start, &run, Layer{}, !o.ignore_environment}, process_environment(), cwd);
-  if (!resolved) {
-    log().error("{}", resolved.error().message);
-    return resolved.error().code;
-  }
+  auto resolved = prologue->resolve(start);
+  if (!resolved) return fail(resolved.error());
   const Policy& policy = resolved->policy;
   PythonChoice choice = choose_python(*resolved);
-  if (source_mode && !choice.runtime) {
-    // A source's pycs are named by its Python's tag and carry its magic.
-    auto rt = require_runtime(choice);
-    log().error("{}", rt.error().message);
-    return rt.error().code;
-  }
+  // A source's pycs are named by its Python's tag and carry its magic.
+  if (source_mode && !choice.runtime) return fail(require_runtime(choice).error());
   const runtime::Runtime& rt = choice.runtime ? *choice.runtime : runtime::self();
 
   show::Context ctx;
@@ -147,34 +161,15 @@ int show_main(Args args) {
     if (!o.dis) return;
     auto text = disassembly(r.path, r.header.magic);
     if (text) dis = std::move(*text);
-    else {
-      log().error("{}", text.error().message);
-      status = text.error().code;
-    }
+    else status = fail(text.error());
   };
 
   std::string out;
   if (source_mode) {
-    show::SourceReport r = show::inspect_source(ctx, file, policy.optimize());
-    if (o.dis) {
-      const auto& level = r.levels[static_cast<std::size_t>(std::clamp(policy.optimize(), 0, 2))];
-      if (level.report) want_dis(*level.report);
-      else {
-        log().error("no pyc to disassemble: '{}' {}", printable(level.path.native()),
-                    level.exists ? "is not a valid pyc"
-                    : level.stat_error == ENOENT || level.stat_error == ENOTDIR
-                        ? "does not exist"
-                        : fmt::format("can't be stat'ed: {}", std::strerror(level.stat_error)));
-        status = kExitFailure;
-      }
-    }
-    out = o.json ? show::format_source_json(r, dis) : show::format_source(r);
+    out = show_source(o, ctx, file, policy.optimize(), want_dis, dis, status);
   } else {
     auto r = show::inspect_pyc(ctx, file);
-    if (!r) {
-      log().error("{}", r.error().message);
-      return r.error().code;
-    }
+    if (!r) return fail(r.error());
     want_dis(*r);
     out = o.json ? show::format_pyc_json(*r, dis) : show::format_pyc(*r);
   }

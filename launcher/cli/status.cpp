@@ -1,4 +1,5 @@
 // pycache status [PATH...] [--json] [--check]: what bytecode a tree has.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -6,6 +7,7 @@
 #include <cstring>
 
 #include "cli11_support.hpp"
+#include "prologue.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/git.hpp"
@@ -23,9 +25,7 @@ struct StatusOptions {
   std::vector<std::string> paths;
   ExcludeOptions excludes;
   std::string color = "auto";
-  std::string policy_file;
-  bool no_policy = false;
-  bool ignore_environment = false;
+  PolicyFlags policy;
   bool no_git = false;
   unsigned jobs = 0;
   bool json = false;
@@ -40,7 +40,7 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
                       "fresh/stale/orphaned/sourceless, invalidation modes, sizes, git tracking, the policy in force. "
                       "Reads pyc headers and stats only; never imports or runs anything.");
   app->add_option("PATH", o.paths, "directories to report on (default: the current directory)")->check(non_empty());
-  app->add_flag("--json", o.json, "machine-readable output (schema in the README)");
+  app->add_flag("--json", o.json, "machine-readable output (schema: docs/reference/json.md)");
   app->add_flag("--check", o.check,
                 "list the problems a CI should fail on (tracked bytecode, importable sourceless pycs, bytecode in "
                 "the tree against the policy, unreadable paths); exit 1 if there is any");
@@ -49,18 +49,52 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
                 "track it");
   add_excludes(*app, o.excludes);
   add_color(*app, o.color);
-  app->add_option("--policy", o.policy_file, "use this policy file; no discovery")->type_name("FILE")->check(non_empty());
-  app->add_flag("--no-policy", o.no_policy, "read no policy file");
-  app->add_flag("--ignore-environment", o.ignore_environment,
-                "ignore PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE (reproducible checks)");
+  add_policy_flags(*app, o.policy);
   app->add_flag("--no-git", o.no_git, "do not ask git what is tracked or ignored");
   add_jobs(*app, o.jobs, "threads walking the tree (default: one per core, at most 8)");
-  app->add_option("--python", o.python, "judge the pycs of this Python (3.12, or a path) instead of each project's")
-      ->type_name("VERSION|PATH")
-      ->check(non_empty());
+  add_python_option(*app, o.python, "judge the pycs of this Python (3.12, or a path) instead of each project's");
   return app;
 }
 
+
+// Each PATH (once) with its policy and the one cache tag they share.
+Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologue) {
+  status::Options options;
+  options.strict = o.strict ? status::Strict::Yes : status::Strict::No;
+  options.walk.excludes = o.excludes.globs;
+  options.walk.threads = o.jobs;
+  if (o.paths.empty()) o.paths.push_back(".");
+  for (const auto& path : o.paths) {
+    auto at = locate_path("status", path, prologue.cwd, Symlinks::Refuse);
+    if (!at) return at.error();
+    const fs::path root = at->path;
+    if (at->st.type != FileType::Directory)
+      return Error{fmt::format("'{}' is not a directory (for one file, see 'pycache show')", printable(path)),
+                   kExitUsage};
+    bool seen = false;
+    for (const auto& t : options.targets) seen |= t.root == root;
+    if (seen) continue;
+    auto resolved = prologue.resolve(root);
+    if (!resolved) return resolved.error();
+    // The tag of the project's Python (known without a runtime for it): one per run.
+    PythonChoice choice = choose_python(*resolved);
+    if (choice.cache_tag.empty()) return require_runtime(choice).error();
+    if (options.current_tag.empty()) {
+      options.current_tag = choice.cache_tag;
+    } else if (options.current_tag != choice.cache_tag) {
+      return Error{fmt::format("'{}' is a project of {} ({}), the PATHs before it of {}: one Python per status run "
+                               "(or --python)",
+                               printable(path), choice.cache_tag, printable(choice.origin.describe()),
+                               options.current_tag),
+                   kExitUsage};
+    }
+    auto skip = skip_rules_for(root, resolved->policy, o.excludes);
+    status::Target target{root, std::move(*resolved), std::nullopt, std::move(skip)};
+    target.prefix_max_size = status::prefix_max_size(target.policy.policy);
+    options.targets.push_back(std::move(target));
+  }
+  return options;
+}
 
 }  // namespace
 
@@ -69,67 +103,12 @@ int status_main(Args args) {
   auto app = status_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  const fs::path cwd = current_dir();
-  RunOptions run;
-  run.no_policy = o.no_policy;
-  if (!o.policy_file.empty()) run.policy_file = absolute_from(o.policy_file, cwd);
-  if (o.paths.empty()) o.paths.push_back(".");
-
-  if (!o.python.empty()) {
-    auto v = normalize_value(Key::Python, o.python, cwd);
-    if (!v) {
-      log().error("--python: {}", v.error().message);
-      return kExitUsage;
-    }
-    run.command_line.set(Key::Python, *v, Origin{Source::CommandLine, "--python"});
-  }
-  status::Options options;
-  options.strict = o.strict ? status::Strict::Yes : status::Strict::No;
-  options.walk.excludes = o.excludes.globs;
-  options.walk.threads = o.jobs;
-  for (const auto& path : o.paths) {
-    fs::path root = absolute_from(path, cwd);
-    FileStat st;
-    if (int e = real_fs().lstat(root, st)) {
-      log().error("'{}': {}", printable(path), std::strerror(e));
-      return kExitUsage;
-    }
-    if (st.type == FileType::Symlink) {
-      log().error("'{}' is a symbolic link: status never follows one (pass the directory it points to)", printable(path));
-      return kExitUsage;
-    }
-    if (st.type != FileType::Directory) {
-      log().error("'{}' is not a directory (for one file, see 'pycache show')", printable(path));
-      return kExitUsage;
-    }
-    bool seen = false;
-    for (const auto& t : options.targets) seen |= t.root == root;
-    if (seen) continue;
-    PolicyQuery query{root, &run, Layer{}, !o.ignore_environment};
-    auto resolved = resolve_policy(query, process_environment(), cwd);
-    if (!resolved) {
-      log().error("{}", resolved.error().message);
-      return resolved.error().code;
-    }
-    // The tag of the project's Python (known without a runtime for it): one per run.
-    PythonChoice choice = choose_python(*resolved);
-    if (choice.cache_tag.empty()) {
-      auto rt = require_runtime(choice);
-      log().error("{}", rt.error().message);
-      return rt.error().code;
-    }
-    if (options.current_tag.empty()) {
-      options.current_tag = choice.cache_tag;
-    } else if (options.current_tag != choice.cache_tag) {
-      log().error("'{}' is a project of {} ({}), the PATHs before it of {}: one Python per status run (or --python)",
-                  printable(path), choice.cache_tag, printable(choice.origin.describe()), options.current_tag);
-      return kExitUsage;
-    }
-    auto skip = skip_rules_for(root, resolved->policy, o.excludes);
-    status::Target target{root, std::move(*resolved), std::nullopt, std::move(skip)};
-    target.prefix_max_size = status::prefix_max_size(target.policy.policy);
-    options.targets.push_back(std::move(target));
-  }
+  auto prologue = start_command(o.policy, o.python);
+  if (!prologue) return fail(prologue.error());
+  auto targets = status_targets(o, *prologue);
+  if (!targets) return fail(targets.error());
+  const status::Options options = std::move(*targets);
+  const fs::path& cwd = prologue->cwd;
 
   std::unique_ptr<git::Git> git = o.no_git ? nullptr : git::git_program();
   status::Report report = status::collect(real_fs(), options, git.get());

@@ -25,125 +25,134 @@
 namespace pycache {
 namespace {
 
-constexpr std::array<RunOptionInfo, 19> kRunOptions{{
-    {"--cache-prefix", "DIR", "write and read .pyc files under DIR, mirroring the source tree"},
-    {"--in-tree", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
-    {"--write-bytecode", "", "write .pyc files on import"},
-    {"--no-write-bytecode", "", "never write .pyc files (as python -B)"},
-    {"--optimize", "N", "optimization level 0, 1 or 2 (as python -O / -OO, without stacking)"},
+constexpr std::array<RunOptionInfo, 4> kControlOptions{{
     {"--policy", "FILE", "use this policy file; no discovery"},
     {"--no-policy", "", "read no policy file (project, user or system), nor a parent's policy"},
-    {"--python", "VERSION|PATH", "run on this Python (3.12, 3.13t, or an interpreter's path) instead of the project's"},
-    {"--venv", "DIR", "run in this virtual environment"},
-    {"--no-venv", "", "run in the base interpreter, whatever the policy or VIRTUAL_ENV say"},
-    {"--propagate", "MODE", "tree: child interpreters follow the policy (default); none: only this process"},
-    {"--read-only", "MODE", "when bytecode can't be written: fallback (a per-user cache), skip, or ignore"},
-    {"--read-through", "", "with a cache prefix, also read valid pycs from __pycache__ (default)"},
-    {"--no-read-through", "", "with a cache prefix, read pycs from the prefix only (as CPython)"},
-    {"--init", "", "run a minimal init in front of python even when not PID 1 (forwards signals, reaps zombies)"},
-    {"--no-init", "", "never run the init, not even as PID 1"},
-    {"--init-signals", "WHERE", "where the init forwards signals: 'child' (default) or 'group' (its process group)"},
     {"--explain", "", "print the resolved policy and where each value came from to stderr, then run"},
     {"--log-level", "LEVEL", "trace, debug, info, warning (default), error or off"},
 }};
 
-const RunOptionInfo* find_run_option(std::string_view name) {
-  for (const auto& o : kRunOptions)
-    if (o.name == name) return &o;
-  return nullptr;
+Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+
+// An option of `pycache run`: a key's (key and option set) or a control one (control set).
+struct RunSpelling {
+  const KeyInfo* key = nullptr;
+  const KeyOption* option = nullptr;
+  const RunOptionInfo* control = nullptr;
+  std::string_view metavar() const { return option ? option->metavar : control->metavar; }
+};
+
+std::optional<RunSpelling> find_run_option(std::string_view name) {
+  for (const auto& k : policy_keys())
+    for (const auto& o : k.options)
+      if (o.parsed_by.empty() && o.name == name) return RunSpelling{&k, &o, nullptr};
+  for (const auto& c : kControlOptions)
+    if (c.name == name) return RunSpelling{nullptr, nullptr, &c};
+  return std::nullopt;
 }
 
-Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+Error unknown_run_option(std::string_view name) {
+  std::vector<RunOptionInfo> all = run_options();
+  std::vector<std::string_view> names;
+  for (const auto& o : all) names.push_back(o.name);
+  std::string msg = fmt::format("unknown option '{}'", printable(name));
+  if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
+  return usage(msg + " (see 'pycache run --help')");
+}
+
+// " (or --in-tree)": the key's flags, for an option given an empty value.
+std::string flag_hint(const KeyInfo& key) {
+  std::string flags;
+  for (const auto& o : key.options)
+    if (o.parsed_by.empty() && o.metavar.empty()) flags += (flags.empty() ? "" : ", ") + std::string(o.name);
+  return flags.empty() ? "" : " (or " + flags + ")";
+}
+
+// The value `text` gives `key` through `option`: read as the key's type, then
+// normalize_value(); every error says what the key row expects.
+Result<Value> option_value(const KeyInfo& key, const KeyOption& option, std::string_view text, const fs::path& cwd) {
+  auto bad = [&] {
+    return usage(fmt::format("option '{}': expected {}, got '{}'", option.name, key.expected, printable(text)));
+  };
+  if (!option.metavar.empty() && text.empty())
+    return usage(fmt::format("option '{}' needs a value ({}){}", option.name, option.metavar, flag_hint(key)));
+  Value raw;
+  switch (key.type) {
+    case ValueType::Bool:
+      if (text != "true" && text != "false") return bad();
+      raw = text == "true";
+      break;
+    case ValueType::Int: {
+      std::int64_t n = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size()) return bad();
+      raw = n;
+      break;
+    }
+    case ValueType::String: raw = std::string(text); break;
+    case ValueType::StringList: raw = std::vector<std::string>{std::string(text)}; break;
+  }
+  auto v = normalize_value(key.key, raw, cwd);
+  if (!v) return bad();
+  return v;
+}
+
+// --policy, --no-policy, --explain, --log-level.
+std::optional<Error> apply_control(std::string_view name, const std::string& value, const fs::path& cwd,
+                                   RunOptions& out) {
+  if (name == "--policy") {
+    out.policy_file = absolute_from(value, cwd);
+    out.no_policy = false;
+  } else if (name == "--no-policy") {
+    out.no_policy = true;
+    out.policy_file.reset();
+  } else if (name == "--explain") {
+    out.explain = true;
+  } else if (name == "--log-level") {
+    if (auto ok = set_log_level(value); !ok) return ok.error();
+    out.log_level = value;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
-std::span<const RunOptionInfo> run_options() { return kRunOptions; }
+std::span<const RunOptionInfo> run_control_options() { return kControlOptions; }
+
+std::vector<RunOptionInfo> run_options() {
+  std::vector<RunOptionInfo> out;
+  for (const auto& k : policy_keys())
+    for (const auto& o : k.options)
+      if (o.parsed_by.empty()) out.push_back(RunOptionInfo{o.name, o.metavar, o.help});
+  out.insert(out.end(), kControlOptions.begin(), kControlOptions.end());
+  return out;
+}
 
 Result<std::size_t> parse_run_options(std::span<const std::string> args, const fs::path& cwd, RunOptions& out) {
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (!arg.starts_with("--") || arg == "--" || is_python_long_option(arg)) break;
-    std::string_view name = arg;
+    const auto eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
     std::optional<std::string> value;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-    }
-    const RunOptionInfo* opt = find_run_option(name);
-    if (!opt) {
-      std::vector<std::string_view> names;
-      for (const auto& o : kRunOptions) names.push_back(o.name);
-      std::string msg = fmt::format("unknown option '{}'", printable(name));
-      if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
-      return usage(msg + " (see 'pycache run --help')");
-    }
-    if (!opt->metavar.empty() && !value) {
-      if (i + 1 >= args.size()) return usage(fmt::format("option '{}' needs a value ({})", name, opt->metavar));
+    if (eq != std::string_view::npos) value = std::string(arg.substr(eq + 1));
+    const auto found = find_run_option(name);
+    if (!found) return unknown_run_option(name);
+    if (!found->metavar().empty() && !value) {
+      if (i + 1 >= args.size()) return usage(fmt::format("option '{}' needs a value ({})", name, found->metavar()));
       value = args[++i];
-    } else if (opt->metavar.empty() && value) {
+    } else if (found->metavar().empty() && value) {
       return usage(fmt::format("option '{}' takes no value", name));
     }
-    Origin origin{Source::CommandLine, std::string(name)};
-    if (name == "--cache-prefix") {
-      if (value->empty()) return usage("option '--cache-prefix' needs a directory (use --in-tree for none)");
-      auto v = normalize_value(Key::CachePrefix, *value, cwd);
-      if (!v) return usage(v.error().message);
-      out.command_line.set(Key::CachePrefix, std::move(*v), origin);
-    } else if (name == "--in-tree") {
-      out.command_line.set(Key::CachePrefix, std::string(), origin);
-    } else if (name == "--write-bytecode") {
-      out.command_line.set(Key::WriteBytecode, true, origin);
-    } else if (name == "--no-write-bytecode") {
-      out.command_line.set(Key::WriteBytecode, false, origin);
-    } else if (name == "--optimize") {
-      std::int64_t n = -1;
-      auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-      if (ec != std::errc() || p != value->data() + value->size() || n < 0 || n > 2)
-        return usage(fmt::format("option '--optimize' must be 0, 1 or 2, not '{}'", printable(*value)));
-      out.command_line.set(Key::Optimize, n, origin);
-    } else if (name == "--init") {
-      out.command_line.set(Key::Init, std::string("always"), origin);
-    } else if (name == "--no-init") {
-      out.command_line.set(Key::Init, std::string("never"), origin);
-    } else if (name == "--init-signals") {
-      auto v = normalize_value(Key::InitSignals, *value, cwd);
-      if (!v) return usage(fmt::format("option '--init-signals' must be 'child' or 'group', not '{}'", printable(*value)));
-      out.command_line.set(Key::InitSignals, std::move(*v), origin);
-    } else if (name == "--policy") {
-      out.policy_file = absolute_from(*value, cwd);
-      out.no_policy = false;
-    } else if (name == "--no-policy") {
-      out.no_policy = true;
-      out.policy_file.reset();
-    } else if (name == "--python") {
-      auto v = normalize_value(Key::Python, *value, cwd);
-      if (!v || value->empty()) return usage(fmt::format("option '--python' needs a version such as 3.12 or a path"));
-      out.command_line.set(Key::Python, std::move(*v), origin);
-    } else if (name == "--venv") {
-      auto v = normalize_value(Key::Venv, *value, cwd);
-      if (!v || value->empty()) return usage(fmt::format("option '--venv' needs a directory (use --no-venv for none)"));
-      out.command_line.set(Key::Venv, std::move(*v), origin);
-    } else if (name == "--no-venv") {
-      out.command_line.set(Key::Venv, std::string("none"), origin);
-    } else if (name == "--propagate") {
-      auto v = normalize_value(Key::Propagate, *value, cwd);
-      if (!v) return usage(fmt::format("option '--propagate' must be tree or none, not '{}'", printable(*value)));
-      out.command_line.set(Key::Propagate, std::move(*v), origin);
-    } else if (name == "--read-only") {
-      auto v = normalize_value(Key::ReadOnly, *value, cwd);
-      if (!v) return usage(fmt::format("option '--read-only' must be fallback, skip or ignore, not '{}'", printable(*value)));
-      out.command_line.set(Key::ReadOnly, std::move(*v), origin);
-    } else if (name == "--read-through") {
-      out.command_line.set(Key::ReadThrough, true, origin);
-    } else if (name == "--no-read-through") {
-      out.command_line.set(Key::ReadThrough, false, origin);
-    } else if (name == "--explain") {
-      out.explain = true;
-    } else if (name == "--log-level") {
-      if (auto ok = set_log_level(*value); !ok) return ok.error();
-      out.log_level = *value;
+    if (found->control) {
+      if (auto e = apply_control(name, value.value_or(""), cwd, out)) return *e;
+      continue;
     }
+    const std::string text = value ? *value : std::string(found->option->fixed);
+    auto v = option_value(*found->key, *found->option, text, cwd);
+    if (!v) return v.error();
+    out.command_line.set(found->key->key, std::move(*v), Origin{Source::CommandLine, std::string(name)});
   }
   return i;
 }
@@ -156,6 +165,100 @@ fs::path discovery_start(const PythonArgs& args, const fs::path& cwd) {
   return script.parent_path();
 }
 
+namespace {
+
+// A child of a pycache interpreter runs under exactly its parent's policy:
+// its layers when PYCACHE_POLICY holds one (and r.inherited set).
+void inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd, PolicyResolution& r,
+                      std::vector<Layer>& layers, fs::path& project_file) {
+  const char* parent = env(kInheritVariable);
+  if (!parent || !*parent) return;
+  auto in = decode_inherited(parent);
+  if (!in) {
+    log().warn("{}", in.error().message);
+    return;
+  }
+  r.inherited = true;
+  project_file = in->policy_file;
+  // What the parent exported is a function of its policy; what the
+  // program changed since then is its own choice for this child.
+  const Policy parent_policy = Policy::resolve(std::span<const Layer>(&in->layer, 1));
+  Layer changed;
+  if (q.use_environment) changed = changed_environment_layer(policy_environment(parent_policy), env, cwd);
+  layers.push_back(std::move(in->layer));
+  layers.push_back(std::move(changed));
+}
+
+// The system and user files (optional: absent is fine, broken is an error),
+// then the project's, found from q.start_dir (else q.fallback_dir). Adds to
+// `trust` the safe-directories they name.
+std::optional<Error> file_layers(const PolicyQuery& q, const EnvLookup& env, PolicyResolution& r,
+                                 std::vector<Layer>& layers, fs::path& project_file, Trust& trust) {
+  const std::pair<fs::path, Source> defaults[] = {{system_policy_path(env), Source::SystemFile},
+                                                  {user_policy_path(env), Source::UserFile}};
+  std::vector<const Setting*> safe;
+  for (const auto& [file, source] : defaults) {
+    if (file.empty() || access(file.c_str(), F_OK) != 0) continue;
+    std::optional<Refusal> refused;
+    // These files decide whom to trust: only the user's own or root's count.
+    const Trust owners_only = Trust::current();
+    auto layer = load_policy_file(file, source, &owners_only, &refused);
+    if (!layer) return layer.error();
+    if (refused) r.refused.push_back(std::move(*refused));
+    if (!*layer) continue;
+    r.files.push_back(file);
+    if (const auto& s = (*layer)->get(Key::SafeDirectories)) {
+      for (const auto& d : std::get<std::vector<std::string>>(s->value)) trust.safe.push_back(d);
+      safe.push_back(&*s);
+    }
+    layers.push_back(std::move(**layer));
+  }
+  auto found = discover_project_policy(q.start_dir, trust, r.refused, &r.project_dir);
+  if (!found) return found.error();
+  r.discovered_from = q.start_dir;
+  if (!*found && r.project_dir.empty() && !q.fallback_dir.empty() && q.fallback_dir != q.start_dir) {
+    found = discover_project_policy(q.fallback_dir, trust, r.refused, &r.project_dir);
+    if (!found) return found.error();
+    r.discovered_from = q.fallback_dir;
+    r.fell_back = true;
+  }
+  if (*found) {
+    project_file = (*found)->file;
+    r.files.push_back(project_file);
+    layers.push_back(std::move((*found)->layer));
+  }
+  if (safe.size() > 1) {  // the system's trusted directories and the user's: both count
+    Layer both;
+    both.set(Key::SafeDirectories, trust.safe,
+             Origin{Source::UserFile, safe[0]->origin.describe() + ", " + safe[1]->origin.describe()});
+    layers.push_back(std::move(both));
+  }
+  return std::nullopt;
+}
+
+// No venv named by a file or an option: the .venv beside the policy file
+// (for `pycache run`, beside the project's pyproject.toml too), when it has
+// one; it wins over an activated VIRTUAL_ENV of another directory.
+void project_venv(const PolicyQuery& q, const fs::path& project_file, PolicyResolution& r) {
+  const fs::path project_home = !project_file.empty() ? project_file.parent_path()
+                                : q.project_venv     ? r.project_dir
+                                                     : fs::path();
+  const Setting& venv_setting = r.policy.get(Key::Venv);
+  const bool activated = venv_setting.origin.source == Source::Environment;
+  if (r.inherited || !(r.policy.venv().empty() || activated) || project_home.empty()) return;
+  fs::path dot_venv = project_home / ".venv";
+  if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) != 0) return;
+  if (activated && !r.policy.venv().empty()) {
+    std::error_code ec;
+    if (!fs::equivalent(dot_venv, r.policy.venv(), ec))
+      log().warn("ignoring the activated virtual environment '{}' (VIRTUAL_ENV): the project's is '{}'",
+                 printable(r.policy.venv()), printable(dot_venv.native()));
+  }
+  r.policy.override(Key::Venv, dot_venv.native(), Origin{Source::Default, ".venv of the project in " + project_home.native()});
+}
+
+}  // namespace
+
 Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd) {
   PolicyResolution r;
   std::vector<Layer> layers;  // lowest precedence first
@@ -164,29 +267,8 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   const bool explicit_file = opts && opts->policy_file;
   fs::path project_file;
 
-  // A child of a pycache interpreter runs under exactly its parent's policy.
-  bool inherited = false;
-  if (read_files && !explicit_file) {
-    if (const char* parent = env(kInheritVariable); parent && *parent) {
-      auto in = decode_inherited(parent);
-      if (in) {
-        inherited = true;
-        r.inherited = true;
-        project_file = in->policy_file;
-        // What the parent exported is a function of its policy; what the
-        // program changed since then is its own choice for this child.
-        const Policy parent_policy = Policy::resolve(std::span<const Layer>(&in->layer, 1));
-        Layer changed;
-        if (q.use_environment) changed = changed_environment_layer(policy_environment(parent_policy), env, cwd);
-        layers.push_back(std::move(in->layer));
-        layers.push_back(std::move(changed));
-      } else {
-        log().warn("{}", in.error().message);
-      }
-    }
-  }
-
-  if (!inherited) {
+  if (read_files && !explicit_file) inherited_layers(q, env, cwd, r, layers, project_file);
+  if (!r.inherited) {
     if (q.use_environment) layers.push_back(environment_layer(env, cwd));
     // VIRTUAL_ENV is not a PYTHON* variable: -E does not hide it. Python
     // itself ignores it, so a stale one (the venv deleted) is ignored too.
@@ -198,47 +280,8 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
     }
   }
   Trust trust = Trust::current();
-  if (read_files && !explicit_file && !inherited) {
-    // System and user files are optional: absent is fine, broken is an error.
-    const std::pair<fs::path, Source> defaults[] = {{system_policy_path(env), Source::SystemFile},
-                                                    {user_policy_path(env), Source::UserFile}};
-    std::vector<const Setting*> safe;
-    for (const auto& [file, source] : defaults) {
-      if (file.empty() || access(file.c_str(), F_OK) != 0) continue;
-      std::optional<Refusal> refused;
-      // These files decide whom to trust: only the user's own or root's count.
-      const Trust owners_only = Trust::current();
-      auto layer = load_policy_file(file, source, &owners_only, &refused);
-      if (!layer) return layer.error();
-      if (refused) r.refused.push_back(std::move(*refused));
-      if (!*layer) continue;
-      r.files.push_back(file);
-      if (const auto& s = (*layer)->get(Key::SafeDirectories)) {
-        for (const auto& d : std::get<std::vector<std::string>>(s->value)) trust.safe.push_back(d);
-        safe.push_back(&*s);
-      }
-      layers.push_back(std::move(**layer));
-    }
-    auto found = discover_project_policy(q.start_dir, trust, r.refused, &r.project_dir);
-    if (!found) return found.error();
-    r.discovered_from = q.start_dir;
-    if (!*found && r.project_dir.empty() && !q.fallback_dir.empty() && q.fallback_dir != q.start_dir) {
-      found = discover_project_policy(q.fallback_dir, trust, r.refused, &r.project_dir);
-      if (!found) return found.error();
-      r.discovered_from = q.fallback_dir;
-      r.fell_back = true;
-    }
-    if (*found) {
-      project_file = (*found)->file;
-      r.files.push_back(project_file);
-      layers.push_back(std::move((*found)->layer));
-    }
-    if (safe.size() > 1) {  // the system's trusted directories and the user's: both count
-      Layer both;
-      both.set(Key::SafeDirectories, trust.safe,
-               Origin{Source::UserFile, safe[0]->origin.describe() + ", " + safe[1]->origin.describe()});
-      layers.push_back(std::move(both));
-    }
+  if (read_files && !explicit_file && !r.inherited) {
+    if (auto e = file_layers(q, env, r, layers, project_file, trust)) return *e;
   } else if (explicit_file) {
     auto layer = load_policy_file(*opts->policy_file, Source::ProjectFile);
     if (!layer) return layer.error();
@@ -253,28 +296,7 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   r.policy = Policy::resolve(layers);
   r.policy.project_file = project_file;
   if (!project_file.empty()) r.project_dir = project_file.parent_path();
-
-  // No venv named by a file or an option: the .venv beside the policy file
-  // (for `pycache run`, beside the project's pyproject.toml too), when it has
-  // one; it wins over an activated VIRTUAL_ENV of another directory.
-  const fs::path project_home = !project_file.empty() ? project_file.parent_path()
-                                : q.project_venv     ? r.project_dir
-                                                     : fs::path();
-  const Setting& venv_setting = r.policy.get(Key::Venv);
-  const bool activated = venv_setting.origin.source == Source::Environment;
-  if (!inherited && (r.policy.venv().empty() || activated) && !project_home.empty()) {
-    fs::path dot_venv = project_home / ".venv";
-    if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) == 0) {
-      if (activated && !r.policy.venv().empty()) {
-        std::error_code ec;
-        if (!fs::equivalent(dot_venv, r.policy.venv(), ec))
-          log().warn("ignoring the activated virtual environment '{}' (VIRTUAL_ENV): the project's is '{}'",
-                     printable(r.policy.venv()), printable(dot_venv.native()));
-      }
-      r.policy.override(Key::Venv, dot_venv.native(),
-                        Origin{Source::Default, ".venv of the project in " + project_home.native()});
-    }
-  }
+  project_venv(q, project_file, r);
   if (auto refused = check_policy_directories(r.policy, trust)) return *refused;
   return r;
 }
@@ -389,6 +411,72 @@ std::vector<std::pair<std::string, std::optional<std::string>>> policy_environme
   return out;
 }
 
+namespace {
+
+// The venv: the one the executable already lies in (a venv's bin/python
+// that is pycache-python: getpath makes sys._base_executable of it, as for
+// python), else the policy's, entered through a pycache-python link in its
+// bin/ so that children stay in it (sys._base_executable the real program,
+// so that `-m venv` from there links to it, never to another venv's link).
+// Sets `search_dir` to where getpath starts: the venv's home, else the real
+// executable's directory.
+std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt, embed::InterpreterConfig& in,
+                                fs::path& search_dir) {
+  std::error_code real_ec;
+  const fs::path real = fs::canonical(in.executable, real_ec);
+  std::optional<fs::path> venv = venv_of_executable(in.executable);
+  if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
+  // A venv named by a policy file that does not exist yet is not an error:
+  // `pycache-python -m venv .venv` must be able to make it. Only --venv is.
+  const Setting& named = policy.get(Key::Venv);
+  std::error_code ec;
+  if (venv && !fs::exists(*venv, ec) && named.origin.source != Source::CommandLine) {
+    log().warn("the virtual environment '{}' ({}) does not exist: running in the base interpreter",
+               printable(venv->native()), named.origin.describe());
+    venv.reset();
+  }
+  search_dir = (real_ec ? fs::path(in.executable) : real).parent_path();
+  if (!venv) return std::nullopt;
+  auto info = inspect_venv(*venv);
+  if (!info) return info.error();
+  if (!info->home.empty()) search_dir = info->home;
+  if (auto ok = check_venv_compatible(*info, rt.major_minor, rt.free_threaded); !ok) return ok.error();
+  if (venv_of_executable(in.executable)) return std::nullopt;
+  auto link = venv_launcher(*venv, in.executable);
+  if (!link)
+    return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
+                             "pycache-python link children need",
+                             printable(venv->native()), printable(venv->native())),
+                 kExitEnvironment};
+  if (!in.argv.empty() && in.argv[0] == in.executable) in.argv[0] = link->native();
+  if (!real_ec) in.base_executable = real.native();
+  in.executable = link->native();
+  return std::nullopt;
+}
+
+// CPython re-reads these during initialisation and they only ever lower
+// write_bytecode or raise the optimization level, so the environment has to
+// say what the policy says. Under "tree" children keep them, so that even
+// plain pythons follow the policy as far as CPython allows, and pycache
+// children get the whole policy through PYCACHE_POLICY; under "none" the
+// program sees the environment it was started with once CPython has read it.
+void plan_environment(const Policy& policy, const EnvLookup& env, LaunchPlan& plan) {
+  auto& e = plan.environment;
+  for (auto& [name, value] : policy_environment(policy)) {
+    if (!policy.propagate_to_children() && name != kInheritVariable) {
+      const char* original = env(name.c_str());
+      plan.interpreter.environment_after_init.emplace_back(
+          name, original ? std::optional<std::string>(original) : std::nullopt);
+    }
+    e.emplace_back(std::move(name), std::move(value));
+  }
+  // On 3.11+ these override config.executable, even under -E.
+  e.emplace_back("PYTHONEXECUTABLE", std::nullopt);
+  e.emplace_back("__PYVENV_LAUNCHER__", std::nullopt);
+}
+
+}  // namespace
+
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env, const runtime::Runtime& rt) {
   const PythonInstall install = rt.install();
@@ -406,45 +494,8 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
                                rt.major_minor, landmark.native(), rt.interpreter),
                    kExitEnvironment};
   }
-  // The venv: the one the executable already lies in (a venv's bin/python
-  // that is pycache-python: getpath makes sys._base_executable of it, as for
-  // python), else the policy's, entered through a pycache-python link in its
-  // bin/ so that children stay in it (sys._base_executable the real program,
-  // so that `-m venv` from there links to it, never to another venv's link).
-  std::error_code real_ec;
-  const fs::path real = fs::canonical(in.executable, real_ec);
-  std::optional<fs::path> venv = venv_of_executable(in.executable);
-  if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
-  // A venv named by a policy file that does not exist yet is not an error:
-  // `pycache-python -m venv .venv` must be able to make it. Only --venv is.
-  const Setting& named = policy.get(Key::Venv);
-  std::error_code ec;
-  if (venv && !fs::exists(*venv, ec) && named.origin.source != Source::CommandLine) {
-    log().warn("the virtual environment '{}' ({}) does not exist: running in the base interpreter",
-               printable(venv->native()), named.origin.describe());
-    venv.reset();
-  }
-  // getpath starts from the venv's home, else from the real executable's directory.
-  fs::path search_dir = (real_ec ? fs::path(in.executable) : real).parent_path();
-  if (venv) {
-    auto info = inspect_venv(*venv);
-    if (!info) return info.error();
-    if (!info->home.empty()) search_dir = info->home;
-    if (auto ok = check_venv_compatible(*info, rt.major_minor, rt.free_threaded); !ok)
-      return ok.error();
-    if (!venv_of_executable(in.executable)) {
-      if (auto link = venv_launcher(*venv, in.executable)) {
-        if (!in.argv.empty() && in.argv[0] == in.executable) in.argv[0] = link->native();
-        if (!real_ec) in.base_executable = real.native();
-        in.executable = link->native();
-      } else {
-        return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
-                                 "pycache-python link children need",
-                                 printable(venv->native()), printable(venv->native())),
-                     kExitEnvironment};
-      }
-    }
-  }
+  fs::path search_dir;
+  if (auto e = enter_venv(policy, rt, in, search_dir)) return *e;
 
   PathInputs paths = path_inputs(install, search_dir, python_home_applies);
   in.home = std::move(paths.home);
@@ -456,24 +507,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   in.pycache_prefix = policy.cache_prefix();
   in.check_hash_pycs_mode = policy.check_hash_pycs();
   in.read_through = policy.read_through();
-
-  // CPython re-reads these during initialisation and they only ever lower
-  // write_bytecode or raise the optimization level, so the environment has to
-  // say what the policy says. Under "tree" children keep them, so that even
-  // plain pythons follow the policy as far as CPython allows, and pycache
-  // children get the whole policy through PYCACHE_POLICY; under "none" the
-  // program sees the environment it was started with once CPython has read it.
-  auto& e = plan.environment;
-  for (auto& [name, value] : policy_environment(policy)) {
-    if (!policy.propagate_to_children() && name != kInheritVariable) {
-      const char* original = env(name.c_str());
-      in.environment_after_init.emplace_back(name, original ? std::optional<std::string>(original) : std::nullopt);
-    }
-    e.emplace_back(std::move(name), std::move(value));
-  }
-  // On 3.11+ these override config.executable, even under -E.
-  e.emplace_back("PYTHONEXECUTABLE", std::nullopt);
-  e.emplace_back("__PYVENV_LAUNCHER__", std::nullopt);
+  plan_environment(policy, env, plan);
   return plan;
 }
 
@@ -522,77 +556,85 @@ Result<fs::path> find_console_script(const std::string& name, const std::string&
                kExitUsage};
 }
 
-int run_command_line(std::string argv0, std::span<const std::string> args, bool pycache_options,
-                     std::string executable) {
+namespace {
+
+// `pycache run NAME` where NAME is no file: NAME becomes the console script
+// it names in `python_args` (and `scanned`).
+std::optional<Error> resolve_console_script(const Policy& policy, const fs::path& cwd, const EnvLookup& env,
+                                            std::vector<std::string>& python_args, PythonArgs& scanned) {
+  if (scanned.target != PythonTarget::Script || fs::path(scanned.target_value).has_parent_path()) return std::nullopt;
+  std::error_code ec;
+  if (fs::exists(cwd / scanned.target_value, ec)) return std::nullopt;
+  auto script = find_console_script(scanned.target_value, policy.venv(), env);
+  if (!script) return script.error();
+  for (auto& a : python_args)
+    if (a == scanned.target_value) {
+      a = script->native();
+      break;
+    }
+  scanned = scan_python_args(python_args);
+  return std::nullopt;
+}
+
+// The policy a run is under: resolved from where the program is, its read-only
+// fallback applied and the directories checked again.
+Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options, const fs::path& cwd,
+                                    const EnvLookup& env, std::vector<std::string>& python_args,
+                                    PythonArgs& scanned) {
+  PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd),
+                    !scanned.ignore_environment};
+  query.fallback_dir = cwd;
+  query.project_venv = pycache_options;
+  auto resolved = resolve_policy(query, env, cwd);
+  if (!resolved) return resolved.error();
+  PolicyResolution resolution = std::move(*resolved);
+  // Where the program's own bytecode goes without a prefix: the project it runs in.
+  const fs::path tree_dir = resolution.discovered_from.empty() ? query.start_dir : resolution.discovered_from;
+  // `pycache run pytest`: a name that is no file is a console script, as
+  // for `uv run`: the venv's, else one on PATH, run as that script.
+  if (pycache_options)
+    if (auto e = resolve_console_script(resolution.policy, cwd, env, python_args, scanned)) return *e;
+  apply_read_only(resolution.policy, tree_dir, env);
+  // Again now that the prefix may have been created: someone else may
+  // have made it first.
+  if (auto refused = check_policy_directories(resolution.policy, Trust::current(resolution.policy.safe_directories())))
+    return *refused;
+  return resolution;
+}
+
+}  // namespace
+
+Result<PreparedRun> prepare_run(std::string argv0, std::span<const std::string> args, bool pycache_options,
+                                std::string executable) {
   const fs::path cwd = current_dir();
   const EnvLookup env = process_environment();
   RunOptions opts;
   std::size_t first = 0;
   if (pycache_options) {
     auto parsed = parse_run_options(args, cwd, opts);
-    if (!parsed) {
-      log().error("{}", parsed.error().message);
-      return parsed.error().code;
-    }
+    if (!parsed) return parsed.error();
     first = *parsed;
   }
   std::vector<std::string> python_args(args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
   PythonArgs scanned = scan_python_args(python_args);
-
+  PreparedRun run;
+  run.sets_environment = scanned.target != PythonTarget::InfoOnly;
   PolicyResolution resolution;
-  if (scanned.target != PythonTarget::InfoOnly) {
-    PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd),
-                      !scanned.ignore_environment};
-    query.fallback_dir = cwd;
-    query.project_venv = pycache_options;
-    auto resolved = resolve_policy(query, env, cwd);
-    if (!resolved) {
-      log().error("{}", resolved.error().message);
-      return resolved.error().code;
-    }
+  if (run.sets_environment) {
+    auto resolved = run_policy(opts, pycache_options, cwd, env, python_args, scanned);
+    if (!resolved) return resolved.error();
     resolution = std::move(*resolved);
-    // Where the program's own bytecode goes without a prefix: the project it runs in.
-    const fs::path tree_dir = resolution.discovered_from.empty() ? query.start_dir : resolution.discovered_from;
-    // `pycache run pytest`: a name that is no file is a console script, as
-    // for `uv run`: the venv's, else one on PATH, run as that script.
-    if (pycache_options && scanned.target == PythonTarget::Script && !fs::path(scanned.target_value).has_parent_path()) {
-      std::error_code ec;
-      if (!fs::exists(cwd / scanned.target_value, ec)) {
-        auto script = find_console_script(scanned.target_value, resolution.policy.venv(), env);
-        if (!script) {
-          log().error("{}", script.error().message);
-          return script.error().code;
-        }
-        for (auto& a : python_args)
-          if (a == scanned.target_value) {
-            a = script->native();
-            break;
-          }
-        scanned = scan_python_args(python_args);
-      }
-    }
-    apply_read_only(resolution.policy, tree_dir, env);
-    // Again now that the prefix may have been created: someone else may
-    // have made it first.
-    if (auto refused = check_policy_directories(resolution.policy, Trust::current(resolution.policy.safe_directories()))) {
-      log().error("{}", refused->message);
-      return refused->code;
-    }
   }
-
   // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y.
-  const runtime::Runtime* rt = &runtime::self();
-  if (pycache_options && scanned.target != PythonTarget::InfoOnly) {
+  run.runtime = &runtime::self();
+  if (pycache_options && run.sets_environment) {
     PythonChoice choice = choose_python(resolution);
     auto chosen = require_runtime(choice);
-    if (!chosen) {
-      log().error("{}", chosen.error().message);
-      return chosen.error().code;
-    }
-    rt = *chosen;
-    resolution.policy.override(Key::Python, std::string(rt->name), choice.origin);
-    if (rt != &runtime::self()) {
-      executable = runtime::program_path(*rt)->native();
+    if (!chosen) return chosen.error();
+    run.runtime = *chosen;
+    resolution.policy.override(Key::Python, std::string(run.runtime->name), choice.origin);
+    if (run.runtime != &runtime::self()) {
+      executable = runtime::program_path(*run.runtime)->native();
       argv0 = executable;
     }
   }
@@ -600,30 +642,28 @@ int run_command_line(std::string argv0, std::span<const std::string> args, bool 
   argv.reserve(python_args.size() + 1);
   argv.push_back(std::move(argv0));
   argv.insert(argv.end(), python_args.begin(), python_args.end());
-  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, *rt);
-  if (!plan) {
-    log().error("{}", plan.error().message);
-    return plan.error().code;
-  }
-  if (opts.explain) {
-    std::string report = format_policy(resolution);
-    std::fputs(report.c_str(), stderr);
-    std::fflush(stderr);
-  }
-  if (scanned.target != PythonTarget::InfoOnly) {
-    for (const auto& [name, value] : plan->environment) {
+  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, *run.runtime);
+  if (!plan) return plan.error();
+  run.plan = std::move(*plan);
+  if (opts.explain) run.explanation = format_policy(resolution);
+  run.init = init_settings(resolution.policy);
+  return run;
+}
+
+int start_run(const PreparedRun& run) {
+  if (run.sets_environment) {
+    for (const auto& [name, value] : run.plan.environment) {
       if (value) setenv(name.c_str(), value->c_str(), 1);
       else unsetenv(name.c_str());
     }
   }
-  if (rt == &runtime::self())
+  if (run.runtime == &runtime::self())
     if (auto stale = stale_core_warning()) log().warn("{}", *stale);
   // Last thing before Python, which must never be forked once initialised.
   // In the init's process start_init never returns.
-  const InitSettings init = init_settings(resolution.policy);
-  start_init(init_role(init.mode, getpid()), init.target);
-  if (rt != &runtime::self()) return hand_off(*rt, plan->interpreter);
-  return embed::run_python(plan->interpreter);
+  start_init(init_role(run.init.mode, getpid()), run.init.target);
+  if (run.runtime != &runtime::self()) return hand_off(*run.runtime, run.plan.interpreter);
+  return embed::run_python(run.plan.interpreter);
 }
 
 namespace {

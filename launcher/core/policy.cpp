@@ -20,51 +20,102 @@ constexpr std::string_view kReadOnlyModes[] = {"fallback", "skip", "ignore"};
 constexpr std::string_view kInitModes[] = {"auto", "always", "never"};
 constexpr std::string_view kInitTargets[] = {"child", "group"};
 
+// Each key's command-line spellings; `pycache run --help` and the man page
+// are made from these rows, parse_run_options reads them.
+constexpr KeyOption kWriteBytecodeOptions[] = {
+    {"--write-bytecode", "", "true", "write .pyc files on import"},
+    {"--no-write-bytecode", "", "false", "never write .pyc files (as python -B)"},
+};
+constexpr KeyOption kCachePrefixOptions[] = {
+    {"--cache-prefix", "DIR", "", "write and read .pyc files under DIR, mirroring the source tree"},
+    {"--in-tree", "", "", "no cache prefix: .pyc files go to __pycache__ beside the sources"},
+};
+constexpr KeyOption kOptimizeOptions[] = {
+    {"--optimize", "N", "", "optimization level 0, 1 or 2 (as python -O / -OO, without stacking)"},
+};
+constexpr KeyOption kCheckHashOptions[] = {
+    {"--check-hash-based-pycs", "MODE", "", "python's own option, as python takes it", "python"},
+};
+constexpr KeyOption kPropagateOptions[] = {
+    {"--propagate", "MODE", "", "tree: child interpreters follow the policy (default); none: only this process"},
+};
+constexpr KeyOption kVenvOptions[] = {
+    {"--venv", "DIR", "", "run in this virtual environment"},
+    {"--no-venv", "", "none", "run in the base interpreter, whatever the policy or VIRTUAL_ENV say"},
+};
+constexpr KeyOption kReadOnlyOptions[] = {
+    {"--read-only", "MODE", "", "when bytecode can't be written: fallback (a per-user cache), skip, or ignore"},
+};
+constexpr KeyOption kReadThroughOptions[] = {
+    {"--read-through", "", "true", "with a cache prefix, also read valid pycs from __pycache__ (default)"},
+    {"--no-read-through", "", "false", "with a cache prefix, read pycs from the prefix only (as CPython)"},
+};
+constexpr KeyOption kInitOptions[] = {
+    {"--init", "", "always", "run a minimal init in front of python even when not PID 1 (forwards signals, reaps "
+                             "zombies)"},
+    {"--no-init", "", "never", "never run the init, not even as PID 1"},
+};
+constexpr KeyOption kInitSignalsOptions[] = {
+    {"--init-signals", "WHERE", "", "where the init forwards signals: 'child' (default) or 'group' (its process "
+                                    "group)"},
+};
+constexpr KeyOption kPrefixMaxSizeOptions[] = {
+    {"--max-size", "SIZE", "", "evict least recently used pycs until the prefix holds at most SIZE",
+     "pycache clean --prefix"},
+};
+constexpr KeyOption kPythonOptions[] = {
+    {"--python", "VERSION|PATH", "", "run on this Python (3.12, 3.13t, or an interpreter's path) instead of the "
+                                     "project's"},
+};
+constexpr KeyOption kExcludeOptions[] = {
+    {"--exclude", "GLOB", "", "skip what matches GLOB (repeatable)", "status, clean and compile"},
+};
+
 // One row per key: its name, type, where it may be written, CPython's
 // default, the allowed words, and how the docs and messages describe it.
 constexpr std::array<KeyInfo, kKeyCount> kKeys{{
     {Key::WriteBytecode, "write-bytecode", ValueType::Bool, KeyScope::AnyFile, "true", {}, "true or false",
-     "--write-bytecode / --no-write-bytecode", "write .pyc files when modules are imported"},
+     kWriteBytecodeOptions, "write .pyc files when modules are imported"},
     {Key::CachePrefix, "cache-prefix", ValueType::String, KeyScope::AnyFile, "\"\"", {},
-     "a directory path, or \"\" for __pycache__ beside the sources", "--cache-prefix DIR / --in-tree",
+     "a directory path, or \"\" for __pycache__ beside the sources", kCachePrefixOptions,
      "directory mirroring the source tree that holds the .pyc files"},
-    {Key::Optimize, "optimize", ValueType::Int, KeyScope::AnyFile, "0", {}, "0, 1 or 2", "--optimize N",
+    {Key::Optimize, "optimize", ValueType::Int, KeyScope::AnyFile, "0", {}, "0, 1 or 2", kOptimizeOptions,
      "optimization level: 1 strips asserts, 2 also docstrings (.opt-N.pyc)"},
     {Key::CheckHashBasedPycs, "check-hash-based-pycs", ValueType::String, KeyScope::AnyFile, "\"default\"", kHashModes,
-     "\"default\", \"always\" or \"never\"", "--check-hash-based-pycs MODE",
+     "\"default\", \"always\" or \"never\"", kCheckHashOptions,
      "whether hash-based .pyc files are checked against their source"},
     {Key::Propagate, "propagate", ValueType::String, KeyScope::AnyFile, "\"tree\"", kPropagateModes,
-     "\"tree\" or \"none\"", "--propagate MODE",
+     "\"tree\" or \"none\"", kPropagateOptions,
      "\"tree\": child interpreters follow the policy too; \"none\": only this process"},
     {Key::Venv, "venv", ValueType::String, KeyScope::AnyFile, "\"\"", {},
-     "a directory path, or \"none\" for the base interpreter", "--venv DIR / --no-venv",
+     "a directory path, or \"none\" for the base interpreter", kVenvOptions,
      "virtual environment to run in (default: .venv beside the policy file, else an activated VIRTUAL_ENV)"},
     {Key::ReadOnly, "read-only", ValueType::String, KeyScope::AnyFile, "\"fallback\"", kReadOnlyModes,
-     "\"fallback\", \"skip\" or \"ignore\"", "--read-only MODE",
+     "\"fallback\", \"skip\" or \"ignore\"", kReadOnlyOptions,
      "when bytecode can't be written where the policy says: use a per-user cache, write nothing, or do as CPython"},
     {Key::ReadThrough, "read-through", ValueType::Bool, KeyScope::AnyFile, "true", {}, "true or false",
-     "--read-through / --no-read-through",
+     kReadThroughOptions,
      "with a cache prefix, also use valid .pyc files from the sources' __pycache__ (precompiled images)"},
     {Key::Init, "init", ValueType::String, KeyScope::AnyFile, "\"auto\"", kInitModes,
-     "\"auto\", \"always\" or \"never\"", "--init / --no-init",
+     "\"auto\", \"always\" or \"never\"", kInitOptions,
      "fork a minimal init that forwards signals and reaps zombies (auto: only as PID 1)"},
     {Key::InitSignals, "init-signals", ValueType::String, KeyScope::AnyFile, "\"child\"", kInitTargets,
-     "\"child\" or \"group\"", "--init-signals WHERE",
+     "\"child\" or \"group\"", kInitSignalsOptions,
      "where that init forwards signals: the program, or its whole process group"},
     {Key::PrefixMaxSize, "prefix-max-size", ValueType::Int, KeyScope::AnyFile, "0", {},
      "a size such as \"2G\" or \"500M\", or an integer number of bytes (0: no limit)",
-     "pycache clean --prefix --max-size SIZE",
+     kPrefixMaxSizeOptions,
      "how much the cache prefix may hold: `pycache clean --prefix` evicts least recently used pycs beyond it"},
     {Key::SafeDirectories, "safe-directories", ValueType::StringList, KeyScope::UserOnly, "[]", {},
-     "a list of directory paths, or [\"*\"] for every directory", "",
+     "a list of directory paths, or [\"*\"] for every directory", {},
      "trust policy files, venvs and cache prefixes in these directories (and below) whoever owns them "
      "(user and system files only)"},
     {Key::Python, "python", ValueType::String, KeyScope::AnyFile, "\"\"", {},
-     "a version such as \"3.12\", or the path of a python", "--python VERSION|PATH",
+     "a version such as \"3.12\", or the path of a python", kPythonOptions,
      "the Python that runs the project (default: its venv's, .python-version, requires-python, else pycache's "
      "default runtime)"},
     {Key::Exclude, "exclude", ValueType::StringList, KeyScope::AnyFile, "[]", {},
-     "a list of globs, matched on names and on paths relative to the PATH walked", "--exclude GLOB",
+     "a list of globs, matched on names and on paths relative to the PATH walked", kExcludeOptions,
      "what status, clean and compile skip, besides the default excludes (virtual environments, .tox, .nox, "
      "node_modules, gitignored directories; --no-default-excludes walks them)"},
 }};
@@ -122,6 +173,17 @@ std::string_view suggest_key(std::string_view name) {
   if (dashed == "check-hash-pycs-mode" || dashed == "check-hash-pycs") return "check-hash-based-pycs";
   if (dashed == "max-size" || dashed == "cache-max-size" || dashed == "prefix-size") return "prefix-max-size";
   return closest_match(dashed, names);
+}
+
+std::string key_options_text(const KeyInfo& key) {
+  std::string out;
+  for (const auto& o : key.options) {
+    if (!out.empty()) out += " / ";
+    if (o.parsed_by.starts_with("pycache ")) out += std::string(o.parsed_by) + " ";
+    out += o.name;
+    if (!o.metavar.empty()) out += " " + std::string(o.metavar);
+  }
+  return out;
 }
 
 std::string Origin::describe() const {

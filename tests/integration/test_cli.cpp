@@ -182,5 +182,87 @@ TEST_F(Cli, PolicyCommandShowsValuesAndOrigins) {
   EXPECT_NE(bad.err.find("did you mean 'optimize'?"), std::string::npos);
 }
 
+// The help of one option in `pycache COMMAND --help`: from its line to the next option's.
+std::string option_help_text(const std::string& help, const std::string& option) {
+  auto at = help.find("\n  " + option);
+  if (at == std::string::npos) return "";
+  auto end = help.find("\n  -", at + 1);
+  return help.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+const std::vector<std::string> kPolicyCommands = {"policy", "clean", "compile", "status", "show"};
+
+TEST_F(Cli, EveryCommandShowsAGivenPathEscaped) {
+  for (const auto& command : kPolicyCommands) {
+    auto o = pycache({command, "no\x1bsuch\x07"});
+    EXPECT_EQ(o.exit_code, 2) << command << ": " << o.err;
+    EXPECT_EQ(o.err, "pycache: error: 'no\\x1bsuch\\x07': No such file or directory\n") << command;
+    EXPECT_EQ(o.err.find('\x1b'), std::string::npos) << command << ": a raw ESC on the terminal";
+  }
+}
+
+TEST_F(Cli, EveryCommandThatResolvesAPolicyIgnoresTheEnvironmentWhenAsked) {
+  std::string help;
+  for (const auto& command : kPolicyCommands) {
+    auto h = pycache({command, "--help"});
+    std::string text = option_help_text(h.out, "--ignore-environment");
+    EXPECT_NE(text, "") << command << " has no --ignore-environment:\n" << h.out;
+    if (help.empty()) help = text;
+    EXPECT_EQ(text, help) << command << ": the same help everywhere";
+  }
+  write_file(t / "proj/pyproject.toml", "[project]\nname = 'p'\n");
+  write_file(t / "proj/app.py", "x = 1\n");
+  env["PYTHONPYCACHEPREFIX"] = (t / "pfx").native();
+  env["PYTHONOPTIMIZE"] = "2";
+  auto p = pycache({"policy", "--ignore-environment", "proj"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.out.find("# environment PYTHONOPTIMIZE"), std::string::npos) << p.out;
+  EXPECT_NE(p.out.find("optimize = 0"), std::string::npos) << p.out;
+  auto c = pycache({"clean", "--prefix", "--ignore-environment", "proj"});
+  EXPECT_EQ(c.exit_code, 2) << c.err;
+  EXPECT_NE(c.err.find("no cache prefix is in force"), std::string::npos) << c.err;
+  auto k = pycache({"compile", "-q", "--ignore-environment", "proj"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  EXPECT_FALSE(fs::exists(t / "pfx")) << "the environment's prefix was used";
+  EXPECT_EQ(find_pycache_dirs(t / "proj").size(), 1u);
+}
+
+TEST_F(Cli, EveryCommandTakesThePolicyOptionsAlikeAndRefusesBoth) {
+  for (const auto& option : {"--policy", "--no-policy"}) {
+    std::string help;
+    for (const auto& command : kPolicyCommands) {
+      std::string text = option_help_text(pycache({command, "--help"}).out, option);
+      EXPECT_NE(text, "") << command << " " << option;
+      if (help.empty()) help = text;
+      EXPECT_EQ(text, help) << command << " " << option << ": the same help everywhere";
+    }
+  }
+  write_file(t / "p.toml", "[tool.pycache]\noptimize = 1\n");
+  write_file(t / "proj/app.py", "x = 1\n");
+  for (const auto& command : kPolicyCommands) {
+    std::vector<std::string> args = {command, "--policy", "p.toml", "--no-policy",
+                                     command == "show" ? "proj/app.py" : "proj"};
+    auto o = pycache(args);
+    EXPECT_EQ(o.exit_code, 2) << command << ": " << o.err;
+    EXPECT_EQ(o.err.rfind("pycache: error: --policy and --no-policy contradict each other", 0), 0u)
+        << command << ": " << o.err;
+  }
+}
+
+TEST_F(Cli, EveryCommandRefusesASymlinkedPathAlikeOrFollowsIt) {
+  fs::create_directories(t / "real");
+  write_file(t / "real/app.py", "x = 1\n");
+  fs::create_directory_symlink(t / "real", t / "link");
+  for (const auto& command : {"clean", "compile", "status"}) {
+    auto o = pycache({command, "link"});
+    EXPECT_EQ(o.exit_code, 2) << command << ": " << o.err;
+    EXPECT_EQ(o.err.rfind("pycache: error: 'link' is a symbolic link: pycache " + std::string(command) +
+                              " never follows one (pass the path it points to)\n",
+                          0),
+              0u)
+        << command << ": " << o.err;
+  }
+}
+
 }  // namespace
 }  // namespace pycache::test

@@ -178,7 +178,7 @@ TEST_F(Show, BrokenFilesGiveOneLineAndStatusOne) {
   }
   auto missing = pycache({"nope.pyc"});
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_EQ(missing.err, "pycache: error: 'nope.pyc': no such file\n");
+  EXPECT_EQ(missing.err, "pycache: error: 'nope.pyc': No such file or directory\n");
   EXPECT_EQ(pycache({}).exit_code, 2);
   EXPECT_EQ(pycache({"."}).exit_code, 2);
   // A missing .py is a report: where its pycs would be.
