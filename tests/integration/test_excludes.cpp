@@ -20,7 +20,7 @@ class Excludes : public ::testing::Test {
                                             ".tox/py/lib/t.py", "build/lib/b.py"};
 
   void SetUp() override {
-    env["GIT_CONFIG_NOSYSTEM"] = "1";
+    add_git_identity(env);
     write_file(proj / "pyproject.toml", "[tool.pycache]\nexclude = [\"docs\"]\n");
     write_file(proj / "pkg/__init__.py", "");
     write_file(proj / "pkg/mod.py", "X = 1\n");

@@ -112,9 +112,7 @@ class JsonSchema : public ::testing::Test {
   Schema schema;
 
   void SetUp() override {
-    env["GIT_CONFIG_NOSYSTEM"] = "1";
-    env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "Test";
-    env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "test@example.com";
+    add_git_identity(env);
     // A project under a prefix, with a syntax error, and a git tree with every kind of bytecode in it.
     write_file(proj / "pyproject.toml", "[tool.pycache]\ncache-prefix = \".cache/py\"\nprefix-max-size = \"1M\"\n");
     write_file(proj / "pkg/a.py", "x = 1\n");

@@ -22,9 +22,7 @@ class Status : public ::testing::Test {
 
   void SetUp() override {
     // git: no system or global configuration but ours.
-    env["GIT_CONFIG_NOSYSTEM"] = "1";
-    env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "Test";
-    env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "test@example.com";
+    add_git_identity(env);
     write_file(proj / "pkg/__init__.py", "VALUE = 1\n");
     write_file(proj / "pkg/mod.py", "def f():\n    return 'ok'\n");
     write_file(proj / "main.py", "import pkg.mod\n");

@@ -132,6 +132,12 @@ Env isolated_env(const fs::path& dir) {
   return env;
 }
 
+void add_git_identity(Env& env) {
+  env["GIT_CONFIG_NOSYSTEM"] = "1";
+  env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "Test";
+  env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "test@example.com";
+}
+
 bool pycache_runs_as_nobody() {
   static const bool ok = [] {
     if (getuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) return false;

@@ -50,6 +50,9 @@ Env clean_env(const fs::path& home);
 // (created) and PYCACHE_SYSTEM_CONFIG naming DIR/no-system.toml (absent), so
 // that neither this machine's nor this user's policy files count.
 Env isolated_env(const fs::path& dir);
+// git as the tests run it: no system configuration (the user's is HOME's,
+// empty) and a fixed identity, so commits work on any machine.
+void add_git_identity(Env& env);
 
 // Paths injected by CMake; $PYCACHE_TEST_RUNTIME (3.12) makes them another
 // runtime's: its build/runtimes/3.12/pycache, its interpreter, its tag.
