@@ -128,11 +128,11 @@ struct Counts {
 struct Summary {
   Counts total;
   std::array<std::uint64_t, kReasonCount> by_reason{};  // files and dirs per Reason
-  std::vector<Removal> removed;  // with Listing::Yes, sorted by path
-  std::vector<Kept> kept;        // sorted by path
-  std::vector<Problem> problems; // sorted by path
-  std::uint64_t kept_bytecode = 0;  // bytecode files left in place (--stale, prefix upkeep)
-  std::uint64_t prefix_bytes_left = 0;  // prefix upkeep: bytes of bytecode still in the prefixes
+  std::vector<Removal> removed;                         // with Listing::Yes, sorted by path
+  std::vector<Kept> kept;                               // sorted by path
+  std::vector<Problem> problems;                        // sorted by path
+  std::uint64_t kept_bytecode = 0;                      // bytecode files left in place (--stale, prefix upkeep)
+  std::uint64_t prefix_bytes_left = 0;                  // prefix upkeep: bytes of bytecode still in the prefixes
   double seconds = 0;
   bool failed() const { return !problems.empty(); }
 };

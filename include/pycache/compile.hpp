@@ -48,7 +48,7 @@ Freshness freshness(const std::optional<std::string>& header, const FileStat& so
 
 // One stale source: compile it once per level and write each pyc.
 struct Task {
-  fs::path source;   // absolute: it becomes co_filename, as at import
+  fs::path source;      // absolute: it becomes co_filename, as at import
   std::string display;  // the path as the user's PATH spelled it, for messages
   pyc::Invalidation mode = pyc::Invalidation::Timestamp;
   struct Output {
@@ -136,11 +136,11 @@ class InlineExecutor final : public Executor {
 // answering one result per task. A worker that dies is replaced; the task
 // it was on is reported as an error, the rest of its batch re-queued.
 struct PoolOptions {
-  fs::path program;                  // the program a worker runs (a runtime's pycache-pythonX.Y)
-  std::vector<std::string> args;     // its arguments, after argv[0]
+  fs::path program;               // the program a worker runs (a runtime's pycache-pythonX.Y)
+  std::vector<std::string> args;  // its arguments, after argv[0]
   unsigned max_workers = 1;
-  std::size_t max_batch = 128;       // tasks sent at once to a worker
-  std::string argv0;                 // its argv[0] ("pycache-internal"); empty: `program`
+  std::size_t max_batch = 128;  // tasks sent at once to a worker
+  std::string argv0;            // its argv[0] ("pycache-internal"); empty: `program`
 };
 std::unique_ptr<Executor> make_process_pool(PoolOptions options, Executor::Sink sink);
 
@@ -159,11 +159,11 @@ bool decode_result(std::string_view frame, TaskResult& out);
 
 // One PATH of the command line, with what its policy says.
 struct Root {
-  fs::path path;          // absolute, lexically normal
-  std::string display;    // as given by the user
-  fs::path cache_prefix;  // absolute, or empty for __pycache__
-  std::vector<int> levels;  // optimization levels, ascending, no duplicates
-  bool write_bytecode = true;  // what the policy says (compile writes anyway)
+  fs::path path;                            // absolute, lexically normal
+  std::string display;                      // as given by the user
+  fs::path cache_prefix;                    // absolute, or empty for __pycache__
+  std::vector<int> levels;                  // optimization levels, ascending, no duplicates
+  bool write_bytecode = true;               // what the policy says (compile writes anyway)
   std::shared_ptr<const SkipRules> skip{};  // what the walk skips below path (excludes.hpp)
 };
 
@@ -178,7 +178,7 @@ struct Options {
 };
 
 struct Failure {
-  std::string path;  // display path
+  std::string path;        // display path
   std::string error_type;  // "SyntaxError", ... ; empty for I/O errors
   std::string message;
   int line = 0;
@@ -201,8 +201,8 @@ struct Summary {
   std::uint64_t skipped_symlinks = 0;  // *.py symlinks: not followed, not compiled
   unsigned workers = 0;
   double seconds = 0;
-  std::vector<Failure> failures;       // compile errors then I/O errors, sorted by path
-  std::optional<std::string> fatal;    // the interpreter could not start
+  std::vector<Failure> failures;     // compile errors then I/O errors, sorted by path
+  std::optional<std::string> fatal;  // the interpreter could not start
   std::uint64_t compile_errors() const;
 };
 
@@ -214,8 +214,7 @@ using ExecutorFactory = std::function<std::unique_ptr<Executor>(Executor::Sink s
 // be checked). `progress`, if set, is called from the calling thread about
 // every `tick`.
 Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_tools,
-                     const ExecutorFactory& make_executor,
-                     const std::function<void(const Progress&)>& progress = {},
+                     const ExecutorFactory& make_executor, const std::function<void(const Progress&)>& progress = {},
                      std::chrono::milliseconds tick = std::chrono::milliseconds(100));
 
 // ------------------------------------------------------------- formatters

@@ -5,9 +5,9 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pycache/error.hpp"
@@ -25,7 +25,7 @@ struct InterpreterConfig {
   // environment so that it is exactly what pycache resolved.
   bool write_bytecode = true;
   int optimization_level = 0;
-  std::string pycache_prefix;               // absolute, or empty for __pycache__
+  std::string pycache_prefix;  // absolute, or empty for __pycache__
   std::string check_hash_pycs_mode = "default";
   // With a prefix: a valid pyc in the source's own __pycache__ (validated by
   // importlib's own checks) is used before the prefix is consulted.

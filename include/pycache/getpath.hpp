@@ -17,12 +17,12 @@ namespace fs = std::filesystem;
 
 // Where the embedded Python's files are (baked in at build time).
 struct PythonInstall {
-  fs::path home;         // sys.base_prefix of the interpreter built against
-  fs::path stdlib;       // its standard library directory
-  fs::path exec_prefix;  // sys.base_exec_prefix
-  std::string lib_name;  // "python3.11" (lib/python3.11)
-  std::string zip_name;  // "python311.zip" (lib/python311.zip)
-  std::string sysconfigdata;  // "_sysconfigdata__x86_64-linux-gnu.py", in the stdlib
+  fs::path home;                         // sys.base_prefix of the interpreter built against
+  fs::path stdlib;                       // its standard library directory
+  fs::path exec_prefix;                  // sys.base_exec_prefix
+  std::string lib_name;                  // "python3.11" (lib/python3.11)
+  std::string zip_name;                  // "python311.zip" (lib/python311.zip)
+  std::string sysconfigdata;             // "_sysconfigdata__x86_64-linux-gnu.py", in the stdlib
   std::uint64_t sysconfigdata_size = 0;  // its size: another build of the version differs
 };
 

@@ -23,10 +23,10 @@ namespace fs = std::filesystem;
 
 // pycache's own options of `run` (and `policy`), long only, before python's.
 struct RunOptions {
-  Layer command_line;                  // --cache-prefix, --optimize, ...
-  std::optional<fs::path> policy_file; // --policy FILE: this file, no discovery
-  bool no_policy = false;              // --no-policy: no policy files at all
-  bool explain = false;                // --explain
+  Layer command_line;                   // --cache-prefix, --optimize, ...
+  std::optional<fs::path> policy_file;  // --policy FILE: this file, no discovery
+  bool no_policy = false;               // --no-policy: no policy files at all
+  bool explain = false;                 // --explain
   std::optional<std::string> log_level;
 };
 
@@ -56,16 +56,16 @@ struct PolicyResolution {
   // The project: the policy file's directory, else the nearest holding a
   // pyproject.toml; empty outside any (its .venv, .python-version, requires-python).
   fs::path project_dir;
-  fs::path discovered_from;      // where discovery started after all (start_dir or fallback_dir)
-  bool fell_back = false;        // start_dir was in no project: discovery started from fallback_dir
-  bool inherited = false;        // from the parent process (PYCACHE_POLICY)
+  fs::path discovered_from;  // where discovery started after all (start_dir or fallback_dir)
+  bool fell_back = false;    // start_dir was in no project: discovery started from fallback_dir
+  bool inherited = false;    // from the parent process (PYCACHE_POLICY)
 };
 
 struct PolicyQuery {
-  fs::path start_dir;             // where project discovery starts
+  fs::path start_dir;  // where project discovery starts
   const RunOptions* options = nullptr;
-  Layer python_options;           // -B, -O, -X pycache_prefix, --check-hash-based-pycs
-  bool use_environment = true;    // false under python's -E / -I
+  Layer python_options;         // -B, -O, -X pycache_prefix, --check-hash-based-pycs
+  bool use_environment = true;  // false under python's -E / -I
   // When discovery from start_dir finds no project (no policy file, no
   // pyproject.toml): where it starts again. A script outside every project
   // (/usr/bin/pytest, .venv/bin/pytest, a runpy wrapper) runs under the
@@ -130,7 +130,7 @@ struct CoreFacts {
   long long mtime = 0;   // its mtime (seconds) and size then
   long long size = 0;
   bool static_link = false;
-  std::string core;      // the embedded core's sys.version
+  std::string core;  // the embedded core's sys.version
   static CoreFacts built_in();
 };
 std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in());

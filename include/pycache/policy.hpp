@@ -46,10 +46,10 @@ enum class KeyScope { AnyFile, UserOnly };
 // type (true/false, an integer, the string) and goes through
 // normalize_value(). The others are documented with the key only.
 struct KeyOption {
-  std::string_view name;      // "--cache-prefix"
-  std::string_view metavar;   // "DIR"; empty for a flag
-  std::string_view fixed;     // a flag's value as text: "" (--in-tree), "none", "always", "false"
-  std::string_view help;      // one line for `pycache run --help` and the man page
+  std::string_view name;     // "--cache-prefix"
+  std::string_view metavar;  // "DIR"; empty for a flag
+  std::string_view fixed;    // a flag's value as text: "" (--in-tree), "none", "always", "false"
+  std::string_view help;     // one line for `pycache run --help` and the man page
   // "" for `pycache run`; else who parses it, and, when it starts with
   // "pycache ", what key_options_text() writes before it:
   // "python" (python's own option), "pycache clean --prefix".
@@ -58,14 +58,14 @@ struct KeyOption {
 
 struct KeyInfo {
   Key key;
-  std::string_view name;      // as written in a policy file
+  std::string_view name;  // as written in a policy file
   ValueType type;
   KeyScope scope;
-  std::string_view default_value;  // CPython's behaviour, as TOML writes it: true, 0, "fallback", []
+  std::string_view default_value;             // CPython's behaviour, as TOML writes it: true, 0, "fallback", []
   std::span<const std::string_view> choices;  // the only strings allowed, when they are a closed set
-  std::string_view expected;  // what a valid value looks like, for error messages
-  std::span<const KeyOption> options;  // its command-line spellings (key_options_text)
-  std::string_view help;      // one line for docs and `pycache help`
+  std::string_view expected;                  // what a valid value looks like, for error messages
+  std::span<const KeyOption> options;         // its command-line spellings (key_options_text)
+  std::string_view help;                      // one line for docs and `pycache help`
 };
 
 // The key table, in the order the keys are reported.
@@ -146,7 +146,9 @@ class Policy {
   // The Python asked for: "3.12", "3.12.1", "3.13t" or an absolute path; "" for none.
   const std::string& python() const { return std::get<std::string>(get(Key::Python).value); }
   // Names or relative paths (fnmatch globs) that status, clean and compile skip.
-  const std::vector<std::string>& exclude() const { return std::get<std::vector<std::string>>(get(Key::Exclude).value); }
+  const std::vector<std::string>& exclude() const {
+    return std::get<std::vector<std::string>>(get(Key::Exclude).value);
+  }
 
   // The project policy file in force, or empty when there is none.
   std::filesystem::path project_file;

@@ -76,8 +76,8 @@ fs::path system_policy_path(const EnvLookup& env);
 // whatever its cwd, with only its own command line on top.
 inline constexpr const char* kInheritVariable = "PYCACHE_POLICY";
 struct Inherited {
-  Layer layer;          // every key, Source::Parent
-  fs::path policy_file; // the parent's project policy file, or empty
+  Layer layer;           // every key, Source::Parent
+  fs::path policy_file;  // the parent's project policy file, or empty
 };
 std::string encode_inherited(const Policy& policy);
 Result<Inherited> decode_inherited(std::string_view text);

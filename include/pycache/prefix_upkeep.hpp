@@ -43,10 +43,10 @@ std::vector<std::optional<Cutoff>> plan_eviction(std::vector<SurveyedPyc> pycs, 
 // What upkeep does with one pyc.
 struct Verdict {
   enum Action {
-    Remove,   // for `reason`
-    Keep,     // it stays, and so does its directory
-    Times,    // judge_name: it depends on the pyc's last use (stat it, then judge_times)
-    Survey,   // judge_times, surveying: kept so far, a candidate for eviction
+    Remove,  // for `reason`
+    Keep,    // it stays, and so does its directory
+    Times,   // judge_name: it depends on the pyc's last use (stat it, then judge_times)
+    Survey,  // judge_times, surveying: kept so far, a candidate for eviction
   } action = Keep;
   Reason reason = Reason::Bytecode;
   bool operator==(const Verdict&) const = default;

@@ -24,8 +24,8 @@ std::optional<Invalidation> parse_invalidation(std::string_view text);
 struct Header {
   std::uint16_t magic = 0;  // the magic number (e.g. 3495 for 3.11); bytes 2-3 are always \r\n
   Invalidation mode = Invalidation::Timestamp;
-  std::uint32_t source_mtime = 0;  // timestamp pycs: source mtime (seconds, truncated to 32 bits)
-  std::uint32_t source_size = 0;   // timestamp pycs: source size (truncated to 32 bits)
+  std::uint32_t source_mtime = 0;             // timestamp pycs: source mtime (seconds, truncated to 32 bits)
+  std::uint32_t source_size = 0;              // timestamp pycs: source size (truncated to 32 bits)
   std::array<std::uint8_t, 8> source_hash{};  // hash pycs: importlib.util.source_hash(source)
 
   bool operator==(const Header&) const = default;

@@ -15,13 +15,13 @@ enum class PythonTarget { Interactive, Script, Module, Command, Stdin, InfoOnly 
 
 struct PythonArgs {
   PythonTarget target = PythonTarget::Interactive;
-  std::string target_value;  // the script path or module name
-  bool ignore_environment = false;  // -E or -I
-  bool isolated = false;            // -I
-  bool dont_write_bytecode = false; // -B
-  int optimize = 0;                 // number of -O
-  std::optional<std::string> pycache_prefix;  // -X pycache_prefix=DIR (last one)
-  std::optional<std::string> check_hash_pycs; // --check-hash-based-pycs MODE
+  std::string target_value;                    // the script path or module name
+  bool ignore_environment = false;             // -E or -I
+  bool isolated = false;                       // -I
+  bool dont_write_bytecode = false;            // -B
+  int optimize = 0;                            // number of -O
+  std::optional<std::string> pycache_prefix;   // -X pycache_prefix=DIR (last one)
+  std::optional<std::string> check_hash_pycs;  // --check-hash-based-pycs MODE
 };
 
 PythonArgs scan_python_args(std::span<const std::string> args);

@@ -16,8 +16,8 @@
 namespace pycache {
 
 struct PythonChoice {
-  std::string request;  // "3.12", "3.12.1", ">=3.12", a path; "" for the default runtime
-  Origin origin;        // where the request came from
+  std::string request;                        // "3.12", "3.12.1", ">=3.12", a path; "" for the default runtime
+  Origin origin;                              // where the request came from
   const runtime::Runtime* runtime = nullptr;  // the runtime that answers it; nullptr when none does
   std::string cache_tag{};  // the tag of the Python asked for ("cpython-312"), known without a runtime too
   std::string missing{};    // runtime == nullptr: what was asked for, for the error ("Python 3.14")

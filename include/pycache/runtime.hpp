@@ -20,15 +20,15 @@ struct Runtime {
   std::string_view version;      // "3.12.1" at build time
   std::string_view major_minor;  // "3.12"
   bool free_threaded;
-  std::string_view cache_tag;    // "cpython-312"
-  std::uint16_t magic;           // 3531
-  std::string_view interpreter;  // the python it was built from, as configured
+  std::string_view cache_tag;         // "cpython-312"
+  std::uint16_t magic;                // 3531
+  std::string_view interpreter;       // the python it was built from, as configured
   std::string_view interpreter_real;  // its real path
-  long long interpreter_mtime;   // that binary's mtime (s) and size at build time
+  long long interpreter_mtime;        // that binary's mtime (s) and size at build time
   long long interpreter_size;
   std::string_view build_version;  // its sys.version
-  std::string_view link;         // "static" or "shared"
-  std::string_view libpython;    // the library it links
+  std::string_view link;           // "static" or "shared"
+  std::string_view libpython;      // the library it links
   std::string_view prefix, exec_prefix, stdlib;
   std::string_view lib_name, zip_name, sysconfigdata;
   std::uint64_t sysconfigdata_size;

@@ -24,10 +24,10 @@ using SourceHash = std::array<std::uint8_t, 8>;
 
 struct Context {
   FileSystem* fs = nullptr;
-  fs::path prefix;                         // the cache prefix in force ("" for none)
-  std::string check_hash_pycs = "default"; // the policy's check-hash-based-pycs
-  std::string tag;                         // the embedded interpreter's cache tag ("cpython-311")
-  std::uint16_t magic = 0;                 // and its magic number
+  fs::path prefix;                          // the cache prefix in force ("" for none)
+  std::string check_hash_pycs = "default";  // the policy's check-hash-based-pycs
+  std::string tag;                          // the embedded interpreter's cache tag ("cpython-311")
+  std::uint16_t magic = 0;                  // and its magic number
   // importlib.util.source_hash as the CPython of `magic` computes it;
   // nullopt (or no function): hash pycs are reported as unverifiable, the
   // error string saying why.
@@ -48,14 +48,14 @@ struct PycReport {
   fs::path path;
   std::uint64_t size = 0;
   pyc::Header header;
-  std::optional<std::uint32_t> flags;   // the raw flags word (PEP 552 layout, 3.7+)
-  std::optional<std::string> python;    // "3.11" for the magic, if known
-  bool loadable = false;                // the magic is the embedded interpreter's
-  std::optional<fs::path> source;       // the source it belongs to
+  std::optional<std::uint32_t> flags;  // the raw flags word (PEP 552 layout, 3.7+)
+  std::optional<std::string> python;   // "3.11" for the magic, if known
+  bool loadable = false;               // the magic is the embedded interpreter's
+  std::optional<fs::path> source;      // the source it belongs to
   Freshness freshness = Freshness::Unknown;
-  std::string detail;                   // why, in words
+  std::string detail;                     // why, in words
   std::optional<SourceHash> actual_hash;  // hash pycs: the source's hash now, when computed
-  bool checked_at_import = true;        // does the import system check it under the policy?
+  bool checked_at_import = true;          // does the import system check it under the policy?
   std::string checked_why;
 };
 
@@ -66,12 +66,12 @@ Result<PycReport> inspect_pyc(const Context& ctx, const fs::path& pyc);
 
 struct LevelReport {
   int optimize = 0;
-  fs::path path;            // where the policy puts the pyc of this level
+  fs::path path;  // where the policy puts the pyc of this level
   bool exists = false;
-  int stat_error = 0;       // the lstat's errno when it does not exist or can't be stat'ed (ENOENT: absent)
+  int stat_error = 0;         // the lstat's errno when it does not exist or can't be stat'ed (ENOENT: absent)
   bool policy_level = false;  // the level the policy runs at
   std::optional<PycReport> report;
-  std::string error;        // exists but could not be decoded
+  std::string error;  // exists but could not be decoded
 };
 
 struct SourceReport {

@@ -49,10 +49,10 @@ inline constexpr std::size_t kModeCount = 3;  // pyc::Invalidation values
 
 // One PATH of `pycache status` and the policy in force for it.
 struct Target {
-  fs::path root;                  // absolute, lexically normal directory
-  PolicyResolution policy;        // cache-prefix, write-bytecode, optimize come from here
+  fs::path root;                                 // absolute, lexically normal directory
+  PolicyResolution policy;                       // cache-prefix, write-bytecode, optimize come from here
   std::optional<std::uint64_t> prefix_max_size;  // the prefix's size limit, when the policy sets one
-  std::shared_ptr<const SkipRules> skip{};  // what the walk skips below root (excludes.hpp)
+  std::shared_ptr<const SkipRules> skip{};       // what the walk skips below root (excludes.hpp)
 };
 
 enum class Strict { No, Yes };
@@ -93,8 +93,8 @@ struct Expected {
   Location location = Location::PycacheDir;  // PycacheDir, or Prefix when the policy sets one
   std::string tag;
   int optimize = 0;
-  std::uint64_t sources = 0;   // .py files in the tree
-  std::uint64_t compiled = 0;  // of them, with a pyc where the policy puts it
+  std::uint64_t sources = 0;                        // .py files in the tree
+  std::uint64_t compiled = 0;                       // of them, with a pyc where the policy puts it
   std::array<std::uint64_t, kStateCount> states{};  // states of those pycs
 };
 
@@ -108,12 +108,12 @@ struct PrefixUsage {
 
 struct GitReport {
   fs::path work_tree;
-  std::string error;                  // git could not answer (not installed, dubious ownership, ...)
-  std::vector<fs::path> tracked;      // bytecode in the index under the root
+  std::string error;                      // git could not answer (not installed, dubious ownership, ...)
+  std::vector<fs::path> tracked;          // bytecode in the index under the root
   std::vector<fs::path> tracked_ignored;  // of them, covered by the ignore rules (still tracked: `git rm --cached`)
-  std::vector<fs::path> unignored;    // untracked in-tree bytecode the ignore rules miss (`git add .` takes it)
-  bool ignores_pycache = false;       // a new ROOT/__pycache__/NAME.TAG.pyc would be ignored
-  bool ignores_legacy = false;        // a new ROOT/NAME.pyc would be ignored
+  std::vector<fs::path> unignored;        // untracked in-tree bytecode the ignore rules miss (`git add .` takes it)
+  bool ignores_pycache = false;           // a new ROOT/__pycache__/NAME.TAG.pyc would be ignored
+  bool ignores_legacy = false;            // a new ROOT/NAME.pyc would be ignored
 };
 
 struct RootStatus {

@@ -23,7 +23,7 @@ struct ProcessOutput {
 // inputs and outputs never deadlock. The environment is the process's own.
 // An Error (kExitEnvironment) only when the program could not be started.
 // With `program`, that file is run (no PATH search) and argv[0] is only its name.
-Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input = {},
-                                  const fs::path& program = {});
+Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd,
+                                  std::string_view input = {}, const fs::path& program = {});
 
 }  // namespace pycache

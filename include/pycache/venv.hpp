@@ -13,9 +13,9 @@ namespace fs = std::filesystem;
 
 struct VenvInfo {
   fs::path dir;
-  std::string version;       // pyvenv.cfg `version` or `version_info`, e.g. "3.11.2"
-  bool free_threaded = false; // made for a free-threaded (t ABI) Python
-  std::string home{};         // pyvenv.cfg `home`: the base interpreter's directory
+  std::string version;         // pyvenv.cfg `version` or `version_info`, e.g. "3.11.2"
+  bool free_threaded = false;  // made for a free-threaded (t ABI) Python
+  std::string home{};          // pyvenv.cfg `home`: the base interpreter's directory
 };
 
 // Reads DIR/pyvenv.cfg. Errors: not a venv (no pyvenv.cfg), unreadable.

@@ -61,7 +61,7 @@ struct SkipRules {
 // prefix, so that a link planted in the prefix is never a way out of it.
 struct WalkRoot {
   fs::path path;
-  fs::path beneath;  // empty: only `path` itself must not be a link
+  fs::path beneath;                         // empty: only `path` itself must not be a link
   std::shared_ptr<const SkipRules> skip{};  // nullptr: nothing but WalkOptions::excludes
 };
 

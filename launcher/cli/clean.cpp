@@ -12,12 +12,12 @@
 
 #include "cli11_support.hpp"
 #include "prologue.hpp"
-#include "pycache/runtime.hpp"
 #include "pycache/clean.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/python_choice.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/text.hpp"
 #include "pycache/units.hpp"
 
@@ -88,8 +88,8 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
       ->type_name("DURATION");
   app->add_option_function<std::string>(
          "--max-size", [&o](const std::string& v) { o.max_size = v; },
-                  "--prefix: evict least recently used pycs until the prefix holds at most SIZE (500M, 2G; "
-                  "default: the policy's prefix-max-size)")
+         "--prefix: evict least recently used pycs until the prefix holds at most SIZE (500M, 2G; "
+         "default: the policy's prefix-max-size)")
       ->type_name("SIZE");
   app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
   app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
@@ -141,8 +141,8 @@ Result<clean::Options> plan_flags(const CleanOptions& c, std::optional<std::uint
     if (!s) return usage("--max-size: " + s.error().message);
     max_size = static_cast<std::uint64_t>(*s);
   }
-  o.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+  o.now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   o.walk.excludes = c.excludes.globs;
   o.walk.one_file_system = c.one_file_system ? OneFileSystem::Yes : OneFileSystem::No;
   o.walk.threads = c.jobs;
@@ -166,8 +166,8 @@ Result<clean::Options> plan(const CleanOptions& c) {
   auto refused = [&](const fs::path& p, std::string_view what) -> std::optional<Error> {
     if (c.force) return std::nullopt;
     if (auto why = protected_directory(fs, p, home))
-      return usage(fmt::format("refusing to clean {} '{}': {} (use --force if you mean it)", what,
-                               printable(p.native()), *why));
+      return usage(
+          fmt::format("refusing to clean {} '{}': {} (use --force if you mean it)", what, printable(p.native()), *why));
     return std::nullopt;
   };
 
@@ -195,9 +195,10 @@ Result<clean::Options> plan(const CleanOptions& c) {
       continue;
     }
     if (prefix.empty())
-      return usage(fmt::format("no cache prefix is in force for '{}' (set cache-prefix in the policy or "
-                               "PYTHONPYCACHEPREFIX, or pass --cache-prefix)",
-                               printable(given)));
+      return usage(
+          fmt::format("no cache prefix is in force for '{}' (set cache-prefix in the policy or "
+                      "PYTHONPYCACHEPREFIX, or pass --cache-prefix)",
+                      printable(given)));
     if (!seen_prefixes.insert(prefix.native()).second) continue;
     if (auto e = refused(prefix, "prefix")) return *e;
     FileStat ps;
@@ -205,9 +206,10 @@ Result<clean::Options> plan(const CleanOptions& c) {
     if (e == ENOENT) continue;  // nothing cached yet
     if (e) return usage(fmt::format("cache prefix '{}': {}", printable(prefix.native()), std::strerror(e)));
     if (ps.type == FileType::Symlink)
-      return usage(fmt::format("cache prefix '{}' is a symbolic link: pycache clean never follows one (pass the "
-                               "directory it points to with --cache-prefix)",
-                               printable(prefix.native())));
+      return usage(
+          fmt::format("cache prefix '{}' is a symbolic link: pycache clean never follows one (pass the "
+                      "directory it points to with --cache-prefix)",
+                      printable(prefix.native())));
     o.prefixes.push_back(prefix);
     if (!max_size && policy.prefix_max_size() > 0) max_size = static_cast<std::uint64_t>(policy.prefix_max_size());
   }

@@ -3,29 +3,29 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fmt/format.h>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "commands.hpp"
 #include "help.hpp"
-#include "reference.hpp"
 #include "pycache/build_config.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/embed.hpp"
-#include "pycache/fs.hpp"
 #include "pycache/exit_code.hpp"
+#include "pycache/fs.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/text.hpp"
+#include "reference.hpp"
 
 namespace pycache::cli {
 namespace {
@@ -67,19 +67,15 @@ constexpr std::array<Command, 8> kCommands{{
     {"run", "run a script or module under the project's bytecode policy, on the project's Python", run_main, run_doc},
     {"clean", "remove bytecode safely: in the tree, its mirror in the cache prefix, or the prefix itself", clean_main,
      clean_doc},
-    {"compile", "precompile sources to the pycs the policy says are read, incrementally and in parallel",
-     compile_main, compile_doc},
+    {"compile", "precompile sources to the pycs the policy says are read, incrementally and in parallel", compile_main,
+     compile_doc},
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
      policy_doc},
-    {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main,
-     status_doc},
+    {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main, status_doc},
     {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_doc},
     {"completions", "print a shell completion script (bash, zsh or fish)", completions_main, completions_doc},
     {"help", "show help for pycache or one of its commands", help_main, help_doc},
 }};
-
-
-
 
 std::string unknown_command(std::string_view name) {
   std::vector<std::string_view> names;
@@ -111,8 +107,10 @@ int help_main(Args args) {
 }
 
 CommandDoc help_doc() {
-  return {"pycache help [COMMAND]", "Show help for pycache or one of its commands.",
-          {OptionDoc{{"COMMAND"}, "", "a command", true}}, ""};
+  return {"pycache help [COMMAND]",
+          "Show help for pycache or one of its commands.",
+          {OptionDoc{{"COMMAND"}, "", "a command", true}},
+          ""};
 }
 
 // sys.executable as CPython derives it from argv[0] (a path, else a PATH
@@ -132,7 +130,8 @@ std::string python_executable(const char* argv0, const fs::path& self) {
     while (true) {
       auto colon = dirs.find(':');
       std::string_view dir = dirs.substr(0, colon);
-      fs::path candidate = absolute_from(fs::path(std::string(dir.empty() ? "." : dir)) / std::string(name), current_dir());
+      fs::path candidate =
+          absolute_from(fs::path(std::string(dir.empty() ? "." : dir)) / std::string(name), current_dir());
       if (access(candidate.c_str(), X_OK) == 0) {
         if (same(candidate)) return candidate.native();
         break;  // the first match is what a shell would run; it is not us
@@ -213,7 +212,8 @@ CommandDoc completions_doc() {
   return {"pycache completions (bash | zsh | fish)",
           "Print a completion script for the shell: 'pycache completions bash > "
           "~/.local/share/bash-completion/completions/pycache'. Packages install them where the shells look.",
-          {OptionDoc{{"SHELL"}, "", "bash, zsh or fish", true}}, ""};
+          {OptionDoc{{"SHELL"}, "", "bash, zsh or fish", true}},
+          ""};
 }
 
 namespace {
@@ -264,8 +264,8 @@ int dispatch(int argc, char** argv) {
   // runtime, usually; or a copy of it under that name); under any other
   // name it is python. A program names sys.executable, never "pycache".
   fs::path self = self_exe();
-  const bool commands = (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") ||
-                        self.filename() == "pycache";
+  const bool commands =
+      (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") || self.filename() == "pycache";
   if (!commands) return python_main(argc, argv, self);
   g_invoked = python_executable(argv[0], self);
 

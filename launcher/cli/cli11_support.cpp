@@ -10,12 +10,12 @@
 #include <unistd.h>
 #include <vector>
 
+#include "help.hpp"
 #include "pycache/excludes.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/log.hpp"
 #include "pycache/text.hpp"
-#include "help.hpp"
 
 namespace pycache::cli {
 
@@ -102,8 +102,9 @@ CLI::Validator one_of(std::vector<std::string> words) {
 }
 
 void add_color(CLI::App& app, std::string& when) {
-  app.add_option("--color", when, "colour the report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), "
-                                  "always or never")
+  app.add_option("--color", when,
+                 "colour the report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), "
+                 "always or never")
       ->type_name("WHEN")
       ->check(one_of({"auto", "always", "never"}));
 }
@@ -128,7 +129,8 @@ CLI::Option* add_jobs(CLI::App& app, unsigned& jobs, const std::string& help) {
           [](std::string& value) {
             unsigned n = 0;
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-            if (ec == std::errc() && end == value.data() + value.size() && n >= 1 && n <= kMaxJobs) return std::string();
+            if (ec == std::errc() && end == value.data() + value.size() && n >= 1 && n <= kMaxJobs)
+              return std::string();
             return fmt::format("expected a number from 1 to {}, got '{}'", kMaxJobs, printable(value));
           },
           ""));

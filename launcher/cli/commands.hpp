@@ -25,7 +25,7 @@ struct CommandDoc {
   std::string usage;        // "pycache clean [options] [PATH...]"
   std::string description;  // one paragraph
   std::vector<OptionDoc> options;
-  std::string footer;       // a closing paragraph, or empty
+  std::string footer;  // a closing paragraph, or empty
 };
 
 struct Command {

@@ -4,19 +4,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "cli11_support.hpp"
 #include "prologue.hpp"
-#include "pycache/runtime.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/python_choice.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache::cli {
@@ -53,8 +53,9 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
       ->delimiter(',')
       ->check(CLI::Validator(
           [](std::string& v) {
-            return v == "0" || v == "1" || v == "2" ? std::string()
-                                                     : "expected 0, 1 or 2 (or a list: 0,1,2), got '" + printable(v) + "'";
+            return v == "0" || v == "1" || v == "2"
+                       ? std::string()
+                       : "expected 0, 1 or 2 (or a list: 0,1,2), got '" + printable(v) + "'";
           },
           ""))
       ->type_name("LEVELS");
@@ -69,7 +70,8 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
   app->add_flag("-q,--quiet", o.quiet, "print errors only");
   app->add_flag("--json", o.json, "print the summary as JSON");
   add_policy_flags(*app, o.policy);
-  add_python_option(*app, o.python, "compile for this Python (3.12, or an interpreter's path) instead of each project's");
+  add_python_option(*app, o.python,
+                    "compile for this Python (3.12, or an interpreter's path) instead of each project's");
   return app;
 }
 
@@ -100,9 +102,8 @@ Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& p
     root.levels.erase(std::unique(root.levels.begin(), root.levels.end()), root.levels.end());
     root.write_bytecode = policy.write_bytecode();
     root.skip = skip_rules_for(root.path, policy, o.excludes);
-    if (!root.write_bytecode && !o.quiet && std::none_of(roots.begin(), roots.end(), [](const compile::Root& r) {
-          return !r.write_bytecode;
-        })) {
+    if (!root.write_bytecode && !o.quiet &&
+        std::none_of(roots.begin(), roots.end(), [](const compile::Root& r) { return !r.write_bytecode; })) {
       // Said once: precompiling for runs that won't write is the point.
       log().warn("the policy for '{}' says write-bytecode = false ({}); writing the pycs anyway: runs will read them",
                  printable(p), policy.get(Key::WriteBytecode).origin.describe());
@@ -137,9 +138,10 @@ int compile_group(const CompileOptions& o, const Group& group, compile::Options 
     std::fflush(stderr);
     progress_shown = true;
   };
-  compile::Summary summary = compile::compile_tree(real_fs(), options, *hasher, make_executor,
-                                                   show_progress ? std::function<void(const compile::Progress&)>(progress)
-                                                                 : std::function<void(const compile::Progress&)>());
+  compile::Summary summary =
+      compile::compile_tree(real_fs(), options, *hasher, make_executor,
+                            show_progress ? std::function<void(const compile::Progress&)>(progress)
+                                          : std::function<void(const compile::Progress&)>());
   if (progress_shown) std::fputs("\r\033[K", stderr);
 
   for (const auto& f : summary.failures) {

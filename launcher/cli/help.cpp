@@ -171,8 +171,7 @@ std::string fish_completions() {
         continue;
       }
       std::string flags;
-      for (const auto& n : o.names)
-        flags += n.starts_with("--") ? " -l " + n.substr(2) : " -s " + n.substr(1);
+      for (const auto& n : o.names) flags += n.starts_with("--") ? " -l " + n.substr(2) : " -s " + n.substr(1);
       out += fmt::format("complete -c pycache -n '__fish_seen_subcommand_from {}'{}{} -d '{}'\n", c.name, flags,
                          o.value.empty() ? "" : " -r", fish_escape(o.help));
     }
@@ -207,9 +206,10 @@ std::string format_overview() {
   std::string out =
       "usage: pycache COMMAND [ARGS...]\n"
       "       pycache-python [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]\n\n" +
-      wrap("A per-project bytecode policy for CPython: where .pyc files go, whether they are written, at which "
-           "optimization level, read from [tool.pycache] in pyproject.toml or from pycache.toml.",
-           0) +
+      wrap(
+          "A per-project bytecode policy for CPython: where .pyc files go, whether they are written, at which "
+          "optimization level, read from [tool.pycache] in pyproject.toml or from pycache.toml.",
+          0) +
       "\ncommands:\n";
   for (const auto& c : commands()) {
     std::string label = "  " + std::string(c.name);
@@ -224,15 +224,17 @@ std::string format_overview() {
 std::string format_man_page() {
   std::string out = fmt::format(".TH PYCACHE 1 \"\" \"pycache {}\" \"User Commands\"\n", build::kVersion);
   out += ".SH NAME\npycache, pycache\\-python \\- a per-project bytecode policy for CPython\n";
-  out += ".SH SYNOPSIS\n.B pycache\n.I COMMAND\n.RI [ ARGS... ]\n.br\n.B pycache\\-python\n"
-         ".RI [ \"python options\" ]\n.RI ( SCRIPT \" | \\-m \" MODULE \" | \\-c \" CMD \" | \\-)\"\n"
-         ".RI [ ARGS... ]\n";
+  out +=
+      ".SH SYNOPSIS\n.B pycache\n.I COMMAND\n.RI [ ARGS... ]\n.br\n.B pycache\\-python\n"
+      ".RI [ \"python options\" ]\n.RI ( SCRIPT \" | \\-m \" MODULE \" | \\-c \" CMD \" | \\-)\"\n"
+      ".RI [ ARGS... ]\n";
   out += ".SH DESCRIPTION\n" +
-         roff("pycache makes Python bytecode a per-project policy: whether .pyc files are written, where (beside the "
-              "sources or under a cache prefix), at which optimization level, and how hash-based pycs are checked, "
-              "read from [tool.pycache] in pyproject.toml or from pycache.toml. pycache-python is python under that "
-              "policy: the same command line, streams, exit status and signals. pycache-pythonX.Y is the runtime "
-              "of Python X.Y.") +
+         roff(
+             "pycache makes Python bytecode a per-project policy: whether .pyc files are written, where (beside the "
+             "sources or under a cache prefix), at which optimization level, and how hash-based pycs are checked, "
+             "read from [tool.pycache] in pyproject.toml or from pycache.toml. pycache-python is python under that "
+             "policy: the same command line, streams, exit status and signals. pycache-pythonX.Y is the runtime "
+             "of Python X.Y.") +
          "\n";
   out += ".SH COMMANDS\n";
   for (const auto& c : commands()) {
@@ -249,13 +251,15 @@ std::string format_man_page() {
   out += ".SH POLICY KEYS\nIn [tool.pycache] of pyproject.toml, or at the top level of pycache.toml:\n";
   for (const auto& k : policy_keys()) {
     out += ".TP\n.B " + roff(k.name, true) + " = " + roff(k.default_value) + "\n" + roff(k.help) + "; " +
-           roff(k.expected) + (k.options.empty() ? "" : "; on the command line: " + roff(key_options_text(k), true)) + ".\n";
+           roff(k.expected) + (k.options.empty() ? "" : "; on the command line: " + roff(key_options_text(k), true)) +
+           ".\n";
   }
   out += ".SH EXIT STATUS\n`pycache run` and pycache-python exit with the program's own status. The commands:\n";
   for (const auto& e : kExitStatuses) out += fmt::format(".TP\n.B {}\n{}\n", e.code, roff(e.meaning));
-  out += ".SH FILES\n.TP\n.I pyproject.toml, pycache.toml\nthe project's policy, found from the script's "
-         "directory upwards\n.TP\n.I ~/.config/pycache/config.toml\nthe user's policy ($XDG_CONFIG_HOME honoured)\n"
-         ".TP\n.I /etc/pycache.toml\nthe system's policy\n";
+  out +=
+      ".SH FILES\n.TP\n.I pyproject.toml, pycache.toml\nthe project's policy, found from the script's "
+      "directory upwards\n.TP\n.I ~/.config/pycache/config.toml\nthe user's policy ($XDG_CONFIG_HOME honoured)\n"
+      ".TP\n.I /etc/pycache.toml\nthe system's policy\n";
   out += ".SH SEE ALSO\n.BR python3 (1)\n";
   return out;
 }

@@ -21,7 +21,8 @@ struct PolicyOptions {
 };
 
 std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
-  auto app = make_app("policy", "Show the bytecode policy in force for a script or directory, and the origin of each value.");
+  auto app =
+      make_app("policy", "Show the bytecode policy in force for a script or directory, and the origin of each value.");
   app->add_option("PATH", o.path, "a script or directory (default: the current directory)")->check(non_empty());
   add_policy_flags(*app, o.policy);
   app->add_flag("--json", o.json, "machine-readable output");

@@ -67,10 +67,10 @@ int fail(const Error& error) {
   return error.code;
 }
 
-Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd,
-                            Symlinks links) {
+Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd, Symlinks links) {
   Located at{absolute_from(given, cwd), {}};
-  if (int e = real_fs().lstat(at.path, at.st)) return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
+  if (int e = real_fs().lstat(at.path, at.st))
+    return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
   if (at.st.type != FileType::Symlink) return at;
   if (links == Symlinks::Refuse)
     return usage(fmt::format("'{}' is a symbolic link: pycache {} never follows one (pass the path it points to)",
@@ -78,7 +78,9 @@ Result<Located> locate_path(std::string_view command, const std::string& given, 
   struct stat target {};
   if (::stat(at.path.c_str(), &target) != 0)
     return usage(fmt::format("'{}': {}", printable(given), std::strerror(errno)));
-  at.st.type = S_ISDIR(target.st_mode) ? FileType::Directory : S_ISREG(target.st_mode) ? FileType::Regular : FileType::Other;
+  at.st.type = S_ISDIR(target.st_mode)   ? FileType::Directory
+               : S_ISREG(target.st_mode) ? FileType::Regular
+                                         : FileType::Other;
   return at;
 }
 

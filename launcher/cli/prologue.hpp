@@ -57,7 +57,6 @@ struct Located {
 // A PATH as given, checked one way for every command: "'P': No such file or
 // directory" (strerror, P escaped), "'P' is a symbolic link: pycache COMMAND
 // never follows one (...)"; both kExitUsage.
-Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd,
-                            Symlinks links);
+Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd, Symlinks links);
 
 }  // namespace pycache::cli

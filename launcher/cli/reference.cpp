@@ -40,8 +40,8 @@ std::string option_names(const OptionDoc& o) {
 
 std::string command_section(const Command& c) {
   const CommandDoc doc = c.doc();
-  std::string out = fmt::format("## pycache {}\n\n{}.\n\n```\n{}\n```\n\n{}\n\n", c.name, c.summary, doc.usage,
-                                doc.description);
+  std::string out =
+      fmt::format("## pycache {}\n\n{}.\n\n```\n{}\n```\n\n{}\n\n", c.name, c.summary, doc.usage, doc.description);
   bool header = false;
   for (const auto& o : doc.options) {
     if (!header) out += "| argument or option | meaning |\n|---|---|\n";
@@ -88,10 +88,11 @@ std::string keys_page() {
                        code(key_options_text(k)));
   out += "\n";
   for (const auto& k : policy_keys()) {
-    out += fmt::format("## {}\n\n{}.\n\n- type: {}\n- default: `{}`\n- value: {}\n", k.name, k.help,
-                       type_word(k.type), k.default_value, k.expected);
+    out += fmt::format("## {}\n\n{}.\n\n- type: {}\n- default: `{}`\n- value: {}\n", k.name, k.help, type_word(k.type),
+                       k.default_value, k.expected);
     if (auto options = key_options_text(k); !options.empty()) out += fmt::format("- command line: {}\n", code(options));
-    if (k.scope == KeyScope::UserOnly) out += "- only in the user's and the system's file: a project file setting it is an error\n";
+    if (k.scope == KeyScope::UserOnly)
+      out += "- only in the user's and the system's file: a project file setting it is an error\n";
     out += "\n";
   }
   return out;
@@ -113,7 +114,8 @@ std::string json_page() {
   for (const auto& d : json_documents()) {
     out += fmt::format("## {}\n\n`{}`: {}\n\n| field | type | meaning |\n|---|---|---|\n", d.name, d.command,
                        d.description);
-    for (const auto& f : d.fields) out += fmt::format("| `{}` | {} | {} |\n", cell(f.path), field_type(f), cell(f.meaning));
+    for (const auto& f : d.fields)
+      out += fmt::format("| `{}` | {} | {} |\n", cell(f.path), field_type(f), cell(f.meaning));
     out += "\n";
   }
   return out;
@@ -125,8 +127,9 @@ std::string exit_status_page() {
                     "status, as python does (a program killed by a signal: killed by the same signal). The "
                     "commands exit with one of these:\n\n| status | meaning |\n|---|---|\n";
   for (const auto& e : kExitStatuses) out += fmt::format("| {} | {} |\n", e.code, cell(e.meaning));
-  return out + "\nErrors are one line on stderr, `pycache: error: ...`; for a policy file it starts with "
-               "`FILE:LINE:COLUMN:`.\n";
+  return out +
+         "\nErrors are one line on stderr, `pycache: error: ...`; for a policy file it starts with "
+         "`FILE:LINE:COLUMN:`.\n";
 }
 
 }  // namespace

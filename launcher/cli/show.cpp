@@ -9,15 +9,15 @@
 
 #include "cli11_support.hpp"
 #include "prologue.hpp"
-#include "pycache/runtime.hpp"
 #include "pycache/embed.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/python_choice.hpp"
-#include "pycache/subprocess.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/show.hpp"
+#include "pycache/subprocess.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache::cli {
@@ -37,9 +37,11 @@ std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
                       "hash, its source and whether it is fresh now. For a .py: where its pycs live under the "
                       "policy (each optimization level) and the same report for each.");
   app->add_option("FILE", o.file, "a .pyc (any name), or a .py")->required()->check(non_empty());
-  app->add_flag("--dis", o.dis, "disassemble the code object (the embedded interpreter's dis; same Python version only)");
+  app->add_flag("--dis", o.dis,
+                "disassemble the code object (the embedded interpreter's dis; same Python version only)");
   app->add_flag("--json", o.json, "machine-readable output (schema: docs/reference/json.md)");
-  app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix to map prefix pycs and sources with (default: the policy's)")
+  app->add_option("--cache-prefix", o.cache_prefix,
+                  "the cache prefix to map prefix pycs and sources with (default: the policy's)")
       ->type_name("DIR")
       ->check(non_empty());
   add_policy_flags(*app, o.policy);

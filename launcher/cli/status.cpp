@@ -8,13 +8,13 @@
 
 #include "cli11_support.hpp"
 #include "prologue.hpp"
-#include "pycache/runtime.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/git.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/python_choice.hpp"
+#include "pycache/runtime.hpp"
 #include "pycache/status.hpp"
 #include "pycache/text.hpp"
 
@@ -56,7 +56,6 @@ std::unique_ptr<CLI::App> status_app(StatusOptions& o) {
   return app;
 }
 
-
 // Each PATH (once) with its policy and the one cache tag they share.
 Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologue) {
   status::Options options;
@@ -82,11 +81,11 @@ Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologu
     if (options.current_tag.empty()) {
       options.current_tag = choice.cache_tag;
     } else if (options.current_tag != choice.cache_tag) {
-      return Error{fmt::format("'{}' is a project of {} ({}), the PATHs before it of {}: one Python per status run "
-                               "(or --python)",
-                               printable(path), choice.cache_tag, printable(choice.origin.describe()),
-                               options.current_tag),
-                   kExitUsage};
+      return Error{
+          fmt::format("'{}' is a project of {} ({}), the PATHs before it of {}: one Python per status run "
+                      "(or --python)",
+                      printable(path), choice.cache_tag, printable(choice.origin.describe()), options.current_tag),
+          kExitUsage};
     }
     auto skip = skip_rules_for(root, resolved->policy, o.excludes);
     status::Target target{root, std::move(*resolved), std::nullopt, std::move(skip)};
@@ -113,7 +112,8 @@ int status_main(Args args) {
   std::unique_ptr<git::Git> git = o.no_git ? nullptr : git::git_program();
   status::Report report = status::collect(real_fs(), options, git.get());
 
-  for (const auto& e : report.errors) log().warn("cannot read '{}': {}", printable(e.path.native()), std::strerror(e.error));
+  for (const auto& e : report.errors)
+    log().warn("cannot read '{}': {}", printable(e.path.native()), std::strerror(e.error));
   for (const auto& r : report.roots)
     if (r.git && !r.git->error.empty()) log().warn("{}", r.git->error);
 

@@ -22,7 +22,7 @@ namespace pycache::clean {
 namespace {
 
 constexpr std::string_view kReasonNames[kReasonCount] = {
-    "bytecode", "pytest", "temp", "legacy", "orphaned", "other-version",
+    "bytecode",   "pytest", "temp",    "legacy", "orphaned",  "other-version",
     "sourceless", "unused", "evicted", "debris", "empty-dir",
 };
 
@@ -31,7 +31,7 @@ struct DebrisName {
   unsigned kind;
 };
 constexpr DebrisName kDebrisNames[] = {
-    {"pytest", kDebrisPytest}, {"mypy", kDebrisMypy},         {"ruff", kDebrisRuff},
+    {"pytest", kDebrisPytest},         {"mypy", kDebrisMypy},         {"ruff", kDebrisRuff},
     {"hypothesis", kDebrisHypothesis}, {"coverage", kDebrisCoverage}, {"tox", kDebrisTox},
 };
 
@@ -39,8 +39,8 @@ enum class RootKind { Tree, Mirror, Prefix };
 
 struct RootInfo {
   RootKind kind = RootKind::Tree;
-  fs::path prefix;       // Mirror, Prefix: the prefix the root lies in
-  std::size_t group = 0; // Prefix: index in Options::prefixes (eviction budget)
+  fs::path prefix;        // Mirror, Prefix: the prefix the root lies in
+  std::size_t group = 0;  // Prefix: index in Options::prefixes (eviction budget)
 };
 
 // What a mirror or prefix directory's visit leaves for its leave(): the
@@ -67,10 +67,10 @@ struct alignas(64) WorkerState {
   std::atomic<std::uint64_t> files{0}, dirs{0}, bytes{0};
   std::array<std::uint64_t, kReasonCount> by_reason{};
   std::vector<Removal> removed;
-  std::vector<Survivor> survivors;  // survey walk only
+  std::vector<Survivor> survivors;         // survey walk only
   std::vector<std::string> survivor_dirs;  // survey walk only: the survivors' directories
   std::uint64_t kept_bytecode = 0;
-  std::uint64_t bytes_left = 0;     // bytecode still in the prefixes (--max-size)
+  std::uint64_t bytes_left = 0;  // bytecode still in the prefixes (--max-size)
   // Reused buffers.
   std::vector<FileRemoval> batch;
   std::vector<Reason> reasons;
@@ -94,9 +94,10 @@ Result<unsigned> parse_debris(std::string_view kinds) {
     } else if (!found) {
       std::vector<std::string_view> names;
       for (const auto& d : kDebrisNames) names.push_back(d.name);
-      std::string msg = fmt::format("unknown debris kind '{}' (expected pytest, mypy, ruff, hypothesis, coverage, tox, "
-                                    "default or all)",
-                                    printable(name));
+      std::string msg = fmt::format(
+          "unknown debris kind '{}' (expected pytest, mypy, ruff, hypothesis, coverage, tox, "
+          "default or all)",
+          printable(name));
       if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
       return Error{msg, kExitUsage};
     } else {
@@ -283,7 +284,8 @@ struct Cleaner::Impl {
       if (!pyc::is_legacy_name(e.name)) continue;
       if (o.stale == Stale::Yes) {
         std::string source = e.name.substr(0, e.name.size() - 4) + ".py";
-        bool has_source = std::any_of(d.entries.begin(), d.entries.end(), [&](const WalkEntry& x) { return x.name == source; });
+        bool has_source =
+            std::any_of(d.entries.begin(), d.entries.end(), [&](const WalkEntry& x) { return x.name == source; });
         if (has_source) {
           ++ws.kept_bytecode;
           continue;
@@ -388,8 +390,9 @@ struct Cleaner::Impl {
 
   // A tool cache: everything in it. Counted as debris; listed as the one directory.
   void remove_debris_tree(WorkerState& ws, Directory& parent, const std::string& name, const fs::path& path) {
-    TreeRemoval t = remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No, o.walk.one_file_system,
-                                [&](const fs::path& p, std::string_view action, int e) { problem(p, std::string(action), e); });
+    TreeRemoval t =
+        remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No, o.walk.one_file_system,
+                    [&](const fs::path& p, std::string_view action, int e) { problem(p, std::string(action), e); });
     if (t.files) count(ws, Reason::Debris, false, t.bytes, t.files);
     if (t.dirs) count(ws, Reason::Debris, true, 0, t.dirs);
     if ((t.files || t.dirs) && want_removals) removed(ws, path, Reason::Debris, true, t.bytes);
@@ -477,8 +480,8 @@ struct Cleaner::Impl {
   }
 
   // --older-than and --max-size: the pyc's last use decides.
-  void upkeep_by_times(WalkDir& d, WorkerState& ws, const RootInfo& ri, const std::string& name,
-                       std::uint64_t& flags, std::size_t& dir_index) {
+  void upkeep_by_times(WalkDir& d, WorkerState& ws, const RootInfo& ri, const std::string& name, std::uint64_t& flags,
+                       std::size_t& dir_index) {
     FileStat st;
     if (int err = d.dir->lstat(name, st)) {
       if (err != ENOENT) {
@@ -649,9 +652,7 @@ Counts Cleaner::progress() const {
   return c;
 }
 
-std::uint64_t Cleaner::directories_seen() const {
-  return impl_->walker.directories_seen();
-}
+std::uint64_t Cleaner::directories_seen() const { return impl_->walker.directories_seen(); }
 
 // --- formatting ---------------------------------------------------------------
 
@@ -674,8 +675,7 @@ std::string format_problem(const Problem& p) {
 }
 
 std::string format_kept(const Kept& k) {
-  return fmt::format("kept '{}': {} not bytecode", printable(k.path.native()),
-                     plural(k.others, "entry", "entries"));
+  return fmt::format("kept '{}': {} not bytecode", printable(k.path.native()), plural(k.others, "entry", "entries"));
 }
 
 std::string format_summary(const Summary& s, const Options& o) {
@@ -684,9 +684,9 @@ std::string format_summary(const Summary& s, const Options& o) {
   if (s.total.files == 0 && s.total.dirs == 0) {
     out += dry ? "nothing to remove" : "nothing removed";
   } else {
-    out += fmt::format("{} {} and {}, {}{}", dry ? "would remove" : "removed", plural(s.total.files, "file", "files"),
-                       plural(s.total.dirs, "directory", "directories"), format_size(s.total.bytes),
-                       dry ? "" : " freed");
+    out +=
+        fmt::format("{} {} and {}, {}{}", dry ? "would remove" : "removed", plural(s.total.files, "file", "files"),
+                    plural(s.total.dirs, "directory", "directories"), format_size(s.total.bytes), dry ? "" : " freed");
   }
   out += fmt::format(" in {:.2f} s\n", s.seconds);
   std::string reasons;
@@ -742,25 +742,34 @@ std::string format_json(const Summary& s, const Options& o) {
     else j.null();
   }
   j.key("kept").begin_array();
-  for (const auto& k : s.kept) j.begin_object().key("path").value(k.path.native()).key("others").value(k.others).end_object();
+  for (const auto& k : s.kept)
+    j.begin_object().key("path").value(k.path.native()).key("others").value(k.others).end_object();
   j.end_array();
   j.key("problems").begin_array();
   for (const auto& p : s.problems)
     j.begin_object()
-        .key("path").value(p.path.native())
-        .key("action").value(p.action)
-        .key("error").value(std::string(std::strerror(p.error)))
-        .key("errno").value(p.error)
+        .key("path")
+        .value(p.path.native())
+        .key("action")
+        .value(p.action)
+        .key("error")
+        .value(std::string(std::strerror(p.error)))
+        .key("errno")
+        .value(p.error)
         .end_object();
   j.end_array();
   if (o.listing == Listing::Yes) {
     j.key("removed").begin_array();
     for (const auto& r : s.removed)
       j.begin_object()
-          .key("path").value(r.path.native())
-          .key("reason").value(to_string(r.reason))
-          .key("directory").value(r.directory)
-          .key("bytes").value(r.bytes)
+          .key("path")
+          .value(r.path.native())
+          .key("reason")
+          .value(to_string(r.reason))
+          .key("directory")
+          .value(r.directory)
+          .key("bytes")
+          .value(r.bytes)
           .end_object();
     j.end_array();
   }

@@ -1,7 +1,7 @@
 // The compile engine: decisions, one task, the walk-and-dispatch driver, the
 // wire format and the formatters. Worker processes are in compile_pool.cpp.
-#include "pycache/units.hpp"
 #include "pycache/compile.hpp"
+#include "pycache/units.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -283,7 +283,7 @@ bool is_source_name(std::string_view name) { return name.size() > 3 && name.ends
 struct HashJob {
   const Root* root = nullptr;
   std::string dir, name;
-  std::vector<int> stale;  // levels already known to be stale
+  std::vector<int> stale;                                          // levels already known to be stale
   std::vector<std::pair<int, std::array<std::uint8_t, 8>>> check;  // level, hash in its pyc
   std::string source;
 };
@@ -307,7 +307,8 @@ Task make_task(const Root& root, const fs::path& src, std::vector<int> levels, c
   task.display = display_path(root, src);
   std::sort(levels.begin(), levels.end());
   for (int level : levels)
-    task.outputs.push_back(Task::Output{level, pyc::cache_from_source(src, options.cache_tag, level, root.cache_prefix)});
+    task.outputs.push_back(
+        Task::Output{level, pyc::cache_from_source(src, options.cache_tag, level, root.cache_prefix)});
   return task;
 }
 
@@ -319,7 +320,11 @@ class TreeCompiler {
  public:
   TreeCompiler(FileSystem& fs, const Options& options, Toolchain& parent_tools,
                const std::function<void(const Progress&)>& progress, std::chrono::milliseconds tick)
-      : fs_(fs), options_(options), parent_tools_(parent_tools), progress_(progress), tick_(tick),
+      : fs_(fs),
+        options_(options),
+        parent_tools_(parent_tools),
+        progress_(progress),
+        tick_(tick),
         walker_(fs, WalkOptions{options.excludes, OneFileSystem::No, options.walk_threads}) {}
 
   Summary run(const ExecutorFactory& make_executor) {
@@ -383,7 +388,8 @@ class TreeCompiler {
   void walk() {
     std::vector<WalkRoot> paths;
     for (const auto& r : options_.roots) paths.push_back(WalkRoot{r.path, {}, r.skip});
-    walker_.walk(paths, [this](WalkDir& d) { visit(d); }, [this](const fs::path& p, int e) { walk_error(p, e); });
+    walker_.walk(
+        paths, [this](WalkDir& d) { visit(d); }, [this](const fs::path& p, int e) { walk_error(p, e); });
     std::lock_guard lock(hq_mu_);
     walk_done_ = true;
     hq_cv_.notify_all();
@@ -423,7 +429,8 @@ class TreeCompiler {
     FileStat st;
     if (options_.mode == Invalidation::Timestamp && options_.force == Force::No) {
       if (int err = d.dir->lstat(name, st)) {
-        if (err != ENOENT) fail(display_path(plan.root, d.path / name), fmt::format("cannot stat: {}", std::strerror(err)));
+        if (err != ENOENT)
+          fail(display_path(plan.root, d.path / name), fmt::format("cannot stat: {}", std::strerror(err)));
         return;
       }
     }
@@ -461,8 +468,8 @@ class TreeCompiler {
       std::optional<std::string> existing;
       if (options_.force == Force::No) {
         if (!plan.pyc_dir)
-          plan.pyc_dir = plan.root.cache_prefix.empty() ? plan.d.dir->open("__pycache__")
-                                                        : fs_.open_directory(plan.pyc_dir_path);
+          plan.pyc_dir =
+              plan.root.cache_prefix.empty() ? plan.d.dir->open("__pycache__") : fs_.open_directory(plan.pyc_dir_path);
         plan.pyc_name = pyc::cache_file_name(name, options_.cache_tag, level);
         if (plan.pyc_dir->read(plan.pyc_name, pyc::kHeaderSize, plan.header) == 0) existing = plan.header;
       }
@@ -589,14 +596,13 @@ std::string levels_text(const Options& o) {
   return fmt::format("{}", fmt::join(all, ","));
 }
 
-
 }  // namespace
 
 std::string format_summary(const Summary& s, const Options& o) {
   const std::uint64_t errors = s.failures.size() - s.compile_errors();
-  std::string out = fmt::format("{} ({}, optimize {}): {} written, {} up to date", plural(s.sources, "source", "sources"),
-                                pyc::to_string(o.mode), levels_text(o), plural(s.written, "pyc", "pycs"),
-                                format_count(s.up_to_date));
+  std::string out =
+      fmt::format("{} ({}, optimize {}): {} written, {} up to date", plural(s.sources, "source", "sources"),
+                  pyc::to_string(o.mode), levels_text(o), plural(s.written, "pyc", "pycs"), format_count(s.up_to_date));
   if (s.compile_errors()) out += fmt::format(", {} failed to compile", format_count(s.compile_errors()));
   if (errors) out += fmt::format(", {}", plural(errors, "error", "errors"));
   if (s.skipped_symlinks) out += fmt::format(", {} skipped", plural(s.skipped_symlinks, "symlink", "symlinks"));

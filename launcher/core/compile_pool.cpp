@@ -68,14 +68,15 @@ bool read_frame(int fd, std::string& out) {
 }
 
 std::string describe_status(int status) {
-  if (WIFSIGNALED(status)) return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  if (WIFSIGNALED(status))
+    return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
   if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
   return "ended";
 }
 
 struct Worker {
   pid_t pid = -1;
-  int fd = -1;  // our end of the socket pair
+  int fd = -1;                 // our end of the socket pair
   std::uint64_t answered = 0;  // results received over its lifetime
 
   bool running() const { return pid > 0; }
@@ -268,8 +269,8 @@ class ProcessPool final : public Executor {
       r.status = TaskResult::Status::IoError;
       r.message = fmt::format("the compiler process {} while compiling this file", how);
       if (never_answered && ++start_failures_ >= kMaxStartFailures) {
-        std::string msg = fmt::format("compiler processes keep failing at start ({}); is '{}' runnable?", how,
-                                      opt_.program.native());
+        std::string msg =
+            fmt::format("compiler processes keep failing at start ({}); is '{}' runnable?", how, opt_.program.native());
         set_fatal(msg);
         report_all(batch, got, TaskResult::Status::Fatal, msg);
         continue;

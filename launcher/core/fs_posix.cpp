@@ -3,15 +3,15 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <climits>
 #include <cstddef>
-#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -47,8 +47,7 @@ void fill_stat(const struct stat& st, FileStat& out) {
 // plain directory (st_dev can't).
 int statx_at(int dirfd, const char* name, int flags, FileStat& out) {
   struct statx sx {};
-  if (::statx(dirfd, name, flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-              STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0)
+  if (::statx(dirfd, name, flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0)
     return errno;
   out.type = type_from_mode(sx.stx_mode);
   out.size = sx.stx_size;

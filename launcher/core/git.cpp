@@ -35,8 +35,7 @@ std::vector<std::string_view> split_nul(std::string_view s) {
 std::string relative_to(const fs::path& p, const fs::path& dir) {
   const std::string& s = p.native();
   const std::string& d = dir.native();
-  if (is_below(s, d))
-    return s.substr(d.size() + (d.back() == '/' ? 0 : 1));
+  if (is_below(s, d)) return s.substr(d.size() + (d.back() == '/' ? 0 : 1));
   return s;
 }
 

@@ -65,19 +65,15 @@ int foreground_terminal() {
         to = "pid";
         if (kill(child, sig) != 0) to = nullptr;
       }
-      if (to)
-        log().debug("init: forwarded SIG{} to {} {}", signal_name(sig), to, child);
-      else
-        log().debug("init: cannot forward SIG{} to {}: {}", signal_name(sig), child, std::strerror(errno));
+      if (to) log().debug("init: forwarded SIG{} to {} {}", signal_name(sig), to, child);
+      else log().debug("init: cannot forward SIG{} to {}: {}", signal_name(sig), child, std::strerror(errno));
     }
     // SIGCHLD is not queued once per child: reap everything that has ended,
     // orphans reparented to us included.
     int status = 0;
     for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
-      if (pid == child)
-        child_status = status;
-      else
-        log().debug("init: reaped orphan {}", pid);
+      if (pid == child) child_status = status;
+      else log().debug("init: reaped orphan {}", pid);
     }
   }
   // Back to the group that was in the foreground before us, unless the
@@ -101,12 +97,9 @@ InitSettings init_settings(const Policy& policy) {
 
 InitRole init_role(InitMode mode, pid_t pid) {
   switch (mode) {
-    case InitMode::Never:
-      return InitRole::None;
-    case InitMode::Auto:
-      return pid == 1 ? InitRole::Pid1 : InitRole::None;
-    case InitMode::Always:
-      return pid == 1 ? InitRole::Pid1 : InitRole::Subreaper;
+    case InitMode::Never: return InitRole::None;
+    case InitMode::Auto: return pid == 1 ? InitRole::Pid1 : InitRole::None;
+    case InitMode::Always: return pid == 1 ? InitRole::Pid1 : InitRole::Subreaper;
   }
   return InitRole::None;
 }

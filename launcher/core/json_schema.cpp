@@ -5,12 +5,13 @@ namespace {
 
 // Counts by state, the same in status's expected and groups.
 #define PYCACHE_STATES(prefix)                                                                                   \
-  {prefix ".fresh", "integer", "pycs whose recorded mtime and size (or hash) match their source"},              \
-      {prefix ".stale", "integer", "pycs whose source changed since they were written"},                        \
-      {prefix ".unverified", "integer", "unchecked hash-based pycs: valid whatever the source says"},           \
-      {prefix ".orphaned", "integer", "pycs in __pycache__ or the prefix whose source is gone"},                \
-      {prefix ".sourceless", "integer", "legacy pycs beside no source: importable bytecode without a source"}, \
-      {prefix ".invalid", "integer", "files named as pycs that are not (truncated, no magic number)"}
+  {prefix ".fresh", "integer", "pycs whose recorded mtime and size (or hash) match their source"},               \
+      {prefix ".stale", "integer", "pycs whose source changed since they were written"},                         \
+      {prefix ".unverified", "integer", "unchecked hash-based pycs: valid whatever the source says"},            \
+      {prefix ".orphaned", "integer", "pycs in __pycache__ or the prefix whose source is gone"},                 \
+      {prefix ".sourceless", "integer", "legacy pycs beside no source: importable bytecode without a source"}, { \
+    prefix ".invalid", "integer", "files named as pycs that are not (truncated, no magic number)"                \
+  }
 
 constexpr JsonField kPolicy[] = {
     {"policy_file", "string|null", "the project's policy file, or null when none was found or read"},
@@ -132,7 +133,8 @@ constexpr JsonField kShowSource[] = {
     {"levels[].policy_level", "boolean", "whether the policy imports at this level"},
     {"levels[].report", "object|null", "the pyc decoded, or null when there is none", "show-pyc"},
     {"levels[].error", "string|null", "why the pyc could not be decoded, or null"},
-    {"others[]", "string", "other pycs of this source: other cache tags, the location the policy does not use, a legacy NAME.pyc"},
+    {"others[]", "string",
+     "other pycs of this source: other cache tags, the location the policy does not use, a legacy NAME.pyc"},
     {"disassembly", "string", "with --dis only: the disassembly of the policy level's pyc"},
 };
 
@@ -149,7 +151,8 @@ constexpr JsonField kClean[] = {
      "one reason: bytecode, pytest, temp, legacy, orphaned, other-version, sourceless, unused, evicted, debris, "
      "empty-dir (reasons with no removal are left out)"},
     {"kept_bytecode", "integer", "bytecode files left in place (with --stale, and by prefix upkeep)"},
-    {"prefix_bytes_left", "integer|null", "with --prefix only: the bytes of bytecode the prefixes still hold when --max-size applies, else null"},
+    {"prefix_bytes_left", "integer|null",
+     "with --prefix only: the bytes of bytecode the prefixes still hold when --max-size applies, else null"},
     {"kept[]", "object", "directories kept because they hold entries that are not bytecode"},
     {"kept[].path", "string", "the directory"},
     {"kept[].others", "integer", "how many such entries (files, links, directories)"},
@@ -202,8 +205,7 @@ constexpr JsonDocument kDocuments[] = {
      "or goes away; new fields may appear without a change.",
      kStatus},
     {"show-pyc", "pycache show --json FILE.pyc", "One pyc decoded.", kShowPyc},
-    {"show-source", "pycache show --json FILE.py", "The pycs of one source, at every optimization level.",
-     kShowSource},
+    {"show-source", "pycache show --json FILE.py", "The pycs of one source, at every optimization level.", kShowSource},
     {"clean", "pycache clean --json [PATH...]", "What clean removed (or, with --dry-run, would remove).", kClean},
     {"compile", "pycache compile --json [PATH...]", "What compile wrote.", kCompile},
 };

@@ -3,12 +3,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <array>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <system_error>
 
 #include "pycache/fs.hpp"
@@ -241,8 +241,8 @@ std::optional<Error> file_layers(const PolicyQuery& q, const EnvLookup& env, Pol
 // one; it wins over an activated VIRTUAL_ENV of another directory.
 void project_venv(const PolicyQuery& q, const fs::path& project_file, PolicyResolution& r) {
   const fs::path project_home = !project_file.empty() ? project_file.parent_path()
-                                : q.project_venv     ? r.project_dir
-                                                     : fs::path();
+                                : q.project_venv      ? r.project_dir
+                                                      : fs::path();
   const Setting& venv_setting = r.policy.get(Key::Venv);
   const bool activated = venv_setting.origin.source == Source::Environment;
   if (r.inherited || !(r.policy.venv().empty() || activated) || project_home.empty()) return;
@@ -254,7 +254,8 @@ void project_venv(const PolicyQuery& q, const fs::path& project_file, PolicyReso
       log().warn("ignoring the activated virtual environment '{}' (VIRTUAL_ENV): the project's is '{}'",
                  printable(r.policy.venv()), printable(dot_venv.native()));
   }
-  r.policy.override(Key::Venv, dot_venv.native(), Origin{Source::Default, ".venv of the project in " + project_home.native()});
+  r.policy.override(Key::Venv, dot_venv.native(),
+                    Origin{Source::Default, ".venv of the project in " + project_home.native()});
 }
 
 }  // namespace
@@ -397,8 +398,9 @@ void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& 
   }
   log().warn("{} '{}' can't be written ({}); running without writing bytecode", prefixed ? "cache prefix" : "directory",
              printable(target.native()), why);
-  policy.override(Key::WriteBytecode, false,
-                  Origin{Source::Fallback, "'" + target.native() + "' not writable (read-only = \"" + policy.read_only() + "\")"});
+  policy.override(
+      Key::WriteBytecode, false,
+      Origin{Source::Fallback, "'" + target.native() + "' not writable (read-only = \"" + policy.read_only() + "\")"});
 }
 
 std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy) {
@@ -522,9 +524,10 @@ std::optional<std::string> stale_core_warning(const CoreFacts& f) {
   struct stat st {};
   if (::stat(f.interpreter.c_str(), &st) != 0) return std::nullopt;  // gone: the stdlib check says more
   if (st.st_mtime == f.mtime && st.st_size == f.size) return std::nullopt;
-  return fmt::format("{} has changed since pycache was built: the C core pycache embeds ({}) is older than the "
-                     "Python installed and lacks its fixes; rebuild pycache (or upgrade its package)",
-                     printable(f.interpreter.native()), f.core);
+  return fmt::format(
+      "{} has changed since pycache was built: the C core pycache embeds ({}) is older than the "
+      "Python installed and lacks its fixes; rebuild pycache (or upgrade its package)",
+      printable(f.interpreter.native()), f.core);
 }
 
 Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env) {
@@ -579,8 +582,7 @@ std::optional<Error> resolve_console_script(const Policy& policy, const fs::path
 // The policy a run is under: resolved from where the program is, its read-only
 // fallback applied and the directories checked again.
 Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options, const fs::path& cwd,
-                                    const EnvLookup& env, std::vector<std::string>& python_args,
-                                    PythonArgs& scanned) {
+                                    const EnvLookup& env, std::vector<std::string>& python_args, PythonArgs& scanned) {
   PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd),
                     !scanned.ignore_environment};
   query.fallback_dir = cwd;
@@ -690,8 +692,8 @@ bool take(std::string_view& in, std::string& out) {
 
 std::string encode_handoff(const embed::InterpreterConfig& c) {
   std::string out = "1;";
-  for (const std::string* s : {&c.executable, &c.base_executable, &c.home, &c.prefix, &c.exec_prefix,
-                               &c.pycache_prefix, &c.check_hash_pycs_mode})
+  for (const std::string* s : {&c.executable, &c.base_executable, &c.home, &c.prefix, &c.exec_prefix, &c.pycache_prefix,
+                               &c.check_hash_pycs_mode})
     put(out, *s);
   put(out, c.write_bytecode ? "1" : "0");
   put(out, std::to_string(c.optimization_level));
@@ -722,8 +724,8 @@ std::optional<embed::InterpreterConfig> decode_handoff(std::string_view in) {
   for (std::size_t i = 0; i < n; ++i) {
     std::string name, value;
     if (!take(in, name) || !take(in, value) || value.empty()) return std::nullopt;
-    c.environment_after_init.emplace_back(name, value[0] == '1' ? std::optional<std::string>(value.substr(1))
-                                                                : std::nullopt);
+    c.environment_after_init.emplace_back(name,
+                                          value[0] == '1' ? std::optional<std::string>(value.substr(1)) : std::nullopt);
   }
   if (!in.empty()) return std::nullopt;
   return c;

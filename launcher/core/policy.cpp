@@ -51,28 +51,33 @@ constexpr KeyOption kReadThroughOptions[] = {
     {"--no-read-through", "", "false", "with a cache prefix, read pycs from the prefix only (as CPython)"},
 };
 constexpr KeyOption kInitOptions[] = {
-    {"--init", "", "always", "run a minimal init in front of python even when not PID 1 (forwards signals, reaps "
-                             "zombies)"},
+    {"--init", "", "always",
+     "run a minimal init in front of python even when not PID 1 (forwards signals, reaps "
+     "zombies)"},
     {"--no-init", "", "never", "never run the init, not even as PID 1"},
 };
 constexpr KeyOption kInitSignalsOptions[] = {
-    {"--init-signals", "WHERE", "", "where the init forwards signals: 'child' (default) or 'group' (its process "
-                                    "group)"},
+    {"--init-signals", "WHERE", "",
+     "where the init forwards signals: 'child' (default) or 'group' (its process "
+     "group)"},
 };
 constexpr KeyOption kPrefixMaxSizeOptions[] = {
     {"--max-size", "SIZE", "", "evict least recently used pycs until the prefix holds at most SIZE",
      "pycache clean --prefix"},
 };
 constexpr KeyOption kPythonOptions[] = {
-    {"--python", "VERSION|PATH", "", "run on this Python (3.12, 3.13t, or an interpreter's path) instead of the "
-                                     "project's"},
+    {"--python", "VERSION|PATH", "",
+     "run on this Python (3.12, 3.13t, or an interpreter's path) instead of the "
+     "project's"},
 };
 constexpr KeyOption kExcludeOptions[] = {
     {"--exclude", "GLOB", "", "skip what matches GLOB (repeatable)", "status, clean and compile"},
 };
 
 // One row per key: its name, type, where it may be written, CPython's
-// default, the allowed words, and how the docs and messages describe it.
+// default, the allowed words, and how the docs and messages describe it;
+// kept as a table, one row per key (not reflowed by clang-format).
+// clang-format off
 constexpr std::array<KeyInfo, kKeyCount> kKeys{{
     {Key::WriteBytecode, "write-bytecode", ValueType::Bool, KeyScope::AnyFile, "true", {}, "true or false",
      kWriteBytecodeOptions, "write .pyc files when modules are imported"},
@@ -119,6 +124,7 @@ constexpr std::array<KeyInfo, kKeyCount> kKeys{{
      "what status, clean and compile skip, besides the default excludes (virtual environments, .tox, .nox, "
      "node_modules, gitignored directories; --no-default-excludes walks them)"},
 }};
+// clang-format on
 
 // CPython's own defaults, from the table.
 Setting default_setting(const KeyInfo& k) {

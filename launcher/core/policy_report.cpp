@@ -9,14 +9,16 @@ namespace pycache {
 
 std::string format_policy(const PolicyResolution& r) {
   std::string out;
-  out += fmt::format("# policy file: {}\n", r.policy.project_file.empty() ? "none" : printable(r.policy.project_file.native()));
+  out += fmt::format("# policy file: {}\n",
+                     r.policy.project_file.empty() ? "none" : printable(r.policy.project_file.native()));
   if (r.fell_back)
     out += fmt::format("# found from the current directory {} (the script lies in no project)\n",
                        printable(r.discovered_from.native()));
   for (const auto& refused : r.refused)
     out += fmt::format("# refused: {}: {}\n", printable(refused.file.native()), printable(refused.why));
   std::size_t width = 0;
-  for (const auto& k : policy_keys()) width = std::max(width, k.name.size() + 3 + format_value(r.policy.get(k.key).value).size());
+  for (const auto& k : policy_keys())
+    width = std::max(width, k.name.size() + 3 + format_value(r.policy.get(k.key).value).size());
   for (const auto& k : policy_keys()) {
     const Setting& s = r.policy.get(k.key);
     std::string line = fmt::format("{} = {}", k.name, format_value(s.value));

@@ -42,7 +42,8 @@ Result<Layer> read_table(const toml::table& table, const fs::path& file, Source 
   for (const auto& [key, node] : table) {
     const KeyInfo* info = find_key(key.str());
     if (!info) {
-      std::string msg = fmt::format("{}: unknown key '{}' in {}", location(file, key.source()), printable(key.str()), where);
+      std::string msg =
+          fmt::format("{}: unknown key '{}' in {}", location(file, key.source()), printable(key.str()), where);
       if (auto hint = suggest_key(key.str()); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
       else if (key.str() == "tool") msg += " (a pycache.toml holds the keys at top level, without [tool.pycache])";
       return Error{msg, kExitUsage};
@@ -244,8 +245,8 @@ std::string encode_inherited(const Policy& policy) {
     // Trust decides which files are read; a child reads none.
     if (k.scope == KeyScope::UserOnly) continue;
     const Setting& s = policy.get(k.key);
-    std::string value = std::holds_alternative<std::string>(s.value) ? std::get<std::string>(s.value)
-                                                                     : format_value(s.value);
+    std::string value =
+        std::holds_alternative<std::string>(s.value) ? std::get<std::string>(s.value) : format_value(s.value);
     // A value inherited from a grandparent keeps its first origin.
     std::string origin = s.origin.source == Source::Parent ? s.origin.where : s.origin.describe();
     field(k.name, value, origin);
@@ -256,7 +257,8 @@ std::string encode_inherited(const Policy& policy) {
 
 Result<Inherited> decode_inherited(std::string_view text) {
   auto bad = [](std::string_view why) {
-    return Error{fmt::format("ignoring a malformed {} from the parent process ({})", kInheritVariable, why), kExitUsage};
+    return Error{fmt::format("ignoring a malformed {} from the parent process ({})", kInheritVariable, why),
+                 kExitUsage};
   };
   if (!text.starts_with("v1")) return bad("unknown version");
   Inherited out;
@@ -265,12 +267,14 @@ Result<Inherited> decode_inherited(std::string_view text) {
   while (pos < text.size()) {
     if (text[pos] != '\x1e') return bad("no record separator");
     std::size_t end = text.find('\x1e', pos + 1);
-    std::string_view record = text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
+    std::string_view record =
+        text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
     pos = end == std::string_view::npos ? text.size() : end;
     auto f1 = record.find('\x1f');
     auto f2 = f1 == std::string_view::npos ? f1 : record.find('\x1f', f1 + 1);
     if (f2 == std::string_view::npos) return bad("a record has no value");
-    std::string_view key = record.substr(0, f1), value = record.substr(f1 + 1, f2 - f1 - 1), origin = record.substr(f2 + 1);
+    std::string_view key = record.substr(0, f1), value = record.substr(f1 + 1, f2 - f1 - 1),
+                     origin = record.substr(f2 + 1);
     if (key == "policy-file") {
       out.policy_file = std::string(value);
       continue;

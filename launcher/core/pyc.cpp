@@ -40,8 +40,7 @@ struct Sip {
 
 // SipHash-c-d of `data` under the key (k0, k1), the reference algorithm.
 std::uint64_t siphash(std::uint64_t k0, std::uint64_t k1, std::string_view data, int c, int d) {
-  Sip s{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL, k0 ^ 0x6c7967656e657261ULL,
-        k1 ^ 0x7465646279746573ULL};
+  Sip s{k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL, k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL};
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   const std::size_t n = data.size();
   auto word = [&](std::size_t at, std::size_t len) {
@@ -95,11 +94,10 @@ struct MagicRange {
 };
 // Magic numbers per release series (Lib/importlib/_bootstrap_external.py).
 constexpr MagicRange kMagics[] = {
-    {3000, 3131, "3.0"},  {3141, 3151, "3.1"},  {3160, 3180, "3.2"},  {3190, 3230, "3.3"},
-    {3250, 3310, "3.4"},  {3320, 3351, "3.5"},  {3360, 3379, "3.6"},  {3390, 3399, "3.7"},
-    {3400, 3419, "3.8"},  {3420, 3429, "3.9"},  {3430, 3449, "3.10"}, {3450, 3499, "3.11"},
-    {3500, 3549, "3.12"}, {3550, 3599, "3.13"}, {3600, 3649, "3.14"}, {3650, 3699, "3.15"},
-    {62171, 62211, "2.7"},
+    {3000, 3131, "3.0"},  {3141, 3151, "3.1"},   {3160, 3180, "3.2"},  {3190, 3230, "3.3"},  {3250, 3310, "3.4"},
+    {3320, 3351, "3.5"},  {3360, 3379, "3.6"},   {3390, 3399, "3.7"},  {3400, 3419, "3.8"},  {3420, 3429, "3.9"},
+    {3430, 3449, "3.10"}, {3450, 3499, "3.11"},  {3500, 3549, "3.12"}, {3550, 3599, "3.13"}, {3600, 3649, "3.14"},
+    {3650, 3699, "3.15"}, {62171, 62211, "2.7"},
 };
 
 // Header layout by era: PEP 552 (3.7) added the flags word; 3.3 the size.
@@ -164,7 +162,8 @@ std::uint32_t header_mtime(std::int64_t mtime_ns) {
 
 Result<Header> parse_header(std::string_view b) {
   if (b.empty()) return Error{"empty file: not a pyc", kExitFailure};
-  if (b.size() < 4) return Error{fmt::format("truncated pyc: {} bytes, the magic number needs 4", b.size()), kExitFailure};
+  if (b.size() < 4)
+    return Error{fmt::format("truncated pyc: {} bytes, the magic number needs 4", b.size()), kExitFailure};
   if (b[2] != '\r' || b[3] != '\n') return Error{"not a pyc: no magic number (bytes 3-4 are not \\r\\n)", kExitFailure};
   Header h;
   h.magic = static_cast<std::uint16_t>(static_cast<unsigned char>(b[0]) | static_cast<unsigned char>(b[1]) << 8);

@@ -86,7 +86,8 @@ Layer python_options_layer(const PythonArgs& args, const fs::path& cwd) {
     layer.set(Key::Optimize, std::int64_t{std::min(args.optimize, 2)},
               Origin{Source::CommandLine, args.optimize == 1 ? "-O" : "-OO"});
   if (args.pycache_prefix)
-    layer.set(Key::CachePrefix, args.pycache_prefix->empty() ? std::string() : absolute_from(*args.pycache_prefix, cwd).native(),
+    layer.set(Key::CachePrefix,
+              args.pycache_prefix->empty() ? std::string() : absolute_from(*args.pycache_prefix, cwd).native(),
               Origin{Source::CommandLine, "-X pycache_prefix"});
   if (args.check_hash_pycs) {
     if (auto v = normalize_value(Key::CheckHashBasedPycs, *args.check_hash_pycs, cwd))

@@ -89,7 +89,8 @@ std::string find_interpreter(const std::string& major_minor) {
   std::error_code ec;
   std::vector<fs::path> found;
   for (auto it = fs::directory_iterator(versions, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    if (it->path().filename().native().starts_with(major_minor.substr(0, major_minor.size() - major_minor.ends_with('t'))))
+    if (it->path().filename().native().starts_with(
+            major_minor.substr(0, major_minor.size() - major_minor.ends_with('t'))))
       found.push_back(it->path() / "bin" / name);
   std::sort(found.rbegin(), found.rend());
   candidates.insert(candidates.end(), found.begin(), found.end());
@@ -243,14 +244,15 @@ Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   std::string interpreter = version ? find_interpreter(wanted) : std::string();
   std::string how =
       interpreter.empty()
-          ? fmt::format("install {} and add it to PYCACHE_PYTHONS: cmake -S {} -B {} -DPYCACHE_PYTHONS='{};/path/to/"
-                        "python{}' && cmake --build {}",
-                        version ? "Python " + wanted : std::string("that Python"), build::kSourceDir,
-                        build::kBinaryDir, configured, version ? wanted : std::string("3.X"), build::kBinaryDir)
+          ? fmt::format(
+                "install {} and add it to PYCACHE_PYTHONS: cmake -S {} -B {} -DPYCACHE_PYTHONS='{};/path/to/"
+                "python{}' && cmake --build {}",
+                version ? "Python " + wanted : std::string("that Python"), build::kSourceDir, build::kBinaryDir,
+                configured, version ? wanted : std::string("3.X"), build::kBinaryDir)
           : fmt::format("build it with: cmake -S {} -B {} -DPYCACHE_PYTHONS='{};{}' && cmake --build {}",
                         build::kSourceDir, build::kBinaryDir, configured, interpreter, build::kBinaryDir);
-  return Error{fmt::format("no runtime for {} ({}): this pycache has {}; {}", c.missing,
-                           printable(c.origin.describe()), runtime::available_names(), how),
+  return Error{fmt::format("no runtime for {} ({}): this pycache has {}; {}", c.missing, printable(c.origin.describe()),
+                           runtime::available_names(), how),
                kExitEnvironment};
 }
 

@@ -32,8 +32,12 @@ class TreeRemover {
  public:
   TreeRemover(Directory& parent, const FileStat& top, StatOnly stat_only, OneFileSystem one_file_system,
               const RemovalProblem& problem)
-      : parent_(parent), top_(top), stat_only_(stat_only), dry_(stat_only == StatOnly::Yes),
-        mounts_(one_file_system == OneFileSystem::Yes), problem_(problem) {}
+      : parent_(parent),
+        top_(top),
+        stat_only_(stat_only),
+        dry_(stat_only == StatOnly::Yes),
+        mounts_(one_file_system == OneFileSystem::Yes),
+        problem_(problem) {}
 
   TreeRemoval run(std::string_view name, const fs::path& path) {
     stack_.push_back(Frame{parent_.open(name), path, std::string(name)});

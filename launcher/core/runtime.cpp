@@ -24,7 +24,7 @@ constexpr Runtime kRuntimes[] = {
 std::string Runtime::program() const { return "pycache-python" + std::string(name); }
 
 PythonInstall Runtime::install() const {
-  return {std::string(prefix),  std::string(stdlib),    std::string(exec_prefix),  std::string(lib_name),
+  return {std::string(prefix),   std::string(stdlib),        std::string(exec_prefix), std::string(lib_name),
           std::string(zip_name), std::string(sysconfigdata), sysconfigdata_size};
 }
 

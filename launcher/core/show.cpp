@@ -97,7 +97,8 @@ Result<PycReport> read_pyc(const Context& ctx, const fs::path& path) {
   if (st.type == FileType::Directory) return Error{fmt::format("'{}' is a directory, not a pyc", q(path)), kExitUsage};
   if (st.type != FileType::Regular) return Error{fmt::format("'{}' is not a regular file", q(path)), kExitFailure};
   std::string bytes;
-  if (int e = fs.read(path, pyc::kHeaderSize, bytes)) return Error{fmt::format("'{}': {}", q(path), std::strerror(e)), kExitFailure};
+  if (int e = fs.read(path, pyc::kHeaderSize, bytes))
+    return Error{fmt::format("'{}': {}", q(path), std::strerror(e)), kExitFailure};
   auto header = pyc::parse_header(bytes);
   if (!header) return Error{fmt::format("'{}': {}", q(path), header.error().message), kExitFailure};
   PycReport r;
@@ -146,7 +147,8 @@ bool stat_source(const Context& ctx, PycReport& r, FileStat& src, fs::path& file
   }
   if (e != 0 || src.type != FileType::Regular) {
     r.freshness = Freshness::Unverifiable;
-    r.detail = fmt::format("its source {} can't be read: {}", q(*r.source), e ? std::strerror(e) : "not a regular file");
+    r.detail =
+        fmt::format("its source {} can't be read: {}", q(*r.source), e ? std::strerror(e) : "not a regular file");
     return false;
   }
   return true;
@@ -165,7 +167,8 @@ void check_timestamp(PycReport& r, const FileStat& src) {
   if (pyc::header_has_size(magic) && size != r.header.source_size)
     diffs.push_back(fmt::format("the source's size is {} bytes, the pyc records {}", size, r.header.source_size));
   r.freshness = diffs.empty() ? Freshness::Fresh : Freshness::Stale;
-  if (diffs.empty()) r.detail = pyc::header_has_size(magic) ? "the source's mtime and size match" : "the source's mtime matches";
+  if (diffs.empty())
+    r.detail = pyc::header_has_size(magic) ? "the source's mtime and size match" : "the source's mtime matches";
   else r.detail = diffs.size() == 1 ? diffs[0] : diffs[0] + "; " + diffs[1];
 }
 
@@ -192,7 +195,7 @@ void check_hash(const Context& ctx, PycReport& r, const fs::path& file, const Fi
   }
   r.freshness = *r.actual_hash == r.header.source_hash ? Freshness::Fresh : Freshness::Stale;
   r.detail = r.freshness == Freshness::Fresh ? "the source's hash matches"
-                                              : fmt::format("the source's hash is now {}", hex(*r.actual_hash));
+                                             : fmt::format("the source's hash is now {}", hex(*r.actual_hash));
 }
 
 }  // namespace
@@ -277,7 +280,8 @@ void pyc_lines(std::string& out, const PycReport& r, std::string_view indent) {
     out += fmt::format("{}{:<8}{}\n", indent, label, text);
   };
   const auto& h = r.header;
-  std::string magic = fmt::format("{}: {}", h.magic, r.python ? "Python " + *r.python : std::string("unknown Python version"));
+  std::string magic =
+      fmt::format("{}: {}", h.magic, r.python ? "Python " + *r.python : std::string("unknown Python version"));
   magic += r.loadable ? " (the embedded interpreter's)" : " (not the embedded interpreter's)";
   line("magic", magic);
   if (r.flags) line("flags", fmt::format("{:#x}: {}", *r.flags, pyc::to_string(h.mode)));

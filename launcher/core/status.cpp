@@ -50,7 +50,7 @@ struct RootTally {
   std::vector<fs::path> in_tree;  // in-tree bytecode, only kept for git's questions
 };
 
-struct Tally {  // one per walker thread: no locking in the visitors
+struct Tally {                          // one per walker thread: no locking in the visitors
   std::vector<FileProbe> probes, pool;  // this directory's batch; buffers kept between directories
   std::vector<Want> wants;
   std::map<std::pair<std::size_t, GroupKey>, Group> groups;
@@ -106,7 +106,8 @@ bool tag_less(const std::string& a, const std::string& b) {
   auto split = [](const std::string& s) {
     std::size_t i = s.size();
     while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') --i;
-    return std::pair<std::string_view, std::string_view>{std::string_view(s).substr(0, i), std::string_view(s).substr(i)};
+    return std::pair<std::string_view, std::string_view>{std::string_view(s).substr(0, i),
+                                                         std::string_view(s).substr(i)};
   };
   auto [ha, da] = split(a);
   auto [hb, db] = split(b);
@@ -168,10 +169,10 @@ namespace {
 struct Context {
   FileSystem& fs;
   const Options& options;
-  std::vector<std::string> prefixes;       // per target ("" for none), without a trailing /
-  std::vector<Location> expected_location; // per target
-  std::vector<int> expected_optimize;      // per target
-  std::vector<bool> git_wanted;            // per target: keep in-tree paths for git
+  std::vector<std::string> prefixes;        // per target ("" for none), without a trailing /
+  std::vector<Location> expected_location;  // per target
+  std::vector<int> expected_optimize;       // per target
+  std::vector<bool> git_wanted;             // per target: keep in-tree paths for git
 };
 
 // Classifies one pyc (its probe read the header) and counts it.
@@ -217,8 +218,9 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
     } else if (h.mode != pyc::Invalidation::Timestamp || src->symlink) {
       state = State::Unverified;
     } else {
-      bool same = h.source_mtime == pyc::header_mtime(src->mtime_ns) &&
-                  (!pyc::header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
+      bool same =
+          h.source_mtime == pyc::header_mtime(src->mtime_ns) &&
+          (!pyc::header_has_size(h.magic) || h.source_size == static_cast<std::uint32_t>(src->size & 0xffffffffu));
       state = same ? State::Fresh : State::Stale;
     }
   }
@@ -258,15 +260,21 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
 class Collector {
  public:
   Collector(FileSystem& fs, const Options& options, git::Git* git)
-      : fs_(fs), options_(options), git_(git), n_(options.targets.size()), c_{fs, options, {}, {}, {}, {}},
-        walker_(fs, options.walk), tallies_(walker_.thread_count()) {
+      : fs_(fs),
+        options_(options),
+        git_(git),
+        n_(options.targets.size()),
+        c_{fs, options, {}, {}, {}, {}},
+        walker_(fs, options.walk),
+        tallies_(walker_.thread_count()) {
     for (auto& t : tallies_) t.roots.resize(n_);
   }
 
   Report run() {
     report_.current_tag = options_.current_tag;
     plan_targets();
-    walker_.walk(roots_, [&](WalkDir& d) { visit(d); }, [&](const fs::path& p, int e) { walk_error(p, e); });
+    walker_.walk(
+        roots_, [&](WalkDir& d) { visit(d); }, [&](const fs::path& p, int e) { walk_error(p, e); });
     index_sources();
     walk_prefixes();
     merge_tallies();
@@ -436,8 +444,8 @@ class Collector {
   // Whether `import STEM` loads the legacy pyc `name`. FileFinder: a package
   // NAME/ and an extension NAME*.so come before NAME.pyc; .pyo files are not
   // loaded at all since Python 3.5.
-  bool legacy_importable(const WalkDir& d, const std::unordered_set<std::string_view>& names,
-                         const std::string& name, const std::string& stem) {
+  bool legacy_importable(const WalkDir& d, const std::unordered_set<std::string_view>& names, const std::string& name,
+                         const std::string& stem) {
     bool importable = name.ends_with(".pyc") && importable_name(stem);
     if (importable && names.count(stem)) {
       FileStat pkg;
@@ -654,7 +662,7 @@ class Collector {
   std::vector<Tally> tallies_;
   std::mutex error_mu_;
   std::mutex pending_mu_;
-  std::unordered_map<std::string, SourceList> pending_;  // a directory's sources, for its __pycache__
+  std::unordered_map<std::string, SourceList> pending_;             // a directory's sources, for its __pycache__
   std::unordered_map<std::string_view, const SourceList*> by_dir_;  // every walked directory's sources
   std::map<std::string, PrefixUsage> usage_;
   std::vector<std::map<GroupKey, Group>> groups_;  // per root
@@ -670,7 +678,8 @@ std::vector<Finding> check(const Report& report, Strict strict) {
   for (const auto& r : report.roots) {
     if (r.git)
       for (const auto& t : r.git->tracked) {
-        bool covered = std::find(r.git->tracked_ignored.begin(), r.git->tracked_ignored.end(), t) != r.git->tracked_ignored.end();
+        bool covered =
+            std::find(r.git->tracked_ignored.begin(), r.git->tracked_ignored.end(), t) != r.git->tracked_ignored.end();
         out.push_back(Finding{FindingKind::Tracked, t,
                               covered ? "tracked by git although .gitignore covers it (git rm --cached)"
                                       : "tracked by git (git rm --cached, and ignore it)"});
@@ -702,12 +711,13 @@ std::vector<Finding> check(const Report& report, Strict strict) {
                                 fmt::format("{} of bytecode; {} (pycache clean removes it)", d.detail, why)});
       for (const auto& l : r.legacy)
         if (!ignored_by_git(l.path, false))
-          out.push_back(
-              Finding{FindingKind::BytecodeInTree, l.path, fmt::format("legacy pyc; {} (pycache clean removes it)", why)});
+          out.push_back(Finding{FindingKind::BytecodeInTree, l.path,
+                                fmt::format("legacy pyc; {} (pycache clean removes it)", why)});
     }
   }
   for (const auto& e : report.errors)
-    out.push_back(Finding{FindingKind::Unreadable, e.path, fmt::format("could not be read: {}", std::strerror(e.error))});
+    out.push_back(
+        Finding{FindingKind::Unreadable, e.path, fmt::format("could not be read: {}", std::strerror(e.error))});
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     if (a.kind != b.kind) return a.kind < b.kind;
     return a.path < b.path;
@@ -856,11 +866,13 @@ std::string format_human(const Report& report, Color color) {
       out += paint(fmt::format("  sourceless: {} ({}): importable although its source is gone\n",
                                shown(r.sourceless[i].path, r.target.root), r.sourceless[i].detail),
                    kRed, color);
-    if (r.sourceless.size() > kListed) out += fmt::format("  sourceless: {} more (--check lists them)\n", r.sourceless.size() - kListed);
+    if (r.sourceless.size() > kListed)
+      out += fmt::format("  sourceless: {} more (--check lists them)\n", r.sourceless.size() - kListed);
     for (std::size_t i = 0; i < r.invalid.size() && i < kListed; ++i)
-      out += paint(fmt::format("  invalid: {}: {}\n", shown(r.invalid[i].path, r.target.root), r.invalid[i].detail), kRed,
-                   color);
-    if (r.invalid.size() > kListed) out += fmt::format("  invalid: {} more (--json lists them)\n", r.invalid.size() - kListed);
+      out += paint(fmt::format("  invalid: {}: {}\n", shown(r.invalid[i].path, r.target.root), r.invalid[i].detail),
+                   kRed, color);
+    if (r.invalid.size() > kListed)
+      out += fmt::format("  invalid: {} more (--json lists them)\n", r.invalid.size() - kListed);
 
     if (r.prefix) {
       const PrefixUsage& p = *r.prefix;
@@ -885,8 +897,8 @@ std::string format_human(const Report& report, Color color) {
         std::string tracked = plural(g.tracked.size(), "bytecode file", "bytecode files") + " tracked";
         if (!g.tracked.empty()) tracked = paint(tracked, kRed, color);
         out += fmt::format("    {}, {} untracked ones not ignored\n", tracked, g.unignored.size());
-        out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}\n", g.ignores_pycache ? "yes" : "no",
-                           g.ignores_legacy ? "yes" : "no");
+        out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}\n",
+                           g.ignores_pycache ? "yes" : "no", g.ignores_legacy ? "yes" : "no");
       }
     }
   }
@@ -924,7 +936,8 @@ void states_json(JsonWriter& j, const std::array<std::uint64_t, kStateCount>& st
 
 void notables_json(JsonWriter& j, const std::vector<Notable>& v) {
   j.begin_array();
-  for (const auto& n : v) j.begin_object().key("path").value(n.path.native()).key("detail").value(n.detail).end_object();
+  for (const auto& n : v)
+    j.begin_object().key("path").value(n.path.native()).key("detail").value(n.detail).end_object();
   j.end_array();
 }
 
@@ -957,7 +970,8 @@ void group_json(JsonWriter& j, const Group& g) {
   j.key("states");
   states_json(j, g.states);
   j.key("modes").begin_object();
-  for (std::size_t m = 0; m < kModeCount; ++m) j.key(pyc::to_string(static_cast<pyc::Invalidation>(m))).value(g.modes[m]);
+  for (std::size_t m = 0; m < kModeCount; ++m)
+    j.key(pyc::to_string(static_cast<pyc::Invalidation>(m))).value(g.modes[m]);
   j.end_object();
   j.end_object();
 }
@@ -1042,7 +1056,14 @@ std::string format_json(const Report& report) {
   j.end_array();
   j.key("findings").begin_array();
   for (const auto& f : report.findings)
-    j.begin_object().key("kind").value(to_string(f.kind)).key("path").value(f.path.native()).key("detail").value(f.detail).end_object();
+    j.begin_object()
+        .key("kind")
+        .value(to_string(f.kind))
+        .key("path")
+        .value(f.path.native())
+        .key("detail")
+        .value(f.detail)
+        .end_object();
   j.end_array();
   j.key("errors").begin_array();
   for (const auto& e : report.errors)

@@ -72,7 +72,8 @@ Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs
   err.close_end(1);
 
   // Writing to a program that exited early must be an EPIPE, not our death.
-  struct sigaction ignore{}, previous{};
+  struct sigaction ignore {
+  }, previous{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &previous);
 

@@ -32,7 +32,9 @@ std::string owned_by(const std::string& what, std::uint32_t owner) {
 
 }  // namespace
 
-Trust Trust::current(std::vector<std::string> safe) { return Trust{static_cast<std::uint32_t>(::geteuid()), std::move(safe)}; }
+Trust Trust::current(std::vector<std::string> safe) {
+  return Trust{static_cast<std::uint32_t>(::geteuid()), std::move(safe)};
+}
 
 bool Trust::listed(const fs::path& path) const {
   for (const auto& s : safe)

@@ -50,9 +50,9 @@ Result<std::int64_t> parse_size(std::string_view text) {
   static constexpr struct {
     const char* name;
     double factor;
-  } kUnits[] = {{"", 1},          {"k", 1e3},         {"m", 1e6},           {"g", 1e9},
-                {"t", 1e12},      {"ki", 1024.0},     {"mi", 1048576.0},    {"gi", 1073741824.0},
-                {"ti", 1099511627776.0}};
+  } kUnits[] = {{"", 1},           {"k", 1e3},           {"m", 1e6},
+                {"g", 1e9},        {"t", 1e12},          {"ki", 1024.0},
+                {"mi", 1048576.0}, {"gi", 1073741824.0}, {"ti", 1099511627776.0}};
   for (const auto& u : kUnits) {
     if (!iequals(unit, u.name)) continue;
     double bytes = std::floor(value * u.factor);

@@ -22,8 +22,8 @@ bool is_tool_dir(std::string_view name) {
 
 namespace {
 
-bool matches(const std::vector<std::string>& globs, const std::string& name, const fs::path& dir,
-             const fs::path& root, std::string& rel) {
+bool matches(const std::vector<std::string>& globs, const std::string& name, const fs::path& dir, const fs::path& root,
+             std::string& rel) {
   for (const auto& glob : globs) {
     if (fnmatch(glob.c_str(), name.c_str(), FNM_PERIOD) == 0) return true;
     if (rel.empty()) rel = (dir / name).lexically_relative(root).native();
@@ -67,8 +67,7 @@ Walker::Walker(FileSystem& fs, WalkOptions options) : fs_(fs), options_(std::mov
   threads_ = n;
 }
 
-bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::path& root,
-                      const SkipRules* skip) const {
+bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip) const {
   std::string rel;
   return matches(options_.excludes, name, dir, root, rel) || (skip && matches(skip->excludes, name, dir, root, rel));
 }
@@ -135,8 +134,8 @@ struct Node {
 // A directory to visit: a root, or an entry of a visited one, opened
 // relative to its parent's descriptor, which the job keeps open.
 struct Job {
-  std::shared_ptr<Node> parent;           // null for a root
-  std::shared_ptr<Directory> root_parent; // a root's parent, opened for it
+  std::shared_ptr<Node> parent;            // null for a root
+  std::shared_ptr<Directory> root_parent;  // a root's parent, opened for it
   fs::path dir;
   const fs::path* root;
   std::size_t root_index;
@@ -149,13 +148,19 @@ struct Job {
 // directory (finish) once everything below it is done.
 class WalkRun {
  public:
-  using Excluded = std::function<bool(const std::string& name, const fs::path& dir, const fs::path& root,
-                                      const SkipRules* skip)>;
+  using Excluded =
+      std::function<bool(const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip)>;
   WalkRun(FileSystem& fs, bool same_fs, std::atomic<std::uint64_t>& dirs_seen, Excluded excluded,
           const std::vector<WalkRoot>& roots, const Walker::Visitor& visit, const Walker::ErrorHandler& on_error,
           const Walker::Leaver& leave)
-      : fs_(fs), same_fs_(same_fs), dirs_seen_(dirs_seen), excluded_(std::move(excluded)), roots_(roots),
-        visit_(visit), on_error_(on_error), leave_(leave) {}
+      : fs_(fs),
+        same_fs_(same_fs),
+        dirs_seen_(dirs_seen),
+        excluded_(std::move(excluded)),
+        roots_(roots),
+        visit_(visit),
+        on_error_(on_error),
+        leave_(leave) {}
 
   void start() {
     for (std::size_t i = 0; i < roots_.size(); ++i) {
@@ -171,8 +176,8 @@ class WalkRun {
         continue;
       }
       if (st.type != FileType::Directory) {
-        WalkDir single{root.parent_path(), &root, {WalkEntry{root.filename().native(), st.type, false}}, 0,
-                       parent.get(), nullptr};
+        WalkDir single{root.parent_path(), &root,  {WalkEntry{root.filename().native(), st.type, false}}, 0,
+                       parent.get(),       nullptr};
         single.root_index = i;
         visit_(single);
         continue;

@@ -47,19 +47,22 @@ Result<std::string> disassemble(std::string_view pyc) {
   if (pyc.size() < 16) return Error{"truncated pyc: no code object after the header", kExitFailure};
   const unsigned magic = static_cast<unsigned char>(pyc[0]) | static_cast<unsigned char>(pyc[1]) << 8;
   if (magic != magic_number())
-    return Error{fmt::format("magic number {} is not the embedded Python {}'s ({}): it can't disassemble this pyc", magic,
-                             PYCACHE_RUNTIME_VERSION, magic_number()),
+    return Error{fmt::format("magic number {} is not the embedded Python {}'s ({}): it can't disassemble this pyc",
+                             magic, PYCACHE_RUNTIME_VERSION, magic_number()),
                  kExitFailure};
   Ref marshal(PyImport_ImportModule("marshal"));
   Ref dis(marshal ? PyImport_ImportModule("dis") : nullptr);
   Ref io(dis ? PyImport_ImportModule("io") : nullptr);
-  if (!io) return Error{"the embedded interpreter can't import marshal, dis and io: " + take_exception(), kExitEnvironment};
+  if (!io)
+    return Error{"the embedded interpreter can't import marshal, dis and io: " + take_exception(), kExitEnvironment};
 
   Ref data(PyBytes_FromStringAndSize(pyc.data() + 16, static_cast<Py_ssize_t>(pyc.size() - 16)));
   Ref code(data ? PyObject_CallMethod(marshal.p, "loads", "O", data.p) : nullptr);
   if (!code) return Error{"could not load the code object: " + take_exception(), kExitFailure};
   if (!PyCode_Check(code.p))
-    return Error{fmt::format("the pyc holds an object of type {} where a code object belongs", Py_TYPE(code.p)->tp_name), kExitFailure};
+    return Error{
+        fmt::format("the pyc holds an object of type {} where a code object belongs", Py_TYPE(code.p)->tp_name),
+        kExitFailure};
 
   Ref buffer(PyObject_CallMethod(io.p, "StringIO", nullptr));
   Ref fn(buffer ? PyObject_GetAttrString(dis.p, "dis") : nullptr);

@@ -172,7 +172,8 @@ int run_python(const InterpreterConfig& cfg) {
   // the rest (._pth files, venvs); before it, getpath.c is given home.
 #if PY_VERSION_HEX >= 0x030B0000
   const std::string& home = cfg.home;
-  for (auto [field, value] : {std::pair{&config.prefix, &cfg.prefix}, std::pair{&config.exec_prefix, &cfg.exec_prefix}}) {
+  for (auto [field, value] :
+       {std::pair{&config.prefix, &cfg.prefix}, std::pair{&config.exec_prefix, &cfg.exec_prefix}}) {
     if (value->empty()) continue;
     status = PyConfig_SetBytesString(&config, field, value->c_str());
     if (PyStatus_Exception(status)) fail(&config, status);

@@ -44,7 +44,8 @@ std::array<std::uint8_t, 8> source_hash(std::string_view source) {
   static PyObject* key = PyLong_FromLong(PyImport_GetMagicNumber());
   PyObject* data = PyBytes_FromStringAndSize(source.data(), static_cast<Py_ssize_t>(source.size()));
   PyObject* result = fn && key && data ? PyObject_CallFunctionObjArgs(fn, key, data, nullptr) : nullptr;
-  if (result && PyBytes_Check(result) && PyBytes_GET_SIZE(result) == 8) std::memcpy(out.data(), PyBytes_AS_STRING(result), 8);
+  if (result && PyBytes_Check(result) && PyBytes_GET_SIZE(result) == 8)
+    std::memcpy(out.data(), PyBytes_AS_STRING(result), 8);
   else PyErr_Clear();
   Py_XDECREF(result);
   Py_XDECREF(data);

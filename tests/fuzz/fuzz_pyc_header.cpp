@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto name = parse_cache_name(bytes);
     if (name && name->kind == CacheKind::Pyc) {
       // NAME.TAG[.opt-N].pyc is what cache_from_source writes for NAME.py.
-      std::string rebuilt = cache_from_source("/d/" + name->module + ".py", name->tag, name->optimize).filename().native();
+      std::string rebuilt =
+          cache_from_source("/d/" + name->module + ".py", name->tag, name->optimize).filename().native();
       auto again = parse_cache_name(rebuilt);
       if (!again || again->kind != CacheKind::Pyc || again->module != name->module || again->tag != name->tag ||
           again->optimize != name->optimize)

@@ -20,9 +20,11 @@ class Children : public ::testing::Test {
     fs::create_directories(t / "elsewhere");
     // The machine exports this; a policy must win over it in children too.
     env["PYTHONDONTWRITEBYTECODE"] = "1";
-    write_file(proj / "pyproject.toml", "[project]\nname = \"p\"\n\n[tool.pycache]\nwrite-bytecode = true\n"
-                                        "cache-prefix = \"../pfx\"\noptimize = 1\n");
-    write_file(proj / "helper.py", "def work(x):\n    import sys\n    return (x * 2, sys.flags.optimize, sys.pycache_prefix)\n");
+    write_file(proj / "pyproject.toml",
+               "[project]\nname = \"p\"\n\n[tool.pycache]\nwrite-bytecode = true\n"
+               "cache-prefix = \"../pfx\"\noptimize = 1\n");
+    write_file(proj / "helper.py",
+               "def work(x):\n    import sys\n    return (x * 2, sys.flags.optimize, sys.pycache_prefix)\n");
     write_file(proj / "childmod.py", "VALUE = 'child'\n");
   }
   Outcome pycache_python(const std::string& script, std::vector<std::string> args = {}) {
@@ -76,12 +78,11 @@ TEST_F(Children, VariablesTheProgramChangedForItsChildAreTheChildsOwn) {
       "child(PYTHONPYCACHEPREFIX=None)\n",
       {(t / "theirs").native()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(o.out, "1 " + prefix.native() + " False \n" +     // unchanged: the policy
+  EXPECT_EQ(o.out, "1 " + prefix.native() + " False \n" +      // unchanged: the policy
                        "2 " + prefix.native() + " False \n" +  // PYTHONOPTIMIZE=2
                        "0 " + prefix.native() + " False \n" +  // removed: CPython's 0
                        "1 " + prefix.native() + " True \n" +   // -B as an environment variable
-                       "1 " + (t / "theirs").native() + " False \n" +
-                       "1 None False \n");
+                       "1 " + (t / "theirs").native() + " False \n" + "1 None False \n");
   expect_clean_tree();
 }
 
@@ -96,8 +97,8 @@ TEST_F(Children, WithoutAPolicyAChildGetsWhatPythonGivesIt) {
       "sys.dont_write_bytecode)'], env=env, capture_output=True, text=True)\n"
       "print(r.stdout, end='')\n";
   auto ours = pycache_python(script, {(t / "p2").native()});
-  auto theirs = run({{reference_python().native(), (proj / "main.py").native(), (t / "p2").native()}, std::nullopt,
-                     env, proj});
+  auto theirs =
+      run({{reference_python().native(), (proj / "main.py").native(), (t / "p2").native()}, std::nullopt, env, proj});
   ASSERT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_EQ(ours.out, theirs.out);
   EXPECT_EQ(ours.out, "2 " + (t / "p2").native() + " False\n");
@@ -161,7 +162,8 @@ TEST_F(Children, PlainPythonChildFollowsThePolicyUnderTree) {
 }
 
 TEST_F(Children, PropagateNoneKeepsChildrenOutOfIt) {
-  write_file(proj / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = true\ncache-prefix = \"../pfx\"\npropagate = \"none\"\n");
+  write_file(proj / "pyproject.toml",
+             "[tool.pycache]\nwrite-bytecode = true\ncache-prefix = \"../pfx\"\npropagate = \"none\"\n");
   auto o = pycache_python(
       "import os, subprocess, sys\n"
       "print(sys.pycache_prefix, sys.dont_write_bytecode, os.environ.get('PYTHONDONTWRITEBYTECODE'), "
@@ -178,9 +180,15 @@ TEST_F(Children, PytestWithXdistWorkers) {
   write_file(proj / "tests/test_a.py", "import helper\ndef test_a():\n    assert helper.work(1)[0] == 2\n");
   write_file(proj / "tests/test_b.py", "def test_b():\n    assert 1 + 1 == 2\n");
   auto probe = run({{pycache_python_bin().native(), "-c", "import xdist, pytest"}, std::nullopt, env, proj});
-  if (probe.exit_code != 0) GTEST_SKIP() << "pytest-xdist is not importable by this interpreter (Debian's python3-pytest-xdist serves /usr/bin/python3 only)";
+  if (probe.exit_code != 0)
+    GTEST_SKIP() << "pytest-xdist is not importable by this interpreter (Debian's python3-pytest-xdist serves "
+                    "/usr/bin/python3 only)";
   auto o = run({{pycache_bin().native(), "run", "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "tests"},
-                std::nullopt, env, proj, "", 300});
+                std::nullopt,
+                env,
+                proj,
+                "",
+                300});
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("2 passed"), std::string::npos) << o.out;
   expect_clean_tree();
@@ -206,10 +214,11 @@ class Venvs : public Children {
     auto o = run({{python.native(), "-m", "venv", "--without-pip", dir.native()}, std::nullopt, env, t.path()});
     ASSERT_EQ(o.exit_code, 0) << o.err;
   }
-  std::string show = "import sys, subprocess\n"
-                     "sp = [p for p in sys.path if p.endswith('site-packages')]\n"
-                     "print(sys.prefix, sys.base_prefix != sys.prefix, sp, flush=True)\n"
-                     "subprocess.run([sys.executable, '-c', 'import sys; print(sys.prefix)'], cwd='/', check=True)\n";
+  std::string show =
+      "import sys, subprocess\n"
+      "sp = [p for p in sys.path if p.endswith('site-packages')]\n"
+      "print(sys.prefix, sys.base_prefix != sys.prefix, sp, flush=True)\n"
+      "subprocess.run([sys.executable, '-c', 'import sys; print(sys.prefix)'], cwd='/', check=True)\n";
 };
 
 TEST_F(Venvs, DotVenvBesideThePolicyFileIsUsedAndChildrenStayInIt) {
@@ -221,9 +230,13 @@ TEST_F(Venvs, DotVenvBesideThePolicyFileIsUsedAndChildrenStayInIt) {
   EXPECT_EQ(o.out, venv + " True ['" + venv + "/lib/python" + mm + "/site-packages']\n" + venv + "\n");
   // The same as running the venv's own python.
   auto own = run({{(proj / ".venv/bin/python").native(), "-c", "import sys; print(sys.prefix, sys.base_prefix)"},
-                  std::nullopt, env, proj});
+                  std::nullopt,
+                  env,
+                  proj});
   auto ours = run({{pycache_python_bin().native(), "-c", "import sys; print(sys.prefix, sys.base_prefix)"},
-                   std::nullopt, env, proj});
+                   std::nullopt,
+                   env,
+                   proj});
   EXPECT_EQ(ours.out, own.out);
 }
 
@@ -249,8 +262,8 @@ TEST_F(Venvs, APolicyVenvThatDoesNotExistYetCanBeMadeWithPycachePython) {
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, (proj / ".venv").native() + "\n");
   // --venv on the command line is explicit: a missing one is an error.
-  auto missing = run({{pycache_bin().native(), "run", "--venv", (t / "nope").native(), "-c", "pass"}, std::nullopt,
-                      env, proj});
+  auto missing =
+      run({{pycache_bin().native(), "run", "--venv", (t / "nope").native(), "-c", "pass"}, std::nullopt, env, proj});
   EXPECT_EQ(missing.exit_code, 3) << missing.err;
 }
 
@@ -292,19 +305,21 @@ TEST_F(Venvs, OptionsKeyAndVirtualEnvPrecedence) {
 TEST_F(Venvs, AVenvOfAnotherVersionIsRefusedBeforePythonStarts) {
   fs::create_directories(t / "other/bin");
   write_file(t / "other/pyvenv.cfg", "home = /opt/python/bin\nversion_info = 3.4.10.final.0\n");
-  auto o = run({{pycache_bin().native(), "run", "--venv", (t / "other").native(), "-c", "print('ran')"}, std::nullopt,
-                env, proj});
+  auto o = run({{pycache_bin().native(), "run", "--venv", (t / "other").native(), "-c", "print('ran')"},
+                std::nullopt,
+                env,
+                proj});
   EXPECT_EQ(o.exit_code, 3);
   EXPECT_EQ(o.out, "");
   EXPECT_EQ(o.err.rfind("pycache: error: no runtime for Python 3.4 (default (the venv " + (t / "other").native() +
-                        ", made for Python 3.4.10)): this pycache has ",
+                            ", made for Python 3.4.10)): this pycache has ",
                         0),
             0u)
       << o.err;
   EXPECT_NE(o.err.find("PYCACHE_PYTHONS="), std::string::npos) << "how to build the missing one: " << o.err;
   EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "one line";
-  auto not_venv = run({{pycache_bin().native(), "run", "--venv", (t / "elsewhere").native(), "-c", "pass"},
-                       std::nullopt, env, proj});
+  auto not_venv = run(
+      {{pycache_bin().native(), "run", "--venv", (t / "elsewhere").native(), "-c", "pass"}, std::nullopt, env, proj});
   EXPECT_EQ(not_venv.exit_code, 3);
   EXPECT_NE(not_venv.err.find("no pyvenv.cfg"), std::string::npos);
 }

@@ -188,7 +188,8 @@ TEST_F(Clean, SymlinkLoopsAndLinksOutOfTheTreeAreNeverFollowed) {
 TEST_F(Clean, RefusesRootAndHomeUnlessForced) {
   auto r = pycache({"/"}, t.path());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "pycache: error: refusing to clean path '/': it is the root directory (use --force if you mean it)\n");
+  EXPECT_EQ(r.err,
+            "pycache: error: refusing to clean path '/': it is the root directory (use --force if you mean it)\n");
   write_file(home / "lib/m.py", "");
   compileall(home);
   for (const auto& spelling : {std::string("."), home.native(), home.native() + "/", home.native() + "/lib/.."}) {
@@ -206,10 +207,16 @@ TEST_F(Clean, RefusesRootAndHomeUnlessForced) {
 TEST_F(Clean, UsageErrorsDoNothing) {
   project();
   const auto n = bytecode_under(proj).size();
-  for (std::vector<std::string> args : {std::vector<std::string>{"missing-dir"}, {"--orphans"}, {"--older-than", "3d"},
-                                        {"--max-size", "1G"}, {"--prefix", "--older-than", "30"},
-                                        {"--prefix", "--max-size", "lots"}, {"--debris=pytset"}, {"-q", "-v"},
-                                        {"--prefix"}, {"--bogus"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"missing-dir"},
+                                        {"--orphans"},
+                                        {"--older-than", "3d"},
+                                        {"--max-size", "1G"},
+                                        {"--prefix", "--older-than", "30"},
+                                        {"--prefix", "--max-size", "lots"},
+                                        {"--debris=pytset"},
+                                        {"-q", "-v"},
+                                        {"--prefix"},
+                                        {"--bogus"}}) {
     auto o = pycache(args);
     EXPECT_EQ(o.exit_code, 2) << args[0];
     EXPECT_EQ(o.err.rfind("pycache: error: ", 0), 0u) << o.err;
@@ -290,8 +297,8 @@ TEST_F(Clean, DebrisOnlyWhenAskedAndToxOnlyWhenNamed) {
   EXPECT_TRUE(fs::exists(proj / ".pytest_cache"));
   auto o = pycache({"--debris"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  for (const char* gone : {".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".coverage",
-                           ".coverage.host.12.34"})
+  for (const char* gone :
+       {".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".coverage", ".coverage.host.12.34"})
     EXPECT_FALSE(fs::exists(fs::symlink_status(proj / gone))) << gone;
   EXPECT_TRUE(fs::exists(proj / ".coveragerc"));
   EXPECT_TRUE(fs::exists(proj / ".tox/py311/lib/x.py"));
@@ -366,7 +373,8 @@ TEST_F(Clean, PrefixUpkeepOrphansAgeAndSize) {
   write_file(proj / "pycache.toml", "cache-prefix = \"" + prefix.native() + "\"\nprefix-max-size = \"5k\"\n");
   // Each pyc holds a 2,000-byte constant: about 2.1 kB.
   for (int i = 0; i < 6; ++i)
-    write_file(proj / ("m" + std::to_string(i) + ".py"), "X = '" + std::string(2000, 'a' + static_cast<char>(i)) + "'\n");
+    write_file(proj / ("m" + std::to_string(i) + ".py"),
+               "X = '" + std::string(2000, 'a' + static_cast<char>(i)) + "'\n");
   compileall(proj);  // in __pycache__: not the prefix's business
   // The prefix's mirror, as PYTHONPYCACHEPREFIX would fill it (copied: a
   // python run with a prefix also caches the stdlib modules it imports there).
@@ -511,9 +519,9 @@ TEST_F(Clean, ASymlinkInsideThePrefixIsNeverAWayToTheMirror) {
   EXPECT_TRUE(fs::exists(planted)) << "clean deleted a file outside its prefix through a link";
   EXPECT_TRUE(fs::is_symlink(prefix / first));
   EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
-  EXPECT_NE(o.err.find("cannot read '" + (prefix / proj.relative_path()).native() +
-                       "': Too many levels of symbolic links"),
-            std::string::npos)
+  EXPECT_NE(
+      o.err.find("cannot read '" + (prefix / proj.relative_path()).native() + "': Too many levels of symbolic links"),
+      std::string::npos)
       << o.err;
 }
 
@@ -625,8 +633,8 @@ TEST_F(Clean, FewerThreadsThanAskedStillCleanEverything) {
   ASSERT_EQ(chmod(t.path().c_str(), 0755), 0);
   // One process for nobody: not one more thread can start.
   std::vector<std::string> argv = *prefix;
-  argv.insert(argv.end(), {"/usr/bin/prlimit", "--nproc=1:1", pycache_bin().native(), "clean", "-j", "8",
-                           "--no-policy", proj.native()});
+  argv.insert(argv.end(), {"/usr/bin/prlimit", "--nproc=1:1", pycache_bin().native(), "clean", "-j", "8", "--no-policy",
+                           proj.native()});
   Env e = env;
   e["HOME"] = "/nonexistent";
   auto o = spawn(argv, e, "/");

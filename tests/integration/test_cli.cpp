@@ -28,7 +28,8 @@ TEST_F(Cli, VersionAndHelp) {
   EXPECT_EQ(hr.exit_code, 0);
   EXPECT_NE(hr.out.find("--cache-prefix DIR"), std::string::npos);
   EXPECT_NE(hr.out.find("--python VERSION|PATH"), std::string::npos) << hr.out;
-  EXPECT_NE(pycache({"help", "--man"}).out.find("check\\-hash\\-based\\-pycs"), std::string::npos) << "the keys, in the man page";
+  EXPECT_NE(pycache({"help", "--man"}).out.find("check\\-hash\\-based\\-pycs"), std::string::npos)
+      << "the keys, in the man page";
   EXPECT_EQ(pycache({"policy", "--help"}).exit_code, 0);
   EXPECT_EQ(pycache({"help", "nope"}).exit_code, 2);
 }
@@ -73,8 +74,9 @@ TEST_F(Cli, EveryCommandSuggestsTheOptionMeantAndSaysWhatWasExpected) {
 TEST_F(Cli, RunSuggestsItsOwnOptionAndLeavesTheRestToPython) {
   auto o = pycache({"run", "--no-read-thru", "-c", "pass"});
   EXPECT_EQ(o.exit_code, 2);
-  EXPECT_EQ(o.err, "pycache: error: unknown option '--no-read-thru'; did you mean '--no-read-through'? (see 'pycache "
-                   "run --help')\n");
+  EXPECT_EQ(o.err,
+            "pycache: error: unknown option '--no-read-thru'; did you mean '--no-read-through'? (see 'pycache "
+            "run --help')\n");
   // Nothing like one of pycache's: python's own answer, as python gives it.
   auto p = pycache({"run", "--frobnicate", "-c", "pass"});
   auto ref = run({{reference_python().native(), "--frobnicate", "-c", "pass"}, std::nullopt, env, t.path()});
@@ -123,9 +125,12 @@ TEST_F(Cli, PycachePythonSpeaksPythonWhateverArgv0) {
 }
 
 TEST_F(Cli, SysExecutableIsAbsoluteAndRunnable) {
-  auto o = run({{"some-name", "-c", "import sys, subprocess; print(sys.executable, flush=True); "
+  auto o = run({{"some-name", "-c",
+                 "import sys, subprocess; print(sys.executable, flush=True); "
                  "subprocess.run([sys.executable, '-c', 'print(42)'], check=True)"},
-                pycache_python_bin().native(), env, t.path()});
+                pycache_python_bin().native(),
+                env,
+                t.path()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   // argv[0] names no file: the real program, as python does it.
   EXPECT_EQ(o.out, fs::canonical(pycache_python_bin()).native() + "\n42\n");
@@ -133,10 +138,17 @@ TEST_F(Cli, SysExecutableIsAbsoluteAndRunnable) {
   EXPECT_EQ(r.out, pycache_python_bin().native() + "\n");
 }
 
+// `args` after `program`: an argv.
+std::vector<std::string> with_program(const fs::path& program, std::vector<std::string> args) {
+  args.insert(args.begin(), program.native());
+  return args;
+}
+
 TEST_F(Cli, PythonInfoOptionsMatchPython) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"-V"}, {"--version"}, {"-VV"}, {"-h"}, {"--help-env"}}) {
-    auto a = run({[&] { auto v = args; v.insert(v.begin(), pycache_python_bin().native()); return v; }(), std::nullopt, env, t.path()});
-    auto b = run({[&] { auto v = args; v.insert(v.begin(), reference_python().native()); return v; }(), std::nullopt, env, t.path()});
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"-V"}, {"--version"}, {"-VV"}, {"-h"}, {"--help-env"}}) {
+    auto a = run({with_program(pycache_python_bin(), args), std::nullopt, env, t.path()});
+    auto b = run({with_program(reference_python(), args), std::nullopt, env, t.path()});
     EXPECT_EQ(a.exit_code, b.exit_code) << args[0];
     // Identical but for the program's name in the usage line.
     std::string expected = b.out;
@@ -173,7 +185,8 @@ TEST_F(Cli, PolicyCommandShowsValuesAndOrigins) {
   EXPECT_NE(o.out.find("# environment PYTHONPYCACHEPREFIX"), std::string::npos) << o.out;
   auto j = pycache({"policy", "--json", "proj"});
   EXPECT_NE(j.out.find("\"optimize\":{\"value\":1,\"origin\":\"" + (t / "proj/pyproject.toml").native() + ":2:12\"}"),
-            std::string::npos) << j.out;
+            std::string::npos)
+      << j.out;
   auto missing = pycache({"policy", "nope"});
   EXPECT_EQ(missing.exit_code, 2);
   write_file(t / "proj/pyproject.toml", "[tool.pycache]\noptimise = 1\n");

@@ -125,7 +125,10 @@ TEST_F(Compile, RunAfterCompileReadsEveryPycAndWritesNothing) {
   const std::vector<Case> cases{
       {"write-bytecode = true\n", {}, {}, 0},
       {"write-bytecode = true\ncache-prefix = \".cache\"\noptimize = 2\n", {}, proj / ".cache", 2},
-      {"write-bytecode = true\noptimize = 1\ncheck-hash-based-pycs = \"always\"\n", {{"SOURCE_DATE_EPOCH", "1"}}, {}, 1},
+      {"write-bytecode = true\noptimize = 1\ncheck-hash-based-pycs = \"always\"\n",
+       {{"SOURCE_DATE_EPOCH", "1"}},
+       {},
+       1},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.policy);
@@ -227,17 +230,20 @@ TEST_F(Compile, HashModesAreIncrementalAndAModeChangeRebuilds) {
 
 TEST_F(Compile, SourceDateEpochMeansCheckedHashAndIdenticalBytesAcrossRuns) {
   env["SOURCE_DATE_EPOCH"] = "1700000000";
-  for (int i = 0; i < 30; ++i) write_file(proj / "many" / ("m" + std::to_string(i) + ".py"), "import os\nV = os.sep * " + std::to_string(i) + "\n");
+  for (int i = 0; i < 30; ++i)
+    write_file(proj / "many" / ("m" + std::to_string(i) + ".py"),
+               "import os\nV = os.sep * " + std::to_string(i) + "\n");
   auto first = compile({"-j", "1"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   std::map<fs::path, std::string> bytes;
   for (const auto& p : find_files(proj, ".pyc")) bytes[p] = read_file(p);
-  ASSERT_EQ(bytes.size(), 36u);  // 30 + 5 modules + main.py
+  ASSERT_EQ(bytes.size(), 36u);                                        // 30 + 5 modules + main.py
   EXPECT_EQ(bytes[proj / "pkg/__pycache__" / pyc_name("mod")][4], 3);  // checked-hash flags
 
   // Later, with other mtimes, other workers and another batch split.
   for (const auto& d : find_pycache_dirs(proj)) fs::remove_all(d);
-  for (const auto& p : find_files(proj, ".py")) fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::hours(30));
+  for (const auto& p : find_files(proj, ".py"))
+    fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::hours(30));
   auto second = compile({"-j", "3"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   for (const auto& [p, b] : bytes) EXPECT_EQ(read_file(p), b) << p;
@@ -260,7 +266,8 @@ TEST_F(Compile, WritesWhenThePolicySaysNoBytecodeAndSaysSoOnce) {
   auto o = compile({"pkg", "main.py"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
-  EXPECT_NE(o.err.find("pycache: warning: the policy for 'pkg' says write-bytecode = false"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("pycache: warning: the policy for 'pkg' says write-bytecode = false"), std::string::npos)
+      << o.err;
   EXPECT_TRUE(fs::exists(proj / "pkg/__pycache__" / pyc_name("mod")));
   EXPECT_TRUE(fs::exists(proj / "__pycache__" / pyc_name("main")));
   // And the run that won't write reads them.
@@ -279,7 +286,8 @@ TEST_F(Compile, SyntaxErrorsAreReportedTheRestCompiledAndTheStatusIsOne) {
   auto o = compile({});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find("pkg/bad.py:2:7: SyntaxError: invalid syntax\n"), std::string::npos) << o.err;
-  EXPECT_NE(o.err.find("pkg/bad_indent.py:2:1: IndentationError: expected an indented block after 'if' statement on line 1\n"),
+  EXPECT_NE(o.err.find(
+                "pkg/bad_indent.py:2:1: IndentationError: expected an indented block after 'if' statement on line 1\n"),
             std::string::npos)
       << o.err;
   EXPECT_NE(o.out.find("2 failed to compile"), std::string::npos) << o.out;
@@ -375,7 +383,8 @@ TEST_F(Compile, ConcurrentCompilesAndImportsNeverLeaveABrokenPyc) {
     for (int m = 0; m < 25; ++m) {
       std::string name = "c" + std::to_string(p) + ".m" + std::to_string(m);
       std::string body = "'''module " + name + "'''\n";
-      for (int f = 0; f < 20; ++f) body += "def f" + std::to_string(f) + "(x):\n    return [x] * " + std::to_string(f) + "\n";
+      for (int f = 0; f < 20; ++f)
+        body += "def f" + std::to_string(f) + "(x):\n    return [x] * " + std::to_string(f) + "\n";
       write_file(proj / ("c" + std::to_string(p)) / ("m" + std::to_string(m) + ".py"), body);
       imports += (imports.size() > 7 ? ", " : "") + name;
     }
@@ -383,7 +392,8 @@ TEST_F(Compile, ConcurrentCompilesAndImportsNeverLeaveABrokenPyc) {
   for (int round = 0; round < 2; ++round) {
     SCOPED_TRACE(round);
     if (round == 1)  // everything stale again, for compiles and imports alike
-      for (const auto& p : find_files(proj, ".py")) fs::last_write_time(p, fs::last_write_time(p) + std::chrono::seconds(3));
+      for (const auto& p : find_files(proj, ".py"))
+        fs::last_write_time(p, fs::last_write_time(p) + std::chrono::seconds(3));
     std::vector<Outcome> outcomes(8);
     std::vector<std::thread> threads;
     for (int i = 0; i < 4; ++i) {

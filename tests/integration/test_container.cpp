@@ -64,11 +64,13 @@ TEST(Container, TheDockerfilesStepsInstallCompileAndRunAsPid1ReadOnly) {
   // The stdlib compile line writes the image's stdlib: here a copy of a part.
   const fs::path stdlib = t / "stdlib";
   fs::create_directories(stdlib);
-  for (const char* m : {"json", "email"}) fs::copy("/usr/lib/python3.11/" + std::string(m), stdlib / m, fs::copy_options::recursive);
-  const std::vector<std::pair<std::string, std::string>> map = {
-      {"/build", PYCACHE_TEST_BINARY_DIR},      {"/opt/pycache", (t / "opt/pycache").native()},
-      {"/srv/app", (t / "srv/app").native()}, {"/usr/lib/python3.11", stdlib.native()},
-      {"/src", PYCACHE_TEST_SOURCE_DIR}};
+  for (const char* m : {"json", "email"})
+    fs::copy("/usr/lib/python3.11/" + std::string(m), stdlib / m, fs::copy_options::recursive);
+  const std::vector<std::pair<std::string, std::string>> map = {{"/build", PYCACHE_TEST_BINARY_DIR},
+                                                                {"/opt/pycache", (t / "opt/pycache").native()},
+                                                                {"/srv/app", (t / "srv/app").native()},
+                                                                {"/usr/lib/python3.11", stdlib.native()},
+                                                                {"/src", PYCACHE_TEST_SOURCE_DIR}};
 
   const auto steps = read_dockerfile(fs::path(PYCACHE_TEST_SOURCE_DIR) / "examples/container/Dockerfile");
   fs::path workdir = t.path();
@@ -122,12 +124,13 @@ TEST(Container, TheDockerfilesStepsInstallCompileAndRunAsPid1ReadOnly) {
   const auto compiled = find_files(app, ".pyc").size();
 
   // USER nobody on a read-only root: nobody can write neither the tree nor $HOME.
-  for (fs::path p = t.path(); ; p = p.parent_path()) {
+  for (fs::path p = t.path();; p = p.parent_path()) {
     fs::permissions(p, fs::perms::others_exec, fs::perm_options::add);
     if (p == p.root_path()) break;
   }
   for (auto& p : fs::recursive_directory_iterator(t / "srv"))
-    if (p.is_directory()) fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+    if (p.is_directory())
+      fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
   fs::permissions(t / "srv", fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
   for (auto& p : fs::recursive_directory_iterator(t / "opt"))
     fs::permissions(p.path(), fs::perms::others_read | (p.is_directory() ? fs::perms::others_exec : fs::perms::none),
@@ -141,7 +144,7 @@ TEST(Container, TheDockerfilesStepsInstallCompileAndRunAsPid1ReadOnly) {
 
   // ENTRYPOINT, as PID 1 of a PID namespace, as USER; once more with -v to see what was read.
   auto as_pid1 = [&](std::vector<std::string> command) {
-    std::vector<std::string> argv = {"/usr/bin/unshare", "--pid",          "--fork",        "--mount-proc",
+    std::vector<std::string> argv = {"/usr/bin/unshare", "--pid",         "--fork",        "--mount-proc",
                                      "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
     argv.insert(argv.end(), command.begin(), command.end());
     return run({argv, std::nullopt, env, app});

@@ -16,8 +16,8 @@ class Excludes : public ::testing::Test {
   fs::path proj = t / "proj";
   Env env = isolated_env(t.path());
   // Where a source of each kind lives; pkg is the project's own.
-  const std::vector<std::string> skipped = {".venv/lib/dep/__init__.py", "node_modules/tool/gen.py",
-                                            ".tox/py/lib/t.py", "build/lib/b.py"};
+  const std::vector<std::string> skipped = {".venv/lib/dep/__init__.py", "node_modules/tool/gen.py", ".tox/py/lib/t.py",
+                                            "build/lib/b.py"};
 
   void SetUp() override {
     add_git_identity(env);
@@ -88,7 +88,9 @@ TEST_F(Excludes, StatusCheckIgnoresWhatIsInTheVenv) {
   // An importable sourceless pyc is a --check failure, wherever it is walked.
   auto py = run({{reference_python().native(), "-c",
                   "import py_compile; py_compile.compile('pkg/mod.py', cfile='.venv/lib/dep/gone.pyc')"},
-                 std::nullopt, env, proj});
+                 std::nullopt,
+                 env,
+                 proj});
   ASSERT_EQ(py.exit_code, 0) << py.err;
   auto o = pycache({"status", "--check"});
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;

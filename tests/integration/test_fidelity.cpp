@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <cctype>
 #include <unistd.h>
+#include <cctype>
 
 #include "process.hpp"
 #include "temp_dir.hpp"
@@ -37,7 +37,8 @@ std::string without_digits(std::string s) {
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
+  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+    s.replace(pos, from.size(), to);
   return s;
 }
 
@@ -50,7 +51,8 @@ const std::string kEverything =
     "import sys; print(tuple(sys.flags), sorted(sys._xoptions.items()), sys.warnoptions, sys.argv, "
     "sys.get_int_max_str_digits() if hasattr(sys, 'get_int_max_str_digits') else None, sys.prefix, "
     "sys.exec_prefix, sys.path[1:])";
-const std::string kArgv = "import sys, os; print([os.fsencode(a) for a in sys.argv], [os.fsencode(a) for a in sys.orig_argv[1:]])";
+const std::string kArgv =
+    "import sys, os; print([os.fsencode(a) for a in sys.argv], [os.fsencode(a) for a in sys.orig_argv[1:]])";
 
 std::vector<Case> cases() {
   std::vector<Case> c = {
@@ -143,7 +145,9 @@ std::vector<Case> cases() {
       {{"--help-xoptions"}},
       {{"--help-all"}},
       {{"-c", "import sys, os; print(os.path.exists(sys.executable), os.path.isabs(sys.executable))"}},
-      {{"-c", "import subprocess, sys; print(subprocess.run([sys.executable, '-c', 'print(7*6)'], capture_output=True, text=True).stdout, end='')"}},
+      {{"-c",
+        "import subprocess, sys; print(subprocess.run([sys.executable, '-c', 'print(7*6)'], capture_output=True, "
+        "text=True).stdout, end='')"}},
       {{"-c", "import sys, subprocess; print(subprocess._args_from_interpreter_flags())"}},
       {{"-B", "-O", "-E", "-s", "-c", "import sys, subprocess; print(subprocess._args_from_interpreter_flags())"}},
       {{"-c", "import sys; print(sys.prefix, sys.base_prefix, sys.exec_prefix)"}},
@@ -213,12 +217,15 @@ TEST(Fidelity, AStaticCoreOlderThanTheInstalledPythonIsReported) {
   TempDir t;
   const std::string real = fs::canonical(reference_python()).native();
   const std::string script = "cp " + real + " " + (t / "upgraded").native() + " && touch -d '2099-01-01' " +
-                             (t / "upgraded").native() + " && mount --bind " + (t / "upgraded").native() + " " +
-                             real + " && " + pycache_python_bin().native() + " -c 'print(1)' && " +
-                             pycache_bin().native() + " --version";
-  auto o = run({{"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script}, std::nullopt,
-                clean_env(t.path()), t.path()});
-  if (o.exit_code != 0 && o.err.find("mount") != std::string::npos) GTEST_SKIP() << "no mount namespace here: " << o.err;
+                             (t / "upgraded").native() + " && mount --bind " + (t / "upgraded").native() + " " + real +
+                             " && " + pycache_python_bin().native() + " -c 'print(1)' && " + pycache_bin().native() +
+                             " --version";
+  auto o = run({{"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script},
+                std::nullopt,
+                clean_env(t.path()),
+                t.path()});
+  if (o.exit_code != 0 && o.err.find("mount") != std::string::npos)
+    GTEST_SKIP() << "no mount namespace here: " << o.err;
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const std::string warning = real + " has changed since pycache was built: the C core pycache embeds (";
   EXPECT_EQ(o.err.rfind("pycache: warning: " + warning, 0), 0u) << o.err;
@@ -239,9 +246,9 @@ TEST(Fidelity, APthFileBesideTheExecutableIsReadAsPythonReadsIt) {
   fs::create_directories(t / "extra");
   fs::create_symlink(fs::canonical(reference_python()), t / "py/python");
   fs::create_symlink(pycache_python_bin(), t / "pc/python");
-  const std::string pth = (t / "extra").native() + "\n" + fs::canonical(reference_python()).parent_path()
-                              .parent_path().native() + "/lib/python" + python_cache_tag().substr(8, 1) + "." +
-                          python_cache_tag().substr(9) + "\n";
+  const std::string pth = (t / "extra").native() + "\n" +
+                          fs::canonical(reference_python()).parent_path().parent_path().native() + "/lib/python" +
+                          python_cache_tag().substr(8, 1) + "." + python_cache_tag().substr(9) + "\n";
   write_file(t / "py/python._pth", pth);
   write_file(t / "pc/python._pth", pth);
   const std::string code =
@@ -271,13 +278,18 @@ TEST(Fidelity, AForeignStandardLibraryNearTheLauncherIsNeverUsed) {
   std::error_code ec;
   fs::create_hard_link(fs::canonical(pycache_python_bin()), t / "bin/pycache-python", ec);
   if (ec) fs::copy_file(fs::canonical(pycache_python_bin()), t / "bin/pycache-python");
-  auto o = run({{(t / "bin/pycache-python").native(), "-c", "import os, sys; print(sys.prefix == sys.base_prefix, "
+  auto o = run({{(t / "bin/pycache-python").native(), "-c",
+                 "import os, sys; print(sys.prefix == sys.base_prefix, "
                  "os.__file__.startswith(sys.prefix))"},
-                std::nullopt, isolated_env(t.path()), t.path()});
+                std::nullopt,
+                isolated_env(t.path()),
+                t.path()});
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "True True\n");
-  auto where = run({{(t / "bin/pycache-python").native(), "-c", "import sys; print(sys.prefix)"}, std::nullopt,
-                    isolated_env(t.path()), t.path()});
+  auto where = run({{(t / "bin/pycache-python").native(), "-c", "import sys; print(sys.prefix)"},
+                    std::nullopt,
+                    isolated_env(t.path()),
+                    t.path()});
   EXPECT_NE(where.out, t.path().native() + "\n");
 }
 

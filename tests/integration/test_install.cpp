@@ -43,8 +43,8 @@ void fixture(const fs::path& proj) {
 void expect_runs(const fs::path& root, const fs::path& proj, Env env, const std::string& label) {
   env["PATH"] = (root / "bin").native() + ":" + env["PATH"];
   for (const auto& program : runtimes_in(root / "bin")) {
-    auto o = run({{program.native(), "-c", "import sys; print(sys.executable, len(sys.path) > 1)"}, std::nullopt, env,
-                  proj});
+    auto o = run(
+        {{program.native(), "-c", "import sys; print(sys.executable, len(sys.path) > 1)"}, std::nullopt, env, proj});
     EXPECT_EQ(o.exit_code, 0) << label << " " << program << ": " << o.err;
     EXPECT_EQ(o.out, program.native() + " True\n") << label;
   }
@@ -64,18 +64,20 @@ TEST(Install, IntoADestdirAnyPrefixAndStillAfterTheTreeMoves) {
   Env env = isolated_env(t.path());
   Env with_destdir = env;
   with_destdir["DESTDIR"] = (t / "dest").native();
-  auto o = run({{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", "/opt/pc", "--strip"}, std::nullopt,
-                with_destdir, t.path()});
+  auto o = run({{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", "/opt/pc", "--strip"},
+                std::nullopt,
+                with_destdir,
+                t.path()});
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   const fs::path root = t / "dest/opt/pc";
   // Every program, the names of the default, the man page, the completions, the licence.
   EXPECT_EQ(runtimes_in(root / "bin").size(), runtimes_in(kBuild / "bin").size());
   EXPECT_TRUE(fs::is_symlink(root / "bin/pycache"));
   EXPECT_TRUE(fs::is_symlink(root / "bin/pycache-python"));
-  for (const char* f : {"share/man/man1/pycache.1.gz", "share/man/man1/pycache-python.1.gz",
-                        "share/bash-completion/completions/pycache", "share/zsh/vendor-completions/_pycache",
-                        "share/fish/vendor_completions.d/pycache.fish", "share/doc/pycache/LICENSE",
-                        "share/doc/pycache/copyright"})
+  for (const char* f :
+       {"share/man/man1/pycache.1.gz", "share/man/man1/pycache-python.1.gz",
+        "share/bash-completion/completions/pycache", "share/zsh/vendor-completions/_pycache",
+        "share/fish/vendor_completions.d/pycache.fish", "share/doc/pycache/LICENSE", "share/doc/pycache/copyright"})
     EXPECT_TRUE(fs::exists(root / f)) << f;
   if (have("readelf")) {
     for (const auto& program : runtimes_in(root / "bin")) {
@@ -88,7 +90,9 @@ TEST(Install, IntoADestdirAnyPrefixAndStillAfterTheTreeMoves) {
                     "source " + (root / "share/bash-completion/completions/pycache").native() +
                         "; COMP_WORDS=(pycache cl); COMP_CWORD=1; _pycache; echo ${COMPREPLY[@]}; "
                         "COMP_WORDS=(pycache clean --dry); COMP_CWORD=2; _pycache; echo ${COMPREPLY[@]}"},
-                   std::nullopt, env, t.path()});
+                   std::nullopt,
+                   env,
+                   t.path()});
   EXPECT_EQ(bash.out, "clean\n--dry-run\n") << bash.err;
 
   fixture(t / "work/proj");
@@ -107,7 +111,9 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
   Env env = isolated_env(t.path());
   auto made = run({{PYCACHE_TEST_CPACK, "-G", "DEB", "-B", (t / "pkg").native(), "--config",
                     (kBuild / "CPackConfig.cmake").native()},
-                   std::nullopt, env, kBuild});
+                   std::nullopt,
+                   env,
+                   kBuild});
   ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
   std::vector<fs::path> debs;
   for (const auto& e : fs::directory_iterator(t / "pkg"))
@@ -126,17 +132,19 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
     EXPECT_NE(depends[1].str().find(dep), std::string::npos) << dep << " in " << depends[1];
 
   auto files = run({{"/usr/bin/dpkg-deb", "-c", deb.native()}, std::nullopt, env, t.path()});
-  for (const char* f : {"./usr/bin/pycache -> pycache-python3.11", "./usr/bin/pycache-python -> pycache-python3.11",
-                        "./usr/bin/pycache-python3.11\n", "./usr/share/man/man1/pycache.1.gz",
-                        "./usr/share/doc/pycache/copyright", "./usr/share/doc/pycache/changelog.gz",
-                        "./usr/share/bash-completion/completions/pycache"})
+  for (const char* f :
+       {"./usr/bin/pycache -> pycache-python3.11", "./usr/bin/pycache-python -> pycache-python3.11",
+        "./usr/bin/pycache-python3.11\n", "./usr/share/man/man1/pycache.1.gz", "./usr/share/doc/pycache/copyright",
+        "./usr/share/doc/pycache/changelog.gz", "./usr/share/bash-completion/completions/pycache"})
     EXPECT_NE(files.out.find(f), std::string::npos) << f << "\n" << files.out;
   EXPECT_EQ(files.out.find("pycache-python3.12"), std::string::npos) << "no runtime of a pyenv Python";
 
   auto x = run({{"/usr/bin/dpkg", "-x", deb.native(), (t / "root").native()}, std::nullopt, env, t.path()});
   ASSERT_EQ(x.exit_code, 0) << x.err;
   auto py = run({{(t / "root/usr/bin/pycache-python").native(), "-c", "import sys; print(sys.version_info[:2])"},
-                 std::nullopt, env, t.path()});
+                 std::nullopt,
+                 env,
+                 t.path()});
   EXPECT_EQ(py.out, "(3, 11)\n") << py.err;
   auto v = run({{(t / "root/usr/bin/pycache").native(), "--version"}, std::nullopt, env, t.path()});
   EXPECT_EQ(v.out.rfind("pycache ", 0), 0u) << v.err;
@@ -164,14 +172,17 @@ TEST(PreCommit, TheHookFailsOnTrackedBytecodeAndPassesOnIgnoredCaches) {
   ASSERT_TRUE(std::regex_search(hooks, entry, std::regex("\n  entry: ([^\n]*)\n")));
   write_file(repo / ".pre-commit-config.yaml",
              "repos:\n- repo: local\n  hooks:\n  - id: pycache-status\n    name: pycache status --check\n"
-             "    entry: " + entry[1].str() + "\n    language: system\n    pass_filenames: false\n"
-             "    always_run: true\n");
+             "    entry: " +
+                 entry[1].str() +
+                 "\n    language: system\n    pass_filenames: false\n"
+                 "    always_run: true\n");
   write_file(repo / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = false\n");
   write_file(repo / ".gitignore", "__pycache__/\n");
   write_file(repo / "a.py", "import m\n");
   write_file(repo / "m.py", "X = 1\n");
   auto git = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {which("git"), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"});
+    args.insert(args.begin(),
+                {which("git"), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"});
     auto o = run({args, std::nullopt, env, repo});
     EXPECT_EQ(o.exit_code, 0) << args[7] << ": " << o.err;
     return o;

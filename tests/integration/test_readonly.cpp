@@ -18,7 +18,8 @@ class ReadOnly : public ::testing::Test {
   void SetUp() override {
     write_file(app / "pkg/__init__.py", "");
     write_file(app / "pkg/mod.py", "VALUE = 'fresh'\n");
-    write_file(app / "main.py", "import sys, pkg.mod\nprint(pkg.mod.VALUE, sys.pycache_prefix, sys.dont_write_bytecode)\n");
+    write_file(app / "main.py",
+               "import sys, pkg.mod\nprint(pkg.mod.VALUE, sys.pycache_prefix, sys.dont_write_bytecode)\n");
   }
   // Runs as nobody on a tree nobody can't write: what a read-only root looks like to CPython.
   Outcome as_nobody(std::vector<std::string> args) {
@@ -33,13 +34,15 @@ class ReadOnly : public ::testing::Test {
     // The temp dir is 0700 root: nobody must be able to traverse it.
     fs::permissions(t.path(), fs::perms::others_exec, fs::perm_options::add);
     for (auto& p : fs::recursive_directory_iterator(app))
-      if (p.is_directory()) fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+      if (p.is_directory())
+        fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
   }
   bool nobody_works() { return pycache_runs_as_nobody(); }
 };
 
 TEST_F(ReadOnly, FallbackWritesToTheUserCacheOnceThenReadsIt) {
-  if (!nobody_works()) GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
+  if (!nobody_works())
+    GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
   write_file(app / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = true\n");
   lock_tree_for_nobody();
   auto o = as_nobody({"main.py"});
@@ -57,7 +60,8 @@ TEST_F(ReadOnly, FallbackWritesToTheUserCacheOnceThenReadsIt) {
 }
 
 TEST_F(ReadOnly, SkipWritesNothingAndIgnoreLeavesCPythonsBehaviour) {
-  if (!nobody_works()) GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
+  if (!nobody_works())
+    GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
   write_file(app / "pyproject.toml", "[tool.pycache]\nwrite-bytecode = true\nread-only = \"skip\"\n");
   lock_tree_for_nobody();
   auto o = as_nobody({"main.py"});
@@ -90,7 +94,8 @@ TEST_F(ReadOnly, ReadThroughUsesValidPrecompiledPycsAndNeverStaleOnes) {
 
   // Turned off: CPython's behaviour, the prefix only.
   fs::remove_all(t / "pfx");
-  write_file(app / "pyproject.toml", "[tool.pycache]\ncache-prefix = \"" + (t / "pfx").native() + "\"\nread-through = false\n");
+  write_file(app / "pyproject.toml",
+             "[tool.pycache]\ncache-prefix = \"" + (t / "pfx").native() + "\"\nread-through = false\n");
   auto off = run({{pycache_python_bin().native(), "-v", "main.py"}, std::nullopt, env, app});
   EXPECT_EQ(off.err.find(in_tree.native() + " matches"), std::string::npos);
   EXPECT_TRUE(fs::exists(mirror / ("__init__." + python_cache_tag() + ".pyc")));
@@ -115,14 +120,18 @@ TEST_F(ReadOnly, ReadThroughHonoursHashModes) {
   write_file(app / "h.py", "X = 'old'\n");
   auto c = run({{reference_python().native(), "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash",
                  (app / "h.py").native()},
-                std::nullopt, env, app});
+                std::nullopt,
+                env,
+                app});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   write_file(app / "h.py", "X = 'new'\n");
   const std::string code = "import h; print(h.X)";
   auto with = [&](const std::string& mode) {
     return run({{pycache_bin().native(), "run", "--cache-prefix", (t / "pfx").native(), "--no-write-bytecode",
                  "--check-hash-based-pycs", mode, "-c", code},
-                std::nullopt, env, app})
+                std::nullopt,
+                env,
+                app})
         .out;
   };
   // As CPython: an unchecked-hash pyc is trusted unless told to always check.

@@ -18,12 +18,9 @@ namespace {
 
 // Fields no run here can print as root, each covered by the test named.
 const std::set<std::pair<std::string, std::string>> kNotPrintedHere = {
-    {"status", "errors[].path"},     // Status.UnreadableDirectoryIsAWarningAndACheckFailure (as nobody)
-    {"status", "errors[].error"},
-    {"clean", "problems[].path"},    // Clean tests with the failure-injecting filesystem
-    {"clean", "problems[].action"},
-    {"clean", "problems[].error"},
-    {"clean", "problems[].errno"},
+    {"status", "errors[].path"},  // Status.UnreadableDirectoryIsAWarningAndACheckFailure (as nobody)
+    {"status", "errors[].error"},   {"clean", "problems[].path"},  // Clean tests with the failure-injecting filesystem
+    {"clean", "problems[].action"}, {"clean", "problems[].error"}, {"clean", "problems[].errno"},
 };
 
 std::vector<std::string> split(std::string_view path) {
@@ -120,10 +117,11 @@ class JsonSchema : public ::testing::Test {
     write_file(plain / "m.py", "y = 2\n");
     write_file(plain / "gone.py", "z = 3\n");
     write_file(plain / "legacy.py", "w = 4\n");
-    python({"-c",
-            "import py_compile as p; p.compile('m.py'); p.compile('gone.py'); p.compile('legacy.py', cfile='legacy.pyc');"
-            "p.compile('m.py', cfile='sourceless.pyc'); p.compile('m.py', optimize=1)"},
-           plain);
+    python(
+        {"-c",
+         "import py_compile as p; p.compile('m.py'); p.compile('gone.py'); p.compile('legacy.py', cfile='legacy.pyc');"
+         "p.compile('m.py', cfile='sourceless.pyc'); p.compile('m.py', optimize=1)"},
+        plain);
     fs::remove(plain / "gone.py");
     write_file(plain / ("__pycache__/junk." + python_cache_tag() + ".pyc"), "junk");
     write_file(plain / ("__pycache__/m." + python_cache_tag() + ".pyc.12345"), "partial");

@@ -22,7 +22,9 @@ class Run : public ::testing::Test {
                "import sys, pkg, pkg.mod\n"
                "print(sys.flags.optimize, sys.dont_write_bytecode, sys.pycache_prefix)\n");
   }
-  void policy(const std::string& body) { write_file(proj / "pyproject.toml", "[project]\nname = \"p\"\n\n[tool.pycache]\n" + body); }
+  void policy(const std::string& body) {
+    write_file(proj / "pyproject.toml", "[project]\nname = \"p\"\n\n[tool.pycache]\n" + body);
+  }
   Outcome pycache(std::vector<std::string> args, const fs::path& cwd = {}) {
     args.insert(args.begin(), {pycache_bin().native(), "run"});
     return run({args, std::nullopt, env, cwd.empty() ? proj : cwd});
@@ -85,7 +87,8 @@ TEST_F(Run, CachePrefixMirrorsAbsoluteSourcePathsAsCPythonDoes) {
 
 TEST_F(Run, PrefixStaysAbsoluteAfterChdir) {
   policy("cache-prefix = \"pfx\"\n");
-  std::string script = "import os, sys\nos.chdir('/')\nsys.path.insert(0, '" + proj.native() + "')\nimport pkg.mod\nprint(pkg.mod.__cached__)\n";
+  std::string script = "import os, sys\nos.chdir('/')\nsys.path.insert(0, '" + proj.native() +
+                       "')\nimport pkg.mod\nprint(pkg.mod.__cached__)\n";
   write_file(proj / "chdir.py", script);
   auto o = pycache({"chdir.py"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
@@ -109,7 +112,9 @@ TEST_F(Run, OptimizeNamesAndNoStacking) {
 
 TEST_F(Run, HashBasedPycsCheckedPerMode) {
   write_file(proj / "h.py", "X = 'old'\n");
-  auto c = python({"-c", "import py_compile; py_compile.compile('h.py', invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)"});
+  auto c = python(
+      {"-c",
+       "import py_compile; py_compile.compile('h.py', invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   write_file(proj / "h.py", "X = 'new'\n");
   policy("write-bytecode = false\ncheck-hash-based-pycs = \"never\"\n");
@@ -161,13 +166,19 @@ TEST_F(Run, ArgvByteForByteIncludingNonUtf8) {
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out.find("bad\\xff\\xfe"), std::string::npos) << a.out;
   // And under pycache-python, orig_argv[0] is what it was started as.
-  auto c = run({{pycache_python_bin().native(), "-c", "import sys; print(sys.orig_argv[0] == sys.argv[0] or sys.orig_argv[0])"},
-                std::nullopt, env, proj});
+  auto c = run(
+      {{pycache_python_bin().native(), "-c", "import sys; print(sys.orig_argv[0] == sys.argv[0] or sys.orig_argv[0])"},
+       std::nullopt,
+       env,
+       proj});
   EXPECT_EQ(c.out, pycache_python_bin().native() + "\n");
 }
 
 TEST_F(Run, ScriptOnStdin) {
-  Process p{{pycache_bin().native(), "run", "-", "arg1"}, std::nullopt, env, proj,
+  Process p{{pycache_bin().native(), "run", "-", "arg1"},
+            std::nullopt,
+            env,
+            proj,
             "import sys\nprint(sys.argv)\nraise SystemExit(3)\n"};
   auto a = run(p);
   p.argv = {reference_python().native(), "-", "arg1"};
@@ -197,7 +208,8 @@ TEST_F(Run, UnwritablePrefixFallsBackToTheUserCacheByDefault) {
   fs::path fallback = t / "xdg/pycache";
   EXPECT_EQ(o.out, "0 False " + fallback.native() + "\n");
   EXPECT_EQ(o.err.rfind("pycache: info: '" + (proj / "blocker/pfx").native() + "' can't be written", 0), 0u) << o.err;
-  EXPECT_TRUE(fs::exists(fallback / fs::path(proj.native().substr(1)) / "pkg" / ("mod." + python_cache_tag() + ".pyc")));
+  EXPECT_TRUE(
+      fs::exists(fallback / fs::path(proj.native().substr(1)) / "pkg" / ("mod." + python_cache_tag() + ".pyc")));
   EXPECT_TRUE(find_pycache_dirs(proj).empty());
   // Quiet at the default level.
   EXPECT_EQ(pycache({"main.py"}).err, "");
@@ -280,8 +292,9 @@ TEST_F(Run, AConsoleScriptByItsNameFromTheVenvThenPath) {
                         "' is not a Python script (its first line: '#!/bin/sh'): pycache run runs Python\n");
   auto none = pycache({"no-such-tool-xyz"});
   EXPECT_EQ(none.exit_code, 2);
-  EXPECT_EQ(none.err, "pycache: error: 'no-such-tool-xyz': no such file, and no console script of that name in the "
-                      "venv or on PATH\n");
+  EXPECT_EQ(none.err,
+            "pycache: error: 'no-such-tool-xyz': no such file, and no console script of that name in the "
+            "venv or on PATH\n");
 }
 
 // `pycache run pytest` as `uv run pytest`: the real console script, its

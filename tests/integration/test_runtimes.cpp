@@ -102,7 +102,9 @@ TEST_F(Runtimes, AVenvOfThreeTwelveRunsOnThreeTwelveUnderItsPolicy) {
   EXPECT_NE(p.out.find("made for Python 3.12"), std::string::npos) << p.out;
   // The venv's own python and pycache-python3.12 agree on where they are.
   auto own = run({{(proj / ".venv/bin/python").native(), "-c", "import sys; print(sys.prefix, sys.base_prefix)"},
-                  std::nullopt, env, proj});
+                  std::nullopt,
+                  env,
+                  proj});
   auto ours = pycache({"run", "-c", "import sys; print(sys.prefix, sys.base_prefix)"});
   EXPECT_EQ(ours.out, own.out);
 }
@@ -176,7 +178,9 @@ TEST_F(Runtimes, CompileStatusAndShowUseTheProjectsPython) {
                        "import importlib.util, sys; d = open(sys.argv[1], 'rb').read(); "
                        "print(d[:4] == importlib.util.MAGIC_NUMBER)",
                        pyc.native()},
-                      std::nullopt, env, proj});
+                      std::nullopt,
+                      env,
+                      proj});
     EXPECT_EQ(check.out, "True\n") << mode;
     auto again = pycache({"compile", "--invalidation-mode", mode});
     EXPECT_NE(again.out.find("0 pycs written, 2 up to date"), std::string::npos) << mode << ": " << again.out;
@@ -195,14 +199,18 @@ TEST_F(Runtimes, EveryRuntimeIsAPythonOfItsOwnSideBySide) {
   if (runtimes().size() < 2) GTEST_SKIP() << "needs two runtimes or more beside pycache";
   for (const auto& [name, r] : runtimes()) {
     auto o = run({{r.program.native(), "-c", "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"},
-                  std::nullopt, env, t.path()});
+                  std::nullopt,
+                  env,
+                  t.path()});
     EXPECT_EQ(o.exit_code, 0) << name << ": " << o.err;
     EXPECT_EQ(o.out, r.version.substr(0, name.size()) + " " + r.program.native() + "\n") << name;
     // pycache-pythonX.Y -m venv makes a venv whose python is that runtime.
     make_venv(t / ("venv" + name), r.program);
     auto v = run({{(t / ("venv" + name) / "bin/python").native(), "-c",
                    "import sys, os; print('%d.%d' % sys.version_info[:2], os.path.realpath(sys.executable))"},
-                  std::nullopt, env, t.path()});
+                  std::nullopt,
+                  env,
+                  t.path()});
     EXPECT_EQ(v.out, r.version.substr(0, name.size()) + " " + fs::canonical(r.program).native() + "\n") << name;
   }
 }

@@ -17,9 +17,7 @@ class Show : public ::testing::Test {
   fs::path proj = t / "proj";
   Env env = isolated_env(t.path());
 
-  void SetUp() override {
-    write_file(proj / "m.py", "def answer():\n    return 42\n");
-  }
+  void SetUp() override { write_file(proj / "m.py", "def answer():\n    return 42\n"); }
   Outcome pycache(std::vector<std::string> args) {
     args.insert(args.begin(), {pycache_bin().native(), "show"});
     return run({args, std::nullopt, env, proj});
@@ -29,15 +27,18 @@ class Show : public ::testing::Test {
   }
   // py_compile with an invalidation mode; returns the pyc's path.
   fs::path compile(const std::string& mode = "TIMESTAMP", int optimize = -1) {
-    auto o = python("import py_compile; print(py_compile.compile('m.py', doraise=True, optimize=" + std::to_string(optimize) +
-                    ", invalidation_mode=py_compile.PycInvalidationMode." + mode + "))");
+    auto o = python("import py_compile; print(py_compile.compile('m.py', doraise=True, optimize=" +
+                    std::to_string(optimize) + ", invalidation_mode=py_compile.PycInvalidationMode." + mode + "))");
     EXPECT_EQ(o.exit_code, 0) << o.err;
     std::string p = o.out.substr(0, o.out.find('\n'));
     return proj / p;
   }
   std::string json(const std::string& json_text, const std::string& expr) {
     auto o = run({{reference_python().native(), "-c", "import json,sys; d=json.load(sys.stdin); print(" + expr + ")"},
-                  std::nullopt, env, proj, json_text});
+                  std::nullopt,
+                  env,
+                  proj,
+                  json_text});
     EXPECT_EQ(o.exit_code, 0) << o.err << json_text;
     return o.out.substr(0, o.out.find('\n'));
   }
@@ -58,8 +59,9 @@ TEST_F(Show, TimestampPycFreshThenStale) {
   EXPECT_NE(o.out.find("source  " + (proj / "m.py").native() + "\n"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("status  fresh: the source's mtime and size match\n"), std::string::npos) << o.out;
   // The header's mtime, as importlib reads it.
-  auto mt = python("import importlib.util,time; d=open('" + pyc.native() +
-                   "','rb').read(16); print(time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(int.from_bytes(d[8:12],'little'))))");
+  auto mt = python(
+      "import importlib.util,time; d=open('" + pyc.native() +
+      "','rb').read(16); print(time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(int.from_bytes(d[8:12],'little'))))");
   EXPECT_NE(o.out.find("mtime   " + mt.out.substr(0, mt.out.size() - 1)), std::string::npos) << o.out << mt.out;
 
   write_file(proj / "m.py", "def answer():\n    return 43\n");  // same size: only the mtime may differ
@@ -74,24 +76,28 @@ TEST_F(Show, HashPycsAreRecomputedThroughTheEmbeddedInterpreter) {
   auto o = pycache({"--json", pyc.native()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   auto expected = python("import importlib.util; print(importlib.util.source_hash(open('m.py','rb').read()).hex())");
-  EXPECT_EQ(json(o.out, "(d['mode'], d['flags'], d['freshness'], d['source_hash'] == d['actual_hash'], d['source_mtime'])"),
-            "('checked-hash', 3, 'fresh', True, None)");
+  EXPECT_EQ(
+      json(o.out, "(d['mode'], d['flags'], d['freshness'], d['source_hash'] == d['actual_hash'], d['source_mtime'])"),
+      "('checked-hash', 3, 'fresh', True, None)");
   EXPECT_EQ(json(o.out, "d['source_hash']") + "\n", expected.out);
 
   write_file(proj / "m.py", "def answer():\n    return 43\n");
   auto s = pycache({"--json", pyc.native()});
   EXPECT_EQ(json(s.out, "(d['freshness'], d['actual_hash'])"),
             "('stale', '" +
-                python("import importlib.util; print(importlib.util.source_hash(open('m.py','rb').read()).hex())").out.substr(0, 16) +
+                python("import importlib.util; print(importlib.util.source_hash(open('m.py','rb').read()).hex())")
+                    .out.substr(0, 16) +
                 "')");
   // What the import system does with it agrees: checked, so recompiled.
   fs::path unchecked = compile("UNCHECKED_HASH", 1);
   auto u = pycache({unchecked.native()});
-  EXPECT_NE(u.out.find("import  does not check it (unchecked-hash, check-hash-based-pycs = \"default\")"), std::string::npos)
+  EXPECT_NE(u.out.find("import  does not check it (unchecked-hash, check-hash-based-pycs = \"default\")"),
+            std::string::npos)
       << u.out;
   write_file(proj / "pycache.toml", "check-hash-based-pycs = \"always\"\n");
   auto a = pycache({unchecked.native()});
-  EXPECT_NE(a.out.find("import  checks it (unchecked-hash, check-hash-based-pycs = \"always\")"), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("import  checks it (unchecked-hash, check-hash-based-pycs = \"always\")"), std::string::npos)
+      << a.out;
 }
 
 TEST_F(Show, Disassembly) {
@@ -125,8 +131,11 @@ TEST_F(Show, AnotherPythonsPyc) {
   fs::path py38 = fs::path(home ? home : "/root") / ".pyenv/versions/3.8.18/bin/python3.8";
   fs::path other = proj / "other.pyc";
   if (version() != "3.8" && fs::exists(py38)) {
-    auto o = run({{py38.native(), "-c", "import py_compile; py_compile.compile('m.py', cfile='other.pyc', doraise=True)"},
-                  std::nullopt, env, proj});
+    auto o =
+        run({{py38.native(), "-c", "import py_compile; py_compile.compile('m.py', cfile='other.pyc', doraise=True)"},
+             std::nullopt,
+             env,
+             proj});
     ASSERT_EQ(o.exit_code, 0) << o.err;
   } else {
     std::string bytes = read_file(pyc);
@@ -148,7 +157,8 @@ TEST_F(Show, SourceReportPerOptimizationLevel) {
   auto o = pycache({"m.py"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   std::string tag = python_cache_tag();
-  EXPECT_NE(o.out.find("opt 0   " + (proj / "__pycache__" / ("m." + tag + ".pyc")).native() + ": "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("opt 0   " + (proj / "__pycache__" / ("m." + tag + ".pyc")).native() + ": "), std::string::npos)
+      << o.out;
   EXPECT_NE(o.out.find("opt 1   " + (proj / "__pycache__" / ("m." + tag + ".opt-1.pyc")).native() + ": none\n"),
             std::string::npos)
       << o.out;
@@ -191,12 +201,15 @@ TEST_F(Show, PrefixPycsNeedTheirPrefix) {
   fs::path prefix = t / "pfx";
   auto o = run({{reference_python().native(), "-X", "pycache_prefix=" + prefix.native(), "-c",
                  "import py_compile; print(py_compile.compile('m.py', doraise=True))"},
-                std::nullopt, env, proj});
+                std::nullopt,
+                env,
+                proj});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   fs::path pyc = o.out.substr(0, o.out.find('\n'));
   auto unknown = pycache({pyc.native()});
   EXPECT_EQ(unknown.exit_code, 0);
-  EXPECT_NE(unknown.out.find("status  unknown: a tagged pyc outside __pycache__ belongs to a cache prefix"), std::string::npos)
+  EXPECT_NE(unknown.out.find("status  unknown: a tagged pyc outside __pycache__ belongs to a cache prefix"),
+            std::string::npos)
       << unknown.out;
   auto known = pycache({"--cache-prefix", prefix.native(), pyc.native()});
   EXPECT_NE(known.out.find("source  " + (proj / "m.py").native()), std::string::npos) << known.out;

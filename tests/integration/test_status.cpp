@@ -50,7 +50,10 @@ class Status : public ::testing::Test {
   // One value of the --json report, read by python's json module.
   std::string json(const std::string& json_text, const std::string& expr) {
     auto o = run({{reference_python().native(), "-c", "import json,sys; d=json.load(sys.stdin); print(" + expr + ")"},
-                  std::nullopt, env, proj, json_text});
+                  std::nullopt,
+                  env,
+                  proj,
+                  json_text});
     EXPECT_EQ(o.exit_code, 0) << o.err << json_text;
     std::string v = o.out;
     if (!v.empty() && v.back() == '\n') v.pop_back();
@@ -91,15 +94,17 @@ TEST_F(Status, FreshTreeThenStaleOrphanedAndSourceless) {
   ASSERT_EQ(j.exit_code, 0) << j.err;
   EXPECT_EQ(json(j.out, "d['schema']"), "1");
   EXPECT_EQ(json(j.out, "d['roots'][0]['sources']"), "1");
-  EXPECT_EQ(json(j.out, "[(g['location'], g['files'], g['states']['fresh'], g['states']['stale'], g['states']['orphaned'], "
-                        "g['states']['sourceless']) for g in d['roots'][0]['groups']]"),
+  EXPECT_EQ(json(j.out,
+                 "[(g['location'], g['files'], g['states']['fresh'], g['states']['stale'], g['states']['orphaned'], "
+                 "g['states']['sourceless']) for g in d['roots'][0]['groups']]"),
             "[('__pycache__', 3, 0, 1, 2, 0), ('legacy', 1, 0, 0, 0, 1)]");
   EXPECT_EQ(json(j.out, "[f['kind'] for f in d['findings']]"), "['sourceless']");
 
   auto c = pycache({"status", "--check"});
   EXPECT_EQ(c.exit_code, 1);
   EXPECT_EQ(c.out, "sourceless  pkg/__init__.pyc: no source: 'import' loads this Python " +
-                       std::string(tag().substr(8, 1)) + "." + tag().substr(9) + " bytecode\npycache status: 1 problem\n")
+                       std::string(tag().substr(8, 1)) + "." + tag().substr(9) +
+                       " bytecode\npycache status: 1 problem\n")
       << c.out;
 }
 
@@ -107,8 +112,10 @@ TEST_F(Status, HashPycsAndOptimizationLevels) {
   compileall({"--invalidation-mode", "checked-hash", "-o", "1", "-o", "2"});
   auto j = pycache({"status", "--json"});
   ASSERT_EQ(j.exit_code, 0) << j.err;
-  EXPECT_EQ(json(j.out, "[(g['optimize'], g['modes']['checked-hash'], g['states']['unverified']) for g in d['roots'][0]['groups']]"),
-            "[(1, 3, 3), (2, 3, 3)]");
+  EXPECT_EQ(
+      json(j.out,
+           "[(g['optimize'], g['modes']['checked-hash'], g['states']['unverified']) for g in d['roots'][0]['groups']]"),
+      "[(1, 3, 3), (2, 3, 3)]");
   EXPECT_EQ(json(j.out, "d['roots'][0]['expected']['missing']"), "3") << "the policy's level 0 has no pyc";
 }
 
@@ -129,7 +136,8 @@ TEST_F(Status, GitTrackedBytecodeFailsTheCheckUntilRemovedAndIgnored) {
   auto c = pycache({"status", "--check"});
   EXPECT_EQ(c.exit_code, 1);
   for (std::string p : {"__pycache__/main." + tag() + ".pyc", "pkg/__pycache__/mod." + tag() + ".pyc"})
-    EXPECT_NE(c.out.find("tracked  " + p + ": tracked by git (git rm --cached, and ignore it)"), std::string::npos) << c.out;
+    EXPECT_NE(c.out.find("tracked  " + p + ": tracked by git (git rm --cached, and ignore it)"), std::string::npos)
+        << c.out;
   EXPECT_NE(c.out.find("pycache status: 3 problems"), std::string::npos) << c.out;
 
   auto h = pycache({"status"});
@@ -140,8 +148,9 @@ TEST_F(Status, GitTrackedBytecodeFailsTheCheckUntilRemovedAndIgnored) {
   // Ignoring does not untrack: still findings, now said to be covered.
   write_file(proj / ".gitignore", "__pycache__/\n*.py[co]\n");
   auto j = pycache({"status", "--json"});
-  EXPECT_EQ(json(j.out, "(len(d['roots'][0]['git']['tracked']), len(d['roots'][0]['git']['tracked_ignored']), "
-                        "d['roots'][0]['git']['ignores_pycache'], d['roots'][0]['git']['ignores_legacy'])"),
+  EXPECT_EQ(json(j.out,
+                 "(len(d['roots'][0]['git']['tracked']), len(d['roots'][0]['git']['tracked_ignored']), "
+                 "d['roots'][0]['git']['ignores_pycache'], d['roots'][0]['git']['ignores_legacy'])"),
             "(3, 3, True, True)");
   git({"rm", "-r", "-q", "--cached", "__pycache__", "pkg/__pycache__"});
   auto ok = pycache({"status", "--check"});
@@ -186,7 +195,8 @@ TEST_F(Status, PolicyPrefixAndInTreeBytecode) {
   EXPECT_NE(o.out.find("cache-prefix = \"" + prefix.native() + "\""), std::string::npos) << o.out;
   EXPECT_NE(o.out.find(tag() + " opt 0 in the prefix: 2 compiled (2 fresh), 1 missing"), std::string::npos) << o.out;
   // The whole prefix: our two pycs, and what else the run cached there (stdlib modules that are not frozen).
-  EXPECT_NE(o.out.find("  prefix: " + prefix.native() + ": " + std::to_string(find_files(prefix, ".pyc").size()) + " files, "),
+  EXPECT_NE(o.out.find("  prefix: " + prefix.native() + ": " + std::to_string(find_files(prefix, ".pyc").size()) +
+                       " files, "),
             std::string::npos)
       << o.out;
   auto c = pycache({"status", "--check"});

@@ -32,7 +32,9 @@ class Trust : public ::testing::Test {
     ::chmod(shared.c_str(), 01777);
     // nobody's directory, policy and venv, whose .pth runs code at start-up.
     auto o = run({{reference_python().native(), "-m", "venv", "--without-pip", (theirs / "venv").native()},
-                  std::nullopt, env, t.path()});
+                  std::nullopt,
+                  env,
+                  t.path()});
     ASSERT_EQ(o.exit_code, 0) << o.err;
     const std::string mm = python_cache_tag().substr(8, 1) + "." + python_cache_tag().substr(9);
     write_file(theirs / ("venv/lib/python" + mm + "/site-packages/evil.pth"),

@@ -17,7 +17,9 @@ class FakeDirectory final : public Directory {
   int list(std::vector<DirEntry>& out) override { return fs_.list(dir_, out); }
   int stat_self(FileStat& out) override { return fs_.lstat(dir_, out); }
   int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
-  int read(std::string_view name, std::size_t max, std::string& out) override { return fs_.read(dir_ / name, max, out); }
+  int read(std::string_view name, std::size_t max, std::string& out) override {
+    return fs_.read(dir_ / name, max, out);
+  }
   std::unique_ptr<Directory> open(std::string_view name) override {
     FileStat st;
     if (int e = fs_.lstat(dir_ / name, st)) return std::make_unique<FailedDirectory>(e);
@@ -136,8 +138,9 @@ int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
   auto it = nodes_.find(p);
   if (it == nodes_.end()) return ENOENT;
   const Node& n = it->second;
-  out = FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode,
-                 n.mount_id ? n.mount_id : n.device, n.mode, n.owner};
+  out =
+      FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode, n.mount_id ? n.mount_id : n.device,
+               n.mode, n.owner};
   return 0;
 }
 

@@ -14,12 +14,12 @@ class FakeFileSystem : public FileSystem {
  public:
   struct Node {
     FileType type = FileType::Regular;
-    std::string content;   // files; symlink target for symlinks
+    std::string content;  // files; symlink target for symlinks
     std::int64_t mtime_ns = 0;
     std::int64_t atime_ns = 0;
     std::uint64_t device = 1;
     std::uint32_t mode = 0644;
-    std::uint64_t inode = 0;  // unique per node, given on creation
+    std::uint64_t inode = 0;     // unique per node, given on creation
     std::uint64_t mount_id = 0;  // 0: the same as `device` (a bind mount sets another one)
     std::uint32_t owner = 0;
   };

@@ -146,7 +146,9 @@ bool pycache_runs_as_nobody() {
     // shell) is not, and a build under a 0700 directory is out of nobody's reach.
     auto o = run({{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env",
                    pycache_python_bin().native(), "-c", "pass"},
-                  std::nullopt, clean_env("/nonexistent"), "/"});
+                  std::nullopt,
+                  clean_env("/nonexistent"),
+                  "/"});
     return o.exit_code == 0;
   }();
   return ok;

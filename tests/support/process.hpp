@@ -15,17 +15,17 @@ namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
 
 struct Process {
-  std::vector<std::string> argv;  // argv[0] is also the program run, unless `program` is set
+  std::vector<std::string> argv;       // argv[0] is also the program run, unless `program` is set
   std::optional<std::string> program;  // run this file with argv as given (exec -a)
   Env env;
   fs::path cwd;
-  std::string input;              // fed to stdin, then closed
+  std::string input;  // fed to stdin, then closed
   int timeout_seconds = 120;
 };
 
 struct Outcome {
-  int exit_code = -1;   // when it exited
-  int signal = 0;       // when a signal ended it
+  int exit_code = -1;  // when it exited
+  int signal = 0;      // when a signal ended it
   std::string out;
   std::string err;
   bool timed_out = false;
@@ -56,10 +56,10 @@ void add_git_identity(Env& env);
 
 // Paths injected by CMake; $PYCACHE_TEST_RUNTIME (3.12) makes them another
 // runtime's: its build/runtimes/3.12/pycache, its interpreter, its tag.
-fs::path pycache_bin();         // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
-fs::path pycache_python_bin();  // build/bin/pycache-python
-fs::path reference_python();    // the interpreter pycache embeds (/usr/bin/python3 by default)
-std::string python_cache_tag(); // "cpython-311"
+fs::path pycache_bin();          // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
+fs::path pycache_python_bin();   // build/bin/pycache-python
+fs::path reference_python();     // the interpreter pycache embeds (/usr/bin/python3 by default)
+std::string python_cache_tag();  // "cpython-311"
 // Whether the built pycache-python runs as nobody (uid 65534) here: root, and
 // a libpython nobody can read (a pyenv build under /root is not).
 bool pycache_runs_as_nobody();

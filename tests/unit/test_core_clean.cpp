@@ -76,7 +76,7 @@ class CleanTree : public ::testing::Test {
 TEST_F(CleanTree, RemovesEveryKindOfBytecodeThenTheEmptyPycache) {
   Summary s = clean(f, tree({"/r"}));
   EXPECT_EQ(paths_under(f, "/r"), (std::set<std::string>{"/r", "/r/pkg", "/r/pkg/__init__.py", "/r/pkg/data.txt",
-                                                          "/r/pkg/m.py", "/r/setup.py"}));
+                                                         "/r/pkg/m.py", "/r/setup.py"}));
   EXPECT_EQ(s.total.files, 7u);
   EXPECT_EQ(s.total.dirs, 1u);
   EXPECT_EQ(s.total.bytes, 100u + 200 + 10 + 20 + 5 + 7 + 3);
@@ -131,10 +131,20 @@ TEST_F(CleanTree, APycacheHoldingOtherFilesIsKeptAndReported) {
 TEST(Clean, NeverRemovesAnythingThatIsNotBytecode) {
   FakeFileSystem f;
   const std::set<std::string> keep = {
-      "/r/a.py",           "/r/a.pyw",          "/r/.pyc",           "/r/b.pyc.txt",
-      "/r/c.pycx",         "/r/pyc",            "/r/d.pyc.bak",      "/r/__pycache__/a.py",
-      "/r/__pycache__/x.txt", "/r/__pycache__/.cpython-311.pyc", "/r/__pycache__/a.cpython-311.pyc.tmp",
-      "/r/__pycache__/a.cpython-311.opt-x.pyc", "/r/.coverage", "/r/.coveragerc",
+      "/r/a.py",
+      "/r/a.pyw",
+      "/r/.pyc",
+      "/r/b.pyc.txt",
+      "/r/c.pycx",
+      "/r/pyc",
+      "/r/d.pyc.bak",
+      "/r/__pycache__/a.py",
+      "/r/__pycache__/x.txt",
+      "/r/__pycache__/.cpython-311.pyc",
+      "/r/__pycache__/a.cpython-311.pyc.tmp",
+      "/r/__pycache__/a.cpython-311.opt-x.pyc",
+      "/r/.coverage",
+      "/r/.coveragerc",
   };
   for (const auto& k : keep) f.add_file(k, "data");
   f.add_dir("/r/dir.pyc");
@@ -386,7 +396,7 @@ TEST(Debris, RemovesToolCachesWholeWithoutFollowingLinks) {
   o.listing = Listing::Yes;
   Summary s = clean(f, o);
   EXPECT_EQ(paths_under(f, "/r"), (std::set<std::string>{"/r", "/r/.coveragerc", "/r/.tox", "/r/.tox/py311",
-                                                          "/r/.tox/py311/bin", "/r/.tox/py311/bin/python", "/r/sub"}));
+                                                         "/r/.tox/py311/bin", "/r/.tox/py311/bin/python", "/r/sub"}));
   EXPECT_TRUE(f.exists("/outside/precious.txt"));
   EXPECT_FALSE(s.failed());
   // Listed as the cache directories, not every file in them.
@@ -448,10 +458,11 @@ TEST(Stale, RemovesOnlyWhatCanNoLongerBeUsed) {
   Options o = tree({"/r"});
   o.stale = Stale::Yes;
   Summary s = clean(f, o);
-  EXPECT_EQ(paths_under(f, "/r/pkg/__pycache__"),
-            (std::set<std::string>{"/r/pkg/__pycache__", "/r/pkg/__pycache__/__init__.cpython-311.pyc",
-                                   "/r/pkg/__pycache__/live.cpython-311-pytest-8.3.2.pyc",
-                                   "/r/pkg/__pycache__/live.cpython-311.pyc", "/r/pkg/__pycache__/live.cpython-39.pyc"}));
+  EXPECT_EQ(
+      paths_under(f, "/r/pkg/__pycache__"),
+      (std::set<std::string>{"/r/pkg/__pycache__", "/r/pkg/__pycache__/__init__.cpython-311.pyc",
+                             "/r/pkg/__pycache__/live.cpython-311-pytest-8.3.2.pyc",
+                             "/r/pkg/__pycache__/live.cpython-311.pyc", "/r/pkg/__pycache__/live.cpython-39.pyc"}));
   EXPECT_TRUE(f.exists("/r/pkg/withsource.pyc"));
   EXPECT_FALSE(f.exists("/r/pkg/deleted.pyc"));
   EXPECT_FALSE(f.exists("/r/old/__pycache__")) << "emptied by --stale: removed";
@@ -496,8 +507,8 @@ TEST(Mirror, RemovesThePathsMirrorAndItsEmptyDirectoriesOnly) {
   f.add_file("/pfx/home/u/other/x.cpython-311.pyc");
   Summary s = clean(f, tree({"/home/u/proj"}, "/pfx"));
   EXPECT_EQ(paths_under(f, "/pfx"), (std::set<std::string>{"/pfx", "/pfx/home", "/pfx/home/u", "/pfx/home/u/other",
-                                                            "/pfx/home/u/other/x.cpython-311.pyc", "/pfx/home/u/proj",
-                                                            "/pfx/home/u/proj/keep", "/pfx/home/u/proj/keep/README"}));
+                                                           "/pfx/home/u/other/x.cpython-311.pyc", "/pfx/home/u/proj",
+                                                           "/pfx/home/u/proj/keep", "/pfx/home/u/proj/keep/README"}));
   EXPECT_TRUE(f.exists("/home/u/proj/pkg/m.py"));
   EXPECT_EQ(s.total.files, 2u);
   EXPECT_EQ(s.total.dirs, 1u);  // pfx/home/u/proj/pkg
@@ -594,9 +605,9 @@ TEST_F(Prefix, OrphansAreThoseWhoseSourceIsGone) {
   Options o = prefix_upkeep({"/pfx"});
   o.orphans = Orphans::Yes;
   Summary s = clean(f, o);
-  EXPECT_EQ(paths_under(f, "/pfx"), (std::set<std::string>{"/pfx", "/pfx/README", "/pfx/src",
-                                                            "/pfx/src/a.cpython-311.pyc", "/pfx/src/b.cpython-311.pyc",
-                                                            "/pfx/src/b.cpython-39.pyc"}));
+  EXPECT_EQ(paths_under(f, "/pfx"),
+            (std::set<std::string>{"/pfx", "/pfx/README", "/pfx/src", "/pfx/src/a.cpython-311.pyc",
+                                   "/pfx/src/b.cpython-311.pyc", "/pfx/src/b.cpython-39.pyc"}));
   EXPECT_EQ(reason(s, Reason::Orphaned), 1u);
   EXPECT_EQ(reason(s, Reason::TempFile), 1u);
   EXPECT_EQ(s.kept_bytecode, 3u);

@@ -168,7 +168,7 @@ TEST_F(Compile, SecondRunCompilesNothingAndStartsNoInterpreter) {
 TEST_F(Compile, ATouchedOrResizedSourceIsRecompiledAlone) {
   run();
   reset_counts();
-  fs.add_file("/p/a.py", "A = 1\n", 200 * kSecond);  // same bytes, new mtime
+  fs.add_file("/p/a.py", "A = 1\n", 200 * kSecond);       // same bytes, new mtime
   fs.add_file("/p/pkg/b.py", "B = 22\n", 100 * kSecond);  // same mtime, new size
   auto s = run();
   EXPECT_EQ(s.written, 2u);
@@ -341,7 +341,10 @@ TEST_F(Compile, RunTaskTakesTheModeFromTheSource) {
 
 TEST(CompileWire, BatchesAndResultsRoundTrip) {
   std::vector<Task> batch{
-      Task{"/a/b.py", "", Invalidation::CheckedHash, {{0, "/a/__pycache__/b.x.pyc"}, {2, "/a/__pycache__/b.x.opt-2.pyc"}}},
+      Task{"/a/b.py",
+           "",
+           Invalidation::CheckedHash,
+           {{0, "/a/__pycache__/b.x.pyc"}, {2, "/a/__pycache__/b.x.opt-2.pyc"}}},
       Task{std::string("/a/\xff.py"), "", Invalidation::Timestamp, {}},
   };
   std::vector<Task> back;
@@ -380,7 +383,8 @@ TEST(CompileWire, BatchesAndResultsRoundTrip) {
 // ------------------------------------------------------------ formatters
 
 TEST(CompileFormat, FailuresSummaryAndJson) {
-  EXPECT_EQ(format_failure(Failure{"a.py", "SyntaxError", "invalid syntax", 3, 7}), "a.py:3:7: SyntaxError: invalid syntax");
+  EXPECT_EQ(format_failure(Failure{"a.py", "SyntaxError", "invalid syntax", 3, 7}),
+            "a.py:3:7: SyntaxError: invalid syntax");
   EXPECT_EQ(format_failure(Failure{"a.py", "ValueError", "null bytes", 0, 0}), "a.py: ValueError: null bytes");
   EXPECT_EQ(format_failure(Failure{"a.py", "", "cannot write 'x': Permission denied", 0, 0}),
             "a.py: cannot write 'x': Permission denied");

@@ -5,8 +5,8 @@
 #include <map>
 #include <mutex>
 
-#include "pycache/compile.hpp"
 #include "process.hpp"
+#include "pycache/compile.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::compile {
@@ -66,7 +66,8 @@ void finish(Executor& pool) {
 TEST(CompilePool, RealWorkersCompileAndWrite) {
   test::TempDir t;
   Collected c;
-  auto pool = make_process_pool(PoolOptions{test::pycache_bin(), {"compile-worker"}, 2, 4, "pycache-internal"}, c.sink());
+  auto pool =
+      make_process_pool(PoolOptions{test::pycache_bin(), {"compile-worker"}, 2, 4, "pycache-internal"}, c.sink());
   for (int i = 0; i < 40; ++i) {
     test::write_file(t / ("m" + std::to_string(i) + ".py"), "X = " + std::to_string(i) + "\n");
     pool->submit(task(t / ("m" + std::to_string(i) + ".py")));
@@ -90,15 +91,16 @@ TEST(CompilePool, AWorkerThatDiesCostsOnlyItsCurrentFile) {
   test::TempDir t;
   test::write_file(t / "worker.py", kFakeWorker);
   Collected c;
-  auto pool = make_process_pool(
-      PoolOptions{test::reference_python(), {"-I", (t / "worker.py").native()}, 1, 64}, c.sink());
+  auto pool =
+      make_process_pool(PoolOptions{test::reference_python(), {"-I", (t / "worker.py").native()}, 1, 64}, c.sink());
   for (const char* name : {"a.py", "b.py", "crash.py", "d.py", "e.py"}) pool->submit(task(t / name));
   finish(*pool);
   ASSERT_EQ(c.results.size(), 5u);
   for (const char* name : {"a.py", "b.py", "d.py", "e.py"})
     EXPECT_EQ(c.results[name].status, TaskResult::Status::Written) << name << ": " << c.results[name].message;
   EXPECT_EQ(c.results["crash.py"].status, TaskResult::Status::IoError);
-  EXPECT_NE(c.results["crash.py"].message.find("killed by signal 9"), std::string::npos) << c.results["crash.py"].message;
+  EXPECT_NE(c.results["crash.py"].message.find("killed by signal 9"), std::string::npos)
+      << c.results["crash.py"].message;
   EXPECT_EQ(pool->workers_started(), 2u);  // replaced once
 }
 

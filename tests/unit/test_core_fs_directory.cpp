@@ -32,7 +32,6 @@ class DefaultProbe final : public Directory {
   std::unique_ptr<Directory> real_;
 };
 
-
 // O_DIRECTORY | O_NOFOLLOW on a symlink: Linux says ENOTDIR, others ELOOP.
 bool refused_link(int e) { return e == ENOTDIR || e == ELOOP; }
 

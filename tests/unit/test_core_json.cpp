@@ -36,7 +36,9 @@ TEST(JsonString, Utf8Table) {
 TEST(JsonString, ControlBytesDelAndQuotes) {
   EXPECT_EQ(quoted(std::string_view("\0", 1)), "\"\\u0000\"");
   EXPECT_EQ(quoted("\x01\x1f"), "\"\\u0001\\u001f\"");
-  EXPECT_EQ(quoted("a\x7f" "b"), "\"a\\u007fb\"");
+  EXPECT_EQ(quoted("a\x7f"
+                   "b"),
+            "\"a\\u007fb\"");
   EXPECT_EQ(quoted("\r\n\t"), "\"\\r\\n\\t\"");
   EXPECT_EQ(quoted("say \"hi\" \\"), "\"say \\\"hi\\\" \\\\\"");
 }

@@ -54,7 +54,8 @@ TEST(RunOptions, InitOptionsSetTheInitKeys) {
   auto n = parse_ok({"--init", "--no-init", "app.py"}, 2);
   EXPECT_EQ(std::get<std::string>(n.command_line.get(Key::Init)->value), "never") << "the last one wins";
   EXPECT_FALSE(parse_ok({"app.py"}, 0).command_line.get(Key::Init));
-  EXPECT_EQ(parse_error({"--init-signals", "all"}), "option '--init-signals': expected \"child\" or \"group\", got 'all'");
+  EXPECT_EQ(parse_error({"--init-signals", "all"}),
+            "option '--init-signals': expected \"child\" or \"group\", got 'all'");
   EXPECT_NE(parse_error({"--init=yes"}).find("takes no value"), std::string::npos);
 }
 
@@ -142,8 +143,8 @@ TEST(RunOptions, EveryBadValueSaysWhatTheKeyExpectsWithUsageStatus) {
       std::vector<std::string> args = {name, c.bad, "app.py"};
       auto r = parse_run_options(args, "/cwd", o);
       ASSERT_FALSE(r) << name << " " << c.bad;
-      EXPECT_EQ(r.error().message, fmt::format("option '{}': expected {}, got '{}'", name, key.expected,
-                                               printable(c.bad)));
+      EXPECT_EQ(r.error().message,
+                fmt::format("option '{}': expected {}, got '{}'", name, key.expected, printable(c.bad)));
       EXPECT_EQ(r.error().code, kExitUsage) << name;
       std::vector<std::string> empty = {name + "="};
       auto e = parse_run_options(empty, "/cwd", o);
@@ -169,8 +170,8 @@ TEST(RunOptions, KeyOptionsTextRendersEachKeysSpellings) {
 // Each source of a value, in precedence order (lowest first), and how a test
 // makes it say "optimize = N".
 enum class Layer_ { System, User, Project, Environment, PycacheOption, PythonOption };
-constexpr Layer_ kAll[] = {Layer_::System, Layer_::User, Layer_::Project, Layer_::Environment, Layer_::PycacheOption,
-                           Layer_::PythonOption};
+constexpr Layer_ kAll[] = {Layer_::System,      Layer_::User,          Layer_::Project,
+                           Layer_::Environment, Layer_::PycacheOption, Layer_::PythonOption};
 // The environment is the lowest layer of all, below the system file.
 int rank(Layer_ l) { return l == Layer_::Environment ? -1 : static_cast<int>(l); }
 
@@ -337,9 +338,10 @@ TEST(StaleCore, OnlyAStaticCoreWhoseInterpreterChangedIsStale) {
   test::write_file(t / "python3.11", "binary, upgraded");
   auto stale = stale_core_warning(f);
   ASSERT_TRUE(stale);
-  EXPECT_EQ(*stale, (t / "python3.11").native() + " has changed since pycache was built: the C core pycache embeds "
-                     "(3.11.2 (main, Mar 13 2023)) is older than the Python installed and lacks its fixes; rebuild "
-                     "pycache (or upgrade its package)");
+  EXPECT_EQ(*stale, (t / "python3.11").native() +
+                        " has changed since pycache was built: the C core pycache embeds "
+                        "(3.11.2 (main, Mar 13 2023)) is older than the Python installed and lacks its fixes; rebuild "
+                        "pycache (or upgrade its package)");
   f.static_link = false;
   EXPECT_FALSE(stale_core_warning(f)) << "a shared libpython is the one installed";
   f.static_link = true;

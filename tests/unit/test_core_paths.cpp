@@ -44,7 +44,7 @@ TEST(IsWithin, AnEmptyDirectoryHoldsNothing) {
 // (absolute_from); an unnormalised one is never taken as outside-then-in.
 TEST(IsWithin, DotDotIsNotResolved) {
   EXPECT_TRUE(is_within("/a/b/../c", "/a/b"));  // as text: below /a/b
-  EXPECT_FALSE(is_within("/a/c", "/a/b/.."));    // /a/b/.. is not /a, textually
+  EXPECT_FALSE(is_within("/a/c", "/a/b/.."));   // /a/b/.. is not /a, textually
   EXPECT_TRUE(is_within(absolute_from("/a/b/../c", "/").native(), "/a"));
   EXPECT_FALSE(is_within(absolute_from("/a/b/../c", "/").native(), "/a/b"));
   EXPECT_TRUE(is_within("/a/..b/c", "/a/..b"));

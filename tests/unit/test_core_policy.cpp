@@ -66,7 +66,8 @@ TEST(NormalizeValue, InitKeysTakeTheirWordsOnly) {
 TEST(NormalizeValue, CachePrefixIsAbsoluteAgainstTheBaseNotTheCwd) {
   EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string(".cache/pyc"), "/proj")),
             "/proj/.cache/pyc");
-  EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string("../x/./y/"), "/proj/sub")), "/proj/x/y");
+  EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string("../x/./y/"), "/proj/sub")),
+            "/proj/x/y");
   EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string("/abs"), "/proj")), "/abs");
   EXPECT_EQ(std::get<std::string>(*normalize_value(Key::CachePrefix, std::string(""), "/proj")), "");
 }

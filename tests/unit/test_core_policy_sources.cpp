@@ -94,13 +94,17 @@ TEST(LoadPolicyFile, EveryKindOfBadFileIsOneLineWithFileLineColumn) {
     std::string file, content, expected;
   } cases[] = {
       {f, "[tool.pycache]\noptimize = [\n", f + ":2:"},
-      {f, "[tool.pycache]\nwrite_bytecode = false\n", f + ":2:1: unknown key 'write_bytecode' in [tool.pycache]; did you mean 'write-bytecode'?"},
-      {f, "[tool.pycache]\nwrite-bytecode = \"no\"\n", f + ":2:18: 'write-bytecode' must be true or false, not a string"},
+      {f, "[tool.pycache]\nwrite_bytecode = false\n",
+       f + ":2:1: unknown key 'write_bytecode' in [tool.pycache]; did you mean 'write-bytecode'?"},
+      {f, "[tool.pycache]\nwrite-bytecode = \"no\"\n",
+       f + ":2:18: 'write-bytecode' must be true or false, not a string"},
       {f, "[tool.pycache]\noptimize = 3\n", f + ":2:12: 'optimize' must be 0, 1 or 2, not 3"},
       {f, "[tool.pycache]\noptimize = 1.0\n", f + ":2:12: 'optimize' must be 0, 1 or 2, not a float"},
-      {f, "[tool.pycache]\ncheck-hash-based-pycs = \"sometimes\"\n", f + ":2:25: 'check-hash-based-pycs' must be \"default\", \"always\" or \"never\", not \"sometimes\""},
+      {f, "[tool.pycache]\ncheck-hash-based-pycs = \"sometimes\"\n",
+       f + ":2:25: 'check-hash-based-pycs' must be \"default\", \"always\" or \"never\", not \"sometimes\""},
       {f, "[tool]\npycache = 3\n", f + ":2:11: 'tool.pycache' must be a table"},
-      {p, "[tool.pycache]\noptimize = 1\n", p + ":1:2: unknown key 'tool' in the policy file (a pycache.toml holds the keys at top level"},
+      {p, "[tool.pycache]\noptimize = 1\n",
+       p + ":1:2: unknown key 'tool' in the policy file (a pycache.toml holds the keys at top level"},
       {p, "optimise = 1\n", p + ":1:1: unknown key 'optimise' in the policy file; did you mean 'optimize'?"},
   };
   for (const auto& c : cases) {
@@ -119,16 +123,19 @@ TEST(LoadPolicyFile, AControlCharacterAnywhereIsAnErrorAtItsPosition) {
   struct Case {
     std::string content, expected;
   } cases[] = {
-      {"[project]\nname = \"x\"\n\n[\001ool.pycache]\n", f + ":4:2: invalid TOML: control character U+0001 is not allowed"},
+      {"[project]\nname = \"x\"\n\n[\001ool.pycache]\n",
+       f + ":4:2: invalid TOML: control character U+0001 is not allowed"},
       {"[tool.pycache] # \x7f\noptimize = 1\n", f + ":1:18: invalid TOML: control character U+007F is not allowed"},
-      {"[tool.pycache]\ncache-prefix = \"\xc3\xa9\x1b[31m\"\n", f + ":2:18: invalid TOML: control character U+001B is not allowed"},
+      {"[tool.pycache]\ncache-prefix = \"\xc3\xa9\x1b[31m\"\n",
+       f + ":2:18: invalid TOML: control character U+001B is not allowed"},
   };
   for (const auto& c : cases) {
     std::string msg = error_of(f, c.content);
     EXPECT_EQ(msg, c.expected) << "content: " << c.content;
   }
   // A table header that starts with no key character is toml++'s own error, in every build type.
-  EXPECT_EQ(error_of(f, "[(tool.pycache]\n").rfind(f + ":1:2: invalid TOML: ", 0), 0u) << error_of(f, "[(tool.pycache]\n");
+  EXPECT_EQ(error_of(f, "[(tool.pycache]\n").rfind(f + ":1:2: invalid TOML: ", 0), 0u)
+      << error_of(f, "[(tool.pycache]\n");
   // Tabs, CRLF line ends and non-ASCII text are TOML.
   EXPECT_EQ(error_of(f, "[tool.pycache]\r\n\toptimize = 1 # caf\xc3\xa9\r\n"), "");
 }
@@ -202,7 +209,8 @@ TEST(UserAndSystemFiles, FollowXdgAndHome) {
 
 TEST(EnvironmentLayer, ReadsVariablesAsCPythonDoes) {
   auto l = environment_layer(
-      fake_env({{"PYTHONDONTWRITEBYTECODE", "1"}, {"PYTHONOPTIMIZE", "2"}, {"PYTHONPYCACHEPREFIX", "rel/pfx"}}), "/cwd");
+      fake_env({{"PYTHONDONTWRITEBYTECODE", "1"}, {"PYTHONOPTIMIZE", "2"}, {"PYTHONPYCACHEPREFIX", "rel/pfx"}}),
+      "/cwd");
   EXPECT_EQ(std::get<bool>(l.get(Key::WriteBytecode)->value), false);
   EXPECT_EQ(l.get(Key::WriteBytecode)->origin.describe(), "environment PYTHONDONTWRITEBYTECODE");
   EXPECT_EQ(std::get<std::int64_t>(l.get(Key::Optimize)->value), 2);
@@ -252,11 +260,19 @@ TEST(Inheritance, RoundTripsEveryValueWithItsOrigin) {
 
 TEST(Inheritance, MalformedValuesAreRefused) {
   EXPECT_FALSE(decode_inherited(""));
-  EXPECT_FALSE(decode_inherited("v2\x1eoptimize\x1f" "1\x1fx"));
-  EXPECT_FALSE(decode_inherited("v1\x1eoptimize\x1f" "7\x1fx"));
+  EXPECT_FALSE(
+      decode_inherited("v2\x1eoptimize\x1f"
+                       "1\x1fx"));
+  EXPECT_FALSE(
+      decode_inherited("v1\x1eoptimize\x1f"
+                       "7\x1fx"));
   EXPECT_FALSE(decode_inherited("v1\x1ewrite-bytecode\x1fyes\x1fx"));
   EXPECT_FALSE(decode_inherited("v1\x1eoptimize"));
-  auto future = decode_inherited("v1\x1e" "future-key\x1f" "1\x1fx\x1eoptimize\x1f" "1\x1fy");
+  auto future = decode_inherited(
+      "v1\x1e"
+      "future-key\x1f"
+      "1\x1fx\x1eoptimize\x1f"
+      "1\x1fy");
   ASSERT_TRUE(future) << "unknown keys from a newer parent are skipped";
 }
 
@@ -364,7 +380,8 @@ TEST(Trust, AFileInADirectoryOfAnotherUserIsRefused) {
   if (!give_to_nobody(t / "d")) GTEST_SKIP() << "needs root to give a directory to nobody";
   auto why = distrust_file(Trust::current(), t / "d/pycache.toml", ::geteuid());
   ASSERT_TRUE(why);
-  EXPECT_EQ(*why, "the directory holding it ('" + (t / "d").native() + "') is owned by nobody (uid 65534), not by you or root");
+  EXPECT_EQ(*why, "the directory holding it ('" + (t / "d").native() +
+                      "') is owned by nobody (uid 65534), not by you or root");
   EXPECT_FALSE(distrust_file(Trust::current(), t / "pycache.toml", 0)) << "root's files are trusted";
 }
 

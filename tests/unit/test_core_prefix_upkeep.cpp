@@ -57,7 +57,10 @@ TEST(PlanEviction, EachPrefixHasItsOwnBudget) {
 
 TEST(JudgeName, TempFilesAlwaysGoEverythingGoesWithoutASelection) {
   Options o;
-  auto never = [](const std::string&) -> bool { ADD_FAILURE() << "source asked for"; return true; };
+  auto never = [](const std::string&) -> bool {
+    ADD_FAILURE() << "source asked for";
+    return true;
+  };
   EXPECT_EQ(judge_name(o, cache_name("m", "cpython-311", pyc::CacheKind::TempFile), false, never),
             (Verdict{Verdict::Remove, Reason::TempFile}));
   EXPECT_EQ(judge_name(o, cache_name("m"), true, never), (Verdict{Verdict::Remove, Reason::Bytecode}));
@@ -72,8 +75,12 @@ TEST(JudgeName, OrphansThenOtherVersionsThenTimes) {
   o.other_versions = OtherVersions::Yes;
   o.current_tags = {"cpython-311"};
   std::string asked;
-  auto exists = [&](const std::string& s) { asked = s; return s != "gone.py"; };
-  EXPECT_EQ(judge_name(o, cache_name("gone", "cpython-38"), false, exists), (Verdict{Verdict::Remove, Reason::Orphaned}));
+  auto exists = [&](const std::string& s) {
+    asked = s;
+    return s != "gone.py";
+  };
+  EXPECT_EQ(judge_name(o, cache_name("gone", "cpython-38"), false, exists),
+            (Verdict{Verdict::Remove, Reason::Orphaned}));
   EXPECT_EQ(asked, "gone.py");
   EXPECT_EQ(judge_name(o, cache_name("here", "cpython-38"), false, exists),
             (Verdict{Verdict::Remove, Reason::OtherVersion}));

@@ -141,7 +141,8 @@ TEST(CacheNames, OptOnlyAsTheLastComponent) {
   for (auto n : {"a.opt-b.cpython-311.pyc", ".opt-eeee,.eeeeeeeeeeeeep.opt-0.pyc", "x.cpython-311.opt-03.pyc"}) {
     auto p = parse_cache_name(n);
     ASSERT_TRUE(p) << n;
-    auto again = parse_cache_name(cache_from_source("/d/" + p->module + ".py", p->tag, p->optimize).filename().native());
+    auto again =
+        parse_cache_name(cache_from_source("/d/" + p->module + ".py", p->tag, p->optimize).filename().native());
     ASSERT_TRUE(again) << n;
     EXPECT_EQ(again->module, p->module) << n;
     EXPECT_EQ(again->optimize, p->optimize) << n;

@@ -58,7 +58,8 @@ TEST(ScanPythonArgs, BytecodeOptions) {
 }
 
 TEST(PythonOptionsLayer, MapsOptionsToKeysWithOrigins) {
-  auto l = python_options_layer(scan({"-B", "-OOO", "-X", "pycache_prefix=rel", "--check-hash-based-pycs", "always"}), "/cwd");
+  auto l = python_options_layer(scan({"-B", "-OOO", "-X", "pycache_prefix=rel", "--check-hash-based-pycs", "always"}),
+                                "/cwd");
   EXPECT_EQ(std::get<bool>(l.get(Key::WriteBytecode)->value), false);
   EXPECT_EQ(l.get(Key::WriteBytecode)->origin.describe(), "command line -B");
   EXPECT_EQ(std::get<std::int64_t>(l.get(Key::Optimize)->value), 2);

@@ -73,8 +73,10 @@ TEST_F(ShowTest, TimestampPycFreshAndStale) {
 
 TEST_F(ShowTest, HashPycsAreCheckedThroughTheInterpreterHash) {
   f.add_file("/p/m.py", "print('hello')\n");
-  f.add_file("/p/__pycache__/m.cpython-311.pyc", hash_pyc(k311, pyc::Invalidation::CheckedHash, fake_hash("print('hello')\n")));
-  f.add_file("/p/__pycache__/m.cpython-311.opt-1.pyc", hash_pyc(k311, pyc::Invalidation::UncheckedHash, fake_hash("old")));
+  f.add_file("/p/__pycache__/m.cpython-311.pyc",
+             hash_pyc(k311, pyc::Invalidation::CheckedHash, fake_hash("print('hello')\n")));
+  f.add_file("/p/__pycache__/m.cpython-311.opt-1.pyc",
+             hash_pyc(k311, pyc::Invalidation::UncheckedHash, fake_hash("old")));
   auto fresh = inspect_pyc(ctx, "/p/__pycache__/m.cpython-311.pyc");
   ASSERT_TRUE(fresh);
   EXPECT_EQ(fresh->freshness, Freshness::Fresh);
@@ -88,7 +90,8 @@ TEST_F(ShowTest, HashPycsAreCheckedThroughTheInterpreterHash) {
   EXPECT_EQ(stale->flags, 1u);
   EXPECT_FALSE(stale->checked_at_import) << "unchecked-hash under check-hash-based-pycs = default";
   EXPECT_EQ(stale->detail, "the source's hash is now 7072696e74282768");
-  EXPECT_NE(format_pyc(*stale).find("does not check it (unchecked-hash, check-hash-based-pycs = \"default\"): the stale bytecode runs"),
+  EXPECT_NE(format_pyc(*stale).find(
+                "does not check it (unchecked-hash, check-hash-based-pycs = \"default\"): the stale bytecode runs"),
             std::string::npos)
       << format_pyc(*stale);
   EXPECT_EQ(hashes, 2);
@@ -167,7 +170,8 @@ TEST_F(ShowTest, SourcesOfLegacyPrefixAndUnknownPycs) {
 TEST_F(ShowTest, OlderHeaderLayouts) {
   // 3.6: magic, mtime, size; no flags word.
   f.add_file("/p/m.py", "abc", 7 * kSecond);
-  f.add_file("/p/__pycache__/m.cpython-36.pyc", std::string("\x33\x0d\x0d\x0a\x07\x00\x00\x00\x03\x00\x00\x00", 12) + "body");
+  f.add_file("/p/__pycache__/m.cpython-36.pyc",
+             std::string("\x33\x0d\x0d\x0a\x07\x00\x00\x00\x03\x00\x00\x00", 12) + "body");
   auto r = inspect_pyc(ctx, "/p/__pycache__/m.cpython-36.pyc");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->flags, std::nullopt);
@@ -190,10 +194,11 @@ TEST_F(ShowTest, BrokenFilesAreOneLineErrors) {
     ExitCode code;
     const char* says;
   };
-  for (Case c : {Case{"/p/empty.pyc", kExitFailure, "empty file"}, Case{"/p/short.pyc", kExitFailure, "truncated pyc: 6 bytes"},
-                 Case{"/p/text.pyc", kExitFailure, "not a pyc"}, Case{"/p/flags.pyc", kExitFailure, "invalid pyc flags 0x8"},
-                 Case{"/p/dir.pyc", kExitUsage, "is a directory"}, Case{"/p/none.pyc", kExitUsage, "no such file"},
-                 Case{"/p/locked.pyc", kExitFailure, "Permission denied"}}) {
+  for (Case c :
+       {Case{"/p/empty.pyc", kExitFailure, "empty file"}, Case{"/p/short.pyc", kExitFailure, "truncated pyc: 6 bytes"},
+        Case{"/p/text.pyc", kExitFailure, "not a pyc"}, Case{"/p/flags.pyc", kExitFailure, "invalid pyc flags 0x8"},
+        Case{"/p/dir.pyc", kExitUsage, "is a directory"}, Case{"/p/none.pyc", kExitUsage, "no such file"},
+        Case{"/p/locked.pyc", kExitFailure, "Permission denied"}}) {
     auto r = inspect_pyc(ctx, c.path);
     ASSERT_FALSE(r) << c.path;
     EXPECT_EQ(r.error().code, c.code) << c.path;
@@ -226,7 +231,8 @@ TEST_F(ShowTest, SourceReportListsEveryLevelAndTheOtherPycs) {
   EXPECT_EQ(r.others, (std::vector<fs::path>{"/p/__pycache__/m.cpython-38.pyc", "/p/m.pyc"}));
   std::string text = format_source(r);
   EXPECT_NE(text.find("opt 1   /p/__pycache__/m.cpython-311.opt-1.pyc: none\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("opt 2   /p/__pycache__/m.cpython-311.opt-2.pyc, the policy's level\n  error"), std::string::npos) << text;
+  EXPECT_NE(text.find("opt 2   /p/__pycache__/m.cpython-311.opt-2.pyc, the policy's level\n  error"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("other   /p/m.pyc\n"), std::string::npos) << text;
 }
 
@@ -240,7 +246,8 @@ TEST_F(ShowTest, SourceReportUnderAPrefixAndForAMissingSource) {
   ASSERT_TRUE(r.levels[0].report);
   EXPECT_EQ(r.levels[0].report->freshness, Freshness::Orphaned);
   EXPECT_EQ(r.others, (std::vector<fs::path>{"/p/__pycache__/gone.cpython-311.pyc"}));
-  EXPECT_NE(format_source(r).find("source  /p/gone.py (does not exist)\npolicy  cache tag cpython-311, pycs under the prefix /pfx\n"),
+  EXPECT_NE(format_source(r).find(
+                "source  /p/gone.py (does not exist)\npolicy  cache tag cpython-311, pycs under the prefix /pfx\n"),
             std::string::npos)
       << format_source(r);
 }
@@ -251,10 +258,11 @@ TEST_F(ShowTest, Json) {
   auto r = inspect_pyc(ctx, "/p/__pycache__/m.cpython-311.pyc");
   ASSERT_TRUE(r);
   std::string j = format_pyc_json(*r, std::string("  1  RESUME 0\n"));
-  for (const char* key : {"{\"kind\":\"pyc\"", "\"magic\":3495", "\"python\":\"3.11\"", "\"loadable\":true", "\"flags\":0",
-                          "\"mode\":\"timestamp\"", "\"source_mtime\":10", "\"source_mtime_utc\":\"1970-01-01T00:00:10Z\"",
-                          "\"source_size\":6", "\"source_hash\":null", "\"source\":\"/p/m.py\"", "\"freshness\":\"fresh\"",
-                          "\"checked_at_import\":true", "\"disassembly\":\"  1  RESUME 0\\n\"}"})
+  for (const char* key :
+       {"{\"kind\":\"pyc\"", "\"magic\":3495", "\"python\":\"3.11\"", "\"loadable\":true", "\"flags\":0",
+        "\"mode\":\"timestamp\"", "\"source_mtime\":10", "\"source_mtime_utc\":\"1970-01-01T00:00:10Z\"",
+        "\"source_size\":6", "\"source_hash\":null", "\"source\":\"/p/m.py\"", "\"freshness\":\"fresh\"",
+        "\"checked_at_import\":true", "\"disassembly\":\"  1  RESUME 0\\n\"}"})
     EXPECT_NE(j.find(key), std::string::npos) << key << "\n" << j;
   std::string s = format_source_json(inspect_source(ctx, "/p/m.py", 0), std::nullopt);
   for (const char* key : {"{\"kind\":\"source\"", "\"exists\":true", "\"prefix\":null", "\"levels\":[{\"optimize\":0",

@@ -122,16 +122,16 @@ TEST(Status, CountsMissingPycsAgainstThePolicysLevel) {
 
 TEST(Status, LegacyPycsWithoutSourceAreImportableUnlessShadowed) {
   FakeFileSystem f;
-  f.add_file("/p/deleted.pyc", timestamp_pyc(k38, 100, 6));            // importable: a finding
+  f.add_file("/p/deleted.pyc", timestamp_pyc(k38, 100, 6));  // importable: a finding
   f.add_file("/p/beside.py", "b = 1\n", 100 * kSecond);
-  f.add_file("/p/beside.pyc", timestamp_pyc(k311, 100, 6));             // its source wins: fresh, not importable
-  f.add_file("/p/old.pyo", timestamp_pyc(k38, 100, 6));                 // .pyo: never imported since 3.5
-  f.add_file("/p/pkg.pyc", timestamp_pyc(k311, 100, 6));                // a package pkg/ wins
+  f.add_file("/p/beside.pyc", timestamp_pyc(k311, 100, 6));  // its source wins: fresh, not importable
+  f.add_file("/p/old.pyo", timestamp_pyc(k38, 100, 6));      // .pyo: never imported since 3.5
+  f.add_file("/p/pkg.pyc", timestamp_pyc(k311, 100, 6));     // a package pkg/ wins
   f.add_file("/p/pkg/__init__.py", "", 100 * kSecond);
-  f.add_file("/p/ext.pyc", timestamp_pyc(k311, 100, 6));                // an extension wins
+  f.add_file("/p/ext.pyc", timestamp_pyc(k311, 100, 6));  // an extension wins
   f.add_file("/p/ext.cpython-311-x86_64-linux-gnu.so", "ELF");
-  f.add_file("/p/not-a-name.pyc", timestamp_pyc(k311, 100, 6));         // `import` can't spell it
-  f.add_file("/p/ns.pyc", timestamp_pyc(k311, 100, 6));                 // a namespace dir ns/ loses to it
+  f.add_file("/p/not-a-name.pyc", timestamp_pyc(k311, 100, 6));  // `import` can't spell it
+  f.add_file("/p/ns.pyc", timestamp_pyc(k311, 100, 6));          // a namespace dir ns/ loses to it
   f.add_dir("/p/ns");
 
   Report rep = collect(f, options_for("/p"), nullptr);
@@ -151,11 +151,11 @@ TEST(Status, LegacyPycsWithoutSourceAreImportableUnlessShadowed) {
 TEST(Status, InvalidHeadersAreReportedNeverFatal) {
   FakeFileSystem f;
   f.add_file("/p/m.py", "m = 1\n", 100 * kSecond);
-  f.add_file("/p/__pycache__/m.cpython-311.pyc", "");                                   // empty
+  f.add_file("/p/__pycache__/m.cpython-311.pyc", "");                                            // empty
   f.add_file("/p/__pycache__/m.cpython-311.opt-1.pyc", timestamp_pyc(k311, 1, 1).substr(0, 9));  // truncated
-  f.add_file("/p/__pycache__/m.cpython-311.opt-2.pyc", "import os\nprint(os)\n");       // garbage
-  f.add_file("/p/__pycache__/m.cpython-312.pyc", timestamp_pyc(k311, 100, 6));         // foreign magic
-  f.add_file("/p/__pycache__/m.pypy39.pyc", timestamp_pyc(k311, 100, 6));               // not checked: not cpython
+  f.add_file("/p/__pycache__/m.cpython-311.opt-2.pyc", "import os\nprint(os)\n");                // garbage
+  f.add_file("/p/__pycache__/m.cpython-312.pyc", timestamp_pyc(k311, 100, 6));                   // foreign magic
+  f.add_file("/p/__pycache__/m.pypy39.pyc", timestamp_pyc(k311, 100, 6));  // not checked: not cpython
   f.add_file("/p/junk.pyc", "\x01");
   Report rep = collect(f, options_for("/p"), nullptr);
   const RootStatus& r = rep.roots[0];
@@ -195,8 +195,8 @@ TEST(Status, PrefixMirrorIsClassifiedAndTheWholePrefixCounted) {
   f.add_file("/pfx/p/sub/b.cpython-311.pyc", timestamp_pyc(k311, 99, 6));
   f.add_file("/pfx/p/gone.cpython-311.pyc", timestamp_pyc(k311, 100, 6));
   f.add_file("/pfx/p/sub/b.cpython-311.pyc.777", "x");
-  f.add_file("/pfx/usr/lib/other.cpython-311.pyc", std::string(100, 'x'));  // not ours: only counted
-  f.add_file("/pfx/pother/c.cpython-311.pyc", timestamp_pyc(k311, 100, 6));  // /pother is not under /p
+  f.add_file("/pfx/usr/lib/other.cpython-311.pyc", std::string(100, 'x'));      // not ours: only counted
+  f.add_file("/pfx/pother/c.cpython-311.pyc", timestamp_pyc(k311, 100, 6));     // /pother is not under /p
   f.add_file("/p/__pycache__/a.cpython-311.pyc", timestamp_pyc(k311, 100, 6));  // hidden by the prefix
 
   Options o = options_for("/p", policy("/pfx"));
@@ -253,10 +253,10 @@ TEST(Status, WriteBytecodeFalseMakesInTreeBytecodeAFinding) {
   f.add_file("/p/sub/legacy.py", "");
   f.add_file("/p/sub/legacy.pyc", timestamp_pyc(k311, 0, 0));
   Report rep = collect(f, options_for("/p", policy("", false)), nullptr);
-  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{
-                               {FindingKind::BytecodeInTree, "/p/__pycache__"},
-                               {FindingKind::BytecodeInTree, "/p/sub/__pycache__"},
-                               {FindingKind::BytecodeInTree, "/p/sub/legacy.pyc"}}));
+  EXPECT_EQ(findings(rep),
+            (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::BytecodeInTree, "/p/__pycache__"},
+                                                              {FindingKind::BytecodeInTree, "/p/sub/__pycache__"},
+                                                              {FindingKind::BytecodeInTree, "/p/sub/legacy.pyc"}}));
   EXPECT_NE(rep.findings[0].detail.find("1 file of bytecode; write-bytecode = false (/p/pycache.toml:2:1)"),
             std::string::npos)
       << rep.findings[0].detail;
@@ -373,7 +373,8 @@ TEST(Status, SeveralRootsEachWithItsPolicy) {
   ASSERT_EQ(rep.roots.size(), 2u);
   EXPECT_EQ(rep.roots[0].expected.compiled, 1u);
   EXPECT_EQ(rep.roots[1].expected.compiled, 1u);
-  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::BytecodeInTree, "/b/__pycache__"}}));
+  EXPECT_EQ(findings(rep),
+            (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::BytecodeInTree, "/b/__pycache__"}}));
 }
 
 TEST(StatusFormat, ColoursOnlyWhenAsked) {
@@ -411,10 +412,13 @@ TEST(StatusFormat, JsonHasTheDocumentedShape) {
   std::string j = format_json(collect(f, options_for("/p"), nullptr));
   for (const char* key :
        {"\"schema\":1", "\"cache_tag\":\"cpython-311\"", "\"root\":\"/p\"", "\"policy\":{\"policy_file\":null",
-        "\"sources\":1", "\"expected\":{\"location\":\"__pycache__\",\"tag\":\"cpython-311\",\"optimize\":0,\"compiled\":1,\"missing\":0",
+        "\"sources\":1",
+        "\"expected\":{\"location\":\"__pycache__\",\"tag\":\"cpython-311\",\"optimize\":0,\"compiled\":1,\"missing\":"
+        "0",
         "\"states\":{\"fresh\":1,\"stale\":0,\"unverified\":0,\"orphaned\":0,\"sourceless\":0,\"invalid\":0}",
-        "\"modes\":{\"timestamp\":1,\"checked-hash\":0,\"unchecked-hash\":0}", "\"temp_files\":{\"files\":0,\"bytes\":0}",
-        "\"prefix\":null", "\"git\":null", "\"findings\":[]", "\"errors\":[]"})
+        "\"modes\":{\"timestamp\":1,\"checked-hash\":0,\"unchecked-hash\":0}",
+        "\"temp_files\":{\"files\":0,\"bytes\":0}", "\"prefix\":null", "\"git\":null", "\"findings\":[]",
+        "\"errors\":[]"})
     EXPECT_NE(j.find(key), std::string::npos) << key << "\n" << j;
   EXPECT_EQ(j.back(), '\n');
 }

@@ -32,8 +32,6 @@ TEST(Printable, EscapesControlAndInvalidBytes) {
   EXPECT_EQ(printable("bad\xff"), "bad\\xff");
 }
 
-
-
 TEST(Printable, Utf8Table) {
   for (const auto& c : test::kUtf8Cases) EXPECT_EQ(printable(c.input), c.printable) << c.what;
 }
@@ -43,7 +41,9 @@ TEST(Printable, ControlBytesAndDel) {
   EXPECT_EQ(printable("\x01\x1f"), "\\x01\\x1f");
   EXPECT_EQ(printable("\r"), "\\x0d");
   EXPECT_EQ(printable("\t"), "\\t");
-  EXPECT_EQ(printable("a\x7f" "b"), "a\\x7fb");
+  EXPECT_EQ(printable("a\x7f"
+                      "b"),
+            "a\\x7fb");
   EXPECT_EQ(printable(" ~"), " ~");
 }
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "fake_fs.hpp"

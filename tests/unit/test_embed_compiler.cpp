@@ -1,8 +1,8 @@
 // embed::compile_source against what the reference interpreter itself writes.
 #include <gtest/gtest.h>
 
-#include "pycache/embed.hpp"
 #include "process.hpp"
+#include "pycache/embed.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "process.hpp"
 #include "pycache/embed.hpp"
 #include "pycache/pyc.hpp"
-#include "process.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {
@@ -21,10 +21,13 @@ TEST(ToolRuntime, SourceHashIsImportlibs) {
   test::TempDir t;
   const std::string source = "x = 1\n# caf\xc3\xa9\n";
   test::write_file(t / "s.py", source);
-  auto o = test::run({{test::reference_python().native(), "-c",
-                       "import importlib.util,sys; sys.stdout.write(importlib.util.source_hash(open(sys.argv[1],'rb').read()).hex())",
-                       (t / "s.py").native()},
-                      std::nullopt, test::clean_env(t.path()), t.path()});
+  auto o = test::run(
+      {{test::reference_python().native(), "-c",
+        "import importlib.util,sys; sys.stdout.write(importlib.util.source_hash(open(sys.argv[1],'rb').read()).hex())",
+        (t / "s.py").native()},
+       std::nullopt,
+       test::clean_env(t.path()),
+       t.path()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   auto h = embed::source_hash(source);
   std::string hex;

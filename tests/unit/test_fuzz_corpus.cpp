@@ -56,7 +56,8 @@ TEST(FuzzCorpus, EveryInputParsesOrFailsCleanly) {
     if (bytes.find('/') == std::string::npos && bytes.find('\0') == std::string::npos) {
       auto n = parse_cache_name(bytes);
       if (n && n->kind == CacheKind::Pyc) {
-        auto again = parse_cache_name(cache_from_source("/d/" + n->module + ".py", n->tag, n->optimize).filename().native());
+        auto again =
+            parse_cache_name(cache_from_source("/d/" + n->module + ".py", n->tag, n->optimize).filename().native());
         ASSERT_TRUE(again) << name;
         EXPECT_EQ(again->module, n->module) << name;
         EXPECT_EQ(again->tag, n->tag) << name;
