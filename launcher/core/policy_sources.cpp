@@ -5,14 +5,10 @@
 #include <charconv>
 #include <cstdlib>
 #include <system_error>
-// toml++ 3.3 asserts that a table header starts with a key character, then
-// reports the error itself when it does not ("[(x]"): its assertions are
-// off here in every build type, so a Debug build parses as a release build does.
-#define TOML_ASSERT(expr) static_assert(true)
-#include <toml++/toml.h>
 
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
+#include "toml.hpp"
 
 namespace pycache {
 namespace {

@@ -140,6 +140,29 @@ TEST(LoadPolicyFile, AControlCharacterAnywhereIsAnErrorAtItsPosition) {
   EXPECT_EQ(error_of(f, "[tool.pycache]\r\n\toptimize = 1 # caf\xc3\xa9\r\n"), "");
 }
 
+// A non-ASCII character outside a string or comment is an error at its
+// position. toml++ 3.3 classified most of U+00A1..U+0499 by reaching an
+// unreachable point there (undefined behaviour: UBSan stops at "é = 1").
+TEST(LoadPolicyFile, ANonAsciiCharacterOutsideAStringIsAnErrorAtItsPosition) {
+  TempDir t;
+  const std::string f = (t / "pyproject.toml").native();
+  struct Case {
+    std::string content, where;
+  } cases[] = {
+      {"[tool.pycache]\n\xc3\xa9 = 1\n", ":2:1: invalid TOML: "},
+      {"[tool.pycache]\noptimize = 1 \xc2\xa7\n", ":2:14: invalid TOML: "},
+      {"[tool.\xc4\x80]  # pycache\n", ":1:7: invalid TOML: "},
+      {"[tool.pycache]\nexclude = [\"a\", \xd0\x96]\n", ":2:17: invalid TOML: "},
+      {"\xcc\xaa # pycache", ":1:1: invalid TOML: "},
+  };
+  for (const auto& c : cases) {
+    std::string msg = error_of(f, c.content);
+    EXPECT_EQ(msg.rfind(f + c.where, 0), 0u) << "content: " << c.content << "\nmessage: " << msg;
+  }
+  // In a multi-line string after a line-ending backslash, it is the string's text.
+  EXPECT_EQ(error_of(f, "[tool.pycache]\ncache-prefix = \"\"\"\\\n\xc2\xa7\"\"\"\n"), "");
+}
+
 TEST(LoadPolicyFile, UnreadableFileIsAnError) {
   TempDir t;
   auto r = load_policy_file(t / "missing.toml", Source::ProjectFile);
