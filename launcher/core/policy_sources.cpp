@@ -8,6 +8,7 @@
 
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
+#include "pycache/toml_text.hpp"
 #include "toml.hpp"
 
 namespace pycache {
@@ -77,32 +78,16 @@ Result<Layer> read_table(const toml::table& table, const fs::path& file, Source 
 
 bool is_pyproject(const fs::path& file) { return file.filename() == "pyproject.toml"; }
 
-// TOML allows no raw control character but tab, LF and CR anywhere (CR only
-// in CRLF, which the parser checks): one is refused before parsing, with a
-// message that names it (a terminal escape would not show).
-std::optional<Error> control_character(const fs::path& file, std::string_view text) {
-  std::size_t line = 1, column = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++column;  // columns count characters, as the parser's do
-    if (c == '\n') {
-      ++line;
-      column = 0;
-    } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
-      return Error{fmt::format("{}:{}:{}: invalid TOML: control character U+{:04X} is not allowed",
-                               printable(file.native()), line, column, c),
-                   kExitUsage};
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 // Reading the file is cheap, parsing TOML is not: a pyproject.toml that never
 // says "pycache" cannot hold [tool.pycache] (a TOML key is written out).
 Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::string& text, Source source) {
   if (is_pyproject(file) && text.find("pycache") == std::string::npos) return std::optional<Layer>{};
-  if (auto bad = control_character(file, text)) return *bad;
+  if (auto bad = toml_text_problem(text))
+    return Error{
+        fmt::format("{}:{}:{}: invalid TOML: {}", printable(file.native()), bad->line, bad->column, bad->message),
+        kExitUsage};
   toml::table doc;
   try {
     doc = toml::parse(text, file.native());

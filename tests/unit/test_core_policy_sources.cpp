@@ -1,4 +1,5 @@
 #include "pycache/policy_sources.hpp"
+#include "pycache/toml_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -506,8 +507,18 @@ TEST(PolicyFuzz, TruncatedBinaryHugeAndDeepInputsNeverCrash) {
   feed("a = " + std::string(100000, '[') + "\n");
   feed("a = " + std::string(100000, '{') + "\n");
   std::string dotted = "[";
-  for (int i = 0; i < 20000; ++i) dotted += "a.";
-  feed(dotted + "pycache]\n");
+  for (int i = 0; i < 500000; ++i) dotted += "a.";
+  feed(dotted + "pycache]\n");  // 1 MB: overflowed toml++'s stack from ~100000 parts
+  // The deepest a policy file may nest (toml_text.hpp): a header of the most
+  // parts, then inline tables as deep as allowed, each under a key of the most parts.
+  std::string key = "a";
+  for (std::size_t i = 1; i < kMaxKeyParts; ++i) key += ".a";
+  std::string deepest = "[" + key + "]\n" + key + " = ";
+  for (std::size_t i = 1; i < kMaxNesting; ++i) deepest += "{" + key + " = ";
+  deepest += "{ pycache = 1 " + std::string(kMaxNesting, '}') + "\n";
+  feed(deepest);
+  auto read = parse_policy_text(file, deepest, Source::ProjectFile);
+  EXPECT_TRUE(read) << "within the limits: read, " << (read ? "" : read.error().message);
   std::string many = "[tool.pycache]\n";
   for (int i = 0; i < 20000; ++i) many += "k" + std::to_string(i) + " = " + std::to_string(i) + "\n";
   feed(many);
