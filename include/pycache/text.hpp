@@ -12,6 +12,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo
 // (distance <= max(1, len/3)), else empty.
 std::string_view closest_match(std::string_view word, std::span<const std::string_view> candidates);
+// "; did you mean 'HINT'?" to end an error message with, or empty when there
+// is no hint: the one wording of every "unknown ..." error.
+std::string did_you_mean(std::string_view hint);
 // The code point of the UTF-8 sequence starting at s[pos] (pos < s.size()),
 // pos moved past it; nullopt, pos moved one byte on, when that byte does not
 // start a well-formed sequence (RFC 3629: no lead bytes C0, C1, F5-FF, no

@@ -79,10 +79,10 @@ constexpr std::array<Command, 8> kCommands{{
 
 std::string unknown_command(std::string_view name) {
   std::vector<std::string_view> names;
+  names.reserve(std::size(kCommands));
   for (const auto& c : kCommands) names.push_back(c.name);
   std::string msg = fmt::format("unknown command '{}'", printable(name));
-  if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
-  return msg + " (see 'pycache --help')";
+  return msg + did_you_mean(closest_match(name, names)) + " (see 'pycache --help')";
 }
 
 int help_main(Args args) {

@@ -40,8 +40,7 @@ std::string unknown_option(const CLI::App& app, const std::string& arg) {
   names.push_back("--version");
   std::vector<std::string_view> views(names.begin(), names.end());
   auto near = name.starts_with("--") ? closest_match(name, views) : std::string_view();
-  if (near.empty()) return fmt::format("unknown option '{}'", printable(name));
-  return fmt::format("unknown option '{}'; did you mean '{}'?", printable(name), near);
+  return fmt::format("unknown option '{}'", printable(name)) + did_you_mean(near);
 }
 
 // CLI11's message for a parse error, in pycache's words where they differ.
@@ -89,7 +88,7 @@ std::optional<int> parse(CLI::App& app, Args args) {
   return std::nullopt;
 }
 
-CLI::Validator one_of(std::vector<std::string> words) {
+CLI::Validator one_of(const std::vector<std::string>& words) {
   return CLI::Validator(
       [words](std::string& value) {
         if (std::find(words.begin(), words.end(), value) != words.end()) return std::string();

@@ -34,7 +34,7 @@ CLI::Option* add_repeatable(CLI::App& app, const std::string& name, std::vector<
 // A value that must not be empty ("--older-than ''" is a mistake, never "everything").
 CLI::Validator non_empty();
 // A value that must be one of `words`: "expected a, b or c, got 'x'".
-CLI::Validator one_of(std::vector<std::string> words);
+CLI::Validator one_of(const std::vector<std::string>& words);
 
 // --exclude GLOB (repeatable) and --no-default-excludes, for the commands
 // that walk a tree (status, clean, compile).

@@ -98,8 +98,7 @@ Result<unsigned> parse_debris(std::string_view kinds) {
           "unknown debris kind '{}' (expected pytest, mypy, ruff, hypothesis, coverage, tox, "
           "default or all)",
           printable(name));
-      if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
-      return Error{msg, kExitUsage};
+      return Error{msg + did_you_mean(closest_match(name, names)), kExitUsage};
     } else {
       bits |= found->kind;
     }

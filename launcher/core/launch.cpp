@@ -54,10 +54,10 @@ std::optional<RunSpelling> find_run_option(std::string_view name) {
 Error unknown_run_option(std::string_view name) {
   std::vector<RunOptionInfo> all = run_options();
   std::vector<std::string_view> names;
+  names.reserve(all.size());
   for (const auto& o : all) names.push_back(o.name);
   std::string msg = fmt::format("unknown option '{}'", printable(name));
-  if (auto hint = closest_match(name, names); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
-  return usage(msg + " (see 'pycache run --help')");
+  return usage(msg + did_you_mean(closest_match(name, names)) + " (see 'pycache run --help')");
 }
 
 // " (or --in-tree)": the key's flags, for an option given an empty value.

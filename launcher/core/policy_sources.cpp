@@ -41,7 +41,7 @@ Result<Layer> read_table(const toml::table& table, const fs::path& file, Source 
     if (!info) {
       std::string msg =
           fmt::format("{}: unknown key '{}' in {}", location(file, key.source()), printable(key.str()), where);
-      if (auto hint = suggest_key(key.str()); !hint.empty()) msg += fmt::format("; did you mean '{}'?", hint);
+      if (auto hint = suggest_key(key.str()); !hint.empty()) msg += did_you_mean(hint);
       else if (key.str() == "tool") msg += " (a pycache.toml holds the keys at top level, without [tool.pycache])";
       return Error{msg, kExitUsage};
     }

@@ -36,6 +36,10 @@ std::string_view closest_match(std::string_view word, std::span<const std::strin
   return best;
 }
 
+std::string did_you_mean(std::string_view hint) {
+  return hint.empty() ? std::string() : "; did you mean '" + printable(hint) + "'?";
+}
+
 std::optional<char32_t> next_utf8(std::string_view s, std::size_t& pos) {
   const auto c = static_cast<unsigned char>(s[pos]);
   if (c < 0x80) {

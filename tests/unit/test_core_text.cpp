@@ -25,6 +25,12 @@ TEST(ClosestMatch, OnlyPlausibleTypos) {
   EXPECT_EQ(closest_match("xyzzy", names), "");
 }
 
+TEST(DidYouMean, EndsAMessageOrAddsNothing) {
+  EXPECT_EQ(did_you_mean("run"), "; did you mean 'run'?");
+  EXPECT_EQ(did_you_mean(""), "");
+  EXPECT_EQ(did_you_mean("a\x1b"), "; did you mean 'a\\x1b'?");
+}
+
 TEST(Printable, EscapesControlAndInvalidBytes) {
   EXPECT_EQ(printable("plain"), "plain");
   EXPECT_EQ(printable("a\nb"), "a\\nb");
