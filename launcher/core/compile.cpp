@@ -396,11 +396,14 @@ class TreeCompiler {
   }
 
   void walk_error(const fs::path& path, int err) {
-    const Root* root = &options_.roots.front();
+    // Shown from the deepest PATH holding it ("/p/ab/x" is not under "/p/a").
+    const Root* root = nullptr;
     for (const auto& r : options_.roots)
-      if (path.native().starts_with(r.path.native())) root = &r;
-    fail(display_path(*root, path), err == ELOOP ? std::string("is a symbolic link: not followed")
-                                                 : fmt::format("cannot read: {}", std::strerror(err)));
+      if (is_within(path.native(), r.path.native()) && (!root || r.path.native().size() > root->path.native().size()))
+        root = &r;
+    fail(root ? display_path(*root, path) : path.native(), err == ELOOP
+                                                               ? std::string("is a symbolic link: not followed")
+                                                               : fmt::format("cannot read: {}", std::strerror(err)));
   }
 
   void visit(WalkDir& d) {

@@ -293,6 +293,19 @@ TEST_F(Compile, WriteFailuresAreErrorsWithThePath) {
   EXPECT_EQ(s.written, 2u);
 }
 
+// A directory that cannot be listed is shown from the PATH it was found
+// under: "/p/ab" is not under "/p/a", whatever the order of the PATHs.
+TEST_F(Compile, AnUnreadableDirectoryIsShownFromItsOwnRoot) {
+  fs.add_file("/p/a/x.py", "", 100 * kSecond);
+  fs.add_file("/p/ab/sub/y.py", "", 100 * kSecond);
+  fs.fail(FakeFileSystem::Op::List, "/p/ab/sub", EACCES);
+  options.roots = {Root{"/p/ab", "ab", {}, {0}, true}, Root{"/p/a", "a", {}, {0}, true}};
+  auto s = run();
+  ASSERT_EQ(s.failures.size(), 1u);
+  EXPECT_EQ(s.failures[0].path, "ab/sub");
+  EXPECT_NE(s.failures[0].message.find("cannot read"), std::string::npos) << s.failures[0].message;
+}
+
 TEST_F(Compile, ExcludesAndSymlinksAreSkipped) {
   options.excludes = {"pkg"};
   fs.add_symlink("/p/link.py", "/elsewhere/x.py");
