@@ -132,6 +132,8 @@ int show_main(Args args) {
 
   auto prologue = start_command(o.policy);
   if (!prologue) return fail(prologue.error());
+  if (!o.cache_prefix.empty())
+    if (auto e = set_option(*prologue, Key::CachePrefix, "--cache-prefix", o.cache_prefix)) return fail(*e);
   const fs::path& cwd = prologue->cwd;
   auto located = show_file(o.file, cwd);
   if (!located) return fail(located.error());
@@ -151,7 +153,7 @@ int show_main(Args args) {
 
   show::Context ctx;
   ctx.fs = &real_fs();
-  ctx.prefix = o.cache_prefix.empty() ? fs::path(policy.cache_prefix()) : absolute_from(o.cache_prefix, cwd);
+  ctx.prefix = policy.cache_prefix();
   ctx.check_hash_pycs = policy.check_hash_pycs();
   ctx.tag = std::string(rt.cache_tag);
   ctx.magic = rt.magic;

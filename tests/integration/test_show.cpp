@@ -218,3 +218,27 @@ TEST_F(Show, PrefixPycsNeedTheirPrefix) {
 
 }  // namespace
 }  // namespace pycache::test
+
+namespace pycache::test {
+namespace {
+
+// --cache-prefix is the cache-prefix key's value, read as clean reads it:
+// "~/pfx" is the home directory's pfx, as in a policy file.
+TEST_F(Show, CachePrefixIsReadAsTheKeyIs) {
+  const fs::path prefix = t / "home/pfx";
+  auto o = run({{reference_python().native(), "-X", "pycache_prefix=" + prefix.native(), "-c",
+                 "import py_compile; print(py_compile.compile('m.py', doraise=True))"},
+                std::nullopt,
+                env,
+                proj});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const std::string pyc = o.out.substr(0, o.out.find('\n'));
+  auto known = pycache({"--cache-prefix", "~/pfx", pyc});
+  EXPECT_EQ(known.exit_code, 0) << known.err;
+  EXPECT_NE(known.out.find("source  " + (proj / "m.py").native()), std::string::npos) << known.out;
+  auto bad = pycache({"--cache-prefix", "", pyc});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
+}  // namespace
+}  // namespace pycache::test
