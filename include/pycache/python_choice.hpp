@@ -25,6 +25,11 @@ struct PythonChoice {
 
 PythonChoice choose_python(const PolicyResolution& resolution);
 
+// `policy`'s python key as `choice` settled it, for the reports (`pycache
+// policy`, status --json): the runtime's name ("3.11") when one answers, else
+// the request, with the request's origin.
+void record_python_choice(Policy& policy, const PythonChoice& choice);
+
 // The runtime of `choice`, or the one-line error (kExitEnvironment) naming
 // what was asked for, where, the runtimes there are and the command that
 // builds the missing one.

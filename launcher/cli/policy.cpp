@@ -51,10 +51,8 @@ int policy_main(Args args) {
   // The Python that runs the project, and where that choice comes from.
   PythonChoice choice = choose_python(*resolved);
   int status = kExitOk;
-  if (choice.runtime) {
-    resolved->policy.override(Key::Python, std::string(choice.runtime->name), choice.origin);
-  } else {
-    resolved->policy.override(Key::Python, choice.request, choice.origin);
+  record_python_choice(resolved->policy, choice);
+  if (!choice.runtime) {
     log().warn("{}", require_runtime(choice).error().message);
     if (o.check) status = kExitEnvironment;
   }

@@ -78,6 +78,7 @@ Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologu
     // The tag of the project's Python (known without a runtime for it): one per run.
     PythonChoice choice = choose_python(*resolved);
     if (choice.cache_tag.empty()) return require_runtime(choice).error();
+    record_python_choice(resolved->policy, choice);
     if (options.current_tag.empty()) {
       options.current_tag = choice.cache_tag;
     } else if (options.current_tag != choice.cache_tag) {

@@ -230,6 +230,10 @@ PythonChoice choose_python(const PolicyResolution& r) {
   return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
 }
 
+void record_python_choice(Policy& policy, const PythonChoice& choice) {
+  policy.override(Key::Python, choice.runtime ? std::string(choice.runtime->name) : choice.request, choice.origin);
+}
+
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   if (c.runtime) return c.runtime;
   std::string configured;

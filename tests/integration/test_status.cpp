@@ -233,6 +233,31 @@ TEST_F(Status, ColoursOnATerminalOnlyAndNeverWithNoColor) {
   EXPECT_NE(plain.out.find("invalid: gone.pyc: empty file: not a pyc"), std::string::npos) << plain.out;
 }
 
+// The policy in the --json report is `pycache policy --json`'s, the python
+// key included (the Python chosen, not the policy's "").
+TEST_F(Status, TheJsonPolicyIsThePolicyCommands) {
+  auto s = pycache({"status", "--json"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto p = pycache({"policy", "--json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const std::string python = json(p.out, "d['settings']['python']");
+  EXPECT_NE(python, "{'value': '', 'origin': 'default'}");
+  EXPECT_EQ(json(s.out, "d['roots'][0]['policy']['settings']['python']"), python);
+  EXPECT_EQ(json(s.out, "d['roots'][0]['policy']"), json(p.out, "d"));
+}
+
+// status reads pycs and runs no Python: it judges a tree for a version this
+// machine lacks, where compile, which must run one, exits 3.
+TEST_F(Status, AVersionWithoutARuntimeIsJudgedAllTheSame) {
+  compileall();
+  auto o = pycache({"status", "--python", "3.99"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("cpython-399 opt 0 in __pycache__: 0 compiled, 3 missing"), std::string::npos) << o.out;
+  auto c = pycache({"compile", "--python", "3.99"});
+  EXPECT_EQ(c.exit_code, 3) << c.err;
+  EXPECT_NE(c.err.find("3.99"), std::string::npos) << c.err;
+}
+
 TEST_F(Status, UsageErrors) {
   write_file(proj / "file.txt", "");
   auto missing = pycache({"status", "nowhere"});
