@@ -26,6 +26,9 @@ fs::path absolute_from(const fs::path& p, const fs::path& base);
 bool is_within(std::string_view path, std::string_view dir);
 // is_within, and not `dir` itself.
 bool is_below(std::string_view path, std::string_view dir);
+// "DIR/NAME" in one allocation ("/NAME" under "/"), for the walks that build
+// many paths from a directory's string.
+std::string child_path(std::string_view dir, std::string_view name);
 // The current directory, or "/" if it has gone.
 fs::path current_dir();
 // The real path of the running executable (/proc/self/exe).

@@ -72,6 +72,8 @@ struct GroupKey {
   std::string tag;   // "cpython-311"; legacy pycs (whose name has no tag): from the magic, "cpython-38", or "magic-N"
   int optimize = 0;  // N of .opt-N (legacy .pyo: 1)
   bool pytest = false;  // pytest's rewritten NAME.TAG-pytest-X.Y.Z.pyc
+  // clang-tidy 14 takes the 0 its defaulted <=> compares with for a null pointer.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   auto operator<=>(const GroupKey&) const = default;
 };
 struct Group {

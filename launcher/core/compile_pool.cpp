@@ -100,6 +100,7 @@ struct Worker {
     std::vector<std::string> args{o.argv0.empty() ? o.program.native() : o.argv0};
     args.insert(args.end(), o.args.begin(), o.args.end());
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     int rc = posix_spawn(&pid, o.program.c_str(), &fa, &attr, argv.data(), environ);

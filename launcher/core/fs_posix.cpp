@@ -67,7 +67,7 @@ int statx_at(int dirfd, const char* name, int flags, FileStat& out) {
 // per-thread scratch buffer that is never zero-filled, and only the bytes
 // read are copied out: `max` may be kWholeFile at no cost.
 int read_fd(int fd, std::size_t max, std::string& out) {
-  constexpr std::size_t kScratch = 64 * 1024;
+  constexpr std::size_t kScratch = std::size_t{64} * 1024;
   thread_local const std::unique_ptr<char[]> scratch(new char[kScratch]);
   out.clear();
   while (out.size() < max) {

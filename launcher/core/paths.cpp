@@ -55,6 +55,15 @@ bool is_below(std::string_view path, std::string_view dir) {
   return is_within(path, dir) && path.size() > without_trailing_slashes(dir).size();
 }
 
+std::string child_path(std::string_view dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out += dir;
+  if (out != "/") out += '/';
+  out += name;
+  return out;
+}
+
 fs::path current_dir() {
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);

@@ -168,6 +168,7 @@ const KeyInfo* find_key(std::string_view name) {
 
 std::string_view suggest_key(std::string_view name) {
   std::vector<std::string_view> names;
+  names.reserve(kKeys.size());
   for (const auto& k : kKeys) names.push_back(k.name);
   // Accept the spellings people carry over from elsewhere: underscores, PyConfig names.
   std::string dashed(name);

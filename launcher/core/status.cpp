@@ -361,7 +361,7 @@ class Collector {
       }
       std::string source = w.name.module + ".py";
       const SourceStat* walked = find_source(sources, source);
-      tally_pyc(c_, t, root, Location::PycacheDir, &w.name, false, f, path, parent + "/" + source, walked);
+      tally_pyc(c_, t, root, Location::PycacheDir, &w.name, false, f, path, child_path(parent, source), walked);
     }
     if (files > 0) r.bytecode_dirs.push_back(Notable{dir, plural(files, "file", "files")});
     t.recycle();
@@ -436,8 +436,8 @@ class Collector {
       const std::string stem = name.substr(0, name.size() - 4);
       const bool importable = legacy_importable(d, names, name, stem);
       std::string source = stem + ".py";
-      tally_pyc(c_, t, d.root_index, Location::Legacy, nullptr, importable, f, base + "/" + name, base + "/" + source,
-                find_source(sources, source));
+      tally_pyc(c_, t, d.root_index, Location::Legacy, nullptr, importable, f, child_path(base, name),
+                child_path(base, source), find_source(sources, source));
     }
   }
 

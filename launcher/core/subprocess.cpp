@@ -31,15 +31,9 @@ struct Pipe {
   }
 };
 
-}  // namespace
-
-Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input,
-                                  const fs::path& program) {
-  if (argv.empty()) return Error{"no program to run", kExitEnvironment};
-  Pipe in, out, err;
-  if (::pipe2(in.fd, O_CLOEXEC) != 0 || ::pipe2(out.fd, O_CLOEXEC) != 0 || ::pipe2(err.fd, O_CLOEXEC) != 0)
-    return Error{fmt::format("could not create a pipe: {}", std::strerror(errno)), kExitEnvironment};
-
+// The child, its stdin, stdout and stderr the pipes' ends.
+Result<pid_t> spawn(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& program, Pipe& in,
+                    Pipe& out, Pipe& err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
@@ -57,6 +51,7 @@ Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
@@ -67,17 +62,12 @@ Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs
   if (rc != 0)
     return Error{fmt::format("could not run '{}': {}", program.empty() ? argv[0] : program.native(), std::strerror(rc)),
                  kExitEnvironment};
-  in.close_end(0);
-  out.close_end(1);
-  err.close_end(1);
+  return pid;
+}
 
-  // Writing to a program that exited early must be an EPIPE, not our death.
-  struct sigaction ignore {
-  }, previous{};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGPIPE, &ignore, &previous);
-
-  ProcessOutput result;
+// Feeds `input` to the child's stdin while draining its stdout and stderr
+// into `result`, until both are closed.
+void pump(Pipe& in, Pipe& out, Pipe& err, std::string_view input, ProcessOutput& result) {
   std::size_t written = 0;
   if (input.empty()) in.close_end(1);
   else ::fcntl(in.fd[1], F_SETFL, ::fcntl(in.fd[1], F_GETFL) | O_NONBLOCK);
@@ -108,10 +98,33 @@ Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs
     }
   }
   in.close_end(1);
+}
+
+}  // namespace
+
+Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input,
+                                  const fs::path& program) {
+  if (argv.empty()) return Error{"no program to run", kExitEnvironment};
+  Pipe in, out, err;
+  if (::pipe2(in.fd, O_CLOEXEC) != 0 || ::pipe2(out.fd, O_CLOEXEC) != 0 || ::pipe2(err.fd, O_CLOEXEC) != 0)
+    return Error{fmt::format("could not create a pipe: {}", std::strerror(errno)), kExitEnvironment};
+  auto pid = spawn(argv, cwd, program, in, out, err);
+  if (!pid) return pid.error();
+  in.close_end(0);
+  out.close_end(1);
+  err.close_end(1);
+
+  // Writing to a program that exited early must be an EPIPE, not our death.
+  struct sigaction ignore {
+  }, previous{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &previous);
+  ProcessOutput result;
+  pump(in, out, err, input, result);
   ::sigaction(SIGPIPE, &previous, nullptr);
 
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;

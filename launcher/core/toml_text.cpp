@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace pycache {
 namespace {
 
@@ -36,7 +38,9 @@ class Scanner {
   }
 
  private:
-  std::optional<TextProblem> problem(std::string message) const { return TextProblem{line_, column_, message}; }
+  std::optional<TextProblem> problem(std::string message) const {
+    return TextProblem{line_, column_, std::move(message)};
+  }
 
   bool ahead(std::string_view what) const { return s_.substr(i_, what.size()) == what; }
 

@@ -82,7 +82,7 @@ std::optional<std::string> distrust_directory(const Trust& trust, const fs::path
       at = fs::path(at).parent_path().native();
       continue;
     }
-    std::string next = at == "/" ? "/" + name : at + "/" + name;
+    std::string next = child_path(at, name);
     if (::lstat(next.c_str(), &st) != 0) return std::nullopt;  // not there (yet): nothing to distrust
     if (S_ISLNK(st.st_mode)) {
       if (!trust.trusted_owner(st.st_uid))

@@ -86,7 +86,7 @@ Result<std::int64_t> parse_duration(std::string_view text) {
       case 'm': factor = 60; break;
       case 'h': factor = 3600; break;
       case 'd': factor = 86400; break;
-      case 'w': factor = 7 * 86400; break;
+      case 'w': factor = std::int64_t{7} * 86400; break;
       default: return bad();
     }
     // Callers work in nanoseconds: ~292 years is the most that fits.

@@ -51,7 +51,8 @@ bool skipped_below(FileSystem& fs, const SkipRules& rules, const fs::path& root,
   if (rel.empty() || *rel.begin() == "..") return false;
   fs::path dir = root;
   for (const auto& part : rel) {
-    std::string name = part.native(), scratch;
+    const std::string& name = part.native();
+    std::string scratch;
     if (matches(rules.excludes, name, dir, root, scratch)) return true;
     dir /= name;
     if (!rules.defaults) continue;

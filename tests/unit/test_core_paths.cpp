@@ -62,5 +62,11 @@ TEST(IsBelow, ExcludesTheDirectoryItself) {
   EXPECT_FALSE(is_below("/a", ""));
 }
 
+TEST(ChildPath, OneSlashBetweenAndNoneDoubledUnderTheRoot) {
+  EXPECT_EQ(child_path("/a/b", "c.py"), "/a/b/c.py");
+  EXPECT_EQ(child_path("/", "etc"), "/etc");
+  EXPECT_EQ(child_path("rel", "x"), "rel/x");
+}
+
 }  // namespace
 }  // namespace pycache
