@@ -33,6 +33,16 @@ class Show : public ::testing::Test {
     std::string p = o.out.substr(0, o.out.find('\n'));
     return proj / p;
   }
+  // py_compile under `python -X pycache_prefix=PREFIX`; the pyc's path, or empty.
+  fs::path compile_into(const fs::path& prefix) {
+    auto o = run({{reference_python().native(), "-X", "pycache_prefix=" + prefix.native(), "-c",
+                   "import py_compile; print(py_compile.compile('m.py', doraise=True))"},
+                  std::nullopt,
+                  env,
+                  proj});
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    return o.exit_code == 0 ? fs::path(o.out.substr(0, o.out.find('\n'))) : fs::path();
+  }
   std::string json(const std::string& json_text, const std::string& expr) {
     auto o = run({{reference_python().native(), "-c", "import json,sys; d=json.load(sys.stdin); print(" + expr + ")"},
                   std::nullopt,
@@ -199,13 +209,8 @@ TEST_F(Show, BrokenFilesGiveOneLineAndStatusOne) {
 
 TEST_F(Show, PrefixPycsNeedTheirPrefix) {
   fs::path prefix = t / "pfx";
-  auto o = run({{reference_python().native(), "-X", "pycache_prefix=" + prefix.native(), "-c",
-                 "import py_compile; print(py_compile.compile('m.py', doraise=True))"},
-                std::nullopt,
-                env,
-                proj});
-  ASSERT_EQ(o.exit_code, 0) << o.err;
-  fs::path pyc = o.out.substr(0, o.out.find('\n'));
+  const fs::path pyc = compile_into(prefix);
+  ASSERT_FALSE(pyc.empty());
   auto unknown = pycache({pyc.native()});
   EXPECT_EQ(unknown.exit_code, 0);
   EXPECT_NE(unknown.out.find("status  unknown: a tagged pyc outside __pycache__ belongs to a cache prefix"),
@@ -216,23 +221,11 @@ TEST_F(Show, PrefixPycsNeedTheirPrefix) {
   EXPECT_NE(known.out.find("status  fresh"), std::string::npos) << known.out;
 }
 
-}  // namespace
-}  // namespace pycache::test
-
-namespace pycache::test {
-namespace {
-
 // --cache-prefix is the cache-prefix key's value, read as clean reads it:
 // "~/pfx" is the home directory's pfx, as in a policy file.
 TEST_F(Show, CachePrefixIsReadAsTheKeyIs) {
-  const fs::path prefix = t / "home/pfx";
-  auto o = run({{reference_python().native(), "-X", "pycache_prefix=" + prefix.native(), "-c",
-                 "import py_compile; print(py_compile.compile('m.py', doraise=True))"},
-                std::nullopt,
-                env,
-                proj});
-  ASSERT_EQ(o.exit_code, 0) << o.err;
-  const std::string pyc = o.out.substr(0, o.out.find('\n'));
+  const std::string pyc = compile_into(t / "home/pfx");
+  ASSERT_FALSE(pyc.empty());
   auto known = pycache({"--cache-prefix", "~/pfx", pyc});
   EXPECT_EQ(known.exit_code, 0) << known.err;
   EXPECT_NE(known.out.find("source  " + (proj / "m.py").native()), std::string::npos) << known.out;
