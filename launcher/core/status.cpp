@@ -352,7 +352,7 @@ class Collector {
       const Want& w = t.wants[i];
       if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;  // or replaced meanwhile
       ++files;
-      std::string path = dir + "/" + f.name;
+      std::string path = child_path(dir, f.name);
       if (w.what == Want::Temp) {
         ++r.temp_files;
         r.temp_bytes += f.stat.size;
@@ -537,8 +537,8 @@ class Collector {
       }
       std::string source = w.name.module + ".py";
       const SourceStat* walked = sources ? find_source(*sources, source) : nullptr;
-      tally_pyc(c_, t, *owner, Location::Prefix, &w.name, false, f, dir + "/" + f.name,
-                (mirrored == "/" ? std::string() : mirrored) + "/" + source, walked);
+      tally_pyc(c_, t, *owner, Location::Prefix, &w.name, false, f, child_path(dir, f.name),
+                child_path(mirrored, source), walked);
     }
     t.recycle();
   }
