@@ -89,9 +89,17 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& query, const EnvLooku
 std::string describe_refusal(const Refusal& refusal, const EnvLookup& env);
 // The error for a cache prefix that is / or the home directory (unless
 // python's own -X or environment named it), or a venv or cache prefix named
-// by a policy file that distrust_directory() refuses; nullopt when both may
-// be used.
-std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust);
+// by a policy file (Origin::named_by_file, a parent's included) that
+// distrust_directory() refuses; nullopt when both may be used. A cache
+// prefix that does not exist yet is let pass with Absent::Allowed (the
+// commands: nothing is read from it before it is made) and checked with
+// Absent::Checked (`run`, once it has made what it makes).
+enum class Absent { Allowed, Checked };
+std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust, Absent absent_prefix);
+// A cache prefix named by a file that everyone can write becomes the user's
+// own directory inside it (private_prefix_name); `pycache run` makes it.
+void use_private_prefix(Policy& policy, const Trust& trust);
+std::optional<Error> make_private_prefix(const Policy& policy, const Trust& trust);
 
 // Where policy discovery starts for a python command line: the script's
 // directory, else the current directory.

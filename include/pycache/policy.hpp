@@ -89,8 +89,16 @@ enum class Source { Default, Environment, SystemFile, UserFile, ProjectFile, Par
 struct Origin {
   Source source = Source::Default;
   std::string where;  // "FILE:LINE:COL", "PYTHONOPTIMIZE", "-O", "--cache-prefix"; empty for defaults
+  // Source::Parent only: a policy file named the value in an ancestor, so this
+  // process checks whose directory it is again (see named_by_file).
+  bool recheck = false;
   // "default", "environment PYTHONOPTIMIZE", "command line -O", "/p/pyproject.toml:3:1".
   std::string describe() const;
+  // A policy file chose the value (here, or in a parent process; or the
+  // project's .venv beside one): the directory it names is someone's to
+  // trust (trust.hpp). The command line and the environment are the user's
+  // own choice, as they are for python.
+  bool named_by_file() const;
 };
 
 struct Setting {

@@ -40,9 +40,26 @@ enum class Exclusive { No, Yes };
 // directory writable by everyone without the sticky bit. With
 // Exclusive::Yes, `dir` itself may not be writable by everyone at all, sticky
 // or not: anyone who can create in a cache prefix can plant pycs in it. The
-// check ends at the first part that does not exist (nothing there yet to
-// distrust). nullopt when it may be used, or when `dir` is listed.
+// A part that does not exist yet is trusted only when the nearest existing
+// directory above it lets no one else make it (is not writable by everyone,
+// sticky or not): otherwise another user could create it, with a .pth or a
+// pyc in it, after pycache has looked. The one directory writable by
+// everyone allowed (sticky or not) is the parent of the user's own
+// directory in a shared cache prefix (Exclusive::Yes, see
+// private_prefix_name). nullopt when it may be used, or when `dir` is listed.
 std::optional<std::string> distrust_directory(const Trust& trust, const fs::path& dir, Exclusive exclusive);
+
+// A cache prefix that others can write (Docker's --tmpfs is mode 1777, a
+// Kubernetes emptyDir 0777) is never written into as it is: pycache uses a
+// directory of the user's own inside it, "pycache-UID", as tools sharing
+// /tmp do.
+std::string private_prefix_name(std::uint32_t uid);
+// True when `dir` is a directory (links followed) that everyone can write.
+bool shared_directory(const fs::path& dir);
+// Makes `name` (mode 0700) inside the open directory `dir` unless it exists,
+// then checks it through the same handle: a directory, not a link, owned by
+// trust.uid and writable by no one else. Why not, or nullopt when it is fine.
+std::optional<std::string> make_private_directory(const Trust& trust, const fs::path& dir, const std::string& name);
 
 // "nobody (uid 65534)", or "uid 4242" when the user has no name.
 std::string describe_user(std::uint32_t uid);

@@ -298,7 +298,8 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   r.policy.project_file = project_file;
   if (!project_file.empty()) r.project_dir = project_file.parent_path();
   project_venv(q, project_file, r);
-  if (auto refused = check_policy_directories(r.policy, trust)) return *refused;
+  use_private_prefix(r.policy, trust);
+  if (auto refused = check_policy_directories(r.policy, trust, Absent::Allowed)) return *refused;
   return r;
 }
 
@@ -308,7 +309,18 @@ std::string describe_refusal(const Refusal& refusal, const EnvLookup& env) {
                      printable(user_policy_path(env).native()));
 }
 
-std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust) {
+namespace {
+
+Error refusing(std::string_view what, const std::string& dir, const Setting& named, const std::string& why) {
+  return Error{fmt::format("refusing the {} '{}' ({}): {}; to trust it, add it to safe-directories in the user "
+                           "policy file",
+                           what, printable(dir), named.origin.describe(), why),
+               kExitEnvironment};
+}
+
+}  // namespace
+
+std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust, Absent absent_prefix) {
   // / or the home directory as a prefix would put pycs beside every source
   // of the machine (or of the user). Python's own -X and environment may,
   // as under python; nothing pycache reads or is told may.
@@ -321,29 +333,39 @@ std::optional<Error> check_policy_directories(const Policy& policy, const Trust&
                                named.origin.describe(), *why),
                    kExitUsage};
   }
-  // Only what a file named: the command line and the environment are the
-  // user's own choice, as they are for python.
-  auto from_file = [](const Setting& s) {
-    return s.origin.source == Source::ProjectFile || s.origin.source == Source::UserFile ||
-           s.origin.source == Source::SystemFile ||
-           (s.origin.source == Source::Default && !s.origin.where.empty());  // .venv beside the policy file
-  };
   const Setting& venv = policy.get(Key::Venv);
-  if (from_file(venv) && !policy.venv().empty() && policy.venv() != "none") {
+  if (venv.origin.named_by_file() && !policy.venv().empty() && policy.venv() != "none") {
     if (auto why = distrust_directory(trust, policy.venv(), Exclusive::No))
-      return Error{fmt::format("refusing the virtual environment '{}' ({}): {}; to trust it, add it to "
-                               "safe-directories in the user policy file",
-                               printable(policy.venv()), venv.origin.describe(), *why),
-                   kExitEnvironment};
+      return refusing("virtual environment", policy.venv(), venv, *why);
   }
   const Setting& prefix = policy.get(Key::CachePrefix);
-  if (from_file(prefix) && !policy.cache_prefix().empty()) {
+  if (prefix.origin.named_by_file() && !policy.cache_prefix().empty()) {
+    struct stat st {};
+    if (absent_prefix == Absent::Allowed && ::lstat(policy.cache_prefix().c_str(), &st) != 0 && errno == ENOENT)
+      return std::nullopt;
     if (auto why = distrust_directory(trust, policy.cache_prefix(), Exclusive::Yes))
-      return Error{fmt::format("refusing the cache prefix '{}' ({}): {}; to trust it, add it to safe-directories "
-                               "in the user policy file",
-                               printable(policy.cache_prefix()), prefix.origin.describe(), *why),
-                   kExitEnvironment};
+      return refusing("cache prefix", policy.cache_prefix(), prefix, *why);
   }
+  return std::nullopt;
+}
+
+void use_private_prefix(Policy& policy, const Trust& trust) {
+  const Setting& prefix = policy.get(Key::CachePrefix);
+  if (!prefix.origin.named_by_file() || policy.cache_prefix().empty() || trust.listed(policy.cache_prefix())) return;
+  if (!shared_directory(policy.cache_prefix())) return;
+  Origin origin = prefix.origin;
+  policy.override(Key::CachePrefix, child_path(policy.cache_prefix(), private_prefix_name(trust.uid)),
+                  std::move(origin));
+}
+
+std::optional<Error> make_private_prefix(const Policy& policy, const Trust& trust) {
+  const Setting& prefix = policy.get(Key::CachePrefix);
+  const fs::path dir = policy.cache_prefix();
+  if (!prefix.origin.named_by_file() || dir.empty() || dir.filename() != private_prefix_name(trust.uid) ||
+      !shared_directory(dir.parent_path()))
+    return std::nullopt;
+  if (auto why = make_private_directory(trust, dir.parent_path(), dir.filename()))
+    return refusing("cache prefix", dir.native(), prefix, *why);
   return std::nullopt;
 }
 
@@ -596,11 +618,12 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options
   // for `uv run`: the venv's, else one on PATH, run as that script.
   if (pycache_options)
     if (auto e = resolve_console_script(resolution.policy, cwd, env, python_args, scanned)) return *e;
+  const Trust trust = Trust::current(resolution.policy.safe_directories());
+  if (auto refused = make_private_prefix(resolution.policy, trust)) return *refused;
   apply_read_only(resolution.policy, tree_dir, env);
-  // Again now that the prefix may have been created: someone else may
-  // have made it first.
-  if (auto refused = check_policy_directories(resolution.policy, Trust::current(resolution.policy.safe_directories())))
-    return *refused;
+  // Again now that the prefix may have been created: someone else may have
+  // made it first. One that does not exist must be one no one else can make.
+  if (auto refused = check_policy_directories(resolution.policy, trust, Absent::Checked)) return *refused;
   return resolution;
 }
 

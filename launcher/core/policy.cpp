@@ -207,6 +207,20 @@ std::string Origin::describe() const {
   return where;
 }
 
+bool Origin::named_by_file() const {
+  switch (source) {
+    case Source::SystemFile:
+    case Source::UserFile:
+    case Source::ProjectFile: return true;
+    case Source::Default: return !where.empty();  // the .venv beside the policy file
+    case Source::Parent: return recheck;
+    case Source::Environment:
+    case Source::CommandLine:
+    case Source::Fallback: return false;
+  }
+  return false;
+}
+
 void Layer::set(Key key, Value value, Origin origin) {
   values_[static_cast<std::size_t>(key)] = Setting{std::move(value), std::move(origin)};
 }

@@ -207,6 +207,19 @@ int env_flag(const char* value) {
 }
 }  // namespace
 
+namespace {
+constexpr std::string_view kRecheckRecord = "recheck";
+bool list_has(std::string_view list, std::string_view item) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    if (list.substr(0, comma) == item) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+}  // namespace
+
 // Records are separated by \x1e, fields by \x1f: neither appears in a sane
 // path, and both survive the environment (only NUL would not).
 std::string encode_inherited(const Policy& policy) {
@@ -219,6 +232,18 @@ std::string encode_inherited(const Policy& policy) {
     out += '\x1f';
     out += origin;
   };
+  // The directories a policy file named: the child checks them again, as a
+  // venv or prefix made since the parent looked may be someone else's. First,
+  // so that the keys after it are read knowing it; an older child skips it.
+  std::string recheck;
+  const Trust listed{0, policy.safe_directories()};  // what the user trusts on purpose needs no second look
+  for (Key key : {Key::Venv, Key::CachePrefix})
+    if (const Setting& s = policy.get(key);
+        s.origin.named_by_file() && !listed.listed(fs::path(std::get<std::string>(s.value)))) {
+      if (!recheck.empty()) recheck += ',';
+      recheck += key_info(key).name;
+    }
+  field(kRecheckRecord, recheck, "");
   for (const auto& k : policy_keys()) {
     // The init is this process's duty, not its children's: a child of an
     // `--init` run must not fork an init of its own.
@@ -244,6 +269,7 @@ Result<Inherited> decode_inherited(std::string_view text) {
   if (!text.starts_with("v1")) return bad("unknown version");
   Inherited out;
   std::size_t seen = 0;
+  std::string_view recheck;  // "venv,cache-prefix"
   std::size_t pos = 2;
   while (pos < text.size()) {
     if (text[pos] != '\x1e') return bad("no record separator");
@@ -258,6 +284,10 @@ Result<Inherited> decode_inherited(std::string_view text) {
                      origin = record.substr(f2 + 1);
     if (key == "policy-file") {
       out.policy_file = std::string(value);
+      continue;
+    }
+    if (key == kRecheckRecord) {
+      recheck = value;
       continue;
     }
     const KeyInfo* info = find_key(key);
@@ -280,7 +310,9 @@ Result<Inherited> decode_inherited(std::string_view text) {
     }
     auto v = normalize_value(info->key, raw, "/");
     if (!v) return bad(v.error().message);
-    out.layer.set(info->key, std::move(*v), Origin{Source::Parent, std::string(origin)});
+    Origin from{Source::Parent, std::string(origin)};
+    from.recheck = list_has(recheck, key);
+    out.layer.set(info->key, std::move(*v), std::move(from));
     ++seen;
   }
   if (seen == 0) return bad("no values");

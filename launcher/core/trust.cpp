@@ -1,11 +1,14 @@
 #include "pycache/trust.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
 
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
@@ -28,6 +31,15 @@ void push_components(const std::string& path, std::vector<std::string>& stack) {
 
 std::string owned_by(const std::string& what, std::uint32_t owner) {
   return fmt::format("{} is owned by {}, not by you or root", what, describe_user(owner));
+}
+
+// `dir` stops at `missing`, which does not exist: trusted only while no one
+// else can make it in `parent`, the nearest directory that exists.
+std::optional<std::string> distrust_absent(const fs::path& dir, const std::string& parent) {
+  struct stat st {};
+  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || !(st.st_mode & S_IWOTH)) return std::nullopt;
+  return fmt::format("'{}' does not exist, and anyone can make it first: '{}' is writable by everyone",
+                     printable(dir.native()), printable(parent));
 }
 
 }  // namespace
@@ -63,17 +75,21 @@ std::optional<std::string> distrust_directory(const Trust& trust, const fs::path
   push_components(dir.native(), todo);
   std::string at = "/";
   int links = 0;
-  auto check = [&](const std::string& path, const struct stat& st, bool last) -> std::optional<std::string> {
+  const std::string private_name = private_prefix_name(trust.uid);
+  auto check = [&](const std::string& path, const struct stat& st) -> std::optional<std::string> {
     const std::string what = fmt::format("'{}'", printable(path));
     if (!trust.trusted_owner(st.st_uid)) return owned_by(what, st.st_uid);
     if (!S_ISDIR(st.st_mode) || !(st.st_mode & S_IWOTH)) return std::nullopt;
+    const bool last = todo.empty();
+    // The shared directory holding the user's own part of a cache prefix.
+    if (exclusive == Exclusive::Yes && todo.size() == 1 && todo.back() == private_name) return std::nullopt;
     if (!(st.st_mode & S_ISVTX)) return what + " is writable by everyone";
     if (last && exclusive == Exclusive::Yes) return what + " is writable by everyone (a cache prefix must not be)";
     return std::nullopt;
   };
   struct stat st {};
   if (::lstat("/", &st) == 0)
-    if (auto why = check("/", st, todo.empty())) return why;
+    if (auto why = check("/", st)) return why;
   while (!todo.empty()) {
     std::string name = std::move(todo.back());
     todo.pop_back();
@@ -83,7 +99,7 @@ std::optional<std::string> distrust_directory(const Trust& trust, const fs::path
       continue;
     }
     std::string next = child_path(at, name);
-    if (::lstat(next.c_str(), &st) != 0) return std::nullopt;  // not there (yet): nothing to distrust
+    if (::lstat(next.c_str(), &st) != 0) return distrust_absent(dir, at);
     if (S_ISLNK(st.st_mode)) {
       if (!trust.trusted_owner(st.st_uid))
         return owned_by(fmt::format("the symbolic link '{}'", printable(next)), st.st_uid);
@@ -96,10 +112,35 @@ std::optional<std::string> distrust_directory(const Trust& trust, const fs::path
       push_components(t, todo);
       continue;
     }
-    if (auto why = check(next, st, todo.empty())) return why;
+    if (auto why = check(next, st)) return why;
     at = std::move(next);
   }
   return std::nullopt;
+}
+
+std::string private_prefix_name(std::uint32_t uid) { return fmt::format("pycache-{}", uid); }
+
+bool shared_directory(const fs::path& dir) {
+  struct stat st {};
+  return ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH);
+}
+
+std::optional<std::string> make_private_directory(const Trust& trust, const fs::path& dir, const std::string& name) {
+  const std::string path = child_path(dir.native(), name);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fmt::format("cannot open '{}': {}", printable(dir.native()), std::strerror(errno));
+  std::optional<std::string> why;
+  struct stat st {};
+  if (::mkdirat(fd, name.c_str(), 0700) != 0 && errno != EEXIST)
+    why = fmt::format("cannot make '{}': {}", printable(path), std::strerror(errno));
+  else if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    why = fmt::format("cannot make '{}': {}", printable(path), std::strerror(errno));
+  else if (!S_ISDIR(st.st_mode)) why = fmt::format("'{}' is not a directory", printable(path));
+  else if (st.st_uid != trust.uid)
+    why = fmt::format("'{}' is owned by {}, not by you", printable(path), describe_user(st.st_uid));
+  else if (st.st_mode & (S_IWGRP | S_IWOTH)) why = fmt::format("'{}' is writable by others", printable(path));
+  ::close(fd);
+  return why;
 }
 
 }  // namespace pycache

@@ -250,6 +250,45 @@ TEST(EnvironmentLayer, EmptyZeroAndGarbageValues) {
   EXPECT_EQ(std::get<std::int64_t>(l.get(Key::Optimize)->value), 2);
 }
 
+TEST(Trust, OnlyTheUsersOwnDirectoryInAPrefixEveryoneCanWrite) {
+  TempDir t;
+  const Trust me = Trust::current();
+  const std::string own = private_prefix_name(me.uid);
+  EXPECT_EQ(own, "pycache-" + std::to_string(::geteuid()));
+  for (const unsigned mode : {01777u, 0777u}) {
+    fs::remove_all(t / "tmpfs");
+    fs::create_directories(t / "tmpfs");
+    ::chmod((t / "tmpfs").c_str(), mode);
+    EXPECT_TRUE(shared_directory(t / "tmpfs"));
+    EXPECT_TRUE(distrust_directory(me, t / "tmpfs", Exclusive::Yes));
+    EXPECT_FALSE(make_private_directory(me, t / "tmpfs", own));
+    struct stat st {};
+    ASSERT_EQ(::lstat((t / "tmpfs" / own).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0700u);
+    EXPECT_FALSE(shared_directory(t / "tmpfs" / own));
+    EXPECT_FALSE(distrust_directory(me, t / "tmpfs" / own, Exclusive::Yes));
+    EXPECT_FALSE(make_private_directory(me, t / "tmpfs", own)) << "made already: checked again";
+    // Another name in it is not the user's own: the shared directory is refused on the way.
+    fs::create_directories(t / "tmpfs/other");
+    EXPECT_EQ(distrust_directory(me, t / "tmpfs/other", Exclusive::Yes).has_value(), mode == 0777u);
+    // A link where the directory should be is never followed.
+    fs::remove_all(t / "tmpfs" / own);
+    fs::create_symlink(t / "tmpfs/other", t / "tmpfs" / own);
+    auto link = make_private_directory(me, t / "tmpfs", own);
+    ASSERT_TRUE(link);
+    EXPECT_EQ(*link, "'" + (t / "tmpfs" / own).native() + "' is not a directory");
+    fs::remove(t / "tmpfs" / own);
+    fs::create_directories(t / "tmpfs" / own);
+    ::chmod((t / "tmpfs" / own).c_str(), 0777);
+    auto open = make_private_directory(me, t / "tmpfs", own);
+    ASSERT_TRUE(open);
+    EXPECT_EQ(*open, "'" + (t / "tmpfs" / own).native() + "' is writable by others");
+  }
+  fs::create_directories(t / "mine");
+  EXPECT_FALSE(shared_directory(t / "mine"));
+  EXPECT_FALSE(shared_directory(t / "absent"));
+}
+
 }  // namespace
 }  // namespace pycache
 
@@ -280,6 +319,27 @@ TEST(Inheritance, RoundTripsEveryValueWithItsOrigin) {
   auto grand = decode_inherited(encode_inherited(child));
   ASSERT_TRUE(grand);
   EXPECT_EQ(grand->layer.get(Key::Optimize)->origin.describe(), "parent process (environment PYTHONOPTIMIZE)");
+}
+
+TEST(Inheritance, WhatAFileNamedIsCheckedAgainByEveryDescendant) {
+  Layer l;
+  l.set(Key::Venv, std::string("/p/.venv"), {Source::ProjectFile, "/p/pycache.toml:1:8"});
+  l.set(Key::CachePrefix, std::string("/pfx"), {Source::CommandLine, "--cache-prefix"});
+  Layer layers[] = {l};
+  auto child = decode_inherited(encode_inherited(Policy::resolve(layers)));
+  ASSERT_TRUE(child) << child.error().message;
+  EXPECT_TRUE(child->layer.get(Key::Venv)->origin.named_by_file());
+  EXPECT_FALSE(child->layer.get(Key::CachePrefix)->origin.named_by_file()) << "the user's own choice";
+  Layer again[] = {child->layer};
+  auto grand = decode_inherited(encode_inherited(Policy::resolve(again)));
+  ASSERT_TRUE(grand);
+  EXPECT_TRUE(grand->layer.get(Key::Venv)->origin.named_by_file()) << "and the grandchild again";
+  // What safe-directories lists is trusted on purpose: no second look.
+  l.set(Key::SafeDirectories, std::vector<std::string>{"/p"}, {Source::UserFile, "/u/config.toml:1:1"});
+  Layer listed[] = {l};
+  auto trusted = decode_inherited(encode_inherited(Policy::resolve(listed)));
+  ASSERT_TRUE(trusted);
+  EXPECT_FALSE(trusted->layer.get(Key::Venv)->origin.named_by_file());
 }
 
 TEST(Inheritance, MalformedValuesAreRefused) {
@@ -421,11 +481,17 @@ TEST(Trust, DirectoriesOnTheWayAreCheckedLinksIncluded) {
   ASSERT_TRUE(open);
   EXPECT_EQ(*open, "'" + (t / "open").native() + "' is writable by everyone");
   ::chmod((t / "open").c_str(), 01777);
+  fs::create_directories(t / "open/x");
   EXPECT_FALSE(distrust_directory(me, t / "open/x", Exclusive::No)) << "sticky, as /tmp";
   auto prefix = distrust_directory(me, t / "open", Exclusive::Yes);
   ASSERT_TRUE(prefix) << "anyone may create mirror directories in a sticky prefix";
   EXPECT_NE(prefix->find("a cache prefix must not be"), std::string::npos);
   EXPECT_FALSE(distrust_directory(Trust{me.uid, {(t / "open").native()}}, t / "open", Exclusive::Yes)) << "listed";
+  fs::remove(t / "open/x");
+  auto later = distrust_directory(me, t / "open/x/venv", Exclusive::No);
+  ASSERT_TRUE(later) << "not there yet, and anyone may make it first";
+  EXPECT_EQ(*later, "'" + (t / "open/x/venv").native() + "' does not exist, and anyone can make it first: '" +
+                        (t / "open").native() + "' is writable by everyone");
 
   if (!give_to_nobody(t / "mine")) GTEST_SKIP() << "needs root to give a directory to nobody";
   auto theirs = distrust_directory(me, t / "mine/venv", Exclusive::No);
