@@ -530,22 +530,37 @@ std::optional<std::string> stale_core_warning(const CoreFacts& f) {
       printable(f.interpreter.native()), f.core);
 }
 
-Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env) {
+namespace {
+
+// Why the console script `candidate` must not run: it, a symbolic link or a
+// directory on the way to it is another user's, or a directory on the way
+// is writable by everyone without the sticky bit (the trust rule of venvs).
+std::optional<std::string> distrust_console_script(const Trust& trust, const fs::path& candidate,
+                                                   const EnvLookup& env) {
+  auto why = distrust_directory(trust, candidate, Exclusive::No);
+  if (!why) return std::nullopt;
+  return fmt::format("ignoring the console script '{}': {}; to trust it, add \"{}\" to safe-directories in {}",
+                     printable(candidate.native()), *why, printable(candidate.parent_path().native()),
+                     printable(user_policy_path(env).native()));
+}
+
+}  // namespace
+
+Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
+                                     const Trust& trust) {
   std::vector<fs::path> dirs;
   if (!venv.empty() && venv != "none") dirs.push_back(fs::path(venv) / "bin");
-  if (const char* path = env("PATH")) {
-    std::string_view rest = path;
-    while (true) {
-      auto colon = rest.find(':');
-      std::string_view dir = rest.substr(0, colon);
-      if (!dir.empty()) dirs.emplace_back(std::string(dir));
-      if (colon == std::string_view::npos) break;
-      rest.remove_prefix(colon + 1);
-    }
-  }
+  const char* path = env("PATH");
+  for (auto& dir : absolute_path_entries(path ? path : "")) dirs.push_back(std::move(dir));
   for (const auto& dir : dirs) {
     const fs::path candidate = dir / name;
-    if (::access(candidate.c_str(), X_OK) != 0) continue;
+    // A directory or a FIFO of that name is no program: the search goes on, as a shell's does.
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(candidate.c_str(), X_OK) != 0) continue;
+    if (auto why = distrust_console_script(trust, candidate, env)) {
+      log().warn("{}", *why);
+      continue;
+    }
     // A Python script: its first line says so (#!/usr/bin/python3, #!/usr/bin/env python).
     ConfigFile head = read_config_file(candidate, kConfigFileLimit);
     std::string_view first = head.ok() ? std::string_view(head.text).substr(0, head.text.find('\n')) : "";
@@ -568,7 +583,8 @@ std::optional<Error> resolve_console_script(const Policy& policy, const fs::path
   if (scanned.target != PythonTarget::Script || fs::path(scanned.target_value).has_parent_path()) return std::nullopt;
   std::error_code ec;
   if (fs::exists(cwd / scanned.target_value, ec)) return std::nullopt;
-  auto script = find_console_script(scanned.target_value, policy.venv(), env);
+  auto script =
+      find_console_script(scanned.target_value, policy.venv(), env, Trust::current(policy.safe_directories()));
   if (!script) return script.error();
   for (auto& a : python_args)
     if (a == scanned.target_value) {
