@@ -424,8 +424,12 @@ namespace {
 // executable's directory.
 std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt, embed::InterpreterConfig& in,
                                 fs::path& search_dir) {
+  // An argv[0] that names no file leaves sys.executable '' (as python
+  // does); the program is still this one: where the stdlib is searched
+  // from, and a venv's link target.
+  const fs::path program = in.executable.empty() ? self_exe() : fs::path(in.executable);
   std::error_code real_ec;
-  const fs::path real = fs::canonical(in.executable, real_ec);
+  const fs::path real = fs::canonical(program, real_ec);
   std::optional<fs::path> venv = venv_of_executable(in.executable);
   if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
   // A venv named by a policy file that does not exist yet is not an error:
@@ -437,14 +441,14 @@ std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt
                printable(venv->native()), named.origin.describe());
     venv.reset();
   }
-  search_dir = (real_ec ? fs::path(in.executable) : real).parent_path();
+  search_dir = (real_ec ? program : real).parent_path();
   if (!venv) return std::nullopt;
   auto info = inspect_venv(*venv);
   if (!info) return info.error();
   if (!info->home.empty()) search_dir = info->home;
   if (auto ok = check_venv_compatible(*info, rt.major_minor, rt.free_threaded); !ok) return ok.error();
   if (venv_of_executable(in.executable)) return std::nullopt;
-  auto link = venv_launcher(*venv, in.executable);
+  auto link = venv_launcher(*venv, program);
   if (!link)
     return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
                              "pycache-python link children need",
