@@ -154,9 +154,11 @@ std::string python_executable(const char* argv0, const fs::path& self) {
 int handed_off(int argc, char** argv, const char* handoff) {
   auto config = decode_handoff(handoff);
   unsetenv(kHandoffVariable);
+  // pycache's hand-off is always well formed: this one came from the user's environment.
   if (!config) {
-    log().error("internal error: a malformed {} (please report this bug)", kHandoffVariable);
-    return kExitInternal;
+    log().error("{}: a malformed value in the environment (pycache sets it only for its own runtimes; unset it)",
+                kHandoffVariable);
+    return kExitUsage;
   }
   config->argv.assign(argv, argv + argc);
   if (auto stale = stale_core_warning()) log().warn("{}", *stale);
@@ -274,6 +276,9 @@ int dispatch(int argc, char** argv) {
   const bool commands =
       (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") || self.filename() == "pycache";
   if (!commands) return python_main(argc, argv, self);
+  // Only a runtime pycache hands a run off to reads it; the program run must
+  // not pass it on to the pycache-python its children start.
+  unsetenv(kHandoffVariable);
   g_invoked = python_executable(argv[0], self);
 
   if (argc < 2) {

@@ -168,16 +168,15 @@ fs::path discovery_start(const PythonArgs& args, const fs::path& cwd) {
 namespace {
 
 // A child of a pycache interpreter runs under exactly its parent's policy:
-// its layers when PYCACHE_POLICY holds one (and r.inherited set).
-void inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd, PolicyResolution& r,
-                      std::vector<Layer>& layers, fs::path& project_file) {
+// its layers when PYCACHE_POLICY holds one (and r.inherited set). An empty
+// or malformed one is bad input (kExitUsage): pycache never sets one so, and
+// ignoring it would run the child under another policy than its parent's.
+std::optional<Error> inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd,
+                                      PolicyResolution& r, std::vector<Layer>& layers, fs::path& project_file) {
   const char* parent = env(kInheritVariable);
-  if (!parent || !*parent) return;
+  if (!parent) return std::nullopt;
   auto in = decode_inherited(parent);
-  if (!in) {
-    log().warn("{}", in.error().message);
-    return;
-  }
+  if (!in) return in.error();
   r.inherited = true;
   project_file = in->policy_file;
   // What the parent exported is a function of its policy; what the
@@ -187,6 +186,7 @@ void inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path
   if (q.use_environment) changed = changed_environment_layer(policy_environment(parent_policy), env, cwd);
   layers.push_back(std::move(in->layer));
   layers.push_back(std::move(changed));
+  return std::nullopt;
 }
 
 // The system and user files (optional: absent is fine, broken is an error),
@@ -268,7 +268,8 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   const bool explicit_file = opts && opts->policy_file;
   fs::path project_file;
 
-  if (read_files && !explicit_file) inherited_layers(q, env, cwd, r, layers, project_file);
+  if (read_files && !explicit_file)
+    if (auto e = inherited_layers(q, env, cwd, r, layers, project_file)) return *e;
   if (!r.inherited) {
     if (q.use_environment) layers.push_back(environment_layer(env, cwd));
     // VIRTUAL_ENV is not a PYTHON* variable: -E does not hide it. Python
