@@ -93,8 +93,10 @@ std::string describe_refusal(const Refusal& refusal, const EnvLookup& env);
 // be used.
 std::optional<Error> check_policy_directories(const Policy& policy, const Trust& trust);
 
-// Where policy discovery starts for a python command line: the script's
-// directory, else the current directory.
+// Where policy discovery starts for a python command line: the directory of
+// the script's real path (where python takes sys.path[0] from; a directory
+// script as given), else the current directory. Empty when that needs a
+// current directory and `cwd` is empty (it has gone): no project then.
 fs::path discovery_start(const PythonArgs& args, const fs::path& cwd);
 
 // The interpreter configuration for `python_args` under `policy`, and the

@@ -159,10 +159,15 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
 
 fs::path discovery_start(const PythonArgs& args, const fs::path& cwd) {
   if (args.target != PythonTarget::Script) return cwd;
+  // Relative to a current directory that has gone: python can't open it either.
+  if (cwd.empty() && !fs::path(args.target_value).is_absolute()) return {};
   fs::path script = absolute_from(args.target_value, cwd);
   std::error_code ec;
-  if (fs::is_directory(script, ec)) return script;  // a directory with __main__.py
-  return script.parent_path();
+  if (fs::is_directory(script, ec)) return script;  // a directory with __main__.py: sys.path[0] as given
+  // python imports beside the real script: sys.path[0] is the directory of
+  // its real path (a bin/tool.py linked to ../src/tool.py imports from src/).
+  fs::path real = fs::canonical(script, ec);
+  return (ec ? script : real).parent_path();
 }
 
 namespace {
@@ -384,6 +389,8 @@ void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& 
   if (!policy.write_bytecode() || policy.read_only() == "ignore") return;
   const bool prefixed = !policy.cache_prefix().empty();
   const fs::path target = prefixed ? fs::path(policy.cache_prefix()) : tree_dir;
+  // No tree: `-c` in a current directory that has gone, where python imports nothing.
+  if (target.empty()) return;
   std::string why;
   // One check at start (the prefix is created if need be), not one per import.
   if (writable_dir(target, prefixed, why)) return;
