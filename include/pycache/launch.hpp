@@ -101,8 +101,10 @@ std::optional<Error> check_policy_directories(const Policy& policy, const Trust&
 void use_private_prefix(Policy& policy, const Trust& trust);
 std::optional<Error> make_private_prefix(const Policy& policy, const Trust& trust);
 
-// Where policy discovery starts for a python command line: the script's
-// directory, else the current directory.
+// Where policy discovery starts for a python command line: the directory of
+// the script's real path (where python takes sys.path[0] from; a directory
+// script as given), else the current directory. Empty when that needs a
+// current directory and `cwd` is empty (it has gone): no project then.
 fs::path discovery_start(const PythonArgs& args, const fs::path& cwd);
 
 // The interpreter configuration for `python_args` under `policy`, and the
@@ -154,9 +156,15 @@ std::optional<embed::InterpreterConfig> decode_handoff(std::string_view text);
 int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config);
 
 // `pycache run NAME` where NAME is no file: the console script NAME in the
-// venv's bin/, else on PATH; an Error (kExitUsage) when there is none, or
-// when the first one found is not a Python script.
-Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env);
+// venv's bin/, else in PATH's absolute directories (absolute_path_entries):
+// the first executable regular file of that name (a directory or a FIFO is
+// passed over). One that `trust` does not allow (distrust_directory: it, a
+// link or a directory on the way is another user's, or a directory on the
+// way is writable by everyone without the sticky bit) is passed over with
+// one warning. An Error (kExitUsage) when there is none, or when the first
+// one found is not a Python script.
+Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
+                                     const Trust& trust);
 
 // A command line parsed, its policy resolved and its launch planned: what
 // start_run() runs. Nothing printed: the caller says `explanation`.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pycache {
 
@@ -29,8 +30,19 @@ bool is_below(std::string_view path, std::string_view dir);
 // "DIR/NAME" in one allocation ("/NAME" under "/"), for the walks that build
 // many paths from a directory's string.
 std::string child_path(std::string_view dir, std::string_view name);
-// The current directory, or "/" if it has gone.
+// The current directory, or an empty path if it has gone (removed while in
+// use): never a guess, since relative paths and upward searches would then
+// start somewhere else.
 fs::path current_dir();
+// The message for a command that needs the current directory when
+// current_dir() is empty.
+inline constexpr const char* kNoCurrentDirectory = "the current directory no longer exists";
+// The absolute directories of a PATH value, in order. Empty and relative
+// entries ("", ".", "bin") are left out: they name a directory relative to
+// wherever the lookup happens (a tree being walked, a directory someone
+// else controls), which is no way to choose a program to run, as Go's
+// exec.LookPath refuses them.
+std::vector<fs::path> absolute_path_entries(std::string_view path_variable);
 // The real path of the running executable (/proc/self/exe).
 fs::path self_exe();
 // A configuration file read whole (a policy file, pyvenv.cfg,

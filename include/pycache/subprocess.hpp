@@ -1,6 +1,7 @@
 #pragma once
 // Running a helper program (git) and collecting what it prints. Never a
-// shell: argv is passed as is, the program is looked up in PATH.
+// shell: argv is passed as is, the program is looked up in PATH's absolute
+// directories only.
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -18,7 +19,13 @@ struct ProcessOutput {
   std::string err;     // everything it wrote to stderr
 };
 
-// Runs argv[0] (searched in PATH) with `argv` in `cwd`, feeding `input` to
+// The program `name` (no '/') as the first executable regular file of that
+// name in PATH's absolute directories (absolute_path_entries): never through
+// an empty or relative entry, which would be resolved in whatever directory
+// the program is started in. An Error (kExitEnvironment) when none is.
+Result<fs::path> find_program(std::string_view name);
+
+// Runs argv[0] (find_program) with `argv` in `cwd`, feeding `input` to
 // its stdin (then closing it) while reading stdout and stderr, so that large
 // inputs and outputs never deadlock. The environment is the process's own.
 // An Error (kExitEnvironment) only when the program could not be started.

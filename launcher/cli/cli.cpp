@@ -113,43 +113,52 @@ CommandDoc help_doc() {
           ""};
 }
 
-// sys.executable as CPython derives it from argv[0] (a path, else a PATH
-// search), kept only if it really is this program; else the real path.
+// sys.executable as CPython's getpath derives it from argv[0]: a name with a
+// slash made absolute, else the first executable of that name on PATH. Kept
+// when that is this program; when it names another program, this one's real
+// path, so that children run under the policy; when it names no file at all,
+// what python makes of it (test_sys.test_executable): the absolute path, or
+// '' for a bare name found nowhere.
 std::string python_executable(const char* argv0, const fs::path& self) {
   std::error_code ec;
   auto same = [&](const fs::path& candidate) {
     return !candidate.empty() && fs::equivalent(candidate, self, ec) && !ec;
   };
-  std::string_view name = argv0 ? argv0 : "";
+  const std::string_view name = argv0 ? argv0 : "";
+  if (name.empty()) return self.native();  // python takes "python3" on PATH: another program
+  // In a current directory that has gone, python can't make a relative path
+  // absolute and stops with a fatal error; this program is then the answer.
+  const fs::path cwd = current_dir();
   if (name.find('/') != std::string_view::npos) {
-    fs::path candidate = absolute_from(std::string(name), current_dir());
+    if (name.front() != '/' && cwd.empty()) return self.native();
+    fs::path candidate = absolute_from(std::string(name), cwd);
     if (same(candidate)) return candidate.native();
-  } else if (!name.empty()) {
-    const char* path = std::getenv("PATH");
-    std::string_view dirs = path ? path : "";
-    while (true) {
-      auto colon = dirs.find(':');
-      std::string_view dir = dirs.substr(0, colon);
-      fs::path candidate =
-          absolute_from(fs::path(std::string(dir.empty() ? "." : dir)) / std::string(name), current_dir());
-      if (access(candidate.c_str(), X_OK) == 0) {
-        if (same(candidate)) return candidate.native();
-        break;  // the first match is what a shell would run; it is not us
-      }
-      if (colon == std::string_view::npos) break;
-      dirs.remove_prefix(colon + 1);
-    }
+    return fs::exists(fs::symlink_status(candidate, ec)) ? self.native() : candidate.native();
   }
-  return self.native();
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "";
+  while (true) {  // as getpath searches: an empty entry is the current directory
+    auto colon = dirs.find(':');
+    const fs::path dir(std::string(dirs.substr(0, colon).empty() ? "." : dirs.substr(0, colon)));
+    if (dir.is_absolute() || !cwd.empty()) {
+      fs::path candidate = absolute_from(dir / std::string(name), cwd);
+      if (access(candidate.c_str(), X_OK) == 0) return same(candidate) ? candidate.native() : self.native();
+    }
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return cwd.empty() ? self.native() : std::string();
 }
 
 // `pycache run` of another runtime handed this one its plan (launch.hpp).
 int handed_off(int argc, char** argv, const char* handoff) {
   auto config = decode_handoff(handoff);
   unsetenv(kHandoffVariable);
+  // pycache's hand-off is always well formed: this one came from the user's environment.
   if (!config) {
-    log().error("internal error: a malformed {} (please report this bug)", kHandoffVariable);
-    return kExitInternal;
+    log().error("{}: a malformed value in the environment (pycache sets it only for its own runtimes; unset it)",
+                kHandoffVariable);
+    return kExitUsage;
   }
   config->argv.assign(argv, argv + argc);
   if (auto stale = stale_core_warning()) log().warn("{}", *stale);
@@ -267,6 +276,9 @@ int dispatch(int argc, char** argv) {
   const bool commands =
       (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") || self.filename() == "pycache";
   if (!commands) return python_main(argc, argv, self);
+  // Only a runtime pycache hands a run off to reads it; the program run must
+  // not pass it on to the pycache-python its children start.
+  unsetenv(kHandoffVariable);
   g_invoked = python_executable(argv[0], self);
 
   if (argc < 2) {

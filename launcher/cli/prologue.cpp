@@ -46,6 +46,9 @@ Result<PolicyResolution> Prologue::resolve(const fs::path& start_dir) const {
 Result<Prologue> start_command(const PolicyFlags& flags, const std::string& python) {
   Prologue p;
   p.cwd = current_dir();
+  // Its PATHs, --policy and policy discovery start from it: "/" in its
+  // place would clean or walk the whole machine.
+  if (p.cwd.empty()) return usage(kNoCurrentDirectory);
   auto run = policy_run_options(flags, p.cwd);
   if (!run) return run.error();
   p.run = std::move(*run);

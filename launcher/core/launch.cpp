@@ -159,25 +159,29 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
 
 fs::path discovery_start(const PythonArgs& args, const fs::path& cwd) {
   if (args.target != PythonTarget::Script) return cwd;
+  // Relative to a current directory that has gone: python can't open it either.
+  if (cwd.empty() && !fs::path(args.target_value).is_absolute()) return {};
   fs::path script = absolute_from(args.target_value, cwd);
   std::error_code ec;
-  if (fs::is_directory(script, ec)) return script;  // a directory with __main__.py
-  return script.parent_path();
+  if (fs::is_directory(script, ec)) return script;  // a directory with __main__.py: sys.path[0] as given
+  // python imports beside the real script: sys.path[0] is the directory of
+  // its real path (a bin/tool.py linked to ../src/tool.py imports from src/).
+  fs::path real = fs::canonical(script, ec);
+  return (ec ? script : real).parent_path();
 }
 
 namespace {
 
 // A child of a pycache interpreter runs under exactly its parent's policy:
-// its layers when PYCACHE_POLICY holds one (and r.inherited set).
-void inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd, PolicyResolution& r,
-                      std::vector<Layer>& layers, fs::path& project_file) {
+// its layers when PYCACHE_POLICY holds one (and r.inherited set). An empty
+// or malformed one is bad input (kExitUsage): pycache never sets one so, and
+// ignoring it would run the child under another policy than its parent's.
+std::optional<Error> inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path& cwd,
+                                      PolicyResolution& r, std::vector<Layer>& layers, fs::path& project_file) {
   const char* parent = env(kInheritVariable);
-  if (!parent || !*parent) return;
+  if (!parent) return std::nullopt;
   auto in = decode_inherited(parent);
-  if (!in) {
-    log().warn("{}", in.error().message);
-    return;
-  }
+  if (!in) return in.error();
   r.inherited = true;
   project_file = in->policy_file;
   // What the parent exported is a function of its policy; what the
@@ -187,6 +191,7 @@ void inherited_layers(const PolicyQuery& q, const EnvLookup& env, const fs::path
   if (q.use_environment) changed = changed_environment_layer(policy_environment(parent_policy), env, cwd);
   layers.push_back(std::move(in->layer));
   layers.push_back(std::move(changed));
+  return std::nullopt;
 }
 
 // The system and user files (optional: absent is fine, broken is an error),
@@ -268,7 +273,8 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   const bool explicit_file = opts && opts->policy_file;
   fs::path project_file;
 
-  if (read_files && !explicit_file) inherited_layers(q, env, cwd, r, layers, project_file);
+  if (read_files && !explicit_file)
+    if (auto e = inherited_layers(q, env, cwd, r, layers, project_file)) return *e;
   if (!r.inherited) {
     if (q.use_environment) layers.push_back(environment_layer(env, cwd));
     // VIRTUAL_ENV is not a PYTHON* variable: -E does not hide it. Python
@@ -405,6 +411,8 @@ void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& 
   if (!policy.write_bytecode() || policy.read_only() == "ignore") return;
   const bool prefixed = !policy.cache_prefix().empty();
   const fs::path target = prefixed ? fs::path(policy.cache_prefix()) : tree_dir;
+  // No tree: `-c` in a current directory that has gone, where python imports nothing.
+  if (target.empty()) return;
   std::string why;
   // One check at start (the prefix is created if need be), not one per import.
   if (writable_dir(target, prefixed, why)) return;
@@ -446,8 +454,12 @@ namespace {
 // executable's directory.
 std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt, embed::InterpreterConfig& in,
                                 fs::path& search_dir) {
+  // An argv[0] that names no file leaves sys.executable '' (as python
+  // does); the program is still this one: where the stdlib is searched
+  // from, and a venv's link target.
+  const fs::path program = in.executable.empty() ? self_exe() : fs::path(in.executable);
   std::error_code real_ec;
-  const fs::path real = fs::canonical(in.executable, real_ec);
+  const fs::path real = fs::canonical(program, real_ec);
   std::optional<fs::path> venv = venv_of_executable(in.executable);
   if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
   // A venv named by a policy file that does not exist yet is not an error:
@@ -459,14 +471,14 @@ std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt
                printable(venv->native()), named.origin.describe());
     venv.reset();
   }
-  search_dir = (real_ec ? fs::path(in.executable) : real).parent_path();
+  search_dir = (real_ec ? program : real).parent_path();
   if (!venv) return std::nullopt;
   auto info = inspect_venv(*venv);
   if (!info) return info.error();
   if (!info->home.empty()) search_dir = info->home;
   if (auto ok = check_venv_compatible(*info, rt.major_minor, rt.free_threaded); !ok) return ok.error();
   if (venv_of_executable(in.executable)) return std::nullopt;
-  auto link = venv_launcher(*venv, in.executable);
+  auto link = venv_launcher(*venv, program);
   if (!link)
     return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
                              "pycache-python link children need",
@@ -552,22 +564,37 @@ std::optional<std::string> stale_core_warning(const CoreFacts& f) {
       printable(f.interpreter.native()), f.core);
 }
 
-Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env) {
+namespace {
+
+// Why the console script `candidate` must not run: it, a symbolic link or a
+// directory on the way to it is another user's, or a directory on the way
+// is writable by everyone without the sticky bit (the trust rule of venvs).
+std::optional<std::string> distrust_console_script(const Trust& trust, const fs::path& candidate,
+                                                   const EnvLookup& env) {
+  auto why = distrust_directory(trust, candidate, Exclusive::No);
+  if (!why) return std::nullopt;
+  return fmt::format("ignoring the console script '{}': {}; to trust it, add \"{}\" to safe-directories in {}",
+                     printable(candidate.native()), *why, printable(candidate.parent_path().native()),
+                     printable(user_policy_path(env).native()));
+}
+
+}  // namespace
+
+Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
+                                     const Trust& trust) {
   std::vector<fs::path> dirs;
   if (!venv.empty() && venv != "none") dirs.push_back(fs::path(venv) / "bin");
-  if (const char* path = env("PATH")) {
-    std::string_view rest = path;
-    while (true) {
-      auto colon = rest.find(':');
-      std::string_view dir = rest.substr(0, colon);
-      if (!dir.empty()) dirs.emplace_back(std::string(dir));
-      if (colon == std::string_view::npos) break;
-      rest.remove_prefix(colon + 1);
-    }
-  }
+  const char* path = env("PATH");
+  for (auto& dir : absolute_path_entries(path ? path : "")) dirs.push_back(std::move(dir));
   for (const auto& dir : dirs) {
     const fs::path candidate = dir / name;
-    if (::access(candidate.c_str(), X_OK) != 0) continue;
+    // A directory or a FIFO of that name is no program: the search goes on, as a shell's does.
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(candidate.c_str(), X_OK) != 0) continue;
+    if (auto why = distrust_console_script(trust, candidate, env)) {
+      log().warn("{}", *why);
+      continue;
+    }
     // A Python script: its first line says so (#!/usr/bin/python3, #!/usr/bin/env python).
     ConfigFile head = read_config_file(candidate, kConfigFileLimit);
     std::string_view first = head.ok() ? std::string_view(head.text).substr(0, head.text.find('\n')) : "";
@@ -590,7 +617,8 @@ std::optional<Error> resolve_console_script(const Policy& policy, const fs::path
   if (scanned.target != PythonTarget::Script || fs::path(scanned.target_value).has_parent_path()) return std::nullopt;
   std::error_code ec;
   if (fs::exists(cwd / scanned.target_value, ec)) return std::nullopt;
-  auto script = find_console_script(scanned.target_value, policy.venv(), env);
+  auto script =
+      find_console_script(scanned.target_value, policy.venv(), env, Trust::current(policy.safe_directories()));
   if (!script) return script.error();
   for (auto& a : python_args)
     if (a == scanned.target_value) {

@@ -67,7 +67,19 @@ std::string child_path(std::string_view dir, std::string_view name) {
 fs::path current_dir() {
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
-  return ec ? fs::path("/") : cwd;
+  return ec ? fs::path() : cwd;
+}
+
+std::vector<fs::path> absolute_path_entries(std::string_view path_variable) {
+  std::vector<fs::path> out;
+  while (true) {
+    const auto colon = path_variable.find(':');
+    const std::string_view dir = path_variable.substr(0, colon);
+    if (!dir.empty() && dir.front() == '/') out.emplace_back(std::string(dir));
+    if (colon == std::string_view::npos) break;
+    path_variable.remove_prefix(colon + 1);
+  }
+  return out;
 }
 
 fs::path self_exe() {

@@ -263,7 +263,9 @@ std::string encode_inherited(const Policy& policy) {
 
 Result<Inherited> decode_inherited(std::string_view text) {
   auto bad = [](std::string_view why) {
-    return Error{fmt::format("ignoring a malformed {} from the parent process ({})", kInheritVariable, why),
+    return Error{fmt::format("{}: a malformed value in the environment ({}); pycache sets it only for the "
+                             "programs it starts: unset it",
+                             kInheritVariable, why),
                  kExitUsage};
   };
   if (!text.starts_with("v1")) return bad("unknown version");

@@ -1,10 +1,11 @@
-// posix_spawnp and one poll loop: stdin is fed while stdout and stderr are
+// posix_spawn of a program found in PATH beforehand, and one poll loop: stdin is fed while stdout and stderr are
 // drained, since a program like `git check-ignore --stdin` answers as it reads.
 #include "pycache/subprocess.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+
+#include "pycache/paths.hpp"
+#include "pycache/text.hpp"
 
 extern char** environ;
 
@@ -55,13 +60,13 @@ Result<pid_t> spawn(const std::vector<std::string>& argv, const fs::path& cwd, c
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  int rc = program.empty() ? ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), environ)
-                           : ::posix_spawn(&pid, program.c_str(), &actions, &attr, args.data(), environ);
+  // Never posix_spawnp: it searches PATH after the chdir, so a "." or empty
+  // entry would find a program of the tree being walked.
+  int rc = ::posix_spawn(&pid, program.c_str(), &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0)
-    return Error{fmt::format("could not run '{}': {}", program.empty() ? argv[0] : program.native(), std::strerror(rc)),
-                 kExitEnvironment};
+    return Error{fmt::format("could not run '{}': {}", program.native(), std::strerror(rc)), kExitEnvironment};
   return pid;
 }
 
@@ -102,13 +107,33 @@ void pump(Pipe& in, Pipe& out, Pipe& err, std::string_view input, ProcessOutput&
 
 }  // namespace
 
+Result<fs::path> find_program(std::string_view name) {
+  const char* path = std::getenv("PATH");
+  if (!name.empty() && name.find('/') == std::string_view::npos) {
+    for (const auto& dir : absolute_path_entries(path ? path : "")) {
+      fs::path candidate = dir / std::string(name);
+      struct stat st {};
+      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+        return candidate;
+    }
+  }
+  return Error{fmt::format("could not run '{}': not found in PATH's absolute directories", printable(name)),
+               kExitEnvironment};
+}
+
 Result<ProcessOutput> run_program(const std::vector<std::string>& argv, const fs::path& cwd, std::string_view input,
                                   const fs::path& program) {
   if (argv.empty()) return Error{"no program to run", kExitEnvironment};
+  fs::path found = program;
+  if (found.empty()) {
+    auto in_path = find_program(argv[0]);
+    if (!in_path) return in_path.error();
+    found = std::move(*in_path);
+  }
   Pipe in, out, err;
   if (::pipe2(in.fd, O_CLOEXEC) != 0 || ::pipe2(out.fd, O_CLOEXEC) != 0 || ::pipe2(err.fd, O_CLOEXEC) != 0)
     return Error{fmt::format("could not create a pipe: {}", std::strerror(errno)), kExitEnvironment};
-  auto pid = spawn(argv, cwd, program, in, out, err);
+  auto pid = spawn(argv, cwd, found, in, out, err);
   if (!pid) return pid.error();
   in.close_end(0);
   out.close_end(1);

@@ -125,15 +125,18 @@ TEST_F(Cli, PycachePythonSpeaksPythonWhateverArgv0) {
 }
 
 TEST_F(Cli, SysExecutableIsAbsoluteAndRunnable) {
-  auto o = run({{"some-name", "-c",
-                 "import sys, subprocess; print(sys.executable, flush=True); "
-                 "subprocess.run([sys.executable, '-c', 'print(42)'], check=True)"},
-                pycache_python_bin().native(),
-                env,
-                t.path()});
+  const std::string code =
+      "import sys, subprocess; print(sys.executable, flush=True); "
+      "subprocess.run([sys.executable, '-c', 'print(42)'], check=True)";
+  fs::create_symlink(pycache_python_bin(), t / "py");
+  auto o = run({{"./py", "-c", code}, (t / "py").native(), env, t.path()});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  // argv[0] names no file: the real program, as python does it.
-  EXPECT_EQ(o.out, fs::canonical(pycache_python_bin()).native() + "\n42\n");
+  // argv[0] names this program: made absolute, as python does it.
+  EXPECT_EQ(o.out, (t / "py").native() + "\n42\n");
+  // argv[0] names another program: still this one, so that children run under the policy.
+  auto other = run({{"python3", "-c", code}, pycache_python_bin().native(), env, t.path()});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_EQ(other.out, fs::canonical(pycache_python_bin()).native() + "\n42\n");
   auto r = pycache({"run", "-c", "import sys; print(sys.executable)"});
   EXPECT_EQ(r.out, pycache_python_bin().native() + "\n");
 }

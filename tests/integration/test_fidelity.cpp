@@ -204,6 +204,25 @@ TEST(Fidelity, PycachePythonMatchesTheEmbeddedInterpretersPython) {
   EXPECT_GE(compared, 60);
 }
 
+// An argv[0] that names no file (CPython's test_sys.test_executable starts
+// python so): sys.executable is what getpath makes of it, '' for a bare name
+// not on PATH, the absolute path for one with a slash, as under python.
+TEST(Fidelity, SysExecutableFromAnArgv0ThatNamesNoFile) {
+  TempDir t;
+  const std::string code = "import sys; print(repr(sys.executable), sys.prefix == sys.base_prefix); print(6 * 7)";
+  for (std::string argv0 : {"nonexistent", "./nonexistent", "no/such/dir/python", "nonexistent-python3.99"}) {
+    for (const fs::path& cwd : {t.path(), fs::canonical(pycache_python_bin()).parent_path()}) {
+      Env env = isolated_env(t.path());
+      auto theirs = run({{argv0, "-c", code}, reference_python().native(), env, cwd});
+      auto ours = run({{argv0, "-c", code}, pycache_python_bin().native(), env, cwd});
+      ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+      EXPECT_EQ(ours.exit_code, 0) << argv0 << ": " << ours.err;
+      EXPECT_EQ(ours.out, theirs.out) << argv0 << " in " << cwd;
+      EXPECT_EQ(ours.err, "") << argv0;
+    }
+  }
+}
+
 // After an upgrade of the interpreter a static core is stale: said at every
 // start and in --version. The upgrade is simulated in a mount namespace of its
 // own, a changed copy bound over the interpreter, so the machine's is never touched.

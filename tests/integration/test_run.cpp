@@ -269,6 +269,37 @@ TEST_F(Run, AScriptOutsideEveryProjectRunsUnderThePolicyOfTheCurrentDirectory) {
   EXPECT_EQ(pycache({(t / "other/tool.py").native()}).out, "True None\n");
 }
 
+// python imports beside the real script (sys.path[0] is the directory of its
+// real path): a script run through a symbolic link is under that project's
+// policy, not the link's.
+TEST_F(Run, AScriptRunThroughASymlinkIsUnderThePolicyOfItsRealDirectory) {
+  write_file(t / "links/pycache.toml", "write-bytecode = false\n");
+  write_file(t / "real/pycache.toml", "cache-prefix = \"pfx\"\n");
+  write_file(t / "real/src/helper.py", "WHERE = 'real'\n");
+  write_file(t / "real/src/tool.py",
+             "import sys, helper\nprint(helper.WHERE, sys.path[0], sys.dont_write_bytecode, sys.pycache_prefix)\n");
+  fs::create_directories(t / "links/bin");
+  fs::create_symlink("../../real/src/tool.py", t / "links/bin/tool.py");
+  const std::string expected = "real " + (t / "real/src").native() + " False " + (t / "real/pfx").native() + "\n";
+  auto relative = pycache({"links/bin/tool.py"}, t.path());
+  ASSERT_EQ(relative.exit_code, 0) << relative.err;
+  EXPECT_EQ(relative.out, expected);
+  for (const fs::path& cwd : {t / "links", t.path()}) {
+    auto o = pycache({(t / "links/bin/tool.py").native()}, cwd);
+    EXPECT_EQ(o.out, expected) << cwd << ": " << o.err;
+    auto py = run({{pycache_python_bin().native(), (t / "links/bin/tool.py").native()}, std::nullopt, env, cwd});
+    EXPECT_EQ(py.out, expected) << cwd << ": " << py.err;
+    // python's own sys.path[0], for the record.
+    auto ref = python({(t / "links/bin/tool.py").native()}, cwd);
+    EXPECT_EQ(ref.out.substr(0, ref.out.find(" False")), "real " + (t / "real/src").native()) << ref.err;
+  }
+  EXPECT_TRUE(fs::exists(t / "real/pfx" / (t / "real/src").relative_path() / ("helper." + python_cache_tag() + ".pyc")))
+      << "helper's pyc in real's prefix";
+  auto policy =
+      run({{pycache_bin().native(), "policy", (t / "links/bin/tool.py").native()}, std::nullopt, env, t.path()});
+  EXPECT_NE(policy.out.find("# policy file: " + (t / "real/pycache.toml").native()), std::string::npos) << policy.out;
+}
+
 TEST_F(Run, AConsoleScriptByItsNameFromTheVenvThenPath) {
   policy("cache-prefix = \"../pfx\"\n");
   write_file(t / "tools/bin/tool", "#!/usr/bin/python3\nimport sys\nprint('tool', sys.argv[1:], sys.pycache_prefix)\n");

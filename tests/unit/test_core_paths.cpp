@@ -1,6 +1,7 @@
 #include "pycache/paths.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace pycache {
 namespace {
@@ -66,6 +67,26 @@ TEST(ChildPath, OneSlashBetweenAndNoneDoubledUnderTheRoot) {
   EXPECT_EQ(child_path("/a/b", "c.py"), "/a/b/c.py");
   EXPECT_EQ(child_path("/", "etc"), "/etc");
   EXPECT_EQ(child_path("rel", "x"), "rel/x");
+}
+
+TEST(AbsolutePathEntries, EmptyAndRelativeEntriesAreLeftOut) {
+  using V = std::vector<fs::path>;
+  EXPECT_EQ(absolute_path_entries("/usr/bin:/bin"), (V{"/usr/bin", "/bin"}));
+  EXPECT_EQ(absolute_path_entries(".:/usr/bin::bin:/bin:"), (V{"/usr/bin", "/bin"}));
+  EXPECT_EQ(absolute_path_entries(":"), V{});
+  EXPECT_EQ(absolute_path_entries(""), V{});
+  EXPECT_EQ(absolute_path_entries("./x:../y:~/bin"), V{});
+}
+
+TEST(CurrentDir, EmptyOnceRemoved) {
+  const fs::path was = fs::current_path();
+  const fs::path gone = fs::temp_directory_path() / ("pycache-gone-" + std::to_string(::getpid()));
+  fs::create_directories(gone);
+  fs::current_path(gone);
+  EXPECT_EQ(current_dir(), gone);
+  fs::remove(gone);
+  EXPECT_EQ(current_dir(), fs::path());
+  fs::current_path(was);
 }
 
 }  // namespace

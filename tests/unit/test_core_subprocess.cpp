@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace pycache {
 namespace {
 
@@ -34,6 +36,25 @@ TEST(Subprocess, MissingProgramIsAnError) {
   ASSERT_FALSE(o);
   EXPECT_EQ(o.error().code, kExitEnvironment);
   EXPECT_NE(o.error().message.find("pycache-no-such-program-here"), std::string::npos);
+}
+
+// A relative PATH entry would be resolved in the directory the program is
+// started in (git is started in the tree it walks): only absolute ones count.
+TEST(Subprocess, ProgramsAreFoundInAbsolutePathEntriesOnly) {
+  const std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", ".::bin:/usr/bin", 1);
+  auto sh = find_program("sh");
+  ASSERT_TRUE(sh) << sh.error().message;
+  EXPECT_EQ(*sh, fs::path("/usr/bin/sh"));
+  auto o = run_program({"sh", "-c", "echo ok"}, "/usr/bin");
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->out, "ok\n");
+  ::setenv("PATH", ".:bin", 1);
+  auto none = run_program({"sh", "-c", "echo ran"}, "/usr");  // /usr/bin/sh is bin/sh there
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message, "could not run 'sh': not found in PATH's absolute directories");
+  EXPECT_FALSE(find_program("usr/bin/sh")) << "a name with a slash is no PATH name";
+  ::setenv("PATH", saved.c_str(), 1);
 }
 
 }  // namespace
