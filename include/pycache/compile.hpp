@@ -47,15 +47,28 @@ Freshness freshness(const std::optional<std::string>& header, const FileStat& so
 // --------------------------------------------------------------- the tasks
 
 // One stale source: compile it once per level and write each pyc.
+//
+// Everything is reached by handle, as the walk reached it, so that a
+// directory swapped for a symbolic link meanwhile is never followed: the
+// source's directory is `base` opened as named (only its own last
+// component must not be a link), then each directory below it opened on
+// its own, none followed; it must still be the directory the walk listed
+// (`dir_device`, `dir_inode`). The pycs go into its __pycache__, or, with a
+// `prefix`, into the mirror below the prefix (the prefix opened as named,
+// each directory below it made and opened on its own, none followed).
 struct Task {
   fs::path source;      // absolute: it becomes co_filename, as at import
   std::string display;  // the path as the user's PATH spelled it, for messages
   pyc::Invalidation mode = pyc::Invalidation::Timestamp;
   struct Output {
     int optimize = 0;
-    fs::path pyc;
+    fs::path pyc;  // absolute: in source's __pycache__ or below `prefix`
   };
   std::vector<Output> outputs;
+  fs::path base;                 // the walk's root directory; empty: the source's own directory
+  fs::path prefix;               // the cache prefix; empty: __pycache__
+  std::uint64_t dir_device = 0;  // the source's directory as the walk saw it (inode 0: not checked)
+  std::uint64_t dir_inode = 0;
 };
 
 struct TaskResult {
@@ -93,7 +106,10 @@ Toolchain& embedded_toolchain();
 std::unique_ptr<Toolchain> hashing_toolchain(std::uint16_t magic, bool siphash13);
 
 // Reads the source (retrying if it changes under us), compiles it at each
-// level and writes each pyc atomically, creating its directory. The header
+// level and writes each pyc atomically, creating its directory, every step
+// through directory handles (see Task): a directory on the way that is now
+// a symbolic link, or another directory than the walk's, is an IoError and
+// nothing is written. The header
 // is built from what was read: mtime and size of the source (timestamp) or
 // its hash (hash modes). The pyc's mode is the source's | 0200, as CPython's.
 TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task);

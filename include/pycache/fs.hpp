@@ -95,13 +95,24 @@ class Directory {
   // rmdir(2) of an empty subdirectory, relative to this one (never a path, so
   // never through a symlink and never too long).
   virtual int remove_dir(std::string_view name) = 0;
+  // mkdir(2) of a subdirectory, relative to this one (`mode` under the
+  // umask). EEXIST when the name is taken, by a directory or anything else.
+  virtual int make_dir(std::string_view name, std::uint32_t mode) = 0;
+  // Writes `data` to a unique temp file in this directory (NAME.DIGITS,
+  // created O_EXCL, never through a symlink), then renames it over `name`
+  // in this directory: readers see the old file or the new one, never a
+  // part. On any failure the temp file is removed. `mode` as for open(2),
+  // under the umask.
+  virtual int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) = 0;
 };
 
 // Batches over one directory.
 void probe_files(Directory& dir, std::span<FileProbe> files);
 
-// Removals go through a Directory (unlink, remove_dir, remove): a path is
-// never resolved again to remove what it names.
+// Removals and writes go through a Directory (unlink, remove_dir, remove,
+// make_dir, write_atomic): a path is never resolved again to remove or
+// create what it names, so nothing is ever written through a directory
+// swapped for a symlink.
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -116,12 +127,6 @@ class FileSystem {
   virtual int lstat(const fs::path& path, FileStat& out) = 0;
   // Up to `max` bytes from the start of a regular file (no symlink followed).
   virtual int read(const fs::path& path, std::size_t max, std::string& out) = 0;
-  // Creates `dir` and missing parents (mode 0777 & ~umask, as CPython).
-  virtual int make_dirs(const fs::path& dir) = 0;
-  // Writes `data` to a unique temp file beside `path`, then renames it over
-  // `path`: readers see the old file or the new one, never a part. On any
-  // failure the temp file is removed. `mode` as for open(2), umask applies.
-  virtual int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) = 0;
 };
 
 // A directory that could not be opened: every call fails with `error`.
@@ -135,6 +140,8 @@ class FailedDirectory final : public Directory {
   std::unique_ptr<Directory> open(std::string_view) override { return std::make_unique<FailedDirectory>(error_); }
   int unlink(std::string_view) override { return error_; }
   int remove_dir(std::string_view) override { return error_; }
+  int make_dir(std::string_view, std::uint32_t) override { return error_; }
+  int write_atomic(std::string_view, std::string_view, std::uint32_t) override { return error_; }
 
  private:
   int error_;
@@ -146,6 +153,19 @@ class FailedDirectory final : public Directory {
 // of it. `below` is relative; "" gives `base` itself again, and a ".."
 // (which would climb out of `base`) fails with EPERM.
 std::unique_ptr<Directory> open_beneath(Directory& base, const fs::path& below);
+
+// As open_beneath, making each missing component first (make_dir, `mode`
+// under the umask) and opening it on its own: a component that is a
+// symbolic link, already or by the time it is opened, fails the call (ELOOP
+// or ENOTDIR), never followed. How compile makes __pycache__ and a prefix's
+// mirror.
+std::unique_ptr<Directory> make_beneath(Directory& base, const fs::path& below, std::uint32_t mode = 0777);
+
+// The directory `dir`, made with its missing parents as importlib makes
+// them (`mode` under the umask). The part that exists is opened as named
+// (symbolic links in it followed: the user named it); each part made below
+// it is then made and opened as make_beneath does.
+std::unique_ptr<Directory> make_directories(FileSystem& fs, const fs::path& dir, std::uint32_t mode = 0777);
 
 // Why `path` must never be a root of removals or a cache prefix: it is / or
 // `home` (also when reached through another spelling: compared by device and

@@ -142,9 +142,11 @@ std::vector<ReferencePage> reference_pages() {
 }
 
 int write_reference(const std::string& dir) {
+  // The directory as named; each page written in it by name.
+  auto out = real_fs().open_directory(dir, FollowLink::Yes);
   for (const auto& page : reference_pages()) {
     const fs::path path = fs::path(dir) / page.file;
-    if (int err = real_fs().write_atomic(path, page.text, 0644); err != 0) {
+    if (int err = out->write_atomic(page.file, page.text, 0644); err != 0) {
       log().error("'{}': {}", printable(path.native()), std::strerror(err));
       return kExitFailure;
     }

@@ -90,29 +90,67 @@ std::unique_ptr<Toolchain> hashing_toolchain(std::uint16_t magic, bool siphash13
   return std::make_unique<HashingToolchain>(magic, siphash13);
 }
 
-TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
-  // The header must describe the bytes compiled: read between two stats
-  // that agree, or try again (an editor may be saving the file right now).
-  FileStat st;
-  std::string source;
-  bool stable = false;
-  for (int attempt = 0; attempt < 5 && !stable; ++attempt) {
-    if (int e = fs.lstat(task.source, st)) {
-      if (e == ENOENT && attempt == 0) {  // deleted since the walk listed it (a concurrent clean, a checkout)
-        TaskResult gone;
-        gone.status = TaskResult::Status::Vanished;
-        return gone;
-      }
+namespace {
+
+TaskResult vanished() {
+  TaskResult gone;
+  gone.status = TaskResult::Status::Vanished;
+  return gone;
+}
+
+// Why a directory could not be opened or made, for a message.
+std::string why_not(int err) {
+  return err == ELOOP ? std::string("a symbolic link is on the way: not followed") : std::string(std::strerror(err));
+}
+
+// The source's directory, by handle (see Task); nullopt when it is open.
+std::optional<TaskResult> open_source_dir(FileSystem& fs, const Task& task, std::unique_ptr<Directory>& dir) {
+  const fs::path parent = task.source.parent_path();
+  const fs::path& base = task.base.empty() ? parent : task.base;
+  dir = open_beneath(*fs.open_directory(base), parent.lexically_relative(base));
+  FileStat self;
+  if (int e = dir->stat_self(self)) {
+    if (e == ENOENT) return vanished();  // removed since the walk, with its sources
+    return io_error(fmt::format("cannot open its directory: {}", why_not(e)));
+  }
+  if (task.dir_inode != 0 && (self.device != task.dir_device || self.inode != task.dir_inode))
+    return io_error("its directory was replaced during the compile: nothing written");
+  return std::nullopt;
+}
+
+// The header must describe the bytes compiled: read between two stats that
+// agree, or try again (an editor may be saving the file right now).
+std::optional<TaskResult> read_source(Directory& dir, const std::string& name, FileStat& st, std::string& source) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (int e = dir.lstat(name, st)) {
+      if (e == ENOENT && attempt == 0) return vanished();  // deleted since the walk listed it
       return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
     }
     if (st.type != FileType::Regular) return io_error("not a regular file");
-    if (int e = fs.read(task.source, static_cast<std::size_t>(st.size) + 1, source))
+    if (int e = dir.read(name, static_cast<std::size_t>(st.size) + 1, source))
       return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
     FileStat after;
-    if (int e = fs.lstat(task.source, after)) return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
-    stable = source.size() == st.size && after.size == st.size && after.mtime_ns == st.mtime_ns;
+    if (int e = dir.lstat(name, after)) return io_error(fmt::format("cannot read source: {}", std::strerror(e)));
+    if (source.size() == st.size && after.size == st.size && after.mtime_ns == st.mtime_ns) return std::nullopt;
   }
-  if (!stable) return io_error("the source kept changing while being read");
+  return io_error("the source kept changing while being read");
+}
+
+// The directory a pyc goes into, made as needed: __pycache__ in the
+// source's directory, or the mirror below the prefix.
+std::unique_ptr<Directory> pyc_directory(FileSystem& fs, const Task& task, Directory& source_dir, const fs::path& dir) {
+  if (task.prefix.empty()) return make_beneath(source_dir, dir.lexically_relative(task.source.parent_path()));
+  return make_beneath(*make_directories(fs, task.prefix), dir.lexically_relative(task.prefix));
+}
+
+}  // namespace
+
+TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
+  std::unique_ptr<Directory> source_dir;
+  if (auto failed = open_source_dir(fs, task, source_dir)) return *failed;
+  FileStat st;
+  std::string source;
+  if (auto failed = read_source(*source_dir, task.source.filename().native(), st, source)) return *failed;
 
   pyc::Header header;
   header.magic = tools.magic();
@@ -128,6 +166,8 @@ TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
   const std::uint32_t mode = (st.mode | 0200u) & 0666u;
 
   TaskResult r;
+  std::unique_ptr<Directory> out_dir;
+  fs::path out_dir_path;
   for (const auto& out : task.outputs) {
     auto code = tools.compile(source, task.source.native(), out.optimize);
     if (!code.ok) {
@@ -138,14 +178,12 @@ TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
       r.column = code.column;
       return r;
     }
-    fs::path dir = out.pyc.parent_path();
-    if (int e = fs.make_dirs(dir)) {
-      TaskResult err = io_error(fmt::format("cannot create directory '{}': {}", dir.native(), std::strerror(e)));
-      err.written = r.written;
-      return err;
+    if (!out_dir || out.pyc.parent_path() != out_dir_path) {
+      out_dir_path = out.pyc.parent_path();
+      out_dir = pyc_directory(fs, task, *source_dir, out_dir_path);
     }
-    if (int e = fs.write_atomic(out.pyc, head + code.code, mode)) {
-      TaskResult err = io_error(fmt::format("cannot write '{}': {}", out.pyc.native(), std::strerror(e)));
+    if (int e = out_dir->write_atomic(out.pyc.filename().native(), head + code.code, mode)) {
+      TaskResult err = io_error(fmt::format("cannot write '{}': {}", out.pyc.native(), why_not(e)));
       err.written = r.written;
       return err;
     }
@@ -176,6 +214,10 @@ namespace {
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
 }
+void put_u64(std::string& out, std::uint64_t v) {
+  put_u32(out, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
+  put_u32(out, static_cast<std::uint32_t>(v >> 32));
+}
 void put_str(std::string& out, std::string_view s) {
   put_u32(out, static_cast<std::uint32_t>(s.size()));
   out.append(s);
@@ -193,6 +235,10 @@ struct Reader {
     for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
     in.remove_prefix(4);
     return v;
+  }
+  std::uint64_t u64() {
+    const std::uint64_t low = u32();
+    return low | static_cast<std::uint64_t>(u32()) << 32;
   }
   std::string str() {
     std::uint32_t n = u32();
@@ -219,6 +265,10 @@ std::string encode_batch(const std::vector<Task>& tasks) {
       put_u32(out, static_cast<std::uint32_t>(o.optimize));
       put_str(out, o.pyc.native());
     }
+    put_str(out, t.base.native());
+    put_str(out, t.prefix.native());
+    put_u64(out, t.dir_device);
+    put_u64(out, t.dir_inode);
   }
   return out;
 }
@@ -240,6 +290,10 @@ bool decode_batch(std::string_view frame, std::vector<Task>& out) {
       o.pyc = r.str();
       t.outputs.push_back(std::move(o));
     }
+    t.base = r.str();
+    t.prefix = r.str();
+    t.dir_device = r.u64();
+    t.dir_inode = r.u64();
     out.push_back(std::move(t));
   }
   return r.ok && r.in.empty();
@@ -283,6 +337,7 @@ bool is_source_name(std::string_view name) { return name.size() > 3 && name.ends
 struct HashJob {
   const Root* root = nullptr;
   std::string dir, name;
+  FileStat dir_stat{};                                             // the directory as the walk saw it
   std::vector<int> stale;                                          // levels already known to be stale
   std::vector<std::pair<int, std::array<std::uint8_t, 8>>> check;  // level, hash in its pyc
   std::string source;
@@ -300,11 +355,19 @@ std::string display_path(const Root& root, const fs::path& path) {
   return p;
 }
 
-Task make_task(const Root& root, const fs::path& src, std::vector<int> levels, const Options& options) {
+// `dir` is the source's directory as the walk saw it: the worker writes
+// only there (see Task).
+Task make_task(const Root& root, const fs::path& src, const FileStat& dir, std::vector<int> levels,
+               const Options& options) {
   Task task;
   task.source = src;
   task.mode = options.mode;
   task.display = display_path(root, src);
+  // A file root's directory is its own base: it was opened as named.
+  task.base = is_within(src.parent_path().native(), root.path.native()) ? root.path : src.parent_path();
+  task.prefix = root.cache_prefix;
+  task.dir_device = dir.device;
+  task.dir_inode = dir.inode;
   std::sort(levels.begin(), levels.end());
   for (int level : levels)
     task.outputs.push_back(
@@ -351,6 +414,7 @@ class TreeCompiler {
     std::unique_ptr<Directory> pyc_dir{};
     fs::path pyc_dir_path{};
     std::string header{}, pyc_name{};
+    std::optional<FileStat> self{};  // d's own stat, taken for the first task
   };
 
   // --- results (the executor's threads) -----------------------------------
@@ -387,7 +451,11 @@ class TreeCompiler {
 
   void walk() {
     std::vector<WalkRoot> paths;
-    for (const auto& r : options_.roots) paths.push_back(WalkRoot{r.path, {}, r.skip});
+    for (const auto& r : options_.roots) {
+      paths.push_back(WalkRoot{r.path, {}, r.skip});
+      // Opened once, as named; its mirror only ever beneath it (see Task).
+      prefix_dirs_.push_back(r.cache_prefix.empty() ? nullptr : fs_.open_directory(r.cache_prefix, FollowLink::Yes));
+    }
     walker_.walk(
         paths, [this](WalkDir& d) { visit(d); }, [this](const fs::path& p, int e) { walk_error(p, e); });
     std::lock_guard lock(hq_mu_);
@@ -451,6 +519,7 @@ class TreeCompiler {
       job.root = &plan.root;
       job.dir = d.path.native();
       job.name = name;
+      job.dir_stat = self_of(plan);
       std::lock_guard lock(hq_mu_);
       hash_queue_.push_back(std::move(job));
       if (hash_queue_.size() == kHashBatch) hq_cv_.notify_one();
@@ -458,7 +527,16 @@ class TreeCompiler {
     }
     // Stale, or unreadable for the hash check (then the task reports why).
     for (const auto& [level, _] : job.check) job.stale.push_back(level);
-    submit(make_task(plan.root, d.path / name, std::move(job.stale), options_));
+    submit(make_task(plan.root, d.path / name, self_of(plan), std::move(job.stale), options_));
+  }
+
+  // The directory's own stat (device, inode), taken once.
+  static const FileStat& self_of(DirPlan& plan) {
+    if (!plan.self) {
+      plan.self.emplace();
+      if (plan.d.dir->stat_self(*plan.self) != 0) *plan.self = FileStat{};  // inode 0: the worker just opens it
+    }
+    return *plan.self;
   }
 
   // What each of the root's levels needs for this source, from its pyc's header.
@@ -471,8 +549,10 @@ class TreeCompiler {
       std::optional<std::string> existing;
       if (options_.force == Force::No) {
         if (!plan.pyc_dir)
-          plan.pyc_dir =
-              plan.root.cache_prefix.empty() ? plan.d.dir->open("__pycache__") : fs_.open_directory(plan.pyc_dir_path);
+          plan.pyc_dir = plan.root.cache_prefix.empty()
+                             ? plan.d.dir->open("__pycache__")
+                             : open_beneath(*prefix_dirs_[plan.d.root_index],
+                                            plan.pyc_dir_path.lexically_relative(plan.root.cache_prefix));
         plan.pyc_name = pyc::cache_file_name(name, options_.cache_tag, level);
         if (plan.pyc_dir->read(plan.pyc_name, pyc::kHeaderSize, plan.header) == 0) existing = plan.header;
       }
@@ -525,7 +605,8 @@ class TreeCompiler {
       if (expected == h) up_to_date_.fetch_add(1, std::memory_order_relaxed);
       else job.stale.push_back(level);
     }
-    if (!job.stale.empty()) submit(make_task(*job.root, fs::path(job.dir) / job.name, std::move(job.stale), options_));
+    if (!job.stale.empty())
+      submit(make_task(*job.root, fs::path(job.dir) / job.name, job.dir_stat, std::move(job.stale), options_));
   }
 
   void maybe_progress() {
@@ -555,6 +636,7 @@ class TreeCompiler {
   const std::function<void(const Progress&)>& progress_;
   const std::chrono::milliseconds tick_;
   Walker walker_;
+  std::vector<std::unique_ptr<Directory>> prefix_dirs_;  // per root: its cache prefix, or null
   std::unique_ptr<Executor> executor_;
   Summary summary_;
   std::mutex mu_;  // guards summary_

@@ -165,55 +165,24 @@ class PosixFileSystem final : public FileSystem {
   }
 
   std::unique_ptr<Directory> open_directory(const fs::path& dir, FollowLink follow) override;
-
-  int make_dirs(const fs::path& dir) override {
-    if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return dir_or_error(dir);
-    if (errno != ENOENT) return errno;
-    fs::path parent = dir.parent_path();
-    if (parent == dir || parent.empty()) return ENOENT;
-    if (int e = make_dirs(parent)) return e;
-    if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return dir_or_error(dir);
-    return errno;
-  }
-
-  int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) override {
-    static std::atomic<unsigned> counter{0};
-    // NAME.pyc.DIGITS, the shape of CPython's own temp files, so that a
-    // leftover (after SIGKILL) is recognised and cleaned like theirs. O_EXCL
-    // makes a collision with a concurrent writer a retry, never a share.
-    std::string tmp;
-    int fd = -1;
-    for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
-      tmp = path.native() + "." + std::to_string(::getpid()) +
-            std::to_string(1000000 + counter.fetch_add(1, std::memory_order_relaxed) % 1000000);
-      fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-      if (fd < 0 && errno != EEXIST) return errno;
-    }
-    if (fd < 0) return EEXIST;
-    std::size_t done = 0;
-    int err = 0;
-    while (done < data.size()) {
-      ssize_t w = ::write(fd, data.data() + done, data.size() - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        err = w < 0 ? errno : EIO;
-        break;
-      }
-      done += static_cast<std::size_t>(w);
-    }
-    if (::close(fd) != 0 && err == 0) err = errno;
-    if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-    if (err != 0) ::unlink(tmp.c_str());
-    return err;
-  }
-
- private:
-  static int dir_or_error(const fs::path& dir) {
-    struct stat st;
-    if (::lstat(dir.c_str(), &st) != 0) return errno;
-    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-  }
 };
+
+// All of `data` to `fd`.
+int write_fd(int fd, std::string_view data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t w = ::write(fd, data.data() + done, data.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return w < 0 ? errno : EIO;
+    done += static_cast<std::size_t>(w);
+  }
+  return 0;
+}
+
+// A name of one component: never a path, which openat would resolve.
+bool one_component(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
+}
 
 // A NUL-terminated copy of an entry name, on the stack: a Directory is
 // shared by the threads opening its subdirectories, so no member buffer.
@@ -292,6 +261,12 @@ class PosixDirectory final : public Directory {
     if (error_) return error_;
     return ::unlinkat(fd_, CName(name), AT_REMOVEDIR) == 0 ? 0 : errno;
   }
+  int make_dir(std::string_view name, std::uint32_t mode) override {
+    if (error_) return error_;
+    if (!one_component(name)) return EINVAL;
+    return ::mkdirat(fd_, CName(name), static_cast<mode_t>(mode)) == 0 ? 0 : errno;
+  }
+  int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) override;
 
   explicit PosixDirectory(int error) : error_(error), list_error_(error) {}
 
@@ -337,6 +312,31 @@ void PosixDirectory::probe(FileProbe& f) {
     if (f.stat.type == FileType::Regular) f.error = read_fd(fd, f.head, f.data);
   }
   ::close(fd);
+}
+
+int PosixDirectory::write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) {
+  if (error_) return error_;
+  if (!one_component(name)) return EINVAL;
+  static std::atomic<unsigned> counter{0};
+  // NAME.pyc.DIGITS, the shape of CPython's own temp files, so that a
+  // leftover (after SIGKILL) is recognised and cleaned like theirs. O_EXCL
+  // makes a collision with a concurrent writer a retry, never a share.
+  const std::string target(name);
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    tmp = target + "." + std::to_string(::getpid()) +
+          std::to_string(1000000 + counter.fetch_add(1, std::memory_order_relaxed) % 1000000);
+    if (tmp.size() > NAME_MAX) return ENAMETOOLONG;
+    fd = ::openat(fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode));
+    if (fd < 0 && errno != EEXIST) return errno;
+  }
+  if (fd < 0) return EEXIST;
+  int err = write_fd(fd, data);
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::renameat(fd_, tmp.c_str(), fd_, target.c_str()) != 0) err = errno;
+  if (err != 0) ::unlinkat(fd_, tmp.c_str(), 0);
+  return err;
 }
 
 void PosixDirectory::remove(FileRemoval& f, StatOnly stat_only) {
@@ -397,6 +397,31 @@ std::unique_ptr<Directory> open_beneath(Directory& base, const fs::path& below) 
     dir = (dir ? *dir : base).open(name);
   }
   return dir ? std::move(dir) : base.open(".");
+}
+
+std::unique_ptr<Directory> make_beneath(Directory& base, const fs::path& below, std::uint32_t mode) {
+  std::unique_ptr<Directory> dir;
+  for (const auto& part : below) {
+    const std::string& name = part.native();
+    if (name.empty() || name == ".") continue;
+    if (name == "..") return std::make_unique<FailedDirectory>(EPERM);
+    Directory& at = dir ? *dir : base;
+    // Made, then opened by name: whatever holds the name by then (a link
+    // put there meanwhile included) is opened as a directory or refused.
+    if (int e = at.make_dir(name, mode); e != 0 && e != EEXIST) return std::make_unique<FailedDirectory>(e);
+    dir = at.open(name);
+  }
+  return dir ? std::move(dir) : base.open(".");
+}
+
+std::unique_ptr<Directory> make_directories(FileSystem& fs, const fs::path& dir, std::uint32_t mode) {
+  for (fs::path existing = dir;; existing = existing.parent_path()) {
+    auto at = fs.open_directory(existing, FollowLink::Yes);
+    FileStat st;
+    const int e = at->stat_self(st);
+    if (e == 0) return make_beneath(*at, dir.lexically_relative(existing), mode);
+    if (e != ENOENT || existing == existing.parent_path() || existing.parent_path().empty()) return at;
+  }
 }
 
 std::optional<std::string> protected_directory(FileSystem& fs, const fs::path& path, const fs::path& home) {

@@ -1,6 +1,8 @@
 #include "fake_fs.hpp"
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
 namespace pycache::test {
 
@@ -10,35 +12,160 @@ fs::path norm(const fs::path& p) {
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
 }
-// Every call on the joined path, through the fake.
+// A handle: the directory's inode, found again at each call, and every
+// call on an entry joined to where it is now, through the fake.
 class FakeDirectory final : public Directory {
  public:
-  FakeDirectory(FakeFileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) {}
-  int list(std::vector<DirEntry>& out) override { return fs_.list(dir_, out); }
-  int stat_self(FileStat& out) override { return fs_.lstat(dir_, out); }
-  int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
+  FakeDirectory(FakeFileSystem& fs, fs::path dir, std::uint64_t inode) : fs_(fs), dir_(std::move(dir)), inode_(inode) {}
+  int list(std::vector<DirEntry>& out) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    return fs_.list(d, out);
+  }
+  int stat_self(FileStat& out) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    return fs_.lstat(d, out);
+  }
+  int lstat(std::string_view name, FileStat& out) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    return fs_.lstat(d / name, out);
+  }
   int read(std::string_view name, std::size_t max, std::string& out) override {
-    return fs_.read(dir_ / name, max, out);
+    fs::path d;
+    if (int e = where(d)) return e;
+    return fs_.read(d / name, max, out);
   }
   std::unique_ptr<Directory> open(std::string_view name) override {
+    fs::path d;
+    if (int e = where(d)) return std::make_unique<FailedDirectory>(e);
     FileStat st;
-    if (int e = fs_.lstat(dir_ / name, st)) return std::make_unique<FailedDirectory>(e);
+    if (int e = fs_.lstat(d / name, st)) return std::make_unique<FailedDirectory>(e);
     if (st.type == FileType::Symlink) return std::make_unique<FailedDirectory>(ELOOP);
     if (st.type != FileType::Directory) return std::make_unique<FailedDirectory>(ENOTDIR);
-    return std::make_unique<FakeDirectory>(fs_, norm(dir_ / name));
+    return std::make_unique<FakeDirectory>(fs_, norm(d / name), st.inode);
   }
-  int unlink(std::string_view name) override { return fs_.unlink(dir_ / name); }
-  int remove_dir(std::string_view name) override { return fs_.rmdir(dir_ / name); }
+  int unlink(std::string_view name) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    return fs_.unlink(d / name);
+  }
+  int remove_dir(std::string_view name) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    return fs_.rmdir(d / name);
+  }
+  int make_dir(std::string_view name, std::uint32_t mode) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    if (name.empty() || name.find('/') != std::string_view::npos) return EINVAL;
+    return fs_.mkdir(d / name, mode);
+  }
+  int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) override {
+    fs::path d;
+    if (int e = where(d)) return e;
+    if (name.empty() || name.find('/') != std::string_view::npos) return EINVAL;
+    return fs_.write(d / name, data, mode);
+  }
 
  private:
+  int where(fs::path& out) const {
+    out = dir_;
+    return fs_.locate(inode_, out);
+  }
   FakeFileSystem& fs_;
-  fs::path dir_;
+  const fs::path dir_;
+  const std::uint64_t inode_;
 };
 
 }  // namespace
 
-std::unique_ptr<Directory> FakeFileSystem::open_directory(const fs::path& dir, FollowLink) {
-  return std::make_unique<FakeDirectory>(*this, norm(dir));
+std::unique_ptr<Directory> FakeFileSystem::open_directory(const fs::path& dir0, FollowLink follow) {
+  std::lock_guard lock(mu_);
+  fs::path dir;
+  if (int e = resolve(dir0, follow == FollowLink::Yes, dir)) return std::make_unique<FailedDirectory>(e);
+  auto it = nodes_.find(dir);
+  if (it == nodes_.end()) return std::make_unique<FailedDirectory>(ENOENT);
+  if (it->second.type == FileType::Symlink) return std::make_unique<FailedDirectory>(ELOOP);
+  if (it->second.type != FileType::Directory) return std::make_unique<FailedDirectory>(ENOTDIR);
+  return std::make_unique<FakeDirectory>(*this, dir, it->second.inode);
+}
+
+int FakeFileSystem::locate(std::uint64_t inode, fs::path& hint) const {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(hint);
+  if (it != nodes_.end() && it->second.inode == inode && it->second.type == FileType::Directory) return 0;
+  for (const auto& [p, n] : nodes_) {
+    if (n.inode == inode && n.type == FileType::Directory) {
+      hint = p;
+      return 0;
+    }
+  }
+  return ENOENT;
+}
+
+int FakeFileSystem::resolve(const fs::path& p0, bool follow_last, fs::path& out) const {
+  if (!p0.is_absolute()) {
+    out = norm(p0);
+    return 0;
+  }
+  std::vector<std::string> todo;  // components, the next one last
+  auto push = [&todo](const fs::path& p) {
+    std::vector<std::string> parts;
+    for (const auto& c : p)
+      if (c.native() != "/" && !c.empty()) parts.push_back(c.native());
+    todo.insert(todo.end(), parts.rbegin(), parts.rend());
+  };
+  push(p0);
+  fs::path at = "/";
+  int links = 0;
+  while (!todo.empty()) {
+    std::string name = std::move(todo.back());
+    todo.pop_back();
+    if (name == ".") continue;
+    if (name == "..") {
+      at = at.parent_path();
+      continue;
+    }
+    const fs::path next = at / name;
+    const bool last = todo.empty();
+    auto it = nodes_.find(next);
+    if (it != nodes_.end() && it->second.type == FileType::Symlink && (!last || follow_last)) {
+      if (++links > 40) return ELOOP;
+      const fs::path target = it->second.content;
+      if (target.is_absolute()) at = "/";
+      push(target);
+      continue;
+    }
+    if (!last && it == nodes_.end()) return ENOENT;
+    if (!last && it->second.type != FileType::Directory) return ENOTDIR;
+    at = next;
+  }
+  out = at;
+  return 0;
+}
+
+void FakeFileSystem::on_read(const fs::path& p, std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  read_hooks_[norm(p)] = std::move(hook);
+}
+
+void FakeFileSystem::rename(const fs::path& from0, const fs::path& to0) {
+  std::lock_guard lock(mu_);
+  const std::string from = norm(from0).native(), to = norm(to0).native();
+  std::map<fs::path, Node> moved;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    const std::string& s = it->first.native();
+    if (s == from || s.rfind(from + "/", 0) == 0) {
+      moved[to + s.substr(from.size())] = it->second;
+      it = nodes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [p, n] : moved) nodes_[p] = n;
+  mutations_.push_back("rename " + from + " " + to);
 }
 
 void FakeFileSystem::add_mount(const fs::path& p, std::uint64_t mount_id) {
@@ -113,7 +240,8 @@ std::vector<std::string> FakeFileSystem::mutations() const {
 
 int FakeFileSystem::list(const fs::path& dir0, std::vector<DirEntry>& out) {
   std::lock_guard lock(mu_);
-  fs::path dir = norm(dir0);
+  fs::path dir;
+  if (int e = resolve(dir0, false, dir)) return e;
   if (int e = failure(Op::List, dir)) return e;
   auto it = nodes_.find(dir);
   if (it == nodes_.end()) return ENOENT;
@@ -133,7 +261,8 @@ int FakeFileSystem::list(const fs::path& dir0, std::vector<DirEntry>& out) {
 
 int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
   std::lock_guard lock(mu_);
-  fs::path p = norm(p0);
+  fs::path p;
+  if (int e = resolve(p0, false, p)) return e;
   if (int e = failure(Op::Lstat, p)) return e;
   auto it = nodes_.find(p);
   if (it == nodes_.end()) return ENOENT;
@@ -171,40 +300,55 @@ int FakeFileSystem::rmdir(const fs::path& p0) {
 }
 
 int FakeFileSystem::read(const fs::path& p0, std::size_t max, std::string& out) {
-  std::lock_guard lock(mu_);
-  fs::path p = norm(p0);
-  if (int e = failure(Op::Read, p)) return e;
-  auto it = nodes_.find(p);
-  if (it == nodes_.end()) return ENOENT;
-  if (it->second.type == FileType::Symlink) return ELOOP;
-  if (it->second.type == FileType::Directory) return EISDIR;
-  out = it->second.content.substr(0, max);
-  return 0;
-}
-
-int FakeFileSystem::make_dirs(const fs::path& p0) {
-  fs::path p = norm(p0);
+  std::function<void()> hook;
   {
     std::lock_guard lock(mu_);
-    if (int e = failure(Op::MakeDirs, p)) return e;
-    for (fs::path q = p;; q = q.parent_path()) {
-      auto it = nodes_.find(q);
-      if (it != nodes_.end() && it->second.type != FileType::Directory) return ENOTDIR;
-      if (q == q.parent_path()) break;
+    fs::path p;
+    if (int e = resolve(p0, false, p)) return e;
+    if (int e = failure(Op::Read, p)) return e;
+    auto it = nodes_.find(p);
+    if (it == nodes_.end()) return ENOENT;
+    if (it->second.type == FileType::Symlink) return ELOOP;
+    if (it->second.type == FileType::Directory) return EISDIR;
+    out = it->second.content.substr(0, max);
+    if (auto h = read_hooks_.find(p); h != read_hooks_.end()) {
+      hook = std::move(h->second);
+      read_hooks_.erase(h);
     }
   }
-  add_dir(p);
+  if (hook) hook();
   return 0;
 }
 
-int FakeFileSystem::write_atomic(const fs::path& p0, std::string_view data, std::uint32_t mode) {
+// Checks the directory that would hold `p`; mu_ held.
+int FakeFileSystem::parent_of(const fs::path& p, const Node*& parent) const {
+  auto it = nodes_.find(p.parent_path());
+  if (it == nodes_.end()) return ENOENT;
+  if (it->second.type != FileType::Directory) return ENOTDIR;
+  parent = &it->second;
+  return 0;
+}
+
+int FakeFileSystem::mkdir(const fs::path& p0, std::uint32_t mode) {
+  std::lock_guard lock(mu_);
+  fs::path p = norm(p0);
+  if (int e = failure(Op::MakeDir, p)) return e;
+  const Node* parent = nullptr;
+  if (int e = parent_of(p, parent)) return e;
+  if (nodes_.count(p)) return EEXIST;
+  nodes_[p] = Node{FileType::Directory, {}, 0, 0, parent->device, mode & 0777, next_inode_++};
+  mutations_.push_back("mkdir " + p.native());
+  return 0;
+}
+
+int FakeFileSystem::write(const fs::path& p0, std::string_view data, std::uint32_t mode) {
   std::lock_guard lock(mu_);
   fs::path p = norm(p0);
   if (int e = failure(Op::Write, p)) return e;
-  auto parent = nodes_.find(p.parent_path());
-  if (parent == nodes_.end()) return ENOENT;
-  if (parent->second.type != FileType::Directory) return ENOTDIR;
-  nodes_[p] = Node{FileType::Regular, std::string(data), 0, 0, parent->second.device, mode, next_inode_++};
+  const Node* parent = nullptr;
+  if (int e = parent_of(p, parent)) return e;
+  if (auto it = nodes_.find(p); it != nodes_.end() && it->second.type == FileType::Directory) return EISDIR;
+  nodes_[p] = Node{FileType::Regular, std::string(data), 0, 0, parent->device, mode, next_inode_++};
   mutations_.push_back("write " + p.native());
   return 0;
 }

@@ -1,6 +1,11 @@
 #pragma once
 // An in-memory FileSystem for unit tests: a map from absolute path to node,
-// with failures that can be injected per path and operation.
+// with failures that can be injected per path and operation. As the kernel
+// does, a call by path follows the symbolic links among the directories
+// leading to its last component, and a Directory is a handle: it keeps
+// naming the same directory (by inode) when that is renamed, and a symlink
+// put in its place is not followed through it.
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -23,7 +28,7 @@ class FakeFileSystem : public FileSystem {
     std::uint64_t mount_id = 0;  // 0: the same as `device` (a bind mount sets another one)
     std::uint32_t owner = 0;
   };
-  enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDirs, Write };
+  enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDir, Write };
 
   // Builders: parents are created as directories.
   void add_dir(const fs::path& p, std::uint64_t device = 1);
@@ -35,6 +40,11 @@ class FakeFileSystem : public FileSystem {
   void set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns);
   // Makes `op` on `p` fail with `err` from now on.
   void fail(Op op, const fs::path& p, int err);
+  // Calls `hook` once, right after the next read of `p` (by path or through
+  // a Directory): the moment another process would swap what was read.
+  void on_read(const fs::path& p, std::function<void()> hook);
+  // rename(2): `from` and everything below it move to `to`, inodes kept.
+  void rename(const fs::path& from, const fs::path& to);
 
   bool exists(const fs::path& p) const;
   const Node* node(const fs::path& p) const;
@@ -42,25 +52,36 @@ class FakeFileSystem : public FileSystem {
   // Calls made that changed the tree, in order: "unlink /a/b", "rmdir /a".
   std::vector<std::string> mutations() const;
 
-  // Directories are opened as a path, and each call on an entry joins its
-  // name to it: the fake has no symlinks to race with.
+  // The directory's inode is held: each call on an entry joins its name to
+  // wherever that directory is now (ENOENT once it is gone).
   std::unique_ptr<Directory> open_directory(const fs::path& dir, FollowLink follow = FollowLink::No) override;
   int list(const fs::path& dir, std::vector<DirEntry>& out) override;
   int lstat(const fs::path& path, FileStat& out) override;
-  // What a Directory's unlink and remove_dir do, by path (also for tests
-  // that change the tree behind an engine's back).
+  // What a Directory's unlink, remove_dir, make_dir and write_atomic do, by
+  // path (also for tests that change the tree behind an engine's back): on
+  // the last component, never through a link. Failures: Op::Unlink,
+  // Op::Rmdir, Op::MakeDir, Op::Write on `path`.
   int unlink(const fs::path& path);
   int rmdir(const fs::path& path);
+  int mkdir(const fs::path& path, std::uint32_t mode);
+  int write(const fs::path& path, std::string_view data, std::uint32_t mode);
   int read(const fs::path& path, std::size_t max, std::string& out) override;
-  int make_dirs(const fs::path& dir) override;
-  int write_atomic(const fs::path& path, std::string_view data, std::uint32_t mode) override;
+
+  // For FakeDirectory: where the directory of `inode` is now (`hint`: where
+  // it was), or ENOENT.
+  int locate(std::uint64_t inode, fs::path& hint) const;
 
  private:
   int failure(Op op, const fs::path& p) const;
+  // `p` with the symbolic links among its directories followed (and its last
+  // component too with `follow_last`); mu_ held.
+  int resolve(const fs::path& p, bool follow_last, fs::path& out) const;
+  int parent_of(const fs::path& p, const Node*& parent) const;
   mutable std::mutex mu_;
   std::map<fs::path, Node> nodes_;
   std::map<std::pair<Op, fs::path>, int> failures_;
   std::vector<std::string> mutations_;
+  std::map<fs::path, std::function<void()>> read_hooks_;
   std::uint64_t next_inode_ = 1;
 };
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 
@@ -331,6 +332,50 @@ TEST_F(Compile, AnInterpreterThatCannotStartIsFatal) {
   EXPECT_EQ(s.written, 0u);
 }
 
+// ------------------------------------------- a directory swapped mid-compile
+
+// What is written below `dir`, besides `keep`.
+std::vector<std::string> written_below(const FakeFileSystem& fs, const std::string& dir, const std::string& keep) {
+  std::vector<std::string> out;
+  for (const auto& p : fs.paths())
+    if (p.native().rfind(dir + "/", 0) == 0 && p.native() != keep) out.push_back(p.native());
+  return out;
+}
+
+// Another user owns the tree: once the source is read, they move `pkg` away
+// and put a link to a directory of root's in its place (with a b.py of the
+// same size and mtime, so the source looks unchanged through the link). The
+// pyc must go where the source was read, or nowhere: never through the link.
+TEST_F(Compile, ADirectorySwappedForALinkWhileTheSourceIsReadIsNeverWrittenThrough) {
+  options.mode = Invalidation::UncheckedHash;
+  fs.add_file("/victim/b.py", "V = 9\n", 100 * kSecond);
+  fs.on_read("/p/pkg/b.py", [&] {
+    fs.rename("/p/pkg", "/p/moved");
+    fs.add_symlink("/p/pkg", "/victim");
+  });
+  run();
+  EXPECT_EQ(written_below(fs, "/victim", "/victim/b.py"), std::vector<std::string>{});
+  EXPECT_TRUE(fs.exists("/p/moved/__pycache__/b.cpython-311.pyc")) << "written in the directory it was read from";
+}
+
+TEST_F(Compile, AMirrorDirectorySwappedForALinkInThePrefixIsNeverWrittenThrough) {
+  options.mode = Invalidation::UncheckedHash;
+  options.roots[0].cache_prefix = "/cache";
+  fs.add_dir("/cache/p");
+  fs.add_dir("/victim");
+  fs.on_read("/p/pkg/b.py", [&] {
+    fs.rename("/cache/p", "/cache/moved");
+    fs.add_symlink("/cache/p", "/victim");
+  });
+  auto s = run();
+  EXPECT_EQ(written_below(fs, "/victim", ""), std::vector<std::string>{});
+  ASSERT_FALSE(s.failures.empty());
+  EXPECT_TRUE(std::any_of(
+      s.failures.begin(), s.failures.end(),
+      [](const Failure& f) { return f.path == "p/pkg/b.py" && f.message.find("symbolic link") != std::string::npos; }))
+      << s.failures[0].path << ": " << s.failures[0].message;
+}
+
 // ---------------------------------------------------------- run_task
 
 TEST_F(Compile, RunTaskTakesTheModeFromTheSource) {
@@ -350,6 +395,29 @@ TEST_F(Compile, RunTaskTakesTheModeFromTheSource) {
   EXPECT_NE(denied.message.find("Permission denied"), std::string::npos) << denied.message;
 }
 
+// A task crosses into a worker: there its directory is opened again from
+// the root, one component at a time, and must be the one the walk listed.
+TEST_F(Compile, RunTaskWritesOnlyInTheDirectoryTheWalkListed) {
+  FileStat pkg;
+  ASSERT_EQ(fs.lstat("/p/pkg", pkg), 0);
+  const Task t{
+      "/p/pkg/b.py", "p/pkg/b.py", Invalidation::Timestamp, {{0, "/p/pkg/__pycache__/b.cpython-311.pyc"}}, "/p", "",
+      pkg.device,    pkg.inode};
+  fs.rename("/p/pkg", "/p/old");
+  fs.add_file("/p/pkg/b.py", "B = 2\n", 100 * kSecond);  // another directory, the same source
+  auto replaced = run_task(fs, worker, t);
+  EXPECT_EQ(replaced.status, TaskResult::Status::IoError);
+  EXPECT_EQ(replaced.message, "its directory was replaced during the compile: nothing written");
+  fs.rename("/p/pkg", "/p/new");
+  fs.add_symlink("/p/pkg", "/p/old");
+  auto linked = run_task(fs, worker, t);
+  EXPECT_EQ(linked.status, TaskResult::Status::IoError);
+  EXPECT_EQ(linked.message, "cannot open its directory: a symbolic link is on the way: not followed");
+  EXPECT_FALSE(fs.exists("/p/old/__pycache__"));
+  EXPECT_FALSE(fs.exists("/p/new/__pycache__"));
+  EXPECT_EQ(worker.compiles, 0);
+}
+
 // ----------------------------------------------------------- wire format
 
 TEST(CompileWire, BatchesAndResultsRoundTrip) {
@@ -358,7 +426,7 @@ TEST(CompileWire, BatchesAndResultsRoundTrip) {
            "",
            Invalidation::CheckedHash,
            {{0, "/a/__pycache__/b.x.pyc"}, {2, "/a/__pycache__/b.x.opt-2.pyc"}}},
-      Task{std::string("/a/\xff.py"), "", Invalidation::Timestamp, {}},
+      Task{std::string("/a/\xff.py"), "", Invalidation::Timestamp, {}, "/a", "/pfx", 0x1'0000'0002, 0xffff'0000'0001},
   };
   std::vector<Task> back;
   ASSERT_TRUE(decode_batch(encode_batch(batch), back));
@@ -369,6 +437,10 @@ TEST(CompileWire, BatchesAndResultsRoundTrip) {
   EXPECT_EQ(back[0].outputs[1].optimize, 2);
   EXPECT_EQ(back[0].outputs[1].pyc, "/a/__pycache__/b.x.opt-2.pyc");
   EXPECT_EQ(back[1].source.native(), "/a/\xff.py");
+  EXPECT_EQ(back[1].base, "/a");
+  EXPECT_EQ(back[1].prefix, "/pfx");
+  EXPECT_EQ(back[1].dir_device, 0x1'0000'0002u);
+  EXPECT_EQ(back[1].dir_inode, 0xffff'0000'0001u);
   EXPECT_FALSE(decode_batch(encode_batch(batch).substr(0, 10), back));
 
   TaskResult r;

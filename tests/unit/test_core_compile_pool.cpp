@@ -31,6 +31,9 @@ while True:
         mode, outputs = struct.unpack_from('<II', frame, i); i += 8
         for _ in range(outputs):
             (size,) = struct.unpack_from('<I', frame, i + 4); i += 8 + size
+        for _ in range(2):  # base, prefix
+            (size,) = struct.unpack_from('<I', frame, i); i += 4 + size
+        i += 16  # the directory's device and inode
         if src.endswith(b'crash.py'):
             os.kill(os.getpid(), signal.SIGKILL)
         res = struct.pack('<IIIIII', 0, outputs, 0, 0, 0, 0)

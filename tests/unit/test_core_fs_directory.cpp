@@ -27,6 +27,10 @@ class DefaultProbe final : public Directory {
   std::unique_ptr<Directory> open(std::string_view name) override { return real_->open(name); }
   int unlink(std::string_view name) override { return real_->unlink(name); }
   int remove_dir(std::string_view name) override { return real_->remove_dir(name); }
+  int make_dir(std::string_view name, std::uint32_t mode) override { return real_->make_dir(name, mode); }
+  int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) override {
+    return real_->write_atomic(name, data, mode);
+  }
 
  private:
   std::unique_ptr<Directory> real_;
@@ -231,6 +235,107 @@ TEST(PosixDirectory, RemovesRegularFilesOnlyAndStatOnlyRemovesNothing) {
   EXPECT_TRUE(batch[2].not_regular);
   EXPECT_TRUE(fs::is_directory(t / "d/sub.pyc"));
   EXPECT_EQ(batch[3].error, ENOENT);
+}
+
+mode_t current_umask() {
+  const mode_t m = ::umask(0);
+  ::umask(m);
+  return m;
+}
+
+// Every entry below `dir`, relative to it, sorted (no link followed).
+std::vector<std::string> tree_of(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) out.push_back(e.path().lexically_relative(dir).native());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Another process moves the directory away and puts a link to another one
+// in its place: what is made and written through the handle lands in the
+// directory the handle was opened on, never in the link's target.
+TEST(PosixDirectory, MakesAndWritesInTheDirectoryItHoldsNeverThroughALinkSwappedIn) {
+  test::TempDir t;
+  fs::create_directories(t / "d");
+  fs::create_directories(t / "other");
+  auto dir = real_fs().open_directory(t / "d");
+  fs::rename(t / "d", t / "moved");
+  fs::create_directory_symlink(t / "other", t / "d");
+  EXPECT_EQ(dir->make_dir("__pycache__", 0777), 0);
+  auto sub = dir->open("__pycache__");
+  EXPECT_EQ(sub->write_atomic("a.pyc", "bytes", 0644), 0);
+  EXPECT_EQ(dir->write_atomic("b.pyc", "more", 0600), 0);
+  EXPECT_EQ(test::read_file(t / "moved/__pycache__/a.pyc"), "bytes");
+  EXPECT_EQ(test::read_file(t / "moved/b.pyc"), "more");
+  struct stat st {};
+  ASSERT_EQ(::stat((t / "moved/b.pyc").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u & ~current_umask());
+  EXPECT_EQ(tree_of(t / "other"), std::vector<std::string>{});
+  EXPECT_EQ(dir->make_dir("__pycache__", 0777), EEXIST);
+  EXPECT_EQ(dir->write_atomic("x/y.pyc", "", 0644), EINVAL) << "a name, never a path";
+}
+
+TEST(PosixDirectory, AFailedWriteLeavesNoTempFileAndAFailedDirectoryWritesNothing) {
+  test::TempDir t;
+  test::write_file(t / "d/taken/keep", "");
+  auto dir = real_fs().open_directory(t / "d");
+  EXPECT_NE(dir->write_atomic("taken", "data", 0644), 0) << "a directory is not replaced";
+  EXPECT_EQ(tree_of(t / "d"), (std::vector<std::string>{"taken", "taken/keep"})) << "the temp file is gone";
+  ASSERT_EQ(::symlink((t / "d").c_str(), (t / "link").c_str()), 0);
+  auto link = real_fs().open_directory(t / "link");
+  EXPECT_EQ(link->write_atomic("a.pyc", "data", 0644), ELOOP);
+  EXPECT_EQ(link->make_dir("sub", 0777), ELOOP);
+  EXPECT_EQ(tree_of(t / "d"), (std::vector<std::string>{"taken", "taken/keep"}));
+}
+
+// make_beneath makes what is missing and opens each part on its own: a
+// part that is a link fails it, whether it was there before or not.
+TEST(MakeBeneath, MakesMissingPartsAndRefusesALinkOnTheWay) {
+  test::TempDir t;
+  fs::create_directories(t / "pfx/a");
+  fs::create_directories(t / "victim");
+  fs::create_directory_symlink(t / "victim", t / "pfx/a/link");
+  auto prefix = real_fs().open_directory(t / "pfx");
+  auto made = make_beneath(*prefix, "a/b/c");
+  EXPECT_EQ(made->write_atomic("x.pyc", "x", 0644), 0);
+  EXPECT_EQ(test::read_file(t / "pfx/a/b/c/x.pyc"), "x");
+  auto through = make_beneath(*prefix, "a/link/c");
+  EXPECT_TRUE(refused_link(through->write_atomic("x.pyc", "x", 0644)));
+  EXPECT_EQ(make_beneath(*prefix, "a/../../x")->make_dir("y", 0777), EPERM);
+  EXPECT_EQ(tree_of(t / "victim"), std::vector<std::string>{});
+}
+
+// make_directories opens the part that exists as named (a cache prefix the
+// user names may be reached through a link) and makes the rest beneath it.
+TEST(MakeDirectories, OpensTheExistingPartAsNamedAndMakesTheRestBeneathIt) {
+  test::TempDir t;
+  fs::create_directories(t / "real");
+  fs::create_directory_symlink(t / "real", t / "named");
+  auto whole = make_directories(real_fs(), t / "named/one/two");
+  EXPECT_EQ(whole->write_atomic("z.pyc", "z", 0644), 0);
+  EXPECT_EQ(test::read_file(t / "real/one/two/z.pyc"), "z");
+  test::write_file(t / "file", "");
+  EXPECT_EQ(make_directories(real_fs(), t / "file/sub")->make_dir("q", 0777), ENOTDIR);
+}
+
+TEST(FakeDirectory, IsAHandleThatMakesAndWritesWhereItsDirectoryIsNow) {
+  test::FakeFileSystem f;
+  f.add_dir("/d");
+  f.add_dir("/other");
+  auto dir = f.open_directory("/d");
+  f.rename("/d", "/moved");
+  f.add_symlink("/d", "/other");
+  EXPECT_EQ(dir->make_dir("sub", 0777), 0);
+  EXPECT_EQ(dir->open("sub")->write_atomic("a.pyc", "x", 0644), 0);
+  EXPECT_TRUE(f.exists("/moved/sub/a.pyc"));
+  EXPECT_EQ(f.open_directory("/d")->write_atomic("b.pyc", "x", 0644), ELOOP);
+  FileStat st;
+  EXPECT_EQ(f.lstat("/d/sub", st), ENOENT) << "by path, the link is followed to /other";
+  f.fail(test::FakeFileSystem::Op::Write, "/moved/c.pyc", EDQUOT);
+  EXPECT_EQ(dir->write_atomic("c.pyc", "x", 0644), EDQUOT);
+  f.fail(test::FakeFileSystem::Op::MakeDir, "/moved/e", EACCES);
+  EXPECT_EQ(dir->make_dir("e", 0777), EACCES);
+  EXPECT_FALSE(f.exists("/other/sub"));
 }
 
 TEST(FakeDirectory, ServesEveryCallOnItsJoinedPaths) {

@@ -38,6 +38,10 @@ class Hooked final : public Directory {
   void remove(FileRemoval& f, StatOnly stat_only) override { real_->remove(f, stat_only); }
   int unlink(std::string_view name) override { return real_->unlink(name); }
   int remove_dir(std::string_view name) override { return real_->remove_dir(name); }
+  int make_dir(std::string_view name, std::uint32_t mode) override { return real_->make_dir(name, mode); }
+  int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) override {
+    return real_->write_atomic(name, data, mode);
+  }
 
  private:
   std::unique_ptr<Directory> real_;
