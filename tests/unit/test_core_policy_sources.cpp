@@ -410,6 +410,34 @@ TEST(Trust, AFileInADirectoryOfAnotherUserIsRefused) {
   EXPECT_FALSE(distrust_file(Trust::current(), t / "pycache.toml")) << "our own files are trusted";
 }
 
+TEST(Trust, TheirPyprojectIsNoProjectAndNamedOnlyWhenItWouldHaveBeenOne) {
+  TempDir t;
+  write_file(t / "pyproject.toml", "[project]\nname = \"ours\"\n");
+  write_file(t / "shared/pyproject.toml", "[project]\nname = \"theirs\"\n");
+  fs::create_directories(t / "shared/proj");
+  if (!give_to_nobody(t / "shared/pyproject.toml")) GTEST_SKIP() << "needs root to give a file to nobody";
+  std::vector<Refusal> refused;
+  fs::path project;
+  auto r = discover_project_policy(t / "shared/proj", Trust::current(), refused, &project);
+  ASSERT_TRUE(r && !*r);
+  EXPECT_EQ(project, t.path()) << "the search went on to ours";
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].file, t / "shared/pyproject.toml");
+  EXPECT_EQ(refused[0].what, "the project file");
+
+  // A policy above makes its directory the project: theirs would not have been.
+  write_file(t / "pycache.toml", "optimize = 1\n");
+  refused.clear();
+  project.clear();
+  r = discover_project_policy(t / "shared/proj", Trust::current(), refused, &project);
+  ASSERT_TRUE(r && *r);
+  EXPECT_TRUE(refused.empty()) << refused[0].file;
+  // Without asking for the project, nothing to say either.
+  fs::remove(t / "pycache.toml");
+  r = discover_project_policy(t / "shared/proj", Trust::current(), refused);
+  EXPECT_TRUE(refused.empty());
+}
+
 TEST(ProjectPython, ReadsDotPythonVersionAndRequiresPythonThroughTheGuardedReader) {
   TempDir t;
   write_file(t / ".python-version", "3.12\n");
