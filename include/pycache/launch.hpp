@@ -52,13 +52,15 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
 struct PolicyResolution {
   Policy policy;
   std::vector<fs::path> files;   // policy files read, lowest precedence first
-  std::vector<Refusal> refused;  // policy files found but not honoured (someone else's)
+  std::vector<Refusal> refused;  // files found but not honoured (someone else's)
   // The project: the policy file's directory, else the nearest holding a
-  // pyproject.toml; empty outside any (its .venv, .python-version, requires-python).
+  // pyproject.toml we honour; empty outside any (its .venv, .python-version,
+  // requires-python).
   fs::path project_dir;
-  fs::path discovered_from;  // where discovery started after all (start_dir or fallback_dir)
-  bool fell_back = false;    // start_dir was in no project: discovery started from fallback_dir
-  bool inherited = false;    // from the parent process (PYCACHE_POLICY)
+  ProjectPython project_python;  // its .python-version and requires-python, when honoured (python key unset)
+  fs::path discovered_from;      // where discovery started after all (start_dir or fallback_dir)
+  bool fell_back = false;        // start_dir was in no project: discovery started from fallback_dir
+  bool inherited = false;        // from the parent process (PYCACHE_POLICY)
 };
 
 struct PolicyQuery {
@@ -76,16 +78,22 @@ struct PolicyQuery {
   // `pycache policy`), as uv does, also the .venv beside a pyproject.toml
   // without [tool.pycache].
   bool project_venv = false;
+  // Whether the project's .python-version and requires-python are read (for
+  // the commands, which choose a Python; pycache-pythonX.Y is its own).
+  bool project_python = true;
 };
 
 // Applies the layers: system file, user file, project file, environment,
-// command line (lowest first). Errors in any file stop here. Files someone
-// else owns are not honoured (one warning each, listed in `refused`); a venv
-// or cache prefix named by a file that fails distrust_directory() is an
-// error (kExitEnvironment).
+// command line (lowest first). Errors in any file stop here. Files found by
+// searching upward that someone else owns (policy files, pyproject.toml,
+// .python-version, .venv: distrust_file(), and distrust_directory() for the
+// .venv) are not honoured (one warning each, listed in `refused`); a venv or
+// cache prefix named by a file that fails distrust_directory() is an error
+// (kExitEnvironment).
 Result<PolicyResolution> resolve_policy(const PolicyQuery& query, const EnvLookup& env, const fs::path& cwd);
 
-// "ignoring the policy file 'F': WHY; to trust it, add "DIR" to safe-directories in USER_FILE".
+// "ignoring the policy file 'F': WHY; to trust it, add "DIR" to safe-directories in USER_FILE"
+// ("the policy file" is refusal.what).
 std::string describe_refusal(const Refusal& refusal, const EnvLookup& env);
 // The error for a cache prefix that is / or the home directory (unless
 // python's own -X or environment named it), or a venv or cache prefix named

@@ -46,9 +46,10 @@ std::vector<fs::path> absolute_path_entries(std::string_view path_variable);
 // The real path of the running executable (/proc/self/exe).
 fs::path self_exe();
 // A configuration file read whole (a policy file, pyvenv.cfg,
-// .python-version): only a regular file (a symlink to one is followed),
-// opened non-blocking so that a FIFO in its place never hangs, and at most
-// kConfigFileLimit bytes, so that /dev/zero or a huge file never grows memory.
+// .python-version): only a regular file (a symlink to one is followed, unless
+// Links::DontFollow), opened non-blocking so that a FIFO in its place never
+// hangs, and at most kConfigFileLimit bytes, so that /dev/zero or a huge file
+// never grows memory.
 inline constexpr std::size_t kConfigFileLimit = 1 << 20;
 struct ConfigFile {
   enum class Status { Ok, Absent, NotRegular, TooLarge, Unreadable };
@@ -61,6 +62,7 @@ struct ConfigFile {
   std::string why() const;
   bool ok() const { return status == Status::Ok; }
 };
-ConfigFile read_config_file(const fs::path& p, std::size_t limit = kConfigFileLimit);
+enum class Links { Follow, DontFollow };
+ConfigFile read_config_file(const fs::path& p, std::size_t limit = kConfigFileLimit, Links links = Links::Follow);
 
 }  // namespace pycache

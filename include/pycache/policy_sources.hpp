@@ -26,16 +26,19 @@ EnvLookup process_environment();
 // "FILE:LINE:COL: message".
 Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::string& text, Source source);
 
-// A policy file not honoured, and why ("it is owned by nobody (uid 65534), ...").
+// A file found but not honoured (someone else's), what it is and why: "the
+// policy file", "it is owned by nobody (uid 65534), ...".
 struct Refusal {
   fs::path file;
   std::string why;
+  std::string what = "the policy file";  // "the project file", "the .python-version file", "the virtual environment"
 };
 
 // Loads a policy file (read with read_config_file: a regular file of at most
 // 1 MiB). Errors: "FILE: not a regular file", "FILE: larger than 1 MiB",
-// "FILE: cannot read policy file: WHY", or a parse error. With `trust`, a
-// file that fails distrust_file() is not loaded: nullopt, and `refused` says why.
+// "FILE: cannot read policy file: WHY", or a parse error. With `trust`, it is
+// read with read_found_file: a file someone else owns is not loaded, whatever
+// it is (nullopt, and `refused` says why).
 Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source, const Trust* trust = nullptr,
                                               std::optional<Refusal>* refused = nullptr);
 
@@ -47,23 +50,36 @@ struct FoundPolicy {
 // The project policy for `start_dir`: walking up to /, nearest directory
 // first, a pycache.toml, else a pyproject.toml holding [tool.pycache]. A
 // pyproject.toml without the table does not stop the walk, and neither does
-// a file `trust` refuses: it is added to `refused` and the walk goes on.
-// An unreadable file (EACCES) is skipped; one that is not a regular file or
-// is over 1 MiB is an error.
+// a file `trust` refuses (read_found_file: someone else's, whatever it is):
+// it is skipped, and added to `refused` when it would have counted (a
+// policy, a broken file, anything but a regular file, or the project below).
+// An unreadable file (EACCES) is skipped; one of ours that is not a regular
+// file or is over 1 MiB is an error.
 // `nearest_pyproject`, when given, gets the nearest directory holding a
-// pyproject.toml, policy or not (the project, as uv finds it).
+// pyproject.toml that `trust` honours, policy or not (the project, as uv
+// finds it).
 Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir, const Trust& trust,
                                                            std::vector<Refusal>& refused,
                                                            fs::path* nearest_pyproject = nullptr);
 
-// [project] requires-python of a pyproject.toml, with its "FILE:LINE:COL";
-// nullopt when the file, the table or the key is not there, or the file is
-// not valid TOML (the policy reader reports that).
+// [project] requires-python of a pyproject.toml, with its "FILE:LINE:COL".
 struct RequiresPython {
   std::string specifier;  // ">=3.11,<3.14"
   std::string where;
 };
-std::optional<RequiresPython> read_requires_python(const fs::path& pyproject);
+// What a project asks of the interpreter in its own files, each read only
+// when `trust` honours it (read_found_file; a refused one is added to
+// `refused` and the choice goes on without it): PROJECT/.python-version's
+// text, and PROJECT/pyproject.toml's requires-python. Errors: a
+// pyproject.toml of ours naming requires-python that is not valid TOML
+// ("FILE:LINE:COL: invalid TOML: ...").
+struct ProjectPython {
+  fs::path version_file;     // .python-version, when there and honoured
+  std::string version_text;  // its text
+  std::optional<RequiresPython> requires_python{};
+};
+Result<ProjectPython> read_project_python(const fs::path& project_dir, const Trust& trust,
+                                          std::vector<Refusal>& refused);
 
 // $XDG_CONFIG_HOME/pycache/config.toml, else ~/.config/pycache/config.toml.
 fs::path user_policy_path(const EnvLookup& env);

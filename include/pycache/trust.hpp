@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "pycache/paths.hpp"
+
 namespace pycache {
 
 namespace fs = std::filesystem;
@@ -26,11 +28,28 @@ struct Trust {
   bool trusted_owner(std::uint32_t owner) const { return owner == uid || owner == 0; }
 };
 
-// Why the policy file `file`, owned by `owner`, must not be honoured: it or
-// the directory holding it belongs to another user than trust.uid and root
-// (and is not listed); nullopt when it may be. The reason names the owner:
-// "it is owned by nobody (uid 65534)".
-std::optional<std::string> distrust_file(const Trust& trust, const fs::path& file, std::uint32_t owner);
+// Why `file`, found while searching upward from a script or the current
+// directory (a policy file, a pyproject.toml, .python-version, .venv), must
+// not be honoured. Ownership is judged before anything else about it, by
+// lstat: the entry itself (a symbolic link by its own owner, whatever it
+// points to; a directory or a FIFO like any file), then the directory
+// holding it, must belong to trust.uid or root, unless that directory is
+// listed. The reason names the owner: "it is owned by nobody (uid 65534),
+// not by you or root". nullopt when it may be honoured, or is not there.
+std::optional<std::string> distrust_file(const Trust& trust, const fs::path& file);
+
+// A file found while searching upward, read only as distrust_file() allows.
+// An honoured one is read by read_config_file (a regular file, non-blocking,
+// at most 1 MiB; a link followed), and refused after all when the file read
+// belongs to someone else (a link of ours to their file: the text is
+// theirs). A refused one is never opened through a link nor as anything but
+// a regular file: read.status is NotRegular then; its text, when read, only
+// tells the caller whether it is worth a warning.
+struct FoundFile {
+  ConfigFile read;                     // Absent or Unreadable: not there for us
+  std::optional<std::string> refused;  // why it is not honoured
+};
+FoundFile read_found_file(const Trust& trust, const fs::path& file);
 
 enum class Exclusive { No, Yes };
 

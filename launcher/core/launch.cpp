@@ -244,7 +244,7 @@ std::optional<Error> file_layers(const PolicyQuery& q, const EnvLookup& env, Pol
 // No venv named by a file or an option: the .venv beside the policy file
 // (for `pycache run`, beside the project's pyproject.toml too), when it has
 // one; it wins over an activated VIRTUAL_ENV of another directory.
-void project_venv(const PolicyQuery& q, const fs::path& project_file, PolicyResolution& r) {
+void project_venv(const PolicyQuery& q, const fs::path& project_file, const Trust& trust, PolicyResolution& r) {
   const fs::path project_home = !project_file.empty() ? project_file.parent_path()
                                 : q.project_venv      ? r.project_dir
                                                       : fs::path();
@@ -253,6 +253,13 @@ void project_venv(const PolicyQuery& q, const fs::path& project_file, PolicyReso
   if (r.inherited || !(r.policy.venv().empty() || activated) || project_home.empty()) return;
   fs::path dot_venv = project_home / ".venv";
   if (access((dot_venv / "pyvenv.cfg").c_str(), F_OK) != 0) return;
+  // Found, not named: someone else's is skipped (one warning), as a policy file is.
+  auto why = distrust_file(trust, dot_venv);
+  if (!why) why = distrust_directory(trust, dot_venv, Exclusive::No);
+  if (why) {
+    r.refused.push_back(Refusal{dot_venv, *why, "the virtual environment"});
+    return;
+  }
   if (activated && !r.policy.venv().empty()) {
     std::error_code ec;
     if (!fs::equivalent(dot_venv, r.policy.venv(), ec))
@@ -297,20 +304,27 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
     r.files.push_back(project_file);
     layers.push_back(std::move(**layer));
   }
-  for (const auto& refusal : r.refused) log().warn("{}", describe_refusal(refusal, env));
   if (opts) layers.push_back(opts->command_line);
   layers.push_back(q.python_options);
   r.policy = Policy::resolve(layers);
   r.policy.project_file = project_file;
   if (!project_file.empty()) r.project_dir = project_file.parent_path();
-  project_venv(q, project_file, r);
+  project_venv(q, project_file, trust, r);
+  std::optional<Error> broken;
+  if (q.project_python && !r.project_dir.empty() && r.policy.python().empty()) {
+    auto asked = read_project_python(r.project_dir, trust, r.refused);
+    if (asked) r.project_python = std::move(*asked);
+    else broken = asked.error();
+  }
+  for (const auto& refusal : r.refused) log().warn("{}", describe_refusal(refusal, env));
+  if (broken) return *broken;
   use_private_prefix(r.policy, trust);
   if (auto refused = check_policy_directories(r.policy, trust, Absent::Allowed)) return *refused;
   return r;
 }
 
 std::string describe_refusal(const Refusal& refusal, const EnvLookup& env) {
-  return fmt::format("ignoring the policy file '{}': {}; to trust it, add \"{}\" to safe-directories in {}",
+  return fmt::format("ignoring {} '{}': {}; to trust it, add \"{}\" to safe-directories in {}", refusal.what,
                      printable(refusal.file.native()), refusal.why, printable(refusal.file.parent_path().native()),
                      printable(user_policy_path(env).native()));
 }
@@ -637,6 +651,7 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options
                     !scanned.ignore_environment};
   query.fallback_dir = cwd;
   query.project_venv = pycache_options;
+  query.project_python = pycache_options;
   auto resolved = resolve_policy(query, env, cwd);
   if (!resolved) return resolved.error();
   PolicyResolution resolution = std::move(*resolved);

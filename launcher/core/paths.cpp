@@ -99,14 +99,15 @@ std::string ConfigFile::why() const {
   return std::generic_category().message(error);
 }
 
-ConfigFile read_config_file(const fs::path& p, std::size_t limit) {
+ConfigFile read_config_file(const fs::path& p, std::size_t limit, Links links) {
   ConfigFile out;
   auto failed = [&](int e) {
     out.status = e == ENOENT || e == ENOTDIR ? ConfigFile::Status::Absent : ConfigFile::Status::Unreadable;
     out.error = e;
     return out;
   };
-  int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  const int nofollow = links == Links::DontFollow ? O_NOFOLLOW : 0;
+  int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | nofollow);
   if (fd < 0) {
     // A directory can't be opened for writing, but can for reading: only
     // the fstat below tells; ENXIO is a socket, or a FIFO with no writer.

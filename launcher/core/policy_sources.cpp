@@ -14,9 +14,7 @@
 namespace pycache {
 namespace {
 
-std::string location(const fs::path& file, const toml::source_region& where) {
-  return fmt::format("{}:{}:{}", printable(file.native()), where.begin.line, where.begin.column);
-}
+std::string location(const fs::path& file, const toml::source_region& where) { return toml_location(file, where); }
 
 std::string_view toml_type_name(const toml::node& node) {
   switch (node.type()) {
@@ -84,18 +82,9 @@ bool is_pyproject(const fs::path& file) { return file.filename() == "pyproject.t
 // says "pycache" cannot hold [tool.pycache] (a TOML key is written out).
 Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::string& text, Source source) {
   if (is_pyproject(file) && text.find("pycache") == std::string::npos) return std::optional<Layer>{};
-  if (auto bad = toml_text_problem(text))
-    return Error{
-        fmt::format("{}:{}:{}: invalid TOML: {}", printable(file.native()), bad->line, bad->column, bad->message),
-        kExitUsage};
-  toml::table doc;
-  try {
-    doc = toml::parse(text, file.native());
-  } catch (const toml::parse_error& e) {
-    // The description quotes the input: escaped, so that the error stays one line.
-    return Error{fmt::format("{}: invalid TOML: {}", location(file, e.source()), printable(e.description())),
-                 kExitUsage};
-  }
+  auto parsed = parse_toml(file, text);
+  if (!parsed) return parsed.error();
+  const toml::table& doc = *parsed;
   if (!is_pyproject(file)) {
     auto layer = read_table(doc, file, source, "the policy file");
     if (!layer) return layer.error();
@@ -128,58 +117,119 @@ Error unreadable(const fs::path& file, const ConfigFile& read) {
 
 Result<std::optional<Layer>> load_policy_file(const fs::path& file, Source source, const Trust* trust,
                                               std::optional<Refusal>* refused) {
-  ConfigFile read = read_config_file(file);
-  if (!read.ok()) return unreadable(file, read);
-  if (trust) {
-    if (auto why = distrust_file(*trust, file, read.owner)) {
-      if (refused) *refused = Refusal{file, *why};
-      return std::optional<Layer>{};
-    }
+  if (!trust) {
+    ConfigFile read = read_config_file(file);
+    if (!read.ok()) return unreadable(file, read);
+    return parse_policy_text(file, read.text, source);
   }
-  return parse_policy_text(file, read.text, source);
+  FoundFile found = read_found_file(*trust, file);
+  if (found.refused) {
+    if (refused) *refused = Refusal{file, *found.refused};
+    return std::optional<Layer>{};
+  }
+  if (!found.read.ok()) return unreadable(file, found.read);
+  return parse_policy_text(file, found.read.text, source);
 }
+
+namespace {
+
+void add_refusal(std::vector<Refusal>& refused, Refusal r) {
+  for (const auto& known : refused)
+    if (known.file == r.file) return;  // found again by a second walk: said once
+  refused.push_back(std::move(r));
+}
+
+// Someone else's file, skipped by the walk: not even parsed for errors
+// unless a regular file, and then only to tell whether it is worth a word
+// (a broken file planted by someone else must not stop the user's
+// programs). A policy, a broken file or anything but a regular file is named
+// now; a pyproject.toml that would have been the project (`pending`) only
+// if the walk ends without a policy that makes another directory the project.
+void skip_refused(const fs::path& file, const FoundFile& found, bool would_be_project, std::vector<Refusal>& refused,
+                  std::optional<Refusal>& pending) {
+  bool policy = false, broken = !found.read.ok();
+  if (found.read.ok()) {
+    auto layer = parse_policy_text(file, found.read.text, Source::ProjectFile);
+    broken = !layer;
+    policy = layer && *layer;
+  }
+  const bool pyproject = is_pyproject(file);
+  if (policy || (broken && !pyproject)) add_refusal(refused, Refusal{file, *found.refused});
+  else if (broken) add_refusal(refused, Refusal{file, *found.refused, "the project file"});
+  else if (would_be_project && !pending) pending = Refusal{file, *found.refused, "the project file"};
+}
+
+}  // namespace
 
 Result<std::optional<FoundPolicy>> discover_project_policy(const fs::path& start_dir, const Trust& trust,
                                                            std::vector<Refusal>& refused, fs::path* nearest_pyproject) {
   static constexpr const char* kNames[] = {"pycache.toml", "pyproject.toml"};
+  std::optional<Refusal> pending;  // their pyproject.toml, which would have been the project
   for (fs::path dir = start_dir;; dir = dir.parent_path()) {
     for (const char* name : kNames) {
       fs::path file = dir / name;
-      ConfigFile read = read_config_file(file);
+      FoundFile found = read_found_file(trust, file);
+      const ConfigFile& read = found.read;
       // Absent, or unreadable: python would not read it either.
       if (read.status == ConfigFile::Status::Absent || read.status == ConfigFile::Status::Unreadable) continue;
-      if (nearest_pyproject && nearest_pyproject->empty() && std::string_view(name) == "pyproject.toml")
-        *nearest_pyproject = dir;
-      if (!read.ok()) return unreadable(file, read);
-      if (auto why = distrust_file(trust, file, read.owner)) {
-        // Not even parsed for errors: a broken file planted by someone else
-        // must not stop the user's programs. Only a file that would have
-        // been honoured is worth a word.
-        auto layer = parse_policy_text(file, read.text, Source::ProjectFile);
-        if (!layer || *layer) refused.push_back(Refusal{file, *why});
+      const bool pyproject = std::string_view(name) == "pyproject.toml";
+      const bool first_project = nearest_pyproject && nearest_pyproject->empty() && pyproject;
+      if (found.refused) {
+        skip_refused(file, found, first_project, refused, pending);
         continue;
       }
+      if (first_project) *nearest_pyproject = dir;
+      if (!read.ok()) return unreadable(file, read);
       auto layer = parse_policy_text(file, read.text, Source::ProjectFile);
       if (!layer) return layer.error();
       if (*layer) return std::optional<FoundPolicy>{FoundPolicy{file, std::move(**layer)}};
     }
     if (dir == dir.parent_path() || dir.empty()) break;
   }
+  if (pending) add_refusal(refused, std::move(*pending));
   return std::optional<FoundPolicy>{};
 }
 
-std::optional<RequiresPython> read_requires_python(const fs::path& pyproject) {
-  ConfigFile read = read_config_file(pyproject);
-  if (!read.ok() || read.text.find("requires-python") == std::string::npos) return std::nullopt;
-  toml::table doc;
-  try {
-    doc = toml::parse(read.text, pyproject.native());
-  } catch (const toml::parse_error&) {
-    return std::nullopt;
+namespace {
+
+// requires-python of `pyproject`, read and judged as found; nullopt when the
+// file, the table or the key is not there. Through parse_toml: its text
+// once crashed toml++ ("[a.a.a...]" of 200,000 parts).
+Result<std::optional<RequiresPython>> requires_python(const fs::path& pyproject, const Trust& trust,
+                                                      std::vector<Refusal>& refused) {
+  FoundFile found = read_found_file(trust, pyproject);
+  if (found.refused) {
+    if (found.read.ok() && found.read.text.find("requires-python") != std::string::npos)
+      add_refusal(refused, Refusal{pyproject, *found.refused, "the project file"});
+    return std::optional<RequiresPython>{};
   }
-  const toml::node* node = doc.at_path("project.requires-python").node();
-  if (!node || !node->is_string()) return std::nullopt;
-  return RequiresPython{node->as_string()->get(), location(pyproject, node->source())};
+  // Not a regular file: the policy walk has said so already, or it is not the project's.
+  if (!found.read.ok() || found.read.text.find("requires-python") == std::string::npos)
+    return std::optional<RequiresPython>{};
+  auto doc = parse_toml(pyproject, found.read.text);
+  if (!doc) return doc.error();
+  const toml::node* node = doc->at_path("project.requires-python").node();
+  if (!node || !node->is_string()) return std::optional<RequiresPython>{};
+  return std::optional<RequiresPython>{RequiresPython{node->as_string()->get(), location(pyproject, node->source())}};
+}
+
+}  // namespace
+
+Result<ProjectPython> read_project_python(const fs::path& project_dir, const Trust& trust,
+                                          std::vector<Refusal>& refused) {
+  ProjectPython out;
+  const fs::path version_file = project_dir / ".python-version";
+  FoundFile version = read_found_file(trust, version_file);
+  if (version.refused) {
+    add_refusal(refused, Refusal{version_file, *version.refused, "the .python-version file"});
+  } else if (version.read.ok()) {
+    out.version_file = version_file;
+    out.version_text = std::move(version.read.text);
+  }
+  auto req = requires_python(project_dir / "pyproject.toml", trust, refused);
+  if (!req) return req.error();
+  out.requires_python = std::move(*req);
+  return out;
 }
 
 fs::path user_policy_path(const EnvLookup& env) {

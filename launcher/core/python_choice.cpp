@@ -120,10 +120,7 @@ PythonChoice from_path(std::string request, Origin origin) {
 
 // .python-version: its first line that is not a comment ("3.12", "3.12.1",
 // "cpython-3.12"); "system" (pyenv's) and anything else means no request.
-std::optional<std::string> python_version_file(const fs::path& file) {
-  ConfigFile read = read_config_file(file);
-  if (!read.ok()) return std::nullopt;
-  std::string_view text = read.text;
+std::optional<std::string> python_version_request(std::string_view text) {
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view line = trim(text.substr(0, nl));
@@ -206,25 +203,27 @@ PythonChoice choose_python(const PolicyResolution& r) {
       return from_version(minor_of(info->version, info->free_threaded), std::move(origin));
     }
   }
-  if (!r.project_dir.empty()) {
-    const fs::path file = r.project_dir / ".python-version";
-    if (auto v = python_version_file(file)) return from_version(*v, Origin{Source::ProjectFile, file.native()});
-    if (auto req = read_requires_python(r.project_dir / "pyproject.toml")) {
-      PythonChoice c{req->specifier, Origin{Source::ProjectFile, req->where + " (requires-python)"}};
-      for (const auto& rt : runtime::all()) {
-        auto ok = satisfies(rt.version, req->specifier);
-        if (!ok) {
-          c.missing = fmt::format("requires-python \"{}\" (which pycache can't read)", printable(req->specifier));
-          return c;
-        }
-        if (*ok && runtime::program_path(rt) &&
-            (!c.runtime || parse_version(rt.version) > parse_version(c.runtime->version)))
-          c.runtime = &rt;
+  // Read, and judged, with the policy (read_project_python).
+  const ProjectPython& project = r.project_python;
+  if (!project.version_file.empty()) {
+    if (auto v = python_version_request(project.version_text))
+      return from_version(*v, Origin{Source::ProjectFile, project.version_file.native()});
+  }
+  if (const auto& req = project.requires_python) {
+    PythonChoice c{req->specifier, Origin{Source::ProjectFile, req->where + " (requires-python)"}};
+    for (const auto& rt : runtime::all()) {
+      auto ok = satisfies(rt.version, req->specifier);
+      if (!ok) {
+        c.missing = fmt::format("requires-python \"{}\" (which pycache can't read)", printable(req->specifier));
+        return c;
       }
-      if (c.runtime) c.cache_tag = std::string(c.runtime->cache_tag);
-      else c.missing = fmt::format("a Python that satisfies requires-python \"{}\"", printable(req->specifier));
-      return c;
+      if (*ok && runtime::program_path(rt) &&
+          (!c.runtime || parse_version(rt.version) > parse_version(c.runtime->version)))
+        c.runtime = &rt;
     }
+    if (c.runtime) c.cache_tag = std::string(c.runtime->cache_tag);
+    else c.missing = fmt::format("a Python that satisfies requires-python \"{}\"", printable(req->specifier));
+    return c;
   }
   const runtime::Runtime& d = runtime::self();
   return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};

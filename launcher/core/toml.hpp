@@ -23,3 +23,23 @@
 #define TOML_UNREACHABLE std::abort()
 #endif
 #include <toml++/toml.h>
+
+#include <filesystem>
+#include <string_view>
+
+#include "pycache/error.hpp"
+
+namespace pycache {
+
+// The one way pycache parses TOML: every file it reads as TOML (policy files,
+// the requires-python of a pyproject.toml) comes through here, its text read
+// by read_config_file or read_found_file (a regular file, non-blocking, at
+// most 1 MiB). toml_text_problem() checks it first (control characters,
+// nesting toml++ would recurse on without bound), so no text crashes toml++.
+// Errors read "FILE:LINE:COL: invalid TOML: MESSAGE" (kExitUsage), on one line.
+Result<toml::table> parse_toml(const std::filesystem::path& file, std::string_view text);
+
+// "FILE:LINE:COL" of a place in `file`.
+std::string toml_location(const std::filesystem::path& file, const toml::source_region& where);
+
+}  // namespace pycache

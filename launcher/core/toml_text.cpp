@@ -4,6 +4,9 @@
 
 #include <utility>
 
+#include "pycache/text.hpp"
+#include "toml.hpp"
+
 namespace pycache {
 namespace {
 
@@ -111,5 +114,23 @@ class Scanner {
 }  // namespace
 
 std::optional<TextProblem> toml_text_problem(std::string_view text) { return Scanner(text).run(); }
+
+std::string toml_location(const std::filesystem::path& file, const toml::source_region& where) {
+  return fmt::format("{}:{}:{}", printable(file.native()), where.begin.line, where.begin.column);
+}
+
+Result<toml::table> parse_toml(const std::filesystem::path& file, std::string_view text) {
+  if (auto bad = toml_text_problem(text))
+    return Error{
+        fmt::format("{}:{}:{}: invalid TOML: {}", printable(file.native()), bad->line, bad->column, bad->message),
+        kExitUsage};
+  try {
+    return toml::parse(text, file.native());
+  } catch (const toml::parse_error& e) {
+    // The description quotes the input: escaped, so that the error stays one line.
+    return Error{fmt::format("{}: invalid TOML: {}", toml_location(file, e.source()), printable(e.description())),
+                 kExitUsage};
+  }
+}
 
 }  // namespace pycache

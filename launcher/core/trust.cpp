@@ -59,7 +59,10 @@ std::string describe_user(std::uint32_t uid) {
   return fmt::format("uid {}", uid);
 }
 
-std::optional<std::string> distrust_file(const Trust& trust, const fs::path& file, std::uint32_t owner) {
+namespace {
+
+// The entry `file` (owned by `owner`, as lstat tells) and the directory holding it.
+std::optional<std::string> distrust_entry(const Trust& trust, const fs::path& file, std::uint32_t owner) {
   const fs::path dir = file.parent_path();
   if (trust.listed(dir)) return std::nullopt;
   if (!trust.trusted_owner(owner)) return owned_by("it", owner);
@@ -67,6 +70,35 @@ std::optional<std::string> distrust_file(const Trust& trust, const fs::path& fil
   if (::stat(dir.c_str(), &st) == 0 && !trust.trusted_owner(st.st_uid))
     return owned_by(fmt::format("the directory holding it ('{}')", printable(dir.native())), st.st_uid);
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> distrust_file(const Trust& trust, const fs::path& file) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0) return std::nullopt;
+  return distrust_entry(trust, file, st.st_uid);
+}
+
+FoundFile read_found_file(const Trust& trust, const fs::path& file) {
+  FoundFile out;
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0) {
+    out.read.error = errno;
+    out.read.status = errno == ENOENT || errno == ENOTDIR ? ConfigFile::Status::Absent : ConfigFile::Status::Unreadable;
+    return out;
+  }
+  out.refused = distrust_entry(trust, file, st.st_uid);
+  if (out.refused) {
+    // Someone else's: a FIFO, a device or a link to one is never opened.
+    if (S_ISREG(st.st_mode)) out.read = read_config_file(file, kConfigFileLimit, Links::DontFollow);
+    else out.read.status = ConfigFile::Status::NotRegular;
+    return out;
+  }
+  out.read = read_config_file(file);
+  if (out.read.ok() && !trust.listed(file.parent_path()) && !trust.trusted_owner(out.read.owner))
+    out.refused = owned_by(S_ISLNK(st.st_mode) ? "the file it links to" : "it", out.read.owner);
+  return out;
 }
 
 std::optional<std::string> distrust_directory(const Trust& trust, const fs::path& dir, Exclusive exclusive) {

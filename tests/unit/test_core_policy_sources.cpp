@@ -462,11 +462,81 @@ TEST(Trust, AFileInADirectoryOfAnotherUserIsRefused) {
   TempDir t;
   write_file(t / "d/pycache.toml", "optimize = 2\n");
   if (!give_to_nobody(t / "d")) GTEST_SKIP() << "needs root to give a directory to nobody";
-  auto why = distrust_file(Trust::current(), t / "d/pycache.toml", ::geteuid());
+  auto why = distrust_file(Trust::current(), t / "d/pycache.toml");
   ASSERT_TRUE(why);
   EXPECT_EQ(*why, "the directory holding it ('" + (t / "d").native() +
                       "') is owned by nobody (uid 65534), not by you or root");
-  EXPECT_FALSE(distrust_file(Trust::current(), t / "pycache.toml", 0)) << "root's files are trusted";
+  write_file(t / "pycache.toml", "optimize = 2\n");
+  EXPECT_FALSE(distrust_file(Trust::current(), t / "pycache.toml")) << "our own files are trusted";
+}
+
+TEST(Trust, TheirPyprojectIsNoProjectAndNamedOnlyWhenItWouldHaveBeenOne) {
+  TempDir t;
+  write_file(t / "pyproject.toml", "[project]\nname = \"ours\"\n");
+  write_file(t / "shared/pyproject.toml", "[project]\nname = \"theirs\"\n");
+  fs::create_directories(t / "shared/proj");
+  if (!give_to_nobody(t / "shared/pyproject.toml")) GTEST_SKIP() << "needs root to give a file to nobody";
+  std::vector<Refusal> refused;
+  fs::path project;
+  auto r = discover_project_policy(t / "shared/proj", Trust::current(), refused, &project);
+  ASSERT_TRUE(r && !*r);
+  EXPECT_EQ(project, t.path()) << "the search went on to ours";
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].file, t / "shared/pyproject.toml");
+  EXPECT_EQ(refused[0].what, "the project file");
+
+  // A policy above makes its directory the project: theirs would not have been.
+  write_file(t / "pycache.toml", "optimize = 1\n");
+  refused.clear();
+  project.clear();
+  r = discover_project_policy(t / "shared/proj", Trust::current(), refused, &project);
+  ASSERT_TRUE(r && *r);
+  EXPECT_TRUE(refused.empty()) << refused[0].file;
+  // Without asking for the project, nothing to say either.
+  fs::remove(t / "pycache.toml");
+  r = discover_project_policy(t / "shared/proj", Trust::current(), refused);
+  EXPECT_TRUE(refused.empty());
+}
+
+TEST(ProjectPython, ReadsDotPythonVersionAndRequiresPythonThroughTheGuardedReader) {
+  TempDir t;
+  write_file(t / ".python-version", "3.12\n");
+  write_file(t / "pyproject.toml", "[project]\nrequires-python = \">=3.11\"\n");
+  std::vector<Refusal> refused;
+  auto p = read_project_python(t.path(), Trust::current(), refused);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->version_file, t / ".python-version");
+  EXPECT_EQ(p->version_text, "3.12\n");
+  ASSERT_TRUE(p->requires_python);
+  EXPECT_EQ(p->requires_python->specifier, ">=3.11");
+  EXPECT_EQ(p->requires_python->where, (t / "pyproject.toml").native() + ":2:19");
+  // toml++ recursed once per part of this header: 200,000 overflowed the stack.
+  std::string deep = "[a";
+  for (int i = 0; i < 200000; ++i) deep += ".a";
+  write_file(t / "pyproject.toml", "[project]\nrequires-python = \">=3.11\"\n" + deep + "]\n");
+  auto broken = read_project_python(t.path(), Trust::current(), refused);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().message, (t / "pyproject.toml").native() +
+                                        ":3:65: invalid TOML: a key of more than 32 dotted parts (pycache reads "
+                                        "none deeper)");
+  EXPECT_TRUE(refused.empty());
+}
+
+TEST(ProjectPython, TheirFilesAreRefusedAndSkipped) {
+  TempDir t;
+  write_file(t / ".python-version", "3.99\n");
+  write_file(t / "pyproject.toml", "[project]\nrequires-python = \">=3.99\"\n");
+  if (!give_to_nobody(t / ".python-version") || !give_to_nobody(t / "pyproject.toml"))
+    GTEST_SKIP() << "needs root to give a file to nobody";
+  std::vector<Refusal> refused;
+  auto p = read_project_python(t.path(), Trust::current(), refused);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(p->version_file.empty());
+  EXPECT_FALSE(p->requires_python);
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].what, "the .python-version file");
+  EXPECT_EQ(refused[1].what, "the project file");
+  EXPECT_EQ(refused[1].why, "it is owned by nobody (uid 65534), not by you or root");
 }
 
 TEST(Trust, DirectoriesOnTheWayAreCheckedLinksIncluded) {
