@@ -140,7 +140,7 @@ std::optional<std::string> distrust_directory(const Trust& trust, const fs::path
       ssize_t n = ::readlink(next.c_str(), target, sizeof target - 1);
       if (n < 0) return std::nullopt;
       std::string t(target, static_cast<std::size_t>(n));
-      if (!t.empty() && t[0] == '/') at = "/";
+      if (!t.empty() && t[0] == '/') at.assign(1, '/');  // not = "/": GCC 12 -Wrestrict false positive
       push_components(t, todo);
       continue;
     }
