@@ -67,8 +67,11 @@ std::optional<std::string> distrust_entry(const Trust& trust, const fs::path& fi
   if (trust.listed(dir)) return std::nullopt;
   if (!trust.trusted_owner(owner)) return owned_by("it", owner);
   struct stat st {};
-  if (::stat(dir.c_str(), &st) == 0 && !trust.trusted_owner(st.st_uid))
-    return owned_by(fmt::format("the directory holding it ('{}')", printable(dir.native())), st.st_uid);
+  if (::stat(dir.c_str(), &st) != 0) return std::nullopt;
+  const std::string holding = fmt::format("the directory holding it ('{}')", printable(dir.native()));
+  if (!trust.trusted_owner(st.st_uid)) return owned_by(holding, st.st_uid);
+  // Anyone could put their own file (or link) there between a look and a read.
+  if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) return holding + " is writable by everyone";
   return std::nullopt;
 }
 

@@ -39,6 +39,17 @@ TEST(DistrustFile, TheirsIsRefusedWhateverItIs) {
   }
 }
 
+TEST(DistrustFile, ADirectoryEveryoneCanWriteWithoutTheStickyBitHoldsNothingToTrust) {
+  TempDir t;
+  write_file(t / "open/pycache.toml", "optimize = 1\n");
+  ::chmod((t / "open").c_str(), 0777);
+  auto why = distrust_file(Trust::current(), t / "open/pycache.toml");
+  ASSERT_TRUE(why) << "anyone could swap our file for theirs between the look and the read";
+  EXPECT_EQ(*why, "the directory holding it ('" + (t / "open").native() + "') is writable by everyone");
+  ::chmod((t / "open").c_str(), 01777);
+  EXPECT_FALSE(distrust_file(Trust::current(), t / "open/pycache.toml")) << "sticky: only we may replace ours";
+}
+
 TEST(DistrustFile, OurLinkIsJudgedByItsOwnOwner) {
   TempDir t;
   write_file(t / "theirs.toml", "x = 1\n");
