@@ -643,6 +643,27 @@ TEST_F(Clean, FewerThreadsThanAskedStillCleanEverything) {
   EXPECT_TRUE(bytecode_under(proj).empty());
 }
 
+// 256 walking threads under a limit of 40 open files: the walk holds no more
+// descriptors than the limit allows, and everything is cleaned.
+TEST_F(Clean, ManyThreadsUnderALowOpenFileLimitCleanEverything) {
+  if (access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "needs prlimit (util-linux)";
+  for (int top = 0; top < 24; ++top) {
+    fs::path dir = proj / ("d" + std::to_string(top));
+    for (int depth = 0; depth < 8; ++depth, dir /= "s") {
+      write_file(dir / "m.py", "");
+      write_file(dir / ("__pycache__/m." + tag + ".pyc"), "");
+    }
+    write_file(proj / ("d" + std::to_string(top)) / ".mypy_cache/3.11/a/b/c/x.json", "{}");
+  }
+  auto o = spawn({"/usr/bin/prlimit", "--nofile=40:40", pycache_bin().native(), "clean", "-j", "256", "--debris",
+                  "--no-policy", proj.native()},
+                 env, proj);
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(o.err, "");
+  EXPECT_TRUE(bytecode_under(proj).empty());
+  EXPECT_NE(o.out.find("removed 216 files and 312 directories"), std::string::npos) << o.out;
+}
+
 TEST_F(Clean, RootOrHomeAsACachePrefixIsRefusedEverywhere) {
   project();
   const auto n = bytecode_under(proj).size();

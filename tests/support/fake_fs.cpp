@@ -13,7 +13,10 @@ fs::path norm(const fs::path& p) {
 // Every call on the joined path, through the fake.
 class FakeDirectory final : public Directory {
  public:
-  FakeDirectory(FakeFileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) {}
+  FakeDirectory(FakeFileSystem& fs, fs::path dir) : fs_(fs), dir_(std::move(dir)) { fs_.handle_opened(); }
+  ~FakeDirectory() override { fs_.handle_closed(); }
+  FakeDirectory(const FakeDirectory&) = delete;
+  FakeDirectory& operator=(const FakeDirectory&) = delete;
   int list(std::vector<DirEntry>& out) override { return fs_.list(dir_, out); }
   int stat_self(FileStat& out) override { return fs_.lstat(dir_, out); }
   int lstat(std::string_view name, FileStat& out) override { return fs_.lstat(dir_ / name, out); }
@@ -69,6 +72,21 @@ void FakeFileSystem::add_symlink(const fs::path& p0, const fs::path& target) {
   add_dir(p.parent_path());
   std::lock_guard lock(mu_);
   nodes_[p] = Node{FileType::Symlink, target.native(), 0, 0, nodes_[p.parent_path()].device, 0777, next_inode_++};
+}
+
+void FakeFileSystem::handle_opened() {
+  const std::size_t now = ++open_handles_;
+  std::size_t peak = peak_open_handles_.load();
+  while (now > peak && !peak_open_handles_.compare_exchange_weak(peak, now)) {
+  }
+}
+
+void FakeFileSystem::add_fifo(const fs::path& p0) {
+  fs::path p = norm(p0);
+  add_dir(p.parent_path());
+  std::lock_guard lock(mu_);
+  nodes_[p] = Node{FileType::Other, {}, 0, 0, nodes_[p.parent_path()].device, 0644, next_inode_++};
+  failures_[{Op::Read, p}] = EDEADLK;
 }
 
 void FakeFileSystem::set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns) {

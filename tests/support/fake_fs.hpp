@@ -1,6 +1,7 @@
 #pragma once
 // An in-memory FileSystem for unit tests: a map from absolute path to node,
 // with failures that can be injected per path and operation.
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
@@ -31,6 +32,9 @@ class FakeFileSystem : public FileSystem {
   void add_mount(const fs::path& p, std::uint64_t mount_id);
   void add_file(const fs::path& p, std::string content = {}, std::int64_t mtime_ns = 0);
   void add_symlink(const fs::path& p, const fs::path& target);
+  // A FIFO (FileType::Other): reading it fails the test (EDEADLK), as a real
+  // one would block the reader.
+  void add_fifo(const fs::path& p);
   // Sets the times lstat reports (e.g. an old atime for LRU tests).
   void set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns);
   // Makes `op` on `p` fail with `err` from now on.
@@ -41,6 +45,11 @@ class FakeFileSystem : public FileSystem {
   std::set<fs::path> paths() const;  // every path, sorted
   // Calls made that changed the tree, in order: "unlink /a/b", "rmdir /a".
   std::vector<std::string> mutations() const;
+  // Directory handles open now, and the most that were open at once.
+  std::size_t open_handles() const { return open_handles_.load(); }
+  std::size_t peak_open_handles() const { return peak_open_handles_.load(); }
+  void handle_opened();
+  void handle_closed() { --open_handles_; }
 
   // Directories are opened as a path, and each call on an entry joins its
   // name to it: the fake has no symlinks to race with.
@@ -62,6 +71,7 @@ class FakeFileSystem : public FileSystem {
   std::map<std::pair<Op, fs::path>, int> failures_;
   std::vector<std::string> mutations_;
   std::uint64_t next_inode_ = 1;
+  std::atomic<std::size_t> open_handles_{0}, peak_open_handles_{0};
 };
 
 }  // namespace pycache::test
