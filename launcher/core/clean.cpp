@@ -168,10 +168,10 @@ struct Cleaner::Impl {
     if (events.problem) events.problem(problems.back());
   }
 
-  void keep(const fs::path& dir, std::uint64_t others) {
+  void keep(const fs::path& dir, std::uint64_t others, bool mount_point = false) {
     if (surveying) return;
     std::lock_guard lock(mu);
-    kept.push_back(Kept{dir, others});
+    kept.push_back(Kept{dir, others, mount_point});
     if (events.kept) events.kept(kept.back());
   }
 
@@ -338,7 +338,7 @@ struct Cleaner::Impl {
       ws.kept_bytecode += still_used;
       return;
     }
-    if (d.parent && remove_empty_dir(ws, *d.parent, d.path)) d.state |= kGone;
+    if (d.parent && remove_empty_dir(ws, *d.parent, d.path, d.dir)) d.state |= kGone;
   }
 
   // A root that is a file: only that file, judged by where it lies.
@@ -374,10 +374,16 @@ struct Cleaner::Impl {
   // Removes (or, dry, counts) the empty directory `path`, by its name in
   // `parent`. Something that appeared in it meanwhile (a concurrent writer)
   // keeps it, silently.
-  bool remove_empty_dir(WorkerState& ws, Directory& parent, const fs::path& path) {
-    int e = dry ? 0 : parent.remove_dir(path.filename().native());
+  // A mount point (EBUSY; a dry run compares it with its parent) is kept,
+  // with a message: it is another file system's directory, not ours.
+  bool remove_empty_dir(WorkerState& ws, Directory& parent, const fs::path& path, Directory* self = nullptr) {
+    int e = dry ? dry_rmdir(parent, self, path) : parent.remove_dir(path.filename().native());
     if (e == ENOENT) return true;
     if (e == ENOTEMPTY || e == EEXIST) return false;
+    if (e == EBUSY) {
+      keep(path, 0, true);
+      return false;
+    }
     if (e != 0) {
       problem(path, "remove", e);
       return false;
@@ -387,11 +393,21 @@ struct Cleaner::Impl {
     return true;
   }
 
-  // A tool cache: everything in it. Counted as debris; listed as the one directory.
+  // What rmdir would say in a dry run: EBUSY for a mount point.
+  static int dry_rmdir(Directory& parent, Directory* self, const fs::path& path) {
+    FileStat above, st;
+    if (!self || parent.stat_self(above) != 0 || self->stat_self(st) != 0) return 0;
+    return crosses_mount(above, st, path) ? EBUSY : 0;
+  }
+
+  // A tool cache: everything in it. Counted as debris; listed as the one
+  // directory. Mounts in it (or it, a mount point) are left alone, with a
+  // message, whatever --one-file-system says.
   void remove_debris_tree(WorkerState& ws, Directory& parent, const std::string& name, const fs::path& path) {
     TreeRemoval t =
-        remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No, o.walk.one_file_system,
+        remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No,
                     [&](const fs::path& p, std::string_view action, int e) { problem(p, std::string(action), e); });
+    for (const auto& m : t.mount_points) keep(m, 0, true);
     if (t.files) count(ws, Reason::Debris, false, t.bytes, t.files);
     if (t.dirs) count(ws, Reason::Debris, true, 0, t.dirs);
     if ((t.files || t.dirs) && want_removals) removed(ws, path, Reason::Debris, true, t.bytes);
@@ -515,7 +531,7 @@ struct Cleaner::Impl {
     if ((flags & (kBlocked | kRoot)) || d.subdirs_left || !d.parent || surveying) return false;
     const bool emptied = (flags & kTouched) || subdirs > d.subdirs_left;
     if (!emptied && !wipes(ri)) return false;
-    return remove_empty_dir(ws, *d.parent, d.path);
+    return remove_empty_dir(ws, *d.parent, d.path, d.dir);
   }
 
   // --max-size: per prefix, what to evict so that the rest fits, least
@@ -674,6 +690,7 @@ std::string format_problem(const Problem& p) {
 }
 
 std::string format_kept(const Kept& k) {
+  if (k.mount_point) return fmt::format("kept '{}': a mount point", printable(k.path.native()));
   return fmt::format("kept '{}': {} not bytecode", printable(k.path.native()), plural(k.others, "entry", "entries"));
 }
 
@@ -742,7 +759,14 @@ std::string format_json(const Summary& s, const Options& o) {
   }
   j.key("kept").begin_array();
   for (const auto& k : s.kept)
-    j.begin_object().key("path").value(k.path.native()).key("others").value(k.others).end_object();
+    j.begin_object()
+        .key("path")
+        .value(k.path.native())
+        .key("others")
+        .value(k.others)
+        .key("mount_point")
+        .value(k.mount_point)
+        .end_object();
   j.end_array();
   j.key("problems").begin_array();
   for (const auto& p : s.problems)

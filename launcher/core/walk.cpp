@@ -299,18 +299,25 @@ class WalkRun {
 
   // The job's directory, opened by name in its parent. With
   // --one-file-system an entry is lstat'ed first: a mount point (or an entry
-  // gone or replaced meanwhile) is never opened, never entered (EXDEV).
+  // gone or replaced meanwhile) is never opened, never entered (EXDEV); the
+  // handle opened is checked again.
   std::shared_ptr<Directory> open_job(const Job& job, const std::shared_ptr<Directory>& parent_dir, int& failed) {
-    if (!parent_dir) return fs_.open_directory(job.dir);  // "/"
+    if (!parent_dir) return counted(fs_.open_directory(job.dir));  // "/"
     const std::string name = job.dir.filename().native();
     FileStat st;
     if (same_fs_ && job.parent &&
         (parent_dir->lstat(name, st) != 0 || st.type != FileType::Directory ||
          crosses_mount(*job.root_stat, st, job.dir))) {
       failed = EXDEV;
+      return counted(nullptr);
+    }
+    std::shared_ptr<Directory> dir = counted(parent_dir->open(name));
+    // And its open handle again: what was lstat'ed is what was opened.
+    if (same_fs_ && job.parent && dir->stat_self(st) == 0 && crosses_mount(*job.root_stat, st, job.dir)) {
+      failed = EXDEV;
       return nullptr;
     }
-    return parent_dir->open(name);
+    return dir;
   }
 
   // Visits a listed directory; its node keeps it open until it is left.

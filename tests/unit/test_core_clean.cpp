@@ -282,6 +282,38 @@ TEST(Clean, OneFileSystemLeavesBindMountsAndDebrisInsideThemAlone) {
   EXPECT_TRUE(f.exists("/r/.pytest_cache/mnt/keep")) << "a mount inside a tool cache is not emptied";
 }
 
+// A tool cache that is a mount point (a bind mount: same device, another
+// mount ID) is another file system's data: never emptied, with or without
+// --one-file-system, and reported as kept. So is a mount inside one.
+TEST(Clean, ADebrisDirectoryThatIsAMountPointIsKeptWhateverTheOptions) {
+  for (const auto x : {OneFileSystem::Yes, OneFileSystem::No}) {
+    FakeFileSystem f;
+    f.add_mount("/r/.mypy_cache", 7);
+    f.add_file("/r/.mypy_cache/precious");
+    f.add_file("/r/.pytest_cache/v/x");
+    f.add_mount("/r/.pytest_cache/mnt", 8);
+    f.add_file("/r/.pytest_cache/mnt/keep");
+    Options o = tree({"/r"});
+    o.walk.one_file_system = x;
+    o.debris = kDebrisDefault;
+    o.dry_run = DryRun::Yes;
+    Summary dry = clean(f, o);
+    o.dry_run = DryRun::No;
+    Summary s = clean(f, o);
+    EXPECT_TRUE(f.exists("/r/.mypy_cache/precious"));
+    EXPECT_TRUE(f.exists("/r/.pytest_cache/mnt/keep"));
+    EXPECT_FALSE(f.exists("/r/.pytest_cache/v"));
+    EXPECT_FALSE(s.failed());
+    for (const Summary* sum : {&dry, &s}) {
+      ASSERT_EQ(sum->kept.size(), 2u);
+      EXPECT_EQ(sum->kept[0].path, "/r/.mypy_cache");
+      EXPECT_TRUE(sum->kept[0].mount_point);
+      EXPECT_EQ(sum->kept[1].path, "/r/.pytest_cache/mnt");
+      EXPECT_EQ(format_kept(sum->kept[0]), "kept '/r/.mypy_cache': a mount point");
+    }
+  }
+}
+
 TEST(Clean, NestedAndRepeatedPathsAreWalkedOnce) {
   FakeFileSystem f;
   f.add_file("/r/a/__pycache__/m.cpython-311.pyc", "12345");
