@@ -223,8 +223,13 @@ struct Cleaner::Impl {
     return left;
   }
 
-  void add(WorkerState& ws, const std::string& name, Reason reason) {
-    ws.batch.push_back(FileRemoval{name});
+  // `type`: what the listing said. A pyc name held by a symlink, FIFO,
+  // socket or device is bytecode debris too (import would open it): the
+  // entry is unlinked, never opened or followed.
+  void add(WorkerState& ws, const std::string& name, Reason reason, FileType type = FileType::Regular) {
+    FileRemoval f{name};
+    f.any_type = type != FileType::Regular;
+    ws.batch.push_back(std::move(f));
     ws.reasons.push_back(reason);
   }
 
@@ -275,8 +280,8 @@ struct Cleaner::Impl {
         }
         continue;
       }
-      if (e.type != FileType::Regular) continue;
-      if (o.debris && (debris_kind(e.name, false) & o.debris)) {
+      const bool regular = e.type == FileType::Regular;
+      if (regular && o.debris && (debris_kind(e.name, false) & o.debris)) {
         add(ws, e.name, Reason::Debris);
         continue;
       }
@@ -289,9 +294,9 @@ struct Cleaner::Impl {
           ++ws.kept_bytecode;
           continue;
         }
-        add(ws, e.name, Reason::Sourceless);
+        add(ws, e.name, Reason::Sourceless, e.type);
       } else {
-        add(ws, e.name, Reason::Legacy);
+        add(ws, e.name, Reason::Legacy, e.type);
       }
     }
     flush(ws, d);
@@ -311,12 +316,8 @@ struct Cleaner::Impl {
       return sources_unknown || sources->count(name) > 0;  // can't tell: keep
     };
     for (auto& e : d.entries) {
-      if (e.type != FileType::Regular) {
-        e.descend = false;  // nothing of ours lives below a __pycache__
-        ++others;
-        continue;
-      }
-      auto cn = pyc::parse_cache_name(e.name);
+      e.descend = false;  // nothing of ours lives below a __pycache__
+      auto cn = e.type == FileType::Directory ? std::nullopt : pyc::parse_cache_name(e.name);
       if (!cn) {
         ++others;
         continue;
@@ -330,7 +331,7 @@ struct Cleaner::Impl {
         }
         reason = *why;
       }
-      add(ws, e.name, reason);
+      add(ws, e.name, reason, e.type);
     }
     std::uint64_t left = flush(ws, d);
     if (others) keep(d.path, others);
@@ -436,9 +437,8 @@ struct Cleaner::Impl {
       else flags |= kBlocked;  // VCS internals: never entered, never removed
       return std::nullopt;
     }
-    std::optional<pyc::CacheName> cn;
-    if (e.type == FileType::Regular) cn = pyc::parse_cache_name(e.name);
-    if (!cn) flags |= kBlocked;  // not bytecode: stays, and so does its directory
+    std::optional<pyc::CacheName> cn = pyc::parse_cache_name(e.name);  // a link or FIFO too: see add()
+    if (!cn) flags |= kBlocked;                                        // not bytecode: stays, and so does its directory
     return cn;
   }
 
@@ -466,7 +466,7 @@ struct Cleaner::Impl {
         }
         reason = *why;
       }
-      add(ws, e.name, reason);
+      add(ws, e.name, reason, e.type);
     }
     finish_mirror_dir(d, ws, flags, subdirs);
   }
@@ -483,7 +483,7 @@ struct Cleaner::Impl {
       if (!cn) continue;
       const Verdict v = judge_name(o, *cn, wipe, source_exists);
       if (v.action == Verdict::Remove) {
-        add(ws, e.name, v.reason);
+        add(ws, e.name, v.reason, e.type);
       } else if (v.action == Verdict::Keep) {
         ++ws.kept_bytecode;
         flags |= kBlocked;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 #include <set>
@@ -154,11 +155,12 @@ TEST(Clean, NeverRemovesAnythingThatIsNotBytecode) {
   Summary s = clean(f, tree({"/r"}));
   for (const auto& k : keep) EXPECT_TRUE(f.exists(k)) << k;
   EXPECT_TRUE(f.exists("/r/dir.pyc"));
-  EXPECT_TRUE(f.exists("/r/link.pyc"));
-  EXPECT_TRUE(f.exists("/r/__pycache__/b.cpython-311.pyc"));
   EXPECT_TRUE(f.exists("/outside/t.pyc"));
-  EXPECT_EQ(s.total.files, 0u);
-  EXPECT_TRUE(f.mutations().empty());
+  // Links bearing a pyc name are bytecode debris: the links go, never their target.
+  EXPECT_EQ(s.total.files, 2u);
+  auto m = f.mutations();
+  std::sort(m.begin(), m.end());
+  EXPECT_EQ(m, (std::vector<std::string>{"unlink /r/__pycache__/b.cpython-311.pyc", "unlink /r/link.pyc"}));
 }
 
 TEST(Clean, NeverFollowsSymlinksOutOfTheTree) {
@@ -312,6 +314,26 @@ TEST(Clean, ADebrisDirectoryThatIsAMountPointIsKeptWhateverTheOptions) {
       EXPECT_EQ(format_kept(sum->kept[0]), "kept '/r/.mypy_cache': a mount point");
     }
   }
+}
+
+// A pyc name held by a symlink or a FIFO is bytecode debris: the entry is
+// unlinked, never opened, and what a link points to stays.
+TEST(Clean, APycNameHeldByALinkOrAFifoIsUnlinkedNeverFollowed) {
+  FakeFileSystem f;
+  f.add_file("/etc/passwd", "root");
+  f.add_file("/r/m.py");
+  f.add_symlink("/r/__pycache__/m.cpython-311.pyc", "/etc/passwd");
+  f.add_fifo("/r/__pycache__/n.cpython-311.pyc");
+  f.add_fifo("/r/old.pyc");
+  f.add_symlink("/r/__pycache__/notes.txt", "/etc/passwd");
+  Summary s = clean(f, tree({"/r"}));
+  EXPECT_FALSE(s.failed());
+  EXPECT_FALSE(f.exists("/r/__pycache__/m.cpython-311.pyc"));
+  EXPECT_FALSE(f.exists("/r/__pycache__/n.cpython-311.pyc"));
+  EXPECT_FALSE(f.exists("/r/old.pyc"));
+  EXPECT_TRUE(f.exists("/r/__pycache__/notes.txt")) << "not a pyc name: not ours";
+  EXPECT_TRUE(f.exists("/etc/passwd"));
+  EXPECT_EQ(s.total.files, 3u);
 }
 
 TEST(Clean, NestedAndRepeatedPathsAreWalkedOnce) {
