@@ -777,7 +777,7 @@ TEST(Format, SummaryAndJson) {
   std::string j = format_json(s, o);
   for (const char* key : {"\"dry_run\":true", "\"paths\":[\"/r\"]", "\"files\":40020", "\"directories\":5000",
                           "\"bytes\":173200000", "\"reasons\":{\"bytecode\":40020,\"empty-dir\":5000}",
-                          "\"kept\":[{\"path\":\"/r/x/__pycache__\",\"others\":1}]",
+                          "\"kept\":[{\"path\":\"/r/x/__pycache__\",\"others\":1,\"mount_point\":false}]",
                           "\"problems\":[{\"path\":\"/r/locked\",\"action\":\"read\",\"error\":\"Permission denied\","
                           "\"errno\":13}]"})
     EXPECT_NE(j.find(key), std::string::npos) << key << " in " << j;
