@@ -286,7 +286,7 @@ struct Cleaner::Impl {
         continue;
       }
       if (!pyc::is_legacy_name(e.name)) continue;
-      if (o.stale == Stale::Yes) {
+      if (o.stale == Stale::Yes && e.type == FileType::Regular) {  // a link or FIFO is never usable
         std::string source = e.name.substr(0, e.name.size() - 4) + ".py";
         bool has_source =
             std::any_of(d.entries.begin(), d.entries.end(), [&](const WalkEntry& x) { return x.name == source; });
@@ -323,7 +323,7 @@ struct Cleaner::Impl {
         continue;
       }
       Reason reason = plain_reason(cn->kind);
-      if (o.stale == Stale::Yes) {
+      if (o.stale == Stale::Yes && e.type == FileType::Regular) {  // a link or FIFO is never usable
         auto why = stale_reason(*cn, source_exists);
         if (!why) {
           ++still_used;
@@ -457,7 +457,7 @@ struct Cleaner::Impl {
       auto cn = mirror_entry(e, flags, subdirs);
       if (!cn) continue;
       Reason reason = plain_reason(cn->kind);
-      if (o.stale == Stale::Yes) {
+      if (o.stale == Stale::Yes && e.type == FileType::Regular) {  // a link or FIFO is never usable
         auto why = stale_reason(*cn, source_exists);
         if (!why) {
           ++ws.kept_bytecode;
