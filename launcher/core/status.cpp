@@ -363,7 +363,7 @@ class Collector {
     for (std::size_t i = 0; i < t.probes.size(); ++i) {
       const FileProbe& f = t.probes[i];
       const Want& w = t.wants[i];
-      if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;  // or replaced meanwhile
+      if (probe_failed(d, f) || replaced(t, d, f, w.what == Want::Cached)) continue;
       ++files;
       std::string path = child_path(dir, f.name);
       if (w.what == Want::Temp) {
@@ -385,6 +385,16 @@ class Collector {
                                std::optional<std::size_t> root = std::nullopt) {
     auto what = imported ? not_regular_pyc(e) : std::nullopt;
     if (what) t.roots[root.value_or(d.root_index)].not_regular.push_back(Notable{d.path / e.name, std::move(*what)});
+  }
+
+  // A pyc listed as a regular file that its probe found replaced by
+  // something else meanwhile (the probe opens without blocking or
+  // following): noted as the listing would have. True when so.
+  static bool replaced(Tally& t, const WalkDir& d, const FileProbe& f, bool imported,
+                       std::optional<std::size_t> root = std::nullopt) {
+    if (f.stat.type == FileType::Regular) return false;
+    note_not_regular(t, d, WalkEntry{f.name, f.stat.type}, imported, root);
+    return true;
   }
 
   // A directory of the tree: its sources and legacy pycs.
@@ -455,7 +465,8 @@ class Collector {
     for (const auto& e : d.entries) names.insert(e.name);
     for (std::size_t i = 0; i < t.probes.size(); ++i) {
       const FileProbe& f = t.probes[i];
-      if (t.wants[i].what != Want::Legacy || probe_failed(d, f) || f.stat.type != FileType::Regular) continue;
+      if (t.wants[i].what != Want::Legacy || probe_failed(d, f) || replaced(t, d, f, f.name.ends_with(".pyc")))
+        continue;
       const std::string& name = f.name;
       const std::string stem = name.substr(0, name.size() - 4);
       const bool importable = legacy_importable(d, names, name, stem);
@@ -552,7 +563,7 @@ class Collector {
     for (std::size_t k = 0; k < t.probes.size(); ++k) {
       const FileProbe& f = t.probes[k];
       const Want& w = t.wants[k];
-      if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;
+      if (probe_failed(d, f) || replaced(t, d, f, w.what == Want::Cached, owner)) continue;
       ++t.prefix_files;
       t.prefix_bytes += f.stat.size;
       if (w.what == Want::Other) continue;

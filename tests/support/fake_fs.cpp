@@ -96,6 +96,11 @@ void FakeFileSystem::set_times(const fs::path& p, std::int64_t mtime_ns, std::in
   n.atime_ns = atime_ns;
 }
 
+void FakeFileSystem::list_as(const fs::path& p, FileType type) {
+  std::lock_guard lock(mu_);
+  listed_types_[norm(p)] = type;
+}
+
 void FakeFileSystem::fail(Op op, const fs::path& p, int err) {
   std::lock_guard lock(mu_);
   failures_[{op, norm(p)}] = err;
@@ -144,7 +149,8 @@ int FakeFileSystem::list(const fs::path& dir0, std::vector<DirEntry>& out) {
     std::size_t base = d == "/" ? 1 : d.size() + 1;
     if (s.compare(0, d.size(), d) != 0 || (d != "/" && (s.size() <= d.size() || s[d.size()] != '/'))) break;
     if (s.find('/', base) != std::string::npos) continue;  // deeper
-    out.push_back(DirEntry{s.substr(base), c->second.type});
+    auto listed = listed_types_.find(c->first);
+    out.push_back(DirEntry{s.substr(base), listed == listed_types_.end() ? c->second.type : listed->second});
   }
   return 0;
 }

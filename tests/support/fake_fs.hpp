@@ -37,6 +37,9 @@ class FakeFileSystem : public FileSystem {
   void add_fifo(const fs::path& p);
   // Sets the times lstat reports (e.g. an old atime for LRU tests).
   void set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns);
+  // Makes listings give `p` as `type` whatever it is: what a directory read
+  // just before `p` was replaced shows (the race between listing and probe).
+  void list_as(const fs::path& p, FileType type);
   // Makes `op` on `p` fail with `err` from now on.
   void fail(Op op, const fs::path& p, int err);
 
@@ -69,6 +72,7 @@ class FakeFileSystem : public FileSystem {
   mutable std::mutex mu_;
   std::map<fs::path, Node> nodes_;
   std::map<std::pair<Op, fs::path>, int> failures_;
+  std::map<fs::path, FileType> listed_types_;
   std::vector<std::string> mutations_;
   std::uint64_t next_inode_ = 1;
   std::atomic<std::size_t> open_handles_{0}, peak_open_handles_{0};

@@ -411,6 +411,23 @@ TEST(Status, APycThatIsAFifoOrALinkIsAFindingAndNeverRead) {
       << format_findings(r, "/p", Color::No);
 }
 
+// The race the listing loses: a pyc listed as a regular file, replaced by a
+// FIFO or a link before its probe. The probe opens without blocking or
+// following, and the entry is a finding all the same.
+TEST(Status, APycReplacedByAFifoAfterTheListingIsAFindingToo) {
+  FakeFileSystem f;
+  f.add_file("/p/m.py", "x = 1\n");
+  f.add_fifo("/p/__pycache__/m.cpython-311.pyc");
+  f.list_as("/p/__pycache__/m.cpython-311.pyc", FileType::Regular);
+  f.add_symlink("/p/old.pyc", "/dev/zero");
+  f.list_as("/p/old.pyc", FileType::Regular);
+  Report r = collect(f, options_for("/p"), nullptr);
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_EQ(paths(r.roots[0].not_regular),
+            (std::set<std::string>{"/p/__pycache__/m.cpython-311.pyc", "/p/old.pyc"}));
+  EXPECT_TRUE(r.roots[0].groups.empty()) << "counted as a pyc";
+}
+
 TEST(StatusFormat, ColoursOnlyWhenAsked) {
   FakeFileSystem f;
   compiled(f, "/p", "a");
