@@ -423,8 +423,7 @@ TEST(Status, APycReplacedByAFifoAfterTheListingIsAFindingToo) {
   f.list_as("/p/old.pyc", FileType::Regular);
   Report r = collect(f, options_for("/p"), nullptr);
   EXPECT_TRUE(r.errors.empty());
-  EXPECT_EQ(paths(r.roots[0].not_regular),
-            (std::set<std::string>{"/p/__pycache__/m.cpython-311.pyc", "/p/old.pyc"}));
+  EXPECT_EQ(paths(r.roots[0].not_regular), (std::set<std::string>{"/p/__pycache__/m.cpython-311.pyc", "/p/old.pyc"}));
   EXPECT_TRUE(r.roots[0].groups.empty()) << "counted as a pyc";
 }
 
