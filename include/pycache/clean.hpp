@@ -113,10 +113,13 @@ struct Problem {
   int error = 0;       // errno
 };
 
-// A directory kept because it holds entries that are not bytecode.
+// A directory kept because it holds entries that are not bytecode, or
+// because it is a mount point: clean never empties another mount's tool cache
+// nor removes a mount point.
 struct Kept {
   fs::path path;
   std::uint64_t others = 0;  // entries that are not bytecode (files, links, directories)
+  bool mount_point = false;
 };
 
 struct Counts {
@@ -174,7 +177,8 @@ fs::path mirror_of(const fs::path& path, const fs::path& prefix);
 // trailing "/" for directories and unprintable bytes escaped.
 std::string format_removal(const Removal& removal, DryRun dry_run);
 std::string format_problem(const Problem& problem);  // "cannot remove 'PATH': Permission denied"
-std::string format_kept(const Kept& kept);           // "kept 'DIR': 2 entries that are not bytecode"
+// "kept 'DIR': 2 entries not bytecode", "kept 'DIR': a mount point"
+std::string format_kept(const Kept& kept);
 // The human summary: what went (files, dirs, bytes, time), what was kept.
 std::string format_summary(const Summary& summary, const Options& options);
 // One JSON object (and a newline): counts, reasons, kept, problems, removals if listed.

@@ -41,9 +41,12 @@ inline constexpr std::size_t kWholeFile = SIZE_MAX;
 
 // One file of a removal (Directory::remove).
 struct FileRemoval {
-  std::string name;          // in: a name inside the directory, never a path
+  std::string name;  // in: a name inside the directory, never a path
+  // in: also unlink it when it is a symlink, FIFO, socket or device (the
+  // entry itself, never what a link points to); a directory is never touched.
+  bool any_type = false;
   int error = 0;             // out: 0 removed (or removable under StatOnly); else errno, ENOENT = vanished
-  bool not_regular = false;  // out: it is not a regular file (any more): left alone, error stays 0
+  bool not_regular = false;  // out: it is not a regular file (any more, or a directory with any_type): left alone
   std::uint64_t size = 0;    // out: its size, from the lstat before the unlink
 };
 
@@ -87,8 +90,9 @@ class Directory {
   // file. The default is lstat + read; the real one opens the name once and
   // takes the stat from the open file (what status does for every pyc).
   virtual void probe(FileProbe& f);
-  // lstat `f.name` and unlink it when it is a regular file (never anything
-  // else) unless `stat_only`. The default is lstat + unlink.
+  // lstat `f.name` and unlink it when it is a regular file (or, with
+  // f.any_type, anything but a directory) unless `stat_only`. The default is
+  // lstat + unlink.
   virtual void remove(FileRemoval& f, StatOnly stat_only);
   // unlink(2) of an entry that is not a directory (a file, a symlink, a FIFO).
   virtual int unlink(std::string_view name) = 0;

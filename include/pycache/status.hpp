@@ -128,8 +128,12 @@ struct RootStatus {
   std::vector<Notable> invalid;        // unreadable or foreign headers
   std::vector<Notable> bytecode_dirs;  // in-tree __pycache__ dirs holding bytecode; detail: "N files"
   std::vector<Notable> legacy;         // every legacy pyc in the tree
-  std::optional<PrefixUsage> prefix;   // when the policy sets a cache prefix
-  std::optional<GitReport> git;        // when the root is in a git work tree
+  // Names `import` would open as a pyc held by a symlink, a FIFO, a socket or
+  // a device (never opened by status): import can block on it or never end
+  // reading it. Detail: what it is.
+  std::vector<Notable> not_regular;
+  std::optional<PrefixUsage> prefix;  // when the policy sets a cache prefix
+  std::optional<GitReport> git;       // when the root is in a git work tree
 };
 
 // What `--check` fails on.
@@ -137,9 +141,11 @@ enum class FindingKind {
   Tracked,         // bytecode tracked by git
   Sourceless,      // an importable legacy pyc whose source is gone
   BytecodeInTree,  // in-tree bytecode although the policy writes none there
+  NotRegular,      // a pyc name held by a symlink, FIFO, socket or device (RootStatus::not_regular)
   Unreadable,      // part of the tree could not be read: findings may be missing
 };
-std::string_view to_string(FindingKind kind);  // "tracked", "sourceless", "bytecode-in-tree", "unreadable"
+// "tracked", "sourceless", "bytecode-in-tree", "not-regular", "unreadable"
+std::string_view to_string(FindingKind kind);
 
 struct Finding {
   FindingKind kind;
@@ -168,6 +174,7 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git);
 //  - bytecode-in-tree: when a root's policy sets a cache prefix (the import
 //    system then never reads __pycache__) or write-bytecode = false, each
 //    __pycache__ directory holding bytecode and each legacy pyc in the tree;
+//  - not-regular: every RootStatus::not_regular entry;
 //  - unreadable: each directory or file the walk could not read.
 std::vector<Finding> check(const Report& report, Strict strict = Strict::No);
 

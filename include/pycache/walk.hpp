@@ -24,7 +24,16 @@ struct WalkOptions {
   // included (told by mount ID, as find -xdev does).
   OneFileSystem one_file_system = OneFileSystem::No;
   unsigned threads = 0;  // 0: one per core, at most 8
+  // Descriptors the walk may use: 0 for what RLIMIT_NOFILE leaves
+  // (open_files_available()). The threads are cut to fit, and directories
+  // are held open only within it (see Walker).
+  std::size_t max_open = 0;
 };
+
+// Descriptors this process may still open: RLIMIT_NOFILE's soft limit less
+// those open now, less a reserve for everything but a walk (pipes to
+// helpers, logs, the files a visitor opens).
+std::size_t open_files_available();
 
 struct WalkEntry {
   std::string name;
@@ -76,6 +85,13 @@ class Walker {
   // not be stat'ed; vanished entries (ENOENT) are not reported.
   using ErrorHandler = std::function<void(const fs::path& path, int error)>;
 
+  // The walk holds open the directory each thread visits and each directory
+  // not yet left, and every thread may open a few more (a file it reads, a
+  // tool cache it removes): the threads are cut so that each has
+  // kDescriptorsPerThread of max_open, and the directories held open stay
+  // within the rest (a thread waits for others to finish first, unless none
+  // is running: one thread always goes on).
+  static constexpr std::size_t kDescriptorsPerThread = 8;
   Walker(FileSystem& fs, WalkOptions options);
   // The threads the walk may use; fewer run if the system refuses to start them.
   unsigned thread_count() const { return threads_; }
@@ -98,6 +114,7 @@ class Walker {
   FileSystem& fs_;
   WalkOptions options_;
   unsigned threads_;
+  std::size_t held_budget_;  // directories held open at most (beyond one thread's way down)
   std::atomic<std::uint64_t> dirs_seen_{0};
 };
 

@@ -168,10 +168,10 @@ struct Cleaner::Impl {
     if (events.problem) events.problem(problems.back());
   }
 
-  void keep(const fs::path& dir, std::uint64_t others) {
+  void keep(const fs::path& dir, std::uint64_t others, bool mount_point = false) {
     if (surveying) return;
     std::lock_guard lock(mu);
-    kept.push_back(Kept{dir, others});
+    kept.push_back(Kept{dir, others, mount_point});
     if (events.kept) events.kept(kept.back());
   }
 
@@ -223,8 +223,13 @@ struct Cleaner::Impl {
     return left;
   }
 
-  void add(WorkerState& ws, const std::string& name, Reason reason) {
-    ws.batch.push_back(FileRemoval{name});
+  // `type`: what the listing said. A pyc name held by a symlink, FIFO,
+  // socket or device is bytecode debris too (import would open it): the
+  // entry is unlinked, never opened or followed.
+  void add(WorkerState& ws, const std::string& name, Reason reason, FileType type = FileType::Regular) {
+    FileRemoval f{name};
+    f.any_type = type != FileType::Regular;
+    ws.batch.push_back(std::move(f));
     ws.reasons.push_back(reason);
   }
 
@@ -275,13 +280,13 @@ struct Cleaner::Impl {
         }
         continue;
       }
-      if (e.type != FileType::Regular) continue;
-      if (o.debris && (debris_kind(e.name, false) & o.debris)) {
+      const bool regular = e.type == FileType::Regular;
+      if (regular && o.debris && (debris_kind(e.name, false) & o.debris)) {
         add(ws, e.name, Reason::Debris);
         continue;
       }
       if (!pyc::is_legacy_name(e.name)) continue;
-      if (o.stale == Stale::Yes) {
+      if (o.stale == Stale::Yes && e.type == FileType::Regular) {  // a link or FIFO is never usable
         std::string source = e.name.substr(0, e.name.size() - 4) + ".py";
         bool has_source =
             std::any_of(d.entries.begin(), d.entries.end(), [&](const WalkEntry& x) { return x.name == source; });
@@ -289,9 +294,9 @@ struct Cleaner::Impl {
           ++ws.kept_bytecode;
           continue;
         }
-        add(ws, e.name, Reason::Sourceless);
+        add(ws, e.name, Reason::Sourceless, e.type);
       } else {
-        add(ws, e.name, Reason::Legacy);
+        add(ws, e.name, Reason::Legacy, e.type);
       }
     }
     flush(ws, d);
@@ -311,18 +316,14 @@ struct Cleaner::Impl {
       return sources_unknown || sources->count(name) > 0;  // can't tell: keep
     };
     for (auto& e : d.entries) {
-      if (e.type != FileType::Regular) {
-        e.descend = false;  // nothing of ours lives below a __pycache__
-        ++others;
-        continue;
-      }
-      auto cn = pyc::parse_cache_name(e.name);
+      e.descend = false;  // nothing of ours lives below a __pycache__
+      auto cn = e.type == FileType::Directory ? std::nullopt : pyc::parse_cache_name(e.name);
       if (!cn) {
         ++others;
         continue;
       }
       Reason reason = plain_reason(cn->kind);
-      if (o.stale == Stale::Yes) {
+      if (o.stale == Stale::Yes && e.type == FileType::Regular) {  // a link or FIFO is never usable
         auto why = stale_reason(*cn, source_exists);
         if (!why) {
           ++still_used;
@@ -330,7 +331,7 @@ struct Cleaner::Impl {
         }
         reason = *why;
       }
-      add(ws, e.name, reason);
+      add(ws, e.name, reason, e.type);
     }
     std::uint64_t left = flush(ws, d);
     if (others) keep(d.path, others);
@@ -338,7 +339,7 @@ struct Cleaner::Impl {
       ws.kept_bytecode += still_used;
       return;
     }
-    if (d.parent && remove_empty_dir(ws, *d.parent, d.path)) d.state |= kGone;
+    if (d.parent && remove_empty_dir(ws, *d.parent, d.path, d.dir)) d.state |= kGone;
   }
 
   // A root that is a file: only that file, judged by where it lies.
@@ -374,10 +375,16 @@ struct Cleaner::Impl {
   // Removes (or, dry, counts) the empty directory `path`, by its name in
   // `parent`. Something that appeared in it meanwhile (a concurrent writer)
   // keeps it, silently.
-  bool remove_empty_dir(WorkerState& ws, Directory& parent, const fs::path& path) {
-    int e = dry ? 0 : parent.remove_dir(path.filename().native());
+  // A mount point (EBUSY; a dry run compares it with its parent) is kept,
+  // with a message: it is another file system's directory, not ours.
+  bool remove_empty_dir(WorkerState& ws, Directory& parent, const fs::path& path, Directory* self = nullptr) {
+    int e = dry ? dry_rmdir(parent, self, path) : parent.remove_dir(path.filename().native());
     if (e == ENOENT) return true;
     if (e == ENOTEMPTY || e == EEXIST) return false;
+    if (e == EBUSY) {
+      keep(path, 0, true);
+      return false;
+    }
     if (e != 0) {
       problem(path, "remove", e);
       return false;
@@ -387,11 +394,21 @@ struct Cleaner::Impl {
     return true;
   }
 
-  // A tool cache: everything in it. Counted as debris; listed as the one directory.
+  // What rmdir would say in a dry run: EBUSY for a mount point.
+  static int dry_rmdir(Directory& parent, Directory* self, const fs::path& path) {
+    FileStat above, st;
+    if (!self || parent.stat_self(above) != 0 || self->stat_self(st) != 0) return 0;
+    return crosses_mount(above, st, path) ? EBUSY : 0;
+  }
+
+  // A tool cache: everything in it. Counted as debris; listed as the one
+  // directory. Mounts in it (or it, a mount point) are left alone, with a
+  // message, whatever --one-file-system says.
   void remove_debris_tree(WorkerState& ws, Directory& parent, const std::string& name, const fs::path& path) {
     TreeRemoval t =
-        remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No, o.walk.one_file_system,
+        remove_tree(parent, name, path, dry ? StatOnly::Yes : StatOnly::No,
                     [&](const fs::path& p, std::string_view action, int e) { problem(p, std::string(action), e); });
+    for (const auto& m : t.mount_points) keep(m, 0, true);
     if (t.files) count(ws, Reason::Debris, false, t.bytes, t.files);
     if (t.dirs) count(ws, Reason::Debris, true, 0, t.dirs);
     if ((t.files || t.dirs) && want_removals) removed(ws, path, Reason::Debris, true, t.bytes);
@@ -420,9 +437,8 @@ struct Cleaner::Impl {
       else flags |= kBlocked;  // VCS internals: never entered, never removed
       return std::nullopt;
     }
-    std::optional<pyc::CacheName> cn;
-    if (e.type == FileType::Regular) cn = pyc::parse_cache_name(e.name);
-    if (!cn) flags |= kBlocked;  // not bytecode: stays, and so does its directory
+    std::optional<pyc::CacheName> cn = pyc::parse_cache_name(e.name);  // a link or FIFO too: see add()
+    if (!cn) flags |= kBlocked;                                        // not bytecode: stays, and so does its directory
     return cn;
   }
 
@@ -441,7 +457,7 @@ struct Cleaner::Impl {
       auto cn = mirror_entry(e, flags, subdirs);
       if (!cn) continue;
       Reason reason = plain_reason(cn->kind);
-      if (o.stale == Stale::Yes) {
+      if (o.stale == Stale::Yes && e.type == FileType::Regular) {  // a link or FIFO is never usable
         auto why = stale_reason(*cn, source_exists);
         if (!why) {
           ++ws.kept_bytecode;
@@ -450,7 +466,7 @@ struct Cleaner::Impl {
         }
         reason = *why;
       }
-      add(ws, e.name, reason);
+      add(ws, e.name, reason, e.type);
     }
     finish_mirror_dir(d, ws, flags, subdirs);
   }
@@ -467,7 +483,7 @@ struct Cleaner::Impl {
       if (!cn) continue;
       const Verdict v = judge_name(o, *cn, wipe, source_exists);
       if (v.action == Verdict::Remove) {
-        add(ws, e.name, v.reason);
+        add(ws, e.name, v.reason, e.type);
       } else if (v.action == Verdict::Keep) {
         ++ws.kept_bytecode;
         flags |= kBlocked;
@@ -515,7 +531,7 @@ struct Cleaner::Impl {
     if ((flags & (kBlocked | kRoot)) || d.subdirs_left || !d.parent || surveying) return false;
     const bool emptied = (flags & kTouched) || subdirs > d.subdirs_left;
     if (!emptied && !wipes(ri)) return false;
-    return remove_empty_dir(ws, *d.parent, d.path);
+    return remove_empty_dir(ws, *d.parent, d.path, d.dir);
   }
 
   // --max-size: per prefix, what to evict so that the rest fits, least
@@ -674,6 +690,7 @@ std::string format_problem(const Problem& p) {
 }
 
 std::string format_kept(const Kept& k) {
+  if (k.mount_point) return fmt::format("kept '{}': a mount point", printable(k.path.native()));
   return fmt::format("kept '{}': {} not bytecode", printable(k.path.native()), plural(k.others, "entry", "entries"));
 }
 
@@ -742,7 +759,14 @@ std::string format_json(const Summary& s, const Options& o) {
   }
   j.key("kept").begin_array();
   for (const auto& k : s.kept)
-    j.begin_object().key("path").value(k.path.native()).key("others").value(k.others).end_object();
+    j.begin_object()
+        .key("path")
+        .value(k.path.native())
+        .key("others")
+        .value(k.others)
+        .key("mount_point")
+        .value(k.mount_point)
+        .end_object();
   j.end_array();
   j.key("problems").begin_array();
   for (const auto& p : s.problems)

@@ -352,7 +352,7 @@ void PosixDirectory::remove(FileRemoval& f, StatOnly stat_only) {
     return;
   }
   f.size = static_cast<std::uint64_t>(st.st_size);
-  if (!S_ISREG(st.st_mode)) {
+  if (!S_ISREG(st.st_mode) && (!f.any_type || S_ISDIR(st.st_mode))) {
     f.not_regular = true;
     return;
   }
@@ -377,7 +377,7 @@ void Directory::remove(FileRemoval& f, StatOnly stat_only) {
   FileStat st;
   if ((f.error = lstat(f.name, st)) != 0) return;
   f.size = st.size;
-  if (st.type != FileType::Regular) {
+  if (st.type != FileType::Regular && (!f.any_type || st.type == FileType::Directory)) {
     f.not_regular = true;
     return;
   }

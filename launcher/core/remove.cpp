@@ -30,23 +30,22 @@ struct Frame {
 // whose subdirectories are all done is removed from the one above (leave).
 class TreeRemover {
  public:
-  TreeRemover(Directory& parent, const FileStat& top, StatOnly stat_only, OneFileSystem one_file_system,
-              const RemovalProblem& problem)
-      : parent_(parent),
-        top_(top),
-        stat_only_(stat_only),
-        dry_(stat_only == StatOnly::Yes),
-        mounts_(one_file_system == OneFileSystem::Yes),
-        problem_(problem) {}
+  TreeRemover(Directory& parent, const FileStat& top, StatOnly stat_only, const RemovalProblem& problem)
+      : parent_(parent), top_(top), stat_only_(stat_only), dry_(stat_only == StatOnly::Yes), problem_(problem) {}
 
   TreeRemoval run(std::string_view name, const fs::path& path) {
     stack_.push_back(Frame{parent_.open(name), path, std::string(name)});
+    if (mounted(stack_.back())) return out_;
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       if (!f.listed) expand(f);
       if (f.next < f.subdirs.size()) {
         const std::string& sub = f.subdirs[f.next++];
         Frame child{f.dir->open(sub), f.path / sub, sub};
+        if (mounted(child)) {
+          f.blocked = true;
+          continue;
+        }
         stack_.push_back(std::move(child));
         continue;
       }
@@ -77,10 +76,20 @@ class TreeRemover {
     remove_regular(f);
   }
 
-  // The entry's type, lstat'ed when the listing did not say (or, with
-  // one file system, to see a mount). False when it is not to be touched.
+  // Whether the directory just opened lies in another mount than the top
+  // (swapped for a mount point since its lstat): then it is left alone.
+  bool mounted(const Frame& child) {
+    FileStat st;
+    if (child.dir->stat_self(st) != 0 || !crosses_mount(top_, st, child.path)) return false;  // a failure shows in list
+    out_.mount_points.push_back(child.path);
+    return true;
+  }
+
+  // The entry's type, lstat'ed when the listing did not say (and for every
+  // directory, to see a mount before opening it). False when it is not to be
+  // touched.
   bool settle_type(Frame& f, DirEntry& x) {
-    if (x.type != FileType::Unknown && !(mounts_ && x.type == FileType::Directory)) return true;
+    if (x.type != FileType::Unknown && x.type != FileType::Directory) return true;
     FileStat st;
     if (int e = f.dir->lstat(x.name, st)) {
       if (e != ENOENT) {
@@ -90,8 +99,9 @@ class TreeRemover {
       return false;
     }
     x.type = st.type;
-    if (x.type == FileType::Directory && mounts_ && crosses_mount(top_, st, f.path / x.name)) {
+    if (x.type == FileType::Directory && crosses_mount(top_, st, f.path / x.name)) {
       f.blocked = true;  // a mount point: not ours to empty
+      out_.mount_points.push_back(f.path / x.name);
       return false;
     }
     return true;
@@ -144,7 +154,7 @@ class TreeRemover {
   Directory& parent_;
   const FileStat& top_;
   const StatOnly stat_only_;
-  const bool dry_, mounts_;
+  const bool dry_;
   const RemovalProblem& problem_;
   std::vector<Frame> stack_;
   std::vector<DirEntry> listing_;
@@ -155,16 +165,20 @@ class TreeRemover {
 }  // namespace
 
 TreeRemoval remove_tree(Directory& parent, std::string_view name, const fs::path& path, StatOnly stat_only,
-                        OneFileSystem one_file_system, const RemovalProblem& problem) {
-  FileStat top;
-  if (int e = parent.lstat(name, top)) {
+                        const RemovalProblem& problem) {
+  FileStat above, top;
+  TreeRemoval out;
+  if (int e = parent.stat_self(above); e != 0 || (e = parent.lstat(name, top)) != 0) {
     if (e != ENOENT) problem(path, "stat", e);
-    TreeRemoval out;
     out.gone = e == ENOENT;
     return out;
   }
-  if (top.type != FileType::Directory) return {};
-  return TreeRemover(parent, top, stat_only, one_file_system, problem).run(name, path);
+  if (top.type != FileType::Directory) return out;
+  if (crosses_mount(above, top, path)) {
+    out.mount_points.push_back(path);  // a bind mount or volume of something else: not a cache to empty
+    return out;
+  }
+  return TreeRemover(parent, top, stat_only, problem).run(name, path);
 }
 
 }  // namespace pycache

@@ -46,7 +46,7 @@ struct RootTally {
   std::uint64_t sources = 0, compiled = 0;
   std::array<std::uint64_t, kStateCount> expected_states{};
   std::uint64_t temp_files = 0, temp_bytes = 0;
-  std::vector<Notable> sourceless, invalid, bytecode_dirs, legacy;
+  std::vector<Notable> sourceless, invalid, bytecode_dirs, legacy, not_regular;
   std::vector<fs::path> in_tree;  // in-tree bytecode, only kept for git's questions
 };
 
@@ -144,6 +144,7 @@ std::string_view to_string(FindingKind k) {
     case FindingKind::Tracked: return "tracked";
     case FindingKind::Sourceless: return "sourceless";
     case FindingKind::BytecodeInTree: return "bytecode-in-tree";
+    case FindingKind::NotRegular: return "not-regular";
     case FindingKind::Unreadable: return "unreadable";
   }
   return "";
@@ -164,6 +165,15 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 namespace {
+
+// An entry named as a pyc `import` would open that is no regular file: what
+// it is, or nullopt (a regular file; a directory, which import skips). Only
+// the listing's type is used: the entry is never opened or followed.
+std::optional<std::string> not_regular_pyc(const WalkEntry& e) {
+  if (e.type == FileType::Symlink) return "a symbolic link: import reads whatever it points to, and may hang";
+  if (e.type == FileType::Other) return "a FIFO, socket or device: import blocks on it or never ends reading it";
+  return std::nullopt;
+}
 
 // Everything the visitors share, read-only during the walks.
 struct Context {
@@ -337,10 +347,13 @@ class Collector {
     const std::string parent = dir.substr(0, dir.size() - 12);
     const SourceList sources = take_pending(parent);
     for (const auto& e : d.entries) {
-      if (e.type != FileType::Regular) continue;
       auto name = pyc::parse_cache_name(e.name);
       if (!name) continue;
       const bool temp = name->kind == pyc::CacheKind::TempFile;
+      if (e.type != FileType::Regular) {
+        note_not_regular(t, d, e, !temp);
+        continue;
+      }
       t.want(e.name, Want{temp ? Want::Temp : Want::Cached, std::move(*name)}, temp ? 0 : pyc::kHeaderSize);
     }
     if (t.probes.empty()) return;
@@ -350,7 +363,7 @@ class Collector {
     for (std::size_t i = 0; i < t.probes.size(); ++i) {
       const FileProbe& f = t.probes[i];
       const Want& w = t.wants[i];
-      if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;  // or replaced meanwhile
+      if (probe_failed(d, f) || replaced(t, d, f, w.what == Want::Cached)) continue;
       ++files;
       std::string path = child_path(dir, f.name);
       if (w.what == Want::Temp) {
@@ -367,6 +380,23 @@ class Collector {
     t.recycle();
   }
 
+  // `e`, named as a pyc, is no regular file: noted when import would open it.
+  static void note_not_regular(Tally& t, const WalkDir& d, const WalkEntry& e, bool imported,
+                               std::optional<std::size_t> root = std::nullopt) {
+    auto what = imported ? not_regular_pyc(e) : std::nullopt;
+    if (what) t.roots[root.value_or(d.root_index)].not_regular.push_back(Notable{d.path / e.name, std::move(*what)});
+  }
+
+  // A pyc listed as a regular file that its probe found replaced by
+  // something else meanwhile (the probe opens without blocking or
+  // following): noted as the listing would have. True when so.
+  static bool replaced(Tally& t, const WalkDir& d, const FileProbe& f, bool imported,
+                       std::optional<std::size_t> root = std::nullopt) {
+    if (f.stat.type == FileType::Regular) return false;
+    note_not_regular(t, d, WalkEntry{f.name, f.stat.type}, imported, root);
+    return true;
+  }
+
   // A directory of the tree: its sources and legacy pycs.
   void visit_source_dir(WalkDir& d, Tally& t) {
     const std::string& dir = d.path.native();
@@ -379,7 +409,11 @@ class Collector {
       const std::string& name = e.name;
       if (name.size() > 3 && name.ends_with(".py") && (e.type == FileType::Regular || e.type == FileType::Symlink)) {
         t.want(name, Want{Want::Source, {}}, 0);
-      } else if (e.type == FileType::Regular && pyc::is_legacy_name(name)) {
+      } else if (pyc::is_legacy_name(name)) {
+        if (e.type != FileType::Regular) {
+          note_not_regular(t, d, e, name.ends_with(".pyc"));
+          continue;
+        }
         t.want(name, Want{Want::Legacy, {}}, pyc::kHeaderSize);
         has_legacy = true;
       }
@@ -431,7 +465,8 @@ class Collector {
     for (const auto& e : d.entries) names.insert(e.name);
     for (std::size_t i = 0; i < t.probes.size(); ++i) {
       const FileProbe& f = t.probes[i];
-      if (t.wants[i].what != Want::Legacy || probe_failed(d, f) || f.stat.type != FileType::Regular) continue;
+      if (t.wants[i].what != Want::Legacy || probe_failed(d, f) || replaced(t, d, f, f.name.ends_with(".pyc")))
+        continue;
       const std::string& name = f.name;
       const std::string stem = name.substr(0, name.size() - 4);
       const bool importable = legacy_importable(d, names, name, stem);
@@ -505,9 +540,12 @@ class Collector {
     for (std::size_t k = 0; k < n_ && !owner; ++k)
       if (c_.prefixes[k] == p && is_within(mirrored, roots_[k].path.native())) owner = k;
     for (const auto& e : d.entries) {
-      if (e.type != FileType::Regular) continue;
       std::optional<pyc::CacheName> name;
       if (owner) name = pyc::parse_cache_name(e.name);
+      if (e.type != FileType::Regular) {
+        if (name) note_not_regular(t, d, e, name->kind != pyc::CacheKind::TempFile, owner);
+        continue;
+      }
       Want w{Want::Other, {}};
       std::size_t head = 0;
       if (name) {
@@ -525,7 +563,7 @@ class Collector {
     for (std::size_t k = 0; k < t.probes.size(); ++k) {
       const FileProbe& f = t.probes[k];
       const Want& w = t.wants[k];
-      if (probe_failed(d, f) || f.stat.type != FileType::Regular) continue;
+      if (probe_failed(d, f) || replaced(t, d, f, w.what == Want::Cached, owner)) continue;
       ++t.prefix_files;
       t.prefix_bytes += f.stat.size;
       if (w.what == Want::Other) continue;
@@ -590,6 +628,7 @@ class Collector {
     append(r.invalid, from.invalid);
     append(r.bytecode_dirs, from.bytecode_dirs);
     append(r.legacy, from.legacy);
+    append(r.not_regular, from.not_regular);
     append(in_tree_[i], from.in_tree);
   }
 
@@ -608,7 +647,8 @@ class Collector {
       return a.key.optimize < b.key.optimize;
     });
     auto by_path = [](const Notable& a, const Notable& b) { return a.path < b.path; };
-    for (auto* v : {&r.sourceless, &r.invalid, &r.bytecode_dirs, &r.legacy}) std::sort(v->begin(), v->end(), by_path);
+    for (auto* v : {&r.sourceless, &r.invalid, &r.bytecode_dirs, &r.legacy, &r.not_regular})
+      std::sort(v->begin(), v->end(), by_path);
   }
 
   // Git: tracked bytecode, and what the ignore rules cover.
@@ -687,6 +727,8 @@ std::vector<Finding> check(const Report& report, Strict strict) {
     for (const auto& s : r.sourceless)
       out.push_back(Finding{FindingKind::Sourceless, s.path,
                             fmt::format("no source: 'import' loads this {} bytecode", s.detail)});
+    for (const auto& n : r.not_regular)
+      out.push_back(Finding{FindingKind::NotRegular, n.path, n.detail + " (pycache clean removes the entry)"});
     const Policy& p = r.target.policy.policy;
     std::string why;
     if (!p.cache_prefix().empty())
@@ -828,6 +870,30 @@ std::string table(const RootStatus& r, Color color) {
   return out;
 }
 
+// The files worth naming, a few of each: --json and --check list them all.
+std::string notable_lines(const RootStatus& r, Color color) {
+  constexpr std::size_t kListed = 10;
+  std::string out;
+  for (std::size_t i = 0; i < r.sourceless.size() && i < kListed; ++i)
+    out += paint(fmt::format("  sourceless: {} ({}): importable although its source is gone\n",
+                             shown(r.sourceless[i].path, r.target.root), r.sourceless[i].detail),
+                 kRed, color);
+  if (r.sourceless.size() > kListed)
+    out += fmt::format("  sourceless: {} more (--check lists them)\n", r.sourceless.size() - kListed);
+  for (std::size_t i = 0; i < r.invalid.size() && i < kListed; ++i)
+    out += paint(fmt::format("  invalid: {}: {}\n", shown(r.invalid[i].path, r.target.root), r.invalid[i].detail), kRed,
+                 color);
+  if (r.invalid.size() > kListed)
+    out += fmt::format("  invalid: {} more (--json lists them)\n", r.invalid.size() - kListed);
+  for (std::size_t i = 0; i < r.not_regular.size() && i < kListed; ++i)
+    out += paint(
+        fmt::format("  not regular: {}: {}\n", shown(r.not_regular[i].path, r.target.root), r.not_regular[i].detail),
+        kRed, color);
+  if (r.not_regular.size() > kListed)
+    out += fmt::format("  not regular: {} more (--check lists them)\n", r.not_regular.size() - kListed);
+  return out;
+}
+
 }  // namespace
 
 std::string format_human(const Report& report, Color color) {
@@ -860,19 +926,7 @@ std::string format_human(const Report& report, Color color) {
     if (r.temp_files > 0)
       out += fmt::format("  temp files: {} ({}), left by interrupted writes\n", format_count(r.temp_files),
                          format_bytes(r.temp_bytes));
-    // The files worth naming, a few of each: --json and --check list them all.
-    constexpr std::size_t kListed = 10;
-    for (std::size_t i = 0; i < r.sourceless.size() && i < kListed; ++i)
-      out += paint(fmt::format("  sourceless: {} ({}): importable although its source is gone\n",
-                               shown(r.sourceless[i].path, r.target.root), r.sourceless[i].detail),
-                   kRed, color);
-    if (r.sourceless.size() > kListed)
-      out += fmt::format("  sourceless: {} more (--check lists them)\n", r.sourceless.size() - kListed);
-    for (std::size_t i = 0; i < r.invalid.size() && i < kListed; ++i)
-      out += paint(fmt::format("  invalid: {}: {}\n", shown(r.invalid[i].path, r.target.root), r.invalid[i].detail),
-                   kRed, color);
-    if (r.invalid.size() > kListed)
-      out += fmt::format("  invalid: {} more (--json lists them)\n", r.invalid.size() - kListed);
+    out += notable_lines(r, color);
 
     if (r.prefix) {
       const PrefixUsage& p = *r.prefix;
@@ -1037,6 +1091,8 @@ void root_json(JsonWriter& j, const RootStatus& r) {
   notables_json(j, r.bytecode_dirs);
   j.key("legacy");
   notables_json(j, r.legacy);
+  j.key("not_regular");
+  notables_json(j, r.not_regular);
   j.key("prefix");
   prefix_json(j, r.prefix);
   j.key("git");

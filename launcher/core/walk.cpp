@@ -1,6 +1,8 @@
 #include "pycache/walk.hpp"
 
+#include <dirent.h>
 #include <fnmatch.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -62,10 +64,29 @@ bool skipped_below(FileSystem& fs, const SkipRules& rules, const fs::path& root,
   return false;
 }
 
+std::size_t open_files_available() {
+  constexpr std::size_t kReserve = 16;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX / 2;
+  std::size_t open = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (const dirent* e = ::readdir(d)) open += e->d_name[0] != '.';
+    ::closedir(d);
+  } else {
+    open = 3;
+  }
+  const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+  return soft > open + kReserve ? soft - open - kReserve : 1;
+}
+
 Walker::Walker(FileSystem& fs, WalkOptions options) : fs_(fs), options_(std::move(options)) {
   unsigned n = options_.threads;
   if (n == 0) n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  threads_ = n;
+  const std::size_t budget = options_.max_open ? options_.max_open : open_files_available();
+  // Half the budget for the threads' own descriptors, the rest for held directories.
+  const std::size_t fit = std::max<std::size_t>(1, budget / (2 * kDescriptorsPerThread));
+  threads_ = static_cast<unsigned>(std::min<std::size_t>(n, fit));
+  held_budget_ = budget > threads_ * kDescriptorsPerThread ? budget - threads_ * kDescriptorsPerThread : 1;
 }
 
 bool Walker::excluded(const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip) const {
@@ -151,11 +172,12 @@ class WalkRun {
  public:
   using Excluded =
       std::function<bool(const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip)>;
-  WalkRun(FileSystem& fs, bool same_fs, std::atomic<std::uint64_t>& dirs_seen, Excluded excluded,
-          const std::vector<WalkRoot>& roots, const Walker::Visitor& visit, const Walker::ErrorHandler& on_error,
-          const Walker::Leaver& leave)
+  WalkRun(FileSystem& fs, bool same_fs, std::size_t held_budget, std::atomic<std::uint64_t>& dirs_seen,
+          Excluded excluded, const std::vector<WalkRoot>& roots, const Walker::Visitor& visit,
+          const Walker::ErrorHandler& on_error, const Walker::Leaver& leave)
       : fs_(fs),
         same_fs_(same_fs),
+        held_budget_(held_budget),
         dirs_seen_(dirs_seen),
         excluded_(std::move(excluded)),
         roots_(roots),
@@ -166,7 +188,11 @@ class WalkRun {
   void start() {
     for (std::size_t i = 0; i < roots_.size(); ++i) {
       const fs::path& root = roots_[i].path;
-      std::shared_ptr<Directory> parent = open_root_parent(roots_[i]);
+      {
+        std::lock_guard lock(mu_);
+        ++held_;
+      }
+      std::shared_ptr<Directory> parent = counted(open_root_parent(roots_[i]));
       FileStat st;
       if (int e = parent ? parent->lstat(root.filename().native(), st) : fs_.lstat(root, st)) {
         on_error_(root, e);
@@ -191,11 +217,14 @@ class WalkRun {
     std::vector<DirEntry> raw;
     std::unique_lock lock(mu_);
     while (true) {
-      cv_.wait(lock, [&] { return !stack_.empty() || busy_ == 0; });
+      // A job opens a directory: within the budget, or when no other thread
+      // runs (then nothing would ever close one: it goes on alone).
+      cv_.wait(lock, [&] { return stack_.empty() ? busy_ == 0 : held_ < held_budget_ || busy_ == 0; });
       if (stack_.empty()) return;  // and nobody busy: nothing more can appear
       Job job = std::move(stack_.back());
       stack_.pop_back();
       ++busy_;
+      ++held_;  // the directory it opens, released with its handle
       lock.unlock();
       std::vector<Job> found = run_job(std::move(job), worker, raw);
       lock.lock();
@@ -210,7 +239,7 @@ class WalkRun {
   // one component at a time): the root is an entry in it. A file root's
   // directory must not be a link either: what is compiled or removed is
   // never reached through one. Null for "/".
-  std::shared_ptr<Directory> open_root_parent(const WalkRoot& r) {
+  std::unique_ptr<Directory> open_root_parent(const WalkRoot& r) {
     const fs::path& root = r.path;
     if (root == root.parent_path()) return nullptr;
     if (!r.beneath.empty())
@@ -218,6 +247,27 @@ class WalkRun {
     FileStat named;
     const bool file = fs_.lstat(root, named) == 0 && named.type != FileType::Directory;
     return fs_.open_directory(root.parent_path(), file ? FollowLink::No : FollowLink::Yes);
+  }
+
+  // A handle the walk holds, counted in held_ (already raised for it) until
+  // it closes; null releases at once.
+  std::shared_ptr<Directory> counted(std::unique_ptr<Directory> dir) {
+    if (!dir) {
+      release();
+      return nullptr;
+    }
+    return {dir.release(), [this](Directory* d) {
+              delete d;
+              release();
+            }};
+  }
+  // Never called with mu_ held: handles close outside the lock.
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      --held_;
+    }
+    cv_.notify_all();
   }
 
   // One directory: opened, listed, visited; returns its subdirectories' jobs.
@@ -249,18 +299,25 @@ class WalkRun {
 
   // The job's directory, opened by name in its parent. With
   // --one-file-system an entry is lstat'ed first: a mount point (or an entry
-  // gone or replaced meanwhile) is never opened, never entered (EXDEV).
+  // gone or replaced meanwhile) is never opened, never entered (EXDEV); the
+  // handle opened is checked again.
   std::shared_ptr<Directory> open_job(const Job& job, const std::shared_ptr<Directory>& parent_dir, int& failed) {
-    if (!parent_dir) return fs_.open_directory(job.dir);  // "/"
+    if (!parent_dir) return counted(fs_.open_directory(job.dir));  // "/"
     const std::string name = job.dir.filename().native();
     FileStat st;
     if (same_fs_ && job.parent &&
         (parent_dir->lstat(name, st) != 0 || st.type != FileType::Directory ||
          crosses_mount(*job.root_stat, st, job.dir))) {
       failed = EXDEV;
+      return counted(nullptr);
+    }
+    std::shared_ptr<Directory> dir = counted(parent_dir->open(name));
+    // And its open handle again: what was lstat'ed is what was opened.
+    if (same_fs_ && job.parent && dir->stat_self(st) == 0 && crosses_mount(*job.root_stat, st, job.dir)) {
+      failed = EXDEV;
       return nullptr;
     }
-    return parent_dir->open(name);
+    return dir;
   }
 
   // Visits a listed directory; its node keeps it open until it is left.
@@ -326,6 +383,7 @@ class WalkRun {
 
   FileSystem& fs_;
   const bool same_fs_;
+  const std::size_t held_budget_;
   std::atomic<std::uint64_t>& dirs_seen_;
   const Excluded excluded_;
   const std::vector<WalkRoot>& roots_;
@@ -336,6 +394,7 @@ class WalkRun {
   std::condition_variable cv_;
   std::vector<Job> stack_;  // LIFO: depth first, which keeps each thread in one subtree
   std::size_t busy_ = 0;
+  std::size_t held_ = 0;  // directory handles open (or about to be): nodes, jobs' parents, visits
 };
 
 }  // namespace
@@ -351,7 +410,7 @@ void Walker::walk(const std::vector<fs::path>& roots, const Visitor& visit, cons
 void Walker::walk(const std::vector<WalkRoot>& roots, const Visitor& visit, const ErrorHandler& on_error,
                   const Leaver& leave) {
   WalkRun run(
-      fs_, options_.one_file_system == OneFileSystem::Yes, dirs_seen_,
+      fs_, options_.one_file_system == OneFileSystem::Yes, held_budget_, dirs_seen_,
       [this](const std::string& name, const fs::path& dir, const fs::path& root, const SkipRules* skip) {
         return excluded(name, dir, root, skip);
       },

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "process.hpp"
@@ -175,7 +176,8 @@ TEST_F(Clean, SymlinkLoopsAndLinksOutOfTheTreeAreNeverFollowed) {
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.err, "");
   EXPECT_EQ(bytecode_under(outside), outside_bytecode);
-  EXPECT_TRUE(fs::is_symlink(proj / "pkg/linked.pyc")) << "a symlink is not bytecode";
+  EXPECT_FALSE(fs::exists(fs::symlink_status(proj / "pkg/linked.pyc")))
+      << "a link bearing a pyc name is bytecode debris: the link goes, never its target";
   EXPECT_TRUE(find_pycache_dirs(proj).empty());
   EXPECT_EQ(o.out.find(outside.native()), std::string::npos) << o.out;
   // A symlink as PATH is refused, not followed.
@@ -576,6 +578,62 @@ TEST_F(Clean, OneFileSystemLeavesBindMountsOfTheSameFileSystemAlone) {
   EXPECT_EQ(dry.out.find("/bound/"), std::string::npos) << dry.out;
 }
 
+// `pycache clean ARGS` in a mount namespace of its own where each (source,
+// target) is bind-mounted first: no mount outlives the run, none reaches the
+// host. nullopt when this machine can't (not root, no unshare).
+std::optional<Outcome> clean_with_binds(const std::vector<std::pair<fs::path, fs::path>>& binds,
+                                        std::vector<std::string> args, const Env& env, const fs::path& cwd) {
+  if (::geteuid() != 0 || access("/usr/bin/unshare", X_OK) != 0) return std::nullopt;
+  std::string script = "set -e; ";
+  for (std::size_t i = 0; i < binds.size(); ++i)
+    script += "mount --bind \"$" + std::to_string(2 * i + 1) + "\" \"$" + std::to_string(2 * i + 2) + "\"; ";
+  script += "shift " + std::to_string(2 * binds.size()) + "; exec \"$@\"";
+  std::vector<std::string> argv = {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script, "sh"};
+  for (const auto& [from, to] : binds) argv.insert(argv.end(), {from.native(), to.native()});
+  argv.insert(argv.end(), {pycache_bin().native(), "clean"});
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto o = spawn(argv, env, cwd);
+  if (o.err.find("mount: ") != std::string::npos || o.err.find("unshare: ") != std::string::npos) return std::nullopt;
+  return o;
+}
+
+// A debris directory or a __pycache__ that is a mount point (a bind mount of
+// the same file system: only the mount ID tells): clean leaves what the mount
+// holds (the debris), never tries to remove the mount point, and says so.
+// With -x a __pycache__ mount is not entered at all.
+TEST_F(Clean, AMountPointIsNeverEmptiedWithOrWithoutOneFileSystem) {
+  const fs::path data = t / "data", pycs = t / "pycs";
+  for (const bool x : {true, false}) {
+    SCOPED_TRACE(x ? "-x" : "no -x");
+    write_file(data / "precious.txt", "keep me");
+    write_file(data / "sub/deeper.txt", "me too");
+    write_file(pycs / ("m." + tag + ".pyc"), "");
+    write_file(proj / "m.py", "");
+    write_file(proj / ("__pycache__/a." + tag + ".pyc"), "");
+    write_file(proj / ".pytest_cache/v/x", "");
+    fs::create_directories(proj / ".mypy_cache");
+    fs::create_directories(proj / "pkg/__pycache__");
+    std::vector<std::string> args = {"--debris"};
+    if (x) args.push_back("-x");
+    auto o = clean_with_binds({{data, proj / ".mypy_cache"}, {pycs, proj / "pkg/__pycache__"}}, args, env, proj);
+    if (!o) GTEST_SKIP() << "needs root and a mount namespace (unshare -m)";
+    EXPECT_EQ(o->exit_code, 0) << o->out << o->err;
+    EXPECT_EQ(o->err, "");
+    EXPECT_EQ(read_file(data / "precious.txt"), "keep me") << "the bind-mounted directory was emptied";
+    EXPECT_EQ(read_file(data / "sub/deeper.txt"), "me too");
+    EXPECT_NE(o->out.find("kept '" + (proj / ".mypy_cache").native() + "': a mount point"), std::string::npos)
+        << o->out;
+    EXPECT_FALSE(fs::exists(proj / "__pycache__"));
+    EXPECT_FALSE(fs::exists(proj / ".pytest_cache"));
+    // The pycs of a mounted __pycache__ are bytecode like any other, unless -x.
+    EXPECT_EQ(fs::exists(pycs / ("m." + tag + ".pyc")), x) << o->out;
+    if (!x)
+      EXPECT_NE(o->out.find("kept '" + (proj / "pkg/__pycache__").native() + "': a mount point"), std::string::npos)
+          << o->out;
+    fs::remove_all(proj);
+  }
+}
+
 TEST_F(Clean, EmptyOrOutOfRangeValuesAreUsageErrors) {
   project();
   const auto n = bytecode_under(proj).size();
@@ -641,6 +699,27 @@ TEST_F(Clean, FewerThreadsThanAskedStillCleanEverything) {
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_EQ(o.err, "");
   EXPECT_TRUE(bytecode_under(proj).empty());
+}
+
+// 256 walking threads under a limit of 40 open files: the walk holds no more
+// descriptors than the limit allows, and everything is cleaned.
+TEST_F(Clean, ManyThreadsUnderALowOpenFileLimitCleanEverything) {
+  if (access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "needs prlimit (util-linux)";
+  for (int top = 0; top < 24; ++top) {
+    fs::path dir = proj / ("d" + std::to_string(top));
+    for (int depth = 0; depth < 8; ++depth, dir /= "s") {
+      write_file(dir / "m.py", "");
+      write_file(dir / ("__pycache__/m." + tag + ".pyc"), "");
+    }
+    write_file(proj / ("d" + std::to_string(top)) / ".mypy_cache/3.11/a/b/c/x.json", "{}");
+  }
+  auto o = spawn({"/usr/bin/prlimit", "--nofile=40:40", pycache_bin().native(), "clean", "-j", "256", "--debris",
+                  "--no-policy", proj.native()},
+                 env, proj);
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(o.err, "");
+  EXPECT_TRUE(bytecode_under(proj).empty());
+  EXPECT_NE(o.out.find("removed 216 files and 312 directories"), std::string::npos) << o.out;
 }
 
 TEST_F(Clean, RootOrHomeAsACachePrefixIsRefusedEverywhere) {

@@ -3,6 +3,7 @@
 // table, and every field in a table must be printed by some run here, so the
 // table (and the page made from it) can't drift from the writers.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -128,6 +129,8 @@ class JsonSchema : public ::testing::Test {
     write_file(plain / "__pycache__/notes.txt", "kept\n");
     ASSERT_EQ(run({{"/usr/bin/git", "init", "-q", "."}, std::nullopt, env, plain}).exit_code, 0);
     ASSERT_EQ(run({{"/usr/bin/git", "add", "-f", "."}, std::nullopt, env, plain}).exit_code, 0);
+    // A pyc name held by a FIFO: status's not_regular.
+    ASSERT_EQ(::mkfifo((plain / ("__pycache__/fifo." + python_cache_tag() + ".pyc")).c_str(), 0644), 0);
   }
   Outcome pycache(std::vector<std::string> args, const fs::path& cwd) {
     args.insert(args.begin(), pycache_bin().native());

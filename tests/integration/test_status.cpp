@@ -303,5 +303,55 @@ TEST_F(Status, UnreadableDirectoryIsAWarningAndACheckFailure) {
       << o.err;
 }
 
+// A pyc name held by a FIFO or by a link to /dev/zero: `import` blocks on the
+// first and never ends reading the second. status reports them without
+// opening either (a timeout proves it never blocks), and clean unlinks the
+// entries themselves, never what a link points to.
+TEST_F(Status, APycThatIsAFifoOrALinkIsAFindingAndNeverOpened) {
+  compileall();
+  const fs::path cache = proj / "pkg/__pycache__";
+  const fs::path fifo = cache / ("mod." + tag() + ".pyc");
+  const fs::path link = cache / ("__init__." + tag() + ".pyc");
+  const fs::path legacy = proj / "gone.pyc";
+  ASSERT_EQ(::unlink(fifo.c_str()), 0);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  ASSERT_EQ(::unlink(link.c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", link.c_str()), 0);
+  ASSERT_EQ(::mkfifo(legacy.c_str(), 0644), 0);
+  Process p{{pycache_bin().native(), "status", "--check"}, std::nullopt, env, proj};
+  p.timeout_seconds = 20;
+  auto o = run(p);
+  ASSERT_FALSE(o.timed_out) << "status blocked on a FIFO";
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_EQ(o.out.find("no problems"), std::string::npos) << o.out;
+  for (const std::string rel : {"pkg/__pycache__/mod." + tag() + ".pyc", "pkg/__pycache__/__init__." + tag() + ".pyc",
+                                std::string("gone.pyc")}) {
+    const auto at = o.out.find(" " + rel + ": ");
+    ASSERT_NE(at, std::string::npos) << rel << "\n" << o.out;
+    EXPECT_EQ(o.out.compare(o.out.rfind('\n', at) + 1, 11, "not-regular"), 0) << o.out;
+  }
+  p.argv = {pycache_bin().native(), "status", "--check", "--json"};
+  auto j = run(p);
+  ASSERT_FALSE(j.timed_out);
+  EXPECT_EQ(j.exit_code, 1) << j.err;
+  EXPECT_EQ(json(j.out, "sorted(f['path'] for f in d['findings'] if f['kind'] == 'not-regular')"),
+            "['" + legacy.native() + "', '" + link.native() + "', '" + fifo.native() + "']");
+  EXPECT_EQ(json(j.out, "len(d['roots'][0]['not_regular'])"), "3");
+  p.argv = {pycache_bin().native(), "show", fifo.native()};
+  auto s = run(p);
+  ASSERT_FALSE(s.timed_out) << "show blocked on a FIFO";
+  EXPECT_EQ(s.exit_code, 1) << s.out << s.err;
+  EXPECT_NE(s.err.find("is not a regular file"), std::string::npos) << s.err;
+  p.argv = {pycache_bin().native(), "clean"};
+  auto c = run(p);
+  ASSERT_FALSE(c.timed_out) << "clean blocked on a FIFO";
+  EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_FALSE(fs::exists(fs::symlink_status(fifo)));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(link)));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(legacy)));
+  EXPECT_FALSE(fs::exists(cache)) << "an emptied __pycache__ goes";
+  EXPECT_TRUE(fs::exists("/dev/zero"));
+}
+
 }  // namespace
 }  // namespace pycache::test

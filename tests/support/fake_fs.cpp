@@ -16,7 +16,12 @@ fs::path norm(const fs::path& p) {
 // call on an entry joined to where it is now, through the fake.
 class FakeDirectory final : public Directory {
  public:
-  FakeDirectory(FakeFileSystem& fs, fs::path dir, std::uint64_t inode) : fs_(fs), dir_(std::move(dir)), inode_(inode) {}
+  FakeDirectory(FakeFileSystem& fs, fs::path dir, std::uint64_t inode) : fs_(fs), dir_(std::move(dir)), inode_(inode) {
+    fs_.handle_opened();
+  }
+  ~FakeDirectory() override { fs_.handle_closed(); }
+  FakeDirectory(const FakeDirectory&) = delete;
+  FakeDirectory& operator=(const FakeDirectory&) = delete;
   int list(std::vector<DirEntry>& out) override {
     fs::path d;
     if (int e = where(d)) return e;
@@ -198,11 +203,31 @@ void FakeFileSystem::add_symlink(const fs::path& p0, const fs::path& target) {
   nodes_[p] = Node{FileType::Symlink, target.native(), 0, 0, nodes_[p.parent_path()].device, 0777, next_inode_++};
 }
 
+void FakeFileSystem::handle_opened() {
+  const std::size_t now = ++open_handles_;
+  std::size_t peak = peak_open_handles_.load();
+  while (now > peak && !peak_open_handles_.compare_exchange_weak(peak, now)) {
+  }
+}
+
+void FakeFileSystem::add_fifo(const fs::path& p0) {
+  fs::path p = norm(p0);
+  add_dir(p.parent_path());
+  std::lock_guard lock(mu_);
+  nodes_[p] = Node{FileType::Other, {}, 0, 0, nodes_[p.parent_path()].device, 0644, next_inode_++};
+  failures_[{Op::Read, p}] = EDEADLK;
+}
+
 void FakeFileSystem::set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns) {
   std::lock_guard lock(mu_);
   Node& n = nodes_.at(norm(p));
   n.mtime_ns = mtime_ns;
   n.atime_ns = atime_ns;
+}
+
+void FakeFileSystem::list_as(const fs::path& p, FileType type) {
+  std::lock_guard lock(mu_);
+  listed_types_[norm(p)] = type;
 }
 
 void FakeFileSystem::fail(Op op, const fs::path& p, int err) {
@@ -254,7 +279,8 @@ int FakeFileSystem::list(const fs::path& dir0, std::vector<DirEntry>& out) {
     std::size_t base = d == "/" ? 1 : d.size() + 1;
     if (s.compare(0, d.size(), d) != 0 || (d != "/" && (s.size() <= d.size() || s[d.size()] != '/'))) break;
     if (s.find('/', base) != std::string::npos) continue;  // deeper
-    out.push_back(DirEntry{s.substr(base), c->second.type});
+    auto listed = listed_types_.find(c->first);
+    out.push_back(DirEntry{s.substr(base), listed == listed_types_.end() ? c->second.type : listed->second});
   }
   return 0;
 }

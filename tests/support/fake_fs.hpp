@@ -5,6 +5,7 @@
 // leading to its last component, and a Directory is a handle: it keeps
 // naming the same directory (by inode) when that is renamed, and a symlink
 // put in its place is not followed through it.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -36,8 +37,14 @@ class FakeFileSystem : public FileSystem {
   void add_mount(const fs::path& p, std::uint64_t mount_id);
   void add_file(const fs::path& p, std::string content = {}, std::int64_t mtime_ns = 0);
   void add_symlink(const fs::path& p, const fs::path& target);
+  // A FIFO (FileType::Other): reading it fails the test (EDEADLK), as a real
+  // one would block the reader.
+  void add_fifo(const fs::path& p);
   // Sets the times lstat reports (e.g. an old atime for LRU tests).
   void set_times(const fs::path& p, std::int64_t mtime_ns, std::int64_t atime_ns);
+  // Makes listings give `p` as `type` whatever it is: what a directory read
+  // just before `p` was replaced shows (the race between listing and probe).
+  void list_as(const fs::path& p, FileType type);
   // Makes `op` on `p` fail with `err` from now on.
   void fail(Op op, const fs::path& p, int err);
   // Calls `hook` once, right after the next read of `p` (by path or through
@@ -51,6 +58,11 @@ class FakeFileSystem : public FileSystem {
   std::set<fs::path> paths() const;  // every path, sorted
   // Calls made that changed the tree, in order: "unlink /a/b", "rmdir /a".
   std::vector<std::string> mutations() const;
+  // Directory handles open now, and the most that were open at once.
+  std::size_t open_handles() const { return open_handles_.load(); }
+  std::size_t peak_open_handles() const { return peak_open_handles_.load(); }
+  void handle_opened();
+  void handle_closed() { --open_handles_; }
 
   // The directory's inode is held: each call on an entry joins its name to
   // wherever that directory is now (ENOENT once it is gone).
@@ -80,9 +92,11 @@ class FakeFileSystem : public FileSystem {
   mutable std::mutex mu_;
   std::map<fs::path, Node> nodes_;
   std::map<std::pair<Op, fs::path>, int> failures_;
+  std::map<fs::path, FileType> listed_types_;
   std::vector<std::string> mutations_;
   std::map<fs::path, std::function<void()>> read_hooks_;
   std::uint64_t next_inode_ = 1;
+  std::atomic<std::size_t> open_handles_{0}, peak_open_handles_{0};
 };
 
 }  // namespace pycache::test

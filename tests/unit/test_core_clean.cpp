@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 #include <set>
@@ -154,11 +155,12 @@ TEST(Clean, NeverRemovesAnythingThatIsNotBytecode) {
   Summary s = clean(f, tree({"/r"}));
   for (const auto& k : keep) EXPECT_TRUE(f.exists(k)) << k;
   EXPECT_TRUE(f.exists("/r/dir.pyc"));
-  EXPECT_TRUE(f.exists("/r/link.pyc"));
-  EXPECT_TRUE(f.exists("/r/__pycache__/b.cpython-311.pyc"));
   EXPECT_TRUE(f.exists("/outside/t.pyc"));
-  EXPECT_EQ(s.total.files, 0u);
-  EXPECT_TRUE(f.mutations().empty());
+  // Links bearing a pyc name are bytecode debris: the links go, never their target.
+  EXPECT_EQ(s.total.files, 2u);
+  auto m = f.mutations();
+  std::sort(m.begin(), m.end());
+  EXPECT_EQ(m, (std::vector<std::string>{"unlink /r/__pycache__/b.cpython-311.pyc", "unlink /r/link.pyc"}));
 }
 
 TEST(Clean, NeverFollowsSymlinksOutOfTheTree) {
@@ -280,6 +282,61 @@ TEST(Clean, OneFileSystemLeavesBindMountsAndDebrisInsideThemAlone) {
   EXPECT_TRUE(f.exists("/r/bind/__pycache__/m.cpython-311.pyc"));
   EXPECT_FALSE(f.exists("/r/.pytest_cache/v"));
   EXPECT_TRUE(f.exists("/r/.pytest_cache/mnt/keep")) << "a mount inside a tool cache is not emptied";
+}
+
+// A tool cache that is a mount point (a bind mount: same device, another
+// mount ID) is another file system's data: never emptied, with or without
+// --one-file-system, and reported as kept. So is a mount inside one.
+TEST(Clean, ADebrisDirectoryThatIsAMountPointIsKeptWhateverTheOptions) {
+  for (const auto x : {OneFileSystem::Yes, OneFileSystem::No}) {
+    FakeFileSystem f;
+    f.add_mount("/r/.mypy_cache", 7);
+    f.add_file("/r/.mypy_cache/precious");
+    f.add_file("/r/.pytest_cache/v/x");
+    f.add_mount("/r/.pytest_cache/mnt", 8);
+    f.add_file("/r/.pytest_cache/mnt/keep");
+    Options o = tree({"/r"});
+    o.walk.one_file_system = x;
+    o.debris = kDebrisDefault;
+    o.dry_run = DryRun::Yes;
+    Summary dry = clean(f, o);
+    o.dry_run = DryRun::No;
+    Summary s = clean(f, o);
+    EXPECT_TRUE(f.exists("/r/.mypy_cache/precious"));
+    EXPECT_TRUE(f.exists("/r/.pytest_cache/mnt/keep"));
+    EXPECT_FALSE(f.exists("/r/.pytest_cache/v"));
+    EXPECT_FALSE(s.failed());
+    for (const Summary* sum : {&dry, &s}) {
+      ASSERT_EQ(sum->kept.size(), 2u);
+      EXPECT_EQ(sum->kept[0].path, "/r/.mypy_cache");
+      EXPECT_TRUE(sum->kept[0].mount_point);
+      EXPECT_EQ(sum->kept[1].path, "/r/.pytest_cache/mnt");
+      EXPECT_EQ(format_kept(sum->kept[0]), "kept '/r/.mypy_cache': a mount point");
+    }
+  }
+}
+
+// A pyc name held by a symlink or a FIFO is bytecode debris: the entry is
+// unlinked, never opened, and what a link points to stays.
+TEST(Clean, APycNameHeldByALinkOrAFifoIsUnlinkedNeverFollowed) {
+  FakeFileSystem f;
+  f.add_file("/etc/passwd", "root");
+  f.add_file("/r/m.py");
+  f.add_symlink("/r/__pycache__/m.cpython-311.pyc", "/etc/passwd");
+  f.add_fifo("/r/__pycache__/n.cpython-311.pyc");
+  f.add_fifo("/r/old.pyc");
+  f.add_symlink("/r/__pycache__/notes.txt", "/etc/passwd");
+  f.add_file("/r/__pycache__/m.cpython-311.opt-1.pyc");
+  Options stale = tree({"/r"});
+  stale.stale = Stale::Yes;
+  Summary s = clean(f, stale);  // never usable, whatever --stale keeps
+  EXPECT_TRUE(f.exists("/r/__pycache__/m.cpython-311.opt-1.pyc")) << "--stale keeps a pyc whose source is there";
+  EXPECT_FALSE(f.exists("/r/__pycache__/m.cpython-311.pyc"));
+  EXPECT_FALSE(f.exists("/r/__pycache__/n.cpython-311.pyc"));
+  EXPECT_FALSE(f.exists("/r/old.pyc"));
+  EXPECT_TRUE(f.exists("/r/__pycache__/notes.txt")) << "not a pyc name: not ours";
+  EXPECT_TRUE(f.exists("/etc/passwd"));
+  EXPECT_EQ(s.total.files, 3u);
 }
 
 TEST(Clean, NestedAndRepeatedPathsAreWalkedOnce) {
@@ -723,7 +780,7 @@ TEST(Format, SummaryAndJson) {
   std::string j = format_json(s, o);
   for (const char* key : {"\"dry_run\":true", "\"paths\":[\"/r\"]", "\"files\":40020", "\"directories\":5000",
                           "\"bytes\":173200000", "\"reasons\":{\"bytecode\":40020,\"empty-dir\":5000}",
-                          "\"kept\":[{\"path\":\"/r/x/__pycache__\",\"others\":1}]",
+                          "\"kept\":[{\"path\":\"/r/x/__pycache__\",\"others\":1,\"mount_point\":false}]",
                           "\"problems\":[{\"path\":\"/r/locked\",\"action\":\"read\",\"error\":\"Permission denied\","
                           "\"errno\":13}]"})
     EXPECT_NE(j.find(key), std::string::npos) << key << " in " << j;

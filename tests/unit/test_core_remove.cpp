@@ -67,9 +67,9 @@ TEST(RemoveTree, EverythingGoesLinksAreUnlinkedNeverFollowed) {
   ::mkfifo((t / "top/.pytest_cache/fifo").c_str(), 0644);
   Problems p;
   auto parent = real_fs().open_directory(t / "top");
-  auto dry = remove_tree(*parent, ".pytest_cache", t / "top/.pytest_cache", StatOnly::Yes, OneFileSystem::No, p.fn());
+  auto dry = remove_tree(*parent, ".pytest_cache", t / "top/.pytest_cache", StatOnly::Yes, p.fn());
   EXPECT_TRUE(fs::exists(t / "top/.pytest_cache/README.md")) << "a dry run removes nothing";
-  auto r = remove_tree(*parent, ".pytest_cache", t / "top/.pytest_cache", StatOnly::No, OneFileSystem::No, p.fn());
+  auto r = remove_tree(*parent, ".pytest_cache", t / "top/.pytest_cache", StatOnly::No, p.fn());
   EXPECT_TRUE(p.seen.empty()) << p.seen.front();
   EXPECT_TRUE(r.gone);
   EXPECT_EQ(r.files, 4u);  // two files, the link, the FIFO
@@ -96,7 +96,7 @@ TEST(RemoveTree, ADirectorySwappedForALinkMidwayIsNeverFollowed) {
   };
   Hooked parent(real_fs().open_directory(t / "top"), t / "top", hook);
   Problems p;
-  auto r = remove_tree(parent, "cache", t / "top/cache", StatOnly::No, OneFileSystem::No, p.fn());
+  auto r = remove_tree(parent, "cache", t / "top/cache", StatOnly::No, p.fn());
   ASSERT_TRUE(swapped) << "the test swapped nothing: it proved nothing";
   EXPECT_EQ(test::read_file(t / "victim/b/file"), "theirs") << "followed the swapped link";
   EXPECT_FALSE(fs::exists(t / "top/cache/a-moved/b/file")) << "the directory it listed is the one it empties";
@@ -119,7 +119,7 @@ TEST(RemoveTree, DepthIsNoLimit) {
   ::close(at);
   Problems p;
   auto parent = real_fs().open_directory(t.path());
-  auto r = remove_tree(*parent, "cache", t / "cache", StatOnly::No, OneFileSystem::No, p.fn());
+  auto r = remove_tree(*parent, "cache", t / "cache", StatOnly::No, p.fn());
   EXPECT_TRUE(p.seen.empty()) << p.seen.front();
   EXPECT_TRUE(r.gone);
   EXPECT_EQ(r.dirs, 31u);
@@ -136,7 +136,7 @@ TEST(RemoveTree, SomethingThatCantBeRemovedKeepsItsDirectoriesAndIsReported) {
   ::chmod((t / "cache/ro").c_str(), 0555);
   Problems p;
   auto parent = real_fs().open_directory(t.path());
-  auto r = remove_tree(*parent, "cache", t / "cache", StatOnly::No, OneFileSystem::No, p.fn());
+  auto r = remove_tree(*parent, "cache", t / "cache", StatOnly::No, p.fn());
   ::chmod((t / "cache/ro").c_str(), 0755);
   EXPECT_FALSE(r.gone);
   ASSERT_EQ(p.seen.size(), 1u);

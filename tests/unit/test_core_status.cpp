@@ -377,6 +377,56 @@ TEST(Status, SeveralRootsEachWithItsPolicy) {
             (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::BytecodeInTree, "/b/__pycache__"}}));
 }
 
+// A pyc name held by a FIFO or a symlink: import would block or read forever.
+// A finding, told from the listing alone: never read, never followed.
+TEST(Status, APycThatIsAFifoOrALinkIsAFindingAndNeverRead) {
+  FakeFileSystem f;
+  compiled(f, "/p", "ok");
+  f.add_file("/p/fifo.py", "x = 1\n");
+  f.add_fifo("/p/__pycache__/fifo.cpython-311.pyc");
+  f.add_file("/p/link.py", "x = 1\n");
+  f.add_symlink("/p/__pycache__/link.cpython-311.pyc", "/dev/zero");
+  f.add_fifo("/p/__pycache__/link.cpython-311.pyc.123");  // a temp name: import never opens it
+  f.add_fifo("/p/gone.pyc");
+  f.add_fifo("/pfx/p/pre.cpython-311.pyc");
+  Options o = options_for("/p");
+  o.targets.push_back(Target{"/q", policy("/pfx"), std::nullopt});
+  f.add_file("/q/pre.py", "x = 1\n");
+  f.add_fifo("/pfx/q/pre.cpython-311.pyc");
+  Report r = collect(f, o, nullptr);
+  EXPECT_TRUE(r.errors.empty()) << "a FIFO was read: " << (r.errors.empty() ? "" : r.errors[0].path.native());
+  EXPECT_EQ(paths(r.roots[0].not_regular),
+            (std::set<std::string>{"/p/__pycache__/fifo.cpython-311.pyc", "/p/__pycache__/link.cpython-311.pyc",
+                                   "/p/gone.pyc"}));
+  EXPECT_EQ(paths(r.roots[1].not_regular), (std::set<std::string>{"/pfx/q/pre.cpython-311.pyc"}));
+  const auto want = std::vector<std::pair<FindingKind, std::string>>{
+      {FindingKind::NotRegular, "/p/__pycache__/fifo.cpython-311.pyc"},
+      {FindingKind::NotRegular, "/p/__pycache__/link.cpython-311.pyc"},
+      {FindingKind::NotRegular, "/p/gone.pyc"},
+      {FindingKind::NotRegular, "/pfx/q/pre.cpython-311.pyc"},
+  };
+  EXPECT_EQ(findings(r), want);
+  EXPECT_NE(format_findings(r, "/p", Color::No).find("not-regular  __pycache__/link.cpython-311.pyc: a symbolic link"),
+            std::string::npos)
+      << format_findings(r, "/p", Color::No);
+}
+
+// The race the listing loses: a pyc listed as a regular file, replaced by a
+// FIFO or a link before its probe. The probe opens without blocking or
+// following, and the entry is a finding all the same.
+TEST(Status, APycReplacedByAFifoAfterTheListingIsAFindingToo) {
+  FakeFileSystem f;
+  f.add_file("/p/m.py", "x = 1\n");
+  f.add_fifo("/p/__pycache__/m.cpython-311.pyc");
+  f.list_as("/p/__pycache__/m.cpython-311.pyc", FileType::Regular);
+  f.add_symlink("/p/old.pyc", "/dev/zero");
+  f.list_as("/p/old.pyc", FileType::Regular);
+  Report r = collect(f, options_for("/p"), nullptr);
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_EQ(paths(r.roots[0].not_regular), (std::set<std::string>{"/p/__pycache__/m.cpython-311.pyc", "/p/old.pyc"}));
+  EXPECT_TRUE(r.roots[0].groups.empty()) << "counted as a pyc";
+}
+
 TEST(StatusFormat, ColoursOnlyWhenAsked) {
   FakeFileSystem f;
   compiled(f, "/p", "a");

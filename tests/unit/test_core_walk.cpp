@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <map>
 #include <mutex>
@@ -196,6 +197,68 @@ TEST(Walker, VanishedDirectoriesAreNotErrors) {
   f.fail(FakeFileSystem::Op::List, "/r/gone", ENOENT);
   Seen seen;
   walk(f, {"/r"}, seen);
+  EXPECT_TRUE(seen.errors.empty());
+}
+
+// -j 256 under a low open-file limit: the threads are cut to fit, and the
+// directories held open (waiting to be left) stay within the budget, with a
+// leaver that keeps every directory open until its subtree is done.
+TEST(Walker, DirectoriesHeldOpenStayWithinTheDescriptorBudget) {
+  FakeFileSystem f;
+  for (int i = 0; i < 40; ++i)
+    for (int j = 0; j < 6; ++j) f.add_file("/r/p" + std::to_string(i) + "/s" + std::to_string(j) + "/t/m.py");
+  WalkOptions o{{}, OneFileSystem::No, 256};
+  o.max_open = 40;
+  Walker w(f, o);
+  EXPECT_EQ(w.thread_count(), 2u) << "40 descriptors: half of them for the threads, 8 each";
+  std::atomic<int> visits{0}, leaves{0};
+  w.walk(
+      std::vector<fs::path>{"/r"}, [&](WalkDir&) { ++visits; }, [&](const fs::path&, int) { ADD_FAILURE(); },
+      [&](WalkDir&) {
+        ++leaves;
+        return false;
+      });
+  EXPECT_EQ(visits, 1 + 40 + 240 + 240);
+  EXPECT_EQ(leaves, visits.load());
+  EXPECT_LE(f.peak_open_handles(), 40u);
+  EXPECT_EQ(f.open_handles(), 0u);
+}
+
+// Deep branches, one per thread: each thread would hold its whole way down
+// (4 x 20 directories). Within a budget of 32 held directories, the threads
+// wait for each other, and only the one going on alone may pass it, by its
+// own way down.
+TEST(Walker, DeepBranchesWaitForTheBudgetInsteadOfHoldingEveryLevel) {
+  FakeFileSystem f;
+  for (int b = 0; b < 4; ++b) {
+    std::string dir = "/r/b" + std::to_string(b);
+    for (int depth = 0; depth < 20; ++depth) dir += "/d";
+    f.add_file(dir + "/m.py");
+  }
+  WalkOptions o{{}, OneFileSystem::No, 256};
+  o.max_open = 64;
+  Walker w(f, o);
+  ASSERT_EQ(w.thread_count(), 4u);
+  std::atomic<int> visits{0};
+  w.walk(
+      std::vector<fs::path>{"/r"}, [&](WalkDir&) { ++visits; }, [&](const fs::path&, int) { ADD_FAILURE(); },
+      [&](WalkDir&) { return false; });
+  EXPECT_EQ(visits, 1 + 4 * 21);
+  EXPECT_LE(f.peak_open_handles(), 32u + 22u) << "every thread held its whole way down";
+  EXPECT_EQ(f.open_handles(), 0u);
+}
+
+// A budget too small for even one way down: one thread goes on alone, deeper
+// than the budget, rather than stopping.
+TEST(Walker, ATinyBudgetStillWalksEverything) {
+  FakeFileSystem f;
+  f.add_file("/r/a/b/c/d/e/f/g/h/m.py");
+  f.add_file("/r/x/y/m.py");
+  WalkOptions o{{}, OneFileSystem::No, 8};
+  o.max_open = 1;
+  Seen seen;
+  walk(f, {"/r"}, seen, o);
+  EXPECT_EQ(seen.files.size(), 2u);
   EXPECT_TRUE(seen.errors.empty());
 }
 
