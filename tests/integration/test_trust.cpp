@@ -274,14 +274,7 @@ class HostileConfig : public ::testing::Test {
   }
   // Every command, and pycache-python, in `cwd`: one line and status 2.
   void expect_refused_everywhere(const fs::path& cwd, const std::string& line) {
-    const std::vector<std::vector<std::string>> commands = {
-        {pycache_python_bin().native(), "-c", "print(1)"},
-        {pycache_bin().native(), "run", "-c", "print(1)"},
-        {pycache_bin().native(), "policy"},
-        {pycache_bin().native(), "status"},
-        {pycache_bin().native(), "clean", "-n"},
-        {pycache_bin().native(), "compile"},
-    };
+    const auto commands = every_policy_command(WithPython::Yes);
     for (const auto& argv : commands) {
       auto o = go(argv, cwd);
       EXPECT_FALSE(o.timed_out) << argv[1];

@@ -74,13 +74,7 @@ class TrustSources : public ::testing::Test {
     EXPECT_EQ(py.signal, 0) << "pycache-python: a crash";
     EXPECT_EQ(py.exit_code, python_status) << py.err;
     EXPECT_EQ(py.err, python_err);
-    const std::vector<std::vector<std::string>> commands = {
-        {pycache_bin().native(), "run", "-c", "print(1)"},
-        {pycache_bin().native(), "policy"},
-        {pycache_bin().native(), "status"},
-        {pycache_bin().native(), "clean", "-n"},
-        {pycache_bin().native(), "compile"},
-    };
+    const auto commands = every_policy_command(WithPython::No);
     for (const auto& argv : commands) {
       auto o = go(argv, cwd);
       EXPECT_FALSE(o.timed_out) << argv[1];

@@ -170,6 +170,21 @@ const runtime::Runtime* tested_runtime() {
 
 }  // namespace
 
+std::vector<std::vector<std::string>> every_policy_command(WithPython with_python) {
+  std::vector<std::vector<std::string>> out;
+  if (with_python == WithPython::Yes) out.push_back({pycache_python_bin().native(), "-c", "print(1)"});
+  const std::string bin = pycache_bin().native();
+  for (std::vector<std::string> args : {std::vector<std::string>{"run", "-c", "print(1)"},
+                                        {"policy"},
+                                        {"status"},
+                                        {"clean", "-n"},
+                                        {"compile"}}) {
+    args.insert(args.begin(), bin);
+    out.push_back(std::move(args));
+  }
+  return out;
+}
+
 fs::path pycache_bin() {
   // Another build's binaries (an older one, to see a new test fail on it).
   if (const char* other = std::getenv("PYCACHE_TEST_BIN"); other && *other) return other;

@@ -54,6 +54,12 @@ Env isolated_env(const fs::path& dir);
 // empty) and a fixed identity, so commits work on any machine.
 void add_git_identity(Env& env);
 
+// The command lines that read a policy where they stand, one of each kind:
+// `pycache run -c print(1)`, policy, status, clean -n, compile (and first
+// `pycache-python -c print(1)` with WithPython::Yes).
+enum class WithPython { No, Yes };
+std::vector<std::vector<std::string>> every_policy_command(WithPython with_python);
+
 // Paths injected by CMake; $PYCACHE_TEST_RUNTIME (3.12) makes them another
 // runtime's: its build/runtimes/3.12/pycache, its interpreter, its tag.
 fs::path pycache_bin();          // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
