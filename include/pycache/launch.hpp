@@ -83,8 +83,9 @@ struct PolicyQuery {
   bool project_python = true;
 };
 
-// Applies the layers: system file, user file, project file, environment,
-// command line (lowest first). Errors in any file stop here. Files found by
+// Applies the layers: environment, system file, user file, project file,
+// command line (lowest first; an inherited PYCACHE_POLICY stands for the
+// first four). Errors in any file stop here. Files found by
 // searching upward that someone else owns (policy files, pyproject.toml,
 // .python-version, .venv: distrust_file(), and distrust_directory() for the
 // .venv) are not honoured (one warning each, listed in `refused`); a venv or

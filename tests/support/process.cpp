@@ -174,11 +174,8 @@ std::vector<std::vector<std::string>> every_policy_command(WithPython with_pytho
   std::vector<std::vector<std::string>> out;
   if (with_python == WithPython::Yes) out.push_back({pycache_python_bin().native(), "-c", "print(1)"});
   const std::string bin = pycache_bin().native();
-  for (std::vector<std::string> args : {std::vector<std::string>{"run", "-c", "print(1)"},
-                                        {"policy"},
-                                        {"status"},
-                                        {"clean", "-n"},
-                                        {"compile"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"run", "-c", "print(1)"}, {"policy"}, {"status"}, {"clean", "-n"}, {"compile"}}) {
     args.insert(args.begin(), bin);
     out.push_back(std::move(args));
   }
