@@ -50,7 +50,8 @@ constexpr int kSkippedVenv = -1;
 
 bool skipped_below(FileSystem& fs, const SkipRules& rules, const fs::path& root, const fs::path& path) {
   const fs::path rel = path.lexically_relative(root);
-  if (rel.empty() || *rel.begin() == "..") return false;
+  // Not under `root`, or `root` itself ("."): not below it.
+  if (rel.empty() || rel == "." || *rel.begin() == "..") return false;
   fs::path dir = root;
   for (const auto& part : rel) {
     const std::string& name = part.native();

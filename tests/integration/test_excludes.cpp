@@ -83,6 +83,21 @@ TEST_F(Excludes, CleanKeepsTheVenvsBytecodeButCleansGitignoredPycache) {
   for (const auto& s : skipped) EXPECT_FALSE(has_pycs(s)) << s;
 }
 
+// A venv named twice is one PATH: it was walked twice (the root taken for a
+// venv below itself), each pyc listed and counted twice.
+TEST_F(Excludes, AVenvNamedTwiceIsCleanedOnce) {
+  auto c = pycache({"compile", ".venv"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto once = pycache({"clean", "-n", "--json", ".venv"});
+  auto twice = pycache({"clean", "-n", "--json", ".venv", ".venv"});
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  ASSERT_EQ(twice.exit_code, 0) << twice.err;
+  EXPECT_NE(once.out.find("\"files\":1,"), std::string::npos) << once.out;
+  EXPECT_NE(twice.out.find("\"files\":1,"), std::string::npos) << twice.out;
+  const std::string pyc = "/.venv/lib/dep/__pycache__/__init__.";
+  EXPECT_EQ(twice.out.find(pyc), twice.out.rfind(pyc)) << "listed once: " << twice.out;
+}
+
 TEST_F(Excludes, StatusCheckIgnoresWhatIsInTheVenv) {
   if (access("/usr/bin/git", X_OK) != 0) GTEST_SKIP() << "needs git";
   // An importable sourceless pyc is a --check failure, wherever it is walked.
