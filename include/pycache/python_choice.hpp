@@ -36,8 +36,9 @@ void record_python_choice(Policy& policy, const PythonChoice& choice);
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& choice);
 
 // Whether version "3.12.1" satisfies a PEP 440 specifier set such as
-// ">=3.11,<3.14", "~=3.12", "==3.12.*", "!=3.13.0" (pre-release suffixes are
-// not taken); nullopt when the specifier can't be read.
+// ">=3.11,<3.14", "~=3.12", "==3.12.*", "!=3.13.0", ">=3.10.0a1" (a
+// pre-release in a specifier is read; `version` is a release, as pip checks
+// sys.version_info[:3]); nullopt when the specifier can't be read.
 std::optional<bool> satisfies(std::string_view version, std::string_view specifiers);
 
 }  // namespace pycache

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "pycache/build_config.hpp"
@@ -19,22 +20,48 @@
 namespace pycache {
 namespace {
 
-using Version = std::array<int, 3>;
+// Major, minor, micro, then a pre-release: its kind (0 a, 1 b, 2 rc, 3 for
+// a final release, which sorts after them) and number.
+using Version = std::array<int, 5>;
+enum class Pre { No, Yes };
 
-// "3.12.1" -> {3, 12, 1}; missing parts are 0; nullopt for anything else.
-std::optional<Version> parse_version(std::string_view s, int* parts = nullptr) {
-  Version v{0, 0, 0};
+// A PEP 440 pre-release suffix ("a1", "b2", "rc1", and the spellings
+// normalised to them) into v[3], v[4].
+bool parse_pre(std::string_view s, Version& v) {
+  static constexpr std::pair<std::string_view, int> kKinds[] = {{"alpha", 0}, {"a", 0}, {"beta", 1},    {"b", 1},
+                                                                {"rc", 2},    {"c", 2}, {"preview", 2}, {"pre", 2}};
+  for (auto [word, kind] : kKinds) {
+    if (!s.starts_with(word)) continue;
+    s.remove_prefix(word.size());
+    v[3] = kind;
+    if (s.empty()) return true;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v[4]);
+    return ec == std::errc() && end == s.data() + s.size() && std::isdigit(static_cast<unsigned char>(s[0]));
+  }
+  return false;
+}
+
+// "3.12.1" -> {3, 12, 1, final}; missing parts are 0; with Pre::Yes a
+// pre-release suffix ("3.13.0rc1") is read too; nullopt for anything else.
+std::optional<Version> parse_version(std::string_view s, int* parts = nullptr, Pre pre = Pre::No) {
+  Version v{0, 0, 0, 3, 0};
   int n = 0;
-  while (!s.empty() && n < 3) {
+  while (n < 3) {
+    if (s.empty() || !std::isdigit(static_cast<unsigned char>(s[0]))) return std::nullopt;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v[n]);
     if (ec != std::errc()) return std::nullopt;
     ++n;
     s.remove_prefix(static_cast<std::size_t>(end - s.data()));
     if (s.empty()) break;
+    if (pre == Pre::Yes && std::isalpha(static_cast<unsigned char>(s[0]))) {
+      if (!parse_pre(s, v)) return std::nullopt;
+      s = {};
+      break;
+    }
     if (s[0] != '.') return std::nullopt;
     s.remove_prefix(1);
   }
-  if (!s.empty() || n == 0) return std::nullopt;
+  if (!s.empty()) return std::nullopt;
   if (parts) *parts = n;
   return v;
 }
@@ -156,8 +183,10 @@ std::optional<bool> satisfies(std::string_view version, std::string_view specifi
       const bool wildcard = rest.ends_with(".*");
       if (wildcard) rest.remove_suffix(2);
       int parts = 0;
-      auto want = parse_version(rest, &parts);
+      auto want = parse_version(rest, &parts, Pre::Yes);
       if (!want) return std::nullopt;
+      // A wildcard only after == or != and a release ("==3.12.*").
+      if (wildcard && ((op != "==" && op != "!=") || (*want)[3] != 3)) return std::nullopt;
       // Compared on the parts written: ==3.12.* is the 3.12 series.
       auto prefix_equal = [&] {
         for (int i = 0; i < parts; ++i)
@@ -175,7 +204,7 @@ std::optional<bool> satisfies(std::string_view version, std::string_view specifi
         if (parts < 2) return std::nullopt;
         Version upper = *want;
         upper[parts - 2] += 1;
-        for (int i = parts - 1; i < 3; ++i) upper[i] = 0;
+        for (int i = parts - 1; i < 5; ++i) upper[i] = 0;  // below the next series' first pre-release
         ok = *have >= *want && *have < upper;
       }
       all = all && ok;

@@ -1,0 +1,293 @@
+#include "pycache/python_choice.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "pycache/exit_code.hpp"
+#include "temp_dir.hpp"
+
+namespace pycache {
+namespace {
+
+using test::TempDir;
+using test::write_file;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct SatisfiesCase {
+  const char* version;
+  const char* specifiers;
+  std::optional<bool> expected;  // what PEP 440 (pip's packaging) answers; nullopt: an invalid specifier
+};
+
+// Each expectation is PEP 440's: a release compares as if padded with zeros
+// (3.12 == 3.12.0), ".*" matches the series component by component, ~=X.Y
+// means >=X.Y,==X.*, empty clauses between commas are dropped (packaging's
+// SpecifierSet), and a final release sorts after its own pre-releases.
+const SatisfiesCase kSatisfies[] = {
+    // >=, >, <=, <
+    {"3.12.1", ">=3.11", true},
+    {"3.11.0", ">=3.11", true},
+    {"3.10.9", ">=3.11", false},
+    {"3.11", ">=3.11.0", true},
+    {"3.12.1", ">3.12", true},
+    {"3.12.0", ">3.12", false},
+    {"3.12.9", "<3.13", true},
+    {"3.13.0", "<3.13", false},
+    {"3.12.0", "<=3.12", true},
+    {"3.12.1", "<=3.12", false},
+    // == and != without a wildcard: the whole version, zero-padded
+    {"3.12.0", "==3.12", true},
+    {"3.12.1", "==3.12", false},
+    {"3.12", "==3.12.0", true},
+    {"3.12.1", "==3.12.1", true},
+    {"3.13.0", "!=3.13.0", false},
+    {"3.13", "!=3.13.0", false},
+    {"3.13.1", "!=3.13.0", true},
+    // wildcards: the series, compared per component (3.120 is not in 3.12.*)
+    {"3.12.1", "==3.12.*", true},
+    {"3.12", "==3.12.*", true},
+    {"3.13.0", "==3.12.*", false},
+    {"3.120.0", "==3.12.*", false},
+    {"3.1.0", "==3.12.*", false},
+    {"3.9.0", "==3.*", true},
+    {"4.0.0", "==3.*", false},
+    {"3.13.2", "!=3.13.*", false},
+    {"3.12.2", "!=3.13.*", true},
+    // ~= (compatible release)
+    {"3.12.1", "~=3.12", true},
+    {"3.99.0", "~=3.12", true},
+    {"3.11.9", "~=3.12", false},
+    {"4.0.0", "~=3.12", false},
+    {"3.12.1", "~=3.12.1", true},
+    {"3.12.9", "~=3.12.1", true},
+    {"3.12.0", "~=3.12.1", false},
+    {"3.13.0", "~=3.12.1", false},
+    // several clauses, whitespace, empty clauses
+    {"3.12.1", ">=3.11,<3.14", true},
+    {"3.14.0", ">=3.11,<3.14", false},
+    {"3.10.0", ">=3.11,<3.14", false},
+    {"3.12.1", " >= 3.11 , < 3.14 ", true},
+    {"3.12.1", ">=3.11,\t<3.14", true},
+    {"3.12.1", ">=3.11,", true},
+    {"3.12.1", ">=3.11,<3.14,!=3.12.1", false},
+    {"3.12.1", "", true},  // no clause: every version
+    // pre-releases in the specifier: X.Y.0aN < X.Y.0bN < X.Y.0rcN < X.Y.0
+    {"3.11.2", ">=3.10.0a1", true},
+    {"3.10.0", ">=3.10.0a1", true},
+    {"3.11.2", ">=3.12.0b2", false},
+    {"3.11.2", "<3.12.0rc1", true},
+    {"3.12.0", "<3.12.0rc1", false},
+    {"3.12.0", ">3.12.0rc1", true},
+    {"3.12.0", "==3.12.0rc1", false},
+    {"3.12.0", "!=3.12.0rc1", true},
+    {"3.12.1", ">=3.10.0a1,<3.14", true},
+    // not specifiers
+    {"3.12.1", "3.12", std::nullopt},
+    {"3.12.1", ">=", std::nullopt},
+    {"3.12.1", ">=three", std::nullopt},
+    {"3.12.1", "=>3.11", std::nullopt},
+    {"3.12.1", "> =3.11", std::nullopt},
+    {"3.12.1", ">=3.11;<3.14", std::nullopt},
+    {"3.12.1", ">=3..11", std::nullopt},
+    {"3.12.1", ">=3.11.", std::nullopt},
+    {"3.12.1", "~=3", std::nullopt},  // ~= needs two release components
+    {"3.12.1", ">=3.11,garbage", std::nullopt},
+    {"3.12.1", ">=3.-1", std::nullopt},
+    {"3.12.1", ">=3.12.*", std::nullopt},  // a wildcard only with == and !=
+    {"3.12.1", "~=3.12.*", std::nullopt},
+    {"3.12.1", "==3.12.0rc1.*", std::nullopt},
+    {"3.12.1", ">=3.12.0xyz1", std::nullopt},
+};
+
+TEST(Satisfies, Pep440Specifiers) {
+  for (const auto& c : kSatisfies) {
+    EXPECT_EQ(satisfies(c.version, c.specifiers), c.expected)
+        << "satisfies(\"" << c.version << "\", \"" << c.specifiers << "\")";
+  }
+}
+
+TEST(Satisfies, AVersionThatIsNotOneIsUnreadable) {
+  for (const char* version : {"", "three", "3.12.x", "3..12", "3.12.", "3.-1", "-3.12"})
+    EXPECT_EQ(satisfies(version, ">=3.10"), std::nullopt) << version;
+}
+
+// The build's runtimes, for the choice: what a request of each answers.
+const runtime::Runtime& self() { return runtime::self(); }
+
+PolicyResolution with_python(const std::string& value) {
+  PolicyResolution r;
+  r.policy.override(Key::Python, value, Origin{Source::CommandLine, "--python"});
+  return r;
+}
+
+PolicyResolution with_requires_python(const std::string& specifier) {
+  PolicyResolution r;
+  r.project_python.requires_python = RequiresPython{specifier, "/p/pyproject.toml:3:19"};
+  return r;
+}
+
+TEST(ChoosePython, NothingAskedIsTheDefaultRuntime) {
+  PythonChoice c = choose_python(PolicyResolution{});
+  EXPECT_EQ(c.request, "");
+  EXPECT_EQ(c.runtime, &self());
+  EXPECT_EQ(c.cache_tag, self().cache_tag);
+  EXPECT_EQ(c.origin.describe(), "default (pycache's default runtime)");
+  EXPECT_EQ(c.missing, "");
+}
+
+TEST(ChoosePython, AVersionRequestIsItsRuntimeOrNamedMissing) {
+  const std::string ours(self().major_minor);
+  for (const std::string& request : {ours, std::string(self().version)}) {
+    PythonChoice c = choose_python(with_python(request));
+    EXPECT_EQ(c.runtime, &self()) << request;
+    EXPECT_EQ(c.request, request);
+    EXPECT_EQ(c.origin.describe(), "command line --python");
+    EXPECT_EQ(c.cache_tag, self().cache_tag);
+  }
+  PythonChoice none = choose_python(with_python("3.99"));
+  EXPECT_EQ(none.runtime, nullptr);
+  EXPECT_EQ(none.missing, "Python 3.99");
+  EXPECT_EQ(none.cache_tag, "cpython-399") << "the tag is known without a runtime";
+  if (!self().free_threaded) {
+    PythonChoice t = choose_python(with_python(ours + "t"));
+    EXPECT_EQ(t.runtime, nullptr) << "a free-threaded request is not answered by the default build";
+    EXPECT_EQ(t.missing, "Python " + ours + "t");
+  }
+}
+
+TEST(ChoosePython, APathIsARuntimesInterpreterOrAVenvsPython) {
+  PythonChoice c = choose_python(with_python(std::string(self().interpreter)));
+  EXPECT_EQ(c.runtime, &self());
+  EXPECT_EQ(c.cache_tag, self().cache_tag);
+
+  TempDir t;
+  write_file(t / "ours/pyvenv.cfg", "home = /usr/bin\nversion = " + std::string(self().version) + "\n");
+  write_file(t / "ours/bin/python", "");
+  write_file(t / "theirs/pyvenv.cfg", "home = /opt/py/bin\nversion_info = 3.99.1.final.0\n");
+  write_file(t / "theirs/bin/python", "");
+  PythonChoice venv = choose_python(with_python((t / "ours/bin/python").native()));
+  EXPECT_EQ(venv.runtime, &self()) << "the venv's version picks the runtime";
+  PythonChoice other = choose_python(with_python((t / "theirs/bin/python").native()));
+  EXPECT_EQ(other.runtime, nullptr);
+  EXPECT_EQ(other.missing, "Python 3.99");
+
+  PythonChoice nowhere = choose_python(with_python((t / "absent/bin/python").native()));
+  EXPECT_EQ(nowhere.runtime, nullptr);
+  EXPECT_EQ(nowhere.missing, "the Python '" + (t / "absent/bin/python").native() + "'");
+}
+
+TEST(ChoosePython, TheVenvKeyChoosesByItsPyvenvCfg) {
+  TempDir t;
+  write_file(t / "venv/pyvenv.cfg", "home = /usr/bin\nversion_info = " + std::string(self().version) + ".final.0\n");
+  PolicyResolution r;
+  r.policy.override(Key::Venv, (t / "venv").native(), Origin{Source::ProjectFile, "/p/pycache.toml:1:1"});
+  PythonChoice c = choose_python(r);
+  EXPECT_EQ(c.runtime, &self());
+  EXPECT_EQ(c.request, std::string(self().major_minor));
+  EXPECT_EQ(c.origin.describe(),
+            "default (the venv " + (t / "venv").native() + ", made for Python " + std::string(self().version) + ")");
+
+  r.policy.override(Key::Python, "3.99", Origin{Source::CommandLine, "--python"});
+  EXPECT_EQ(choose_python(r).missing, "Python 3.99") << "the python key comes before the venv";
+
+  PolicyResolution unreadable;
+  unreadable.policy.override(Key::Venv, (t / "absent").native(), Origin{});
+  EXPECT_EQ(choose_python(unreadable).runtime, &self()) << "no pyvenv.cfg: the default runtime";
+}
+
+TEST(ChoosePython, PythonVersionFileFirstRequestLine) {
+  const std::string ours(self().major_minor);
+  struct Case {
+    std::string text;
+    std::string request;  // "" when the file asks for nothing pycache reads
+  };
+  const Case cases[] = {
+      {ours + "\n", ours},
+      {"# pinned\n\n  " + ours + "  \n3.99\n", ours},
+      {ours + "\r\n", ours},
+      {"cpython-" + ours + "\n", ours},
+      {"python" + ours + "\n", ours},
+      {"3.99.1\n", "3.99.1"},
+      {"system\n", ""},
+      {"pypy3.10\n", ""},
+      {"", ""},
+      {"# only a comment\n", ""},
+  };
+  for (const auto& c : cases) {
+    PolicyResolution r;
+    r.project_python.version_file = "/p/.python-version";
+    r.project_python.version_text = c.text;
+    r.project_python.requires_python = RequiresPython{">=3.99", "/p/pyproject.toml:3:19"};
+    PythonChoice choice = choose_python(r);
+    if (c.request.empty()) {
+      EXPECT_EQ(choice.request, ">=3.99") << "falls through to requires-python: " << c.text;
+      continue;
+    }
+    EXPECT_EQ(choice.request, c.request) << c.text;
+    EXPECT_EQ(choice.origin.describe(), "/p/.python-version") << c.text;
+    EXPECT_EQ(choice.runtime, c.request == ours ? &self() : nullptr) << c.text;
+  }
+}
+
+TEST(ChoosePython, RequiresPythonTakesTheNewestRuntimeThatSatisfiesIt) {
+  const std::string ours(self().major_minor);
+  for (const std::string& spec :
+       {std::string(">=3.8"), "==" + ours + ".*", "~=" + ours + ".0", std::string(">=3.8.0a1, <4")}) {
+    PythonChoice c = choose_python(with_requires_python(spec));
+    EXPECT_EQ(c.request, spec);
+    EXPECT_EQ(c.origin.describe(), "/p/pyproject.toml:3:19 (requires-python)");
+    const runtime::Runtime* newest = nullptr;
+    for (const auto& r : runtime::all())
+      if (runtime::program_path(r) && satisfies(r.version, spec).value_or(false) &&
+          (!newest || satisfies(r.version, ">" + std::string(newest->version)).value_or(false)))
+        newest = &r;
+    ASSERT_NE(newest, nullptr) << spec;
+    EXPECT_EQ(c.runtime, newest) << spec;
+    EXPECT_EQ(c.cache_tag, newest->cache_tag) << spec;
+  }
+  PythonChoice none = choose_python(with_requires_python(">=3.99"));
+  EXPECT_EQ(none.runtime, nullptr);
+  EXPECT_EQ(none.missing, "a Python that satisfies requires-python \">=3.99\"");
+  PythonChoice bad = choose_python(with_requires_python("3.12+"));
+  EXPECT_EQ(bad.runtime, nullptr);
+  EXPECT_EQ(bad.missing, "requires-python \"3.12+\" (which pycache can't read)");
+}
+
+TEST(RecordPythonChoice, TheRuntimesNameElseTheRequest) {
+  Policy p;
+  record_python_choice(p, choose_python(with_python(std::string(self().version))));
+  EXPECT_EQ(p.python(), std::string(self().name)) << "the runtime that answers, not the request";
+  EXPECT_EQ(p.get(Key::Python).origin.describe(), "command line --python");
+  record_python_choice(p, choose_python(with_requires_python(">=3.99")));
+  EXPECT_EQ(p.python(), ">=3.99");
+  EXPECT_EQ(p.get(Key::Python).origin.describe(), "/p/pyproject.toml:3:19 (requires-python)");
+}
+
+TEST(RequireRuntime, TheRuntimeOrOneLineNamingWhatWasAskedAndWhere) {
+  auto ok = require_runtime(choose_python(PolicyResolution{}));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok, &self());
+
+  auto version = require_runtime(choose_python(with_python("3.99")));
+  ASSERT_FALSE(version);
+  EXPECT_EQ(version.error().code, kExitEnvironment);
+  const std::string& m = version.error().message;
+  EXPECT_THAT(m, StartsWith("no runtime for Python 3.99 (command line --python): this pycache has " +
+                            runtime::available_names() + "; "));
+  EXPECT_THAT(m, HasSubstr("python3.99"));
+  EXPECT_THAT(m, HasSubstr(std::string(self().interpreter)));
+  EXPECT_EQ(m.find('\n'), std::string::npos);
+
+  auto spec = require_runtime(choose_python(with_requires_python(">=3.99")));
+  ASSERT_FALSE(spec);
+  EXPECT_THAT(spec.error().message, StartsWith("no runtime for a Python that satisfies requires-python \">=3.99\" "
+                                               "(/p/pyproject.toml:3:19 (requires-python)): "));
+  EXPECT_THAT(spec.error().message, HasSubstr("install that Python"));
+}
+
+}  // namespace
+}  // namespace pycache
