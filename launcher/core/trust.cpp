@@ -166,9 +166,8 @@ std::optional<std::string> make_private_directory(const Trust& trust, const fs::
   if (fd < 0) return fmt::format("cannot open '{}': {}", printable(dir.native()), std::strerror(errno));
   std::optional<std::string> why;
   struct stat st {};
-  if (::mkdirat(fd, name.c_str(), 0700) != 0 && errno != EEXIST)
-    why = fmt::format("cannot make '{}': {}", printable(path), std::strerror(errno));
-  else if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+  if ((::mkdirat(fd, name.c_str(), 0700) != 0 && errno != EEXIST) ||
+      ::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
     why = fmt::format("cannot make '{}': {}", printable(path), std::strerror(errno));
   else if (!S_ISDIR(st.st_mode)) why = fmt::format("'{}' is not a directory", printable(path));
   else if (st.st_uid != trust.uid)
