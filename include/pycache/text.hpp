@@ -22,6 +22,9 @@ std::string did_you_mean(std::string_view hint);
 // truncated sequence). The one definition of UTF-8 for printable() and the
 // JSON writer. ASCII, control bytes included, is returned as itself.
 std::optional<char32_t> next_utf8(std::string_view s, std::size_t& pos);
+// `s` without the blanks (spaces, tabs) around it, nor a line's trailing \r:
+// a value of a line-based file (pyvenv.cfg, .python-version, a specifier).
+std::string_view trim(std::string_view s);
 // `s` with C-style escapes for control and non-UTF-8 bytes, for one-line messages.
 std::string printable(std::string_view s);
 

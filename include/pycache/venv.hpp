@@ -23,6 +23,9 @@ Result<VenvInfo> inspect_venv(const fs::path& dir);
 
 // A venv made for another Python (major.minor or the t ABI) is refused,
 // naming both versions: CPython would silently lose its site-packages.
+// "3.12" of a version string ("3.12.1", "3.12.1.final.0", "3.13t"), with
+// a "t" added for a free-threaded build (kept when the version has one).
+std::string major_minor_of(std::string_view version, bool free_threaded);
 Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view major_minor, bool free_threaded);
 
 // The venv an executable path lies in (its bin/ dir or the dir itself holds a

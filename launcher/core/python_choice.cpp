@@ -66,21 +66,6 @@ std::optional<Version> parse_version(std::string_view s, int* parts = nullptr, P
   return v;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-// "3.12" of a version string ("3.12.1", "3.12.1.final.0"), with a "t" kept.
-std::string minor_of(std::string_view version, bool free_threaded) {
-  auto first = version.find('.');
-  auto second = first == std::string_view::npos ? first : version.find('.', first + 1);
-  std::string out(version.substr(0, second));
-  if (free_threaded && !out.ends_with('t')) out += 't';
-  return out;
-}
-
 // The runtime for a version request ("3.12", "3.12.1", "3.13t"): the one of
 // that major.minor (and ABI), when its program is here.
 const runtime::Runtime* runtime_for_version(std::string_view request) {
@@ -88,7 +73,7 @@ const runtime::Runtime* runtime_for_version(std::string_view request) {
   std::string_view digits = t ? request.substr(0, request.size() - 1) : request;
   for (const auto& r : runtime::all()) {
     if (r.free_threaded != t) continue;
-    if (r.major_minor == minor_of(digits, false) && runtime::program_path(r)) return &r;
+    if (r.major_minor == major_minor_of(digits, false) && runtime::program_path(r)) return &r;
   }
   return nullptr;
 }
@@ -138,7 +123,7 @@ PythonChoice from_path(std::string request, Origin origin) {
   }
   if (auto venv = venv_of_executable(request)) {
     if (auto info = inspect_venv(*venv); info && !info->version.empty())
-      return from_version(minor_of(info->version, info->free_threaded), std::move(origin));
+      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin));
   }
   PythonChoice c{request, std::move(origin)};
   c.missing = "the Python '" + printable(request) + "'";
@@ -229,7 +214,7 @@ PythonChoice choose_python(const PolicyResolution& r) {
       auto v = parse_version(digits);
       const std::string made = v ? fmt::format("{}.{}.{}", (*v)[0], (*v)[1], (*v)[2]) : info->version;
       Origin origin{Source::Default, fmt::format("the venv {}, made for Python {}", venv, made)};
-      return from_version(minor_of(info->version, info->free_threaded), std::move(origin));
+      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin));
     }
   }
   // Read, and judged, with the policy (read_project_python).
@@ -272,7 +257,7 @@ Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   // The exact command when the machine has that Python; else what to install.
   const bool version = !c.request.empty() && std::isdigit(static_cast<unsigned char>(c.request[0])) &&
                        c.request.find_first_of("<>=!~,") == std::string::npos;
-  const std::string wanted = version ? minor_of(c.request, c.request.ends_with('t')) : std::string();
+  const std::string wanted = version ? major_minor_of(c.request, c.request.ends_with('t')) : std::string();
   std::string interpreter = version ? find_interpreter(wanted) : std::string();
   std::string how =
       interpreter.empty()

@@ -9,22 +9,14 @@
 #include "pycache/text.hpp"
 
 namespace pycache {
-namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-std::string major_minor(std::string_view version) {
+std::string major_minor_of(std::string_view version, bool free_threaded) {
   auto first = version.find('.');
-  if (first == std::string_view::npos) return std::string(version);
-  auto second = version.find('.', first + 1);
-  return std::string(version.substr(0, second));
+  auto second = first == std::string_view::npos ? first : version.find('.', first + 1);
+  std::string out(version.substr(0, second));
+  if (free_threaded && !out.ends_with('t')) out += 't';
+  return out;
 }
-
-}  // namespace
 
 Result<VenvInfo> inspect_venv(const fs::path& dir) {
   const fs::path file = dir / "pyvenv.cfg";
@@ -51,14 +43,15 @@ Result<VenvInfo> inspect_venv(const fs::path& dir) {
     if (lower == "home") info.home = std::string(value);
   }
   std::error_code ec;
-  if (!info.version.empty() && fs::is_directory(dir / "lib" / ("python" + major_minor(info.version) + "t"), ec))
+  if (!info.version.empty() &&
+      fs::is_directory(dir / "lib" / ("python" + major_minor_of(info.version, false) + "t"), ec))
     info.free_threaded = true;
   return info;
 }
 
 Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view ours, bool free_threaded) {
   if (venv.version.empty()) return true;  // nothing to compare: let site.py decide
-  std::string theirs = major_minor(venv.version);
+  std::string theirs = major_minor_of(venv.version, false);
   if (theirs != ours || venv.free_threaded != free_threaded) {
     return Error{fmt::format("the virtual environment '{}' was made for Python {}{}, but pycache embeds Python {}{}; "
                              "recreate it with 'pycache-python -m venv' or rebuild pycache for that Python",

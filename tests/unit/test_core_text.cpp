@@ -76,5 +76,14 @@ TEST(NextUtf8, AnInvalidByteIsSkippedAlone) {
   EXPECT_EQ(next_utf8("\x7f", pos), U'\x7f');  // control bytes are the callers' to escape
 }
 
+TEST(Trim, BlanksAroundAndALinesCarriageReturnOnly) {
+  EXPECT_EQ(trim("  3.12\t\r"), "3.12");
+  EXPECT_EQ(trim("a b"), "a b");
+  EXPECT_EQ(trim(" \t "), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("\r3.12"), "\r3.12") << "a carriage return only ends a line";
+  EXPECT_EQ(trim("x\n"), "x\n") << "lines are split before";
+}
+
 }  // namespace
 }  // namespace pycache

@@ -190,5 +190,15 @@ TEST(VenvLauncher, ALinkToPythonMadeOnceAndMendedWhenStale) {
   EXPECT_EQ(venv_launcher(t / "no-bin", t / "python"), std::nullopt) << "can't be made";
 }
 
+TEST(MajorMinorOf, TheFirstTwoPartsWithTheFreeThreadedMark) {
+  EXPECT_EQ(major_minor_of("3.12.1", false), "3.12");
+  EXPECT_EQ(major_minor_of("3.12.1.final.0", false), "3.12");
+  EXPECT_EQ(major_minor_of("3.12", false), "3.12");
+  EXPECT_EQ(major_minor_of("3", false), "3");
+  EXPECT_EQ(major_minor_of("3.13.0", true), "3.13t");
+  EXPECT_EQ(major_minor_of("3.13t", true), "3.13t") << "never twice";
+  EXPECT_EQ(major_minor_of("3.13t", false), "3.13t") << "a request's own mark is kept";
+}
+
 }  // namespace
 }  // namespace pycache
