@@ -162,7 +162,8 @@ std::unique_ptr<Executor> make_process_pool(PoolOptions options, Executor::Sink 
 
 // The worker side: reads batches from `in_fd`, runs them with `tools` over
 // `fs`, writes one result frame per task to `out_fd`, until end of input.
-// Returns the process exit status.
+// Returns the process exit status: kExitOk, kExitFailure when the parent has
+// gone, kExitInternal for a batch it cannot decode.
 int worker_main(int in_fd, int out_fd, FileSystem& fs, Toolchain& tools);
 
 // The wire format between the two (exposed for tests).

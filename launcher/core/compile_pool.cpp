@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "pycache/compile.hpp"
+#include "pycache/exit_code.hpp"
 
 extern char** environ;
 
@@ -321,7 +322,7 @@ int worker_main(int in_fd, int out_fd, FileSystem& fs, Toolchain& tools) {
   std::optional<std::string> fatal;
   bool started = false;
   while (read_frame(in_fd, frame)) {
-    if (!decode_batch(frame, batch)) return 2;
+    if (!decode_batch(frame, batch)) return kExitInternal;  // our own parent sent what it can't have
     for (const auto& task : batch) {
       if (!started && !fatal) {
         // The interpreter starts with the first task, never for nothing.
@@ -336,10 +337,10 @@ int worker_main(int in_fd, int out_fd, FileSystem& fs, Toolchain& tools) {
       } else {
         r = run_task(fs, tools, task);
       }
-      if (!write_frame(out_fd, encode_result(r), false)) return 1;
+      if (!write_frame(out_fd, encode_result(r), false)) return kExitFailure;  // the parent has gone
     }
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace pycache::compile

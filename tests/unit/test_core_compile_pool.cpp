@@ -2,11 +2,14 @@
 // scripts speaking the wire format) that crash or never start.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <map>
 #include <mutex>
 
 #include "process.hpp"
 #include "pycache/compile.hpp"
+#include "pycache/exit_code.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::compile {
@@ -128,6 +131,28 @@ TEST(CompilePool, WorkersThatCannotStartStopTheRun) {
   ASSERT_EQ(missing.results.size(), 1u);
   EXPECT_EQ(missing.results["x.py"].status, TaskResult::Status::Fatal);
   EXPECT_NE(missing.results["x.py"].message.find("cannot start '/nowhere/pycache'"), std::string::npos);
+}
+
+// The worker's exit status says why it stopped, by name.
+TEST(CompilePool, AWorkerStopsWithANamedStatus) {
+  auto worker = [](const std::string& input) {
+    int in[2], out[2];
+    EXPECT_EQ(::pipe(in), 0);
+    EXPECT_EQ(::pipe(out), 0);
+    EXPECT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+    ::close(in[1]);
+    int status = worker_main(in[0], out[1], real_fs(), embedded_toolchain());
+    ::close(in[0]);
+    ::close(out[0]);
+    ::close(out[1]);
+    return status;
+  };
+  EXPECT_EQ(worker(""), kExitOk) << "no more batches: done";
+  EXPECT_EQ(worker(std::string("\x03\x00\x00\x00"
+                               "abc",
+                               7)),
+            kExitInternal)
+      << "a batch it cannot decode";
 }
 
 }  // namespace
