@@ -178,6 +178,8 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git);
 //  - unreadable: each directory or file the walk could not read.
 std::vector<Finding> check(const Report& report, Strict strict = Strict::No);
 
+// ---- formatters (launcher/core/status_format.cpp) ----
+
 enum class Color { No, Yes };
 // A compact table per root, the policy with its origins, git and the prefix.
 std::string format_human(const Report& report, Color color);
@@ -187,8 +189,8 @@ std::string format_findings(const Report& report, const fs::path& base, Color co
 // The whole report as JSON, findings included (docs/reference/json.md, "schema": 1).
 std::string format_json(const Report& report);
 
-// The size limit of the prefix from the policy, if the policy table has a
-// prefix-max-size key and it is set (> 0); nullopt otherwise.
+// The size limit of the prefix from the policy, if prefix-max-size is set
+// (> 0); nullopt otherwise.
 std::optional<std::uint64_t> prefix_max_size(const Policy& policy);
 
 // Bytes as people read them: "512 B", "1.5 kB", "173.2 MB" (powers of 1000).

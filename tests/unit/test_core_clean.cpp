@@ -17,17 +17,17 @@ using Op = FakeFileSystem::Op;
 
 constexpr const char* kTag = "cpython-311";
 
-Options tree(std::vector<std::string> paths, std::string prefix = {}) {
+Options tree(const std::vector<std::string>& paths, const std::string& prefix = {}) {
   Options o;
-  for (auto& p : paths) o.targets.push_back(Target{p, prefix});
+  for (const auto& p : paths) o.targets.push_back(Target{p, prefix});
   o.current_tags = {kTag};
   o.walk.threads = 2;
   return o;
 }
 
-Options prefix_upkeep(std::vector<std::string> prefixes) {
+Options prefix_upkeep(const std::vector<std::string>& prefixes) {
   Options o;
-  for (auto& p : prefixes) o.prefixes.push_back(p);
+  for (const auto& p : prefixes) o.prefixes.push_back(p);
   o.current_tags = {kTag};
   o.walk.threads = 2;
   o.now_ns = 1000LL * 86400 * 1'000'000'000;  // day 1000
@@ -742,7 +742,7 @@ TEST_F(Prefix, OtherVersionsSelectsOtherTags) {
   EXPECT_TRUE(f.exists("/pfx/gone/c.cpython-311.pyc"));
 }
 
-// --- refusal and formatting -------------------------------------------------------
+// --- refusal ---------------------------------------------------------------------
 
 TEST(Refusal, RootAndHomeUnlessElsewhere) {
   FakeFileSystem f;
@@ -753,39 +753,6 @@ TEST(Refusal, RootAndHomeUnlessElsewhere) {
   EXPECT_EQ(protected_directory(f, "/home/u/proj", "/home/u"), std::nullopt);
   EXPECT_EQ(protected_directory(f, "/home", "/home/u"), std::nullopt);
   EXPECT_EQ(protected_directory(f, "/home/u/proj", ""), std::nullopt);
-}
-
-TEST(Format, RemovalLinesEscapeAndMarkDirectories) {
-  EXPECT_EQ(format_removal(Removal{"/r/a\nb.pyc", Reason::Bytecode, false, 1}, DryRun::No), "removed /r/a\\nb.pyc\n");
-  EXPECT_EQ(format_removal(Removal{"/r/__pycache__", Reason::EmptyDir, true, 0}, DryRun::Yes),
-            "would remove /r/__pycache__/\n");
-}
-
-TEST(Format, SummaryAndJson) {
-  Summary s;
-  s.total = {40020, 5000, 173'200'000};
-  s.by_reason[static_cast<std::size_t>(Reason::Bytecode)] = 40020;
-  s.by_reason[static_cast<std::size_t>(Reason::EmptyDir)] = 5000;
-  s.seconds = 0.4123;
-  s.kept.push_back(Kept{"/r/x/__pycache__", 1});
-  s.problems.push_back(Problem{"/r/locked", "read", EACCES});
-  Options o = tree({"/r"});
-  EXPECT_EQ(format_summary(s, o),
-            "removed 40,020 files and 5,000 directories, 173.2 MB freed in 0.41 s\n"
-            "  (bytecode 40,020, empty-dir 5,000)\n"
-            "kept '/r/x/__pycache__': 1 entry not bytecode\n"
-            "1 problem (reported above)\n");
-  o.dry_run = DryRun::Yes;
-  EXPECT_EQ(format_summary(Summary{}, o).rfind("nothing to remove in ", 0), 0u);
-  std::string j = format_json(s, o);
-  for (const char* key : {"\"dry_run\":true", "\"paths\":[\"/r\"]", "\"files\":40020", "\"directories\":5000",
-                          "\"bytes\":173200000", "\"reasons\":{\"bytecode\":40020,\"empty-dir\":5000}",
-                          "\"kept\":[{\"path\":\"/r/x/__pycache__\",\"others\":1,\"mount_point\":false}]",
-                          "\"problems\":[{\"path\":\"/r/locked\",\"action\":\"read\",\"error\":\"Permission denied\","
-                          "\"errno\":13}]"})
-    EXPECT_NE(j.find(key), std::string::npos) << key << " in " << j;
-  EXPECT_EQ(j.find("\"removed\""), std::string::npos) << "removals only when listed";
-  EXPECT_EQ(j.back(), '\n');
 }
 
 }  // namespace
