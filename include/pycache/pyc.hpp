@@ -57,6 +57,15 @@ bool header_has_size(std::uint16_t magic);
 // "3.11" for 3495 and the other final magic numbers of CPython 3.0-3.14
 // (and the range of alphas/betas leading to them); nullopt if unknown.
 std::optional<std::string> python_version_for_magic(std::uint16_t magic);
+// The one conversion between versions and cache tags (sys.implementation.cache_tag):
+// "cpython-311" for "3.11", "3.11.2" or "3.13t" (a free-threaded build keeps
+// its GIL build's tag); empty for what is no X.Y version.
+std::string cache_tag_of_version(std::string_view version);
+// "3.11" for "cpython-311"; empty for another implementation's tag.
+std::string version_of_cache_tag(std::string_view tag);
+// The tag of the CPython whose magic number is `magic` ("cpython-38" for a
+// legacy pyc, which carries no tag in its name), else "magic-N".
+std::string cache_tag_of_magic(std::uint16_t magic);
 
 // What a file name inside a __pycache__ directory is.
 enum class CacheKind {

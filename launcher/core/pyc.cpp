@@ -303,4 +303,26 @@ std::optional<fs::path> source_from_cache(const fs::path& pyc, const fs::path& p
   return std::nullopt;
 }
 
+std::string cache_tag_of_version(std::string_view version) {
+  if (version.ends_with('t')) version.remove_suffix(1);
+  const auto dot = version.find('.');
+  if (dot == std::string_view::npos) return {};
+  const std::string_view major = version.substr(0, dot), rest = version.substr(dot + 1);
+  const std::string_view minor = rest.substr(0, rest.find('.'));
+  if (!all_digits(major) || !all_digits(minor)) return {};
+  return fmt::format("cpython-{}{}", major, minor);
+}
+
+std::string version_of_cache_tag(std::string_view tag) {
+  if (!tag.starts_with("cpython-") || tag.size() < 10) return {};
+  const std::string_view digits = tag.substr(8);
+  if (!all_digits(digits)) return {};
+  return fmt::format("{}.{}", digits.substr(0, 1), digits.substr(1));
+}
+
+std::string cache_tag_of_magic(std::uint16_t magic) {
+  auto v = python_version_for_magic(magic);
+  return v ? cache_tag_of_version(*v) : fmt::format("magic-{}", magic);
+}
+
 }  // namespace pycache::pyc

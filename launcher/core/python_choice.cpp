@@ -14,6 +14,7 @@
 #include "pycache/build_config.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_sources.hpp"
+#include "pycache/pyc.hpp"
 #include "pycache/text.hpp"
 #include "pycache/venv.hpp"
 
@@ -78,15 +79,10 @@ const runtime::Runtime* runtime_for_version(std::string_view request) {
   return nullptr;
 }
 
-std::string tag_of(std::string_view version) {
-  auto v = parse_version(version.ends_with('t') ? version.substr(0, version.size() - 1) : version);
-  return v ? fmt::format("cpython-{}{}", (*v)[0], (*v)[1]) : std::string();
-}
-
 PythonChoice from_version(std::string request, Origin origin) {
   PythonChoice c{std::move(request), std::move(origin)};
   c.runtime = runtime_for_version(c.request);
-  c.cache_tag = c.runtime ? std::string(c.runtime->cache_tag) : tag_of(c.request);
+  c.cache_tag = c.runtime ? std::string(c.runtime->cache_tag) : pyc::cache_tag_of_version(c.request);
   if (!c.runtime) c.missing = "Python " + c.request;
   return c;
 }

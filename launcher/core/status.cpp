@@ -82,24 +82,6 @@ bool importable_name(std::string_view stem) {
   });
 }
 
-// "cpython-311" -> "3.11"; empty for tags of other implementations.
-std::string version_of_tag(std::string_view tag) {
-  if (!tag.starts_with("cpython-") || tag.size() < 10) return {};
-  std::string_view digits = tag.substr(8);
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
-  return fmt::format("{}.{}", digits.substr(0, 1), digits.substr(1));
-}
-
-// "3.8" -> "cpython-38": legacy names carry no tag, their magic says it.
-std::string tag_of_magic(std::uint16_t magic) {
-  auto v = pyc::python_version_for_magic(magic);
-  if (!v) return fmt::format("magic-{}", magic);
-  std::string t = "cpython-";
-  for (char c : *v)
-    if (c != '.') t += c;
-  return t;
-}
-
 // Natural order for tags: cpython-38 < cpython-39 < cpython-310.
 bool tag_less(const std::string& a, const std::string& b) {
   auto split = [](const std::string& s) {
@@ -193,7 +175,7 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
   State state = State::Invalid;
   if (header) {
     state = State::Fresh;
-    if (auto want = version_of_tag(tag); !want.empty()) {
+    if (auto want = pyc::version_of_cache_tag(tag); !want.empty()) {
       auto have = pyc::python_version_for_magic(header->magic);
       if (have != want) {
         state = State::Invalid;
@@ -228,7 +210,7 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
 
   GroupKey key{location, std::string(tag), name ? name->optimize : 0, name && name->kind == pyc::CacheKind::PytestPyc};
   if (location == Location::Legacy) {
-    key.tag = header ? tag_of_magic(header->magic) : "unknown";
+    key.tag = header ? pyc::cache_tag_of_magic(header->magic) : "unknown";
     key.optimize = path.ends_with(".pyo") ? 1 : 0;
   }
   Group& g = t.groups[{root, key}];

@@ -159,5 +159,22 @@ TEST(PycHeader, SourceSizeFromPython33On) {
   EXPECT_FALSE(header_has_size(62211));  // 2.7
 }
 
+TEST(CacheTag, VersionsTagsAndMagicNumbersConvertOneWay) {
+  EXPECT_EQ(cache_tag_of_version("3.11"), "cpython-311");
+  EXPECT_EQ(cache_tag_of_version("3.11.2"), "cpython-311");
+  EXPECT_EQ(cache_tag_of_version("3.13t"), "cpython-313") << "free-threaded builds keep the tag";
+  EXPECT_EQ(cache_tag_of_version("3.8"), "cpython-38");
+  for (std::string_view bad : {"", "3", "3.", ".11", "3.x", "/usr/bin/python3"})
+    EXPECT_EQ(cache_tag_of_version(bad), "") << bad;
+  EXPECT_EQ(version_of_cache_tag("cpython-311"), "3.11");
+  EXPECT_EQ(version_of_cache_tag("cpython-38"), "3.8");
+  for (std::string_view bad : {"pypy39", "cpython-3", "cpython-3x1", ""})
+    EXPECT_EQ(version_of_cache_tag(bad), "") << bad;
+  EXPECT_EQ(cache_tag_of_magic(3495), "cpython-311");
+  EXPECT_EQ(cache_tag_of_magic(3413), "cpython-38");
+  EXPECT_EQ(cache_tag_of_magic(1), "magic-1");
+  for (std::string_view v : {"3.8", "3.10", "3.13"}) EXPECT_EQ(version_of_cache_tag(cache_tag_of_version(v)), v);
+}
+
 }  // namespace
 }  // namespace pycache::pyc
