@@ -4,7 +4,7 @@
 // command layer prints.
 #include <string>
 
-#include "pycache/launch.hpp"
+#include "pycache/resolve.hpp"
 
 namespace pycache {
 

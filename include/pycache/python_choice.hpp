@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "pycache/error.hpp"
-#include "pycache/launch.hpp"
+#include "pycache/resolve.hpp"
 #include "pycache/runtime.hpp"
 
 namespace pycache {

@@ -14,8 +14,8 @@
 
 #include "pycache/fs.hpp"
 #include "pycache/git.hpp"
-#include "pycache/launch.hpp"
 #include "pycache/pyc.hpp"
+#include "pycache/resolve.hpp"
 #include "pycache/walk.hpp"
 
 namespace pycache::status {

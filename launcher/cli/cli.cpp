@@ -20,6 +20,7 @@
 #include "pycache/embed.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/fs.hpp"
+#include "pycache/handoff.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"

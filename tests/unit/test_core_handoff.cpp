@@ -1,0 +1,55 @@
+#include "pycache/handoff.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace pycache {
+namespace {
+
+embed::InterpreterConfig sample() {
+  embed::InterpreterConfig c;
+  c.executable = "/v/bin/pycache-python";
+  c.base_executable = "/usr/bin/pycache";
+  c.home = "/usr";
+  c.prefix = "/usr";
+  c.exec_prefix = "/usr";
+  c.pycache_prefix = "/tmp/a:b;c";
+  c.check_hash_pycs_mode = "default";
+  c.write_bytecode = false;
+  c.optimization_level = 2;
+  c.read_through = true;
+  c.environment_after_init = {{"PYTHONOPTIMIZE", "1"}, {"PYTHONDONTWRITEBYTECODE", std::nullopt}};
+  return c;
+}
+
+TEST(Handoff, EveryFieldButArgvSurvivesTheRoundTrip) {
+  embed::InterpreterConfig c = sample();
+  c.argv = {"python", "-c", "pass"};
+  auto d = decode_handoff(encode_handoff(c));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->executable, c.executable);
+  EXPECT_EQ(d->base_executable, c.base_executable);
+  EXPECT_EQ(d->home, c.home);
+  EXPECT_EQ(d->prefix, c.prefix);
+  EXPECT_EQ(d->exec_prefix, c.exec_prefix);
+  EXPECT_EQ(d->pycache_prefix, c.pycache_prefix);
+  EXPECT_EQ(d->check_hash_pycs_mode, c.check_hash_pycs_mode);
+  EXPECT_EQ(d->write_bytecode, c.write_bytecode);
+  EXPECT_EQ(d->optimization_level, c.optimization_level);
+  EXPECT_EQ(d->read_through, c.read_through);
+  EXPECT_EQ(d->environment_after_init, c.environment_after_init);
+  EXPECT_TRUE(d->argv.empty()) << "argv travels as the program's own argv";
+}
+
+TEST(Handoff, MalformedTextIsRefused) {
+  const std::string good = encode_handoff(sample());
+  EXPECT_FALSE(decode_handoff(""));
+  EXPECT_FALSE(decode_handoff("2;" + good.substr(2))) << "another version";
+  EXPECT_FALSE(decode_handoff(good.substr(0, good.size() - 1))) << "truncated";
+  EXPECT_FALSE(decode_handoff(good + "x")) << "trailing text";
+  EXPECT_FALSE(decode_handoff("1;999:x"));
+}
+
+}  // namespace
+}  // namespace pycache
