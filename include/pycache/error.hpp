@@ -15,6 +15,9 @@ struct Error {
   ExitCode code = kExitUsage;  // what the process exits with
 };
 
+// The Error of a bad command line or policy value: nothing was done (kExitUsage).
+inline Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+
 // A value or an Error (std::expected is C++23).
 template <class T>
 class Result {

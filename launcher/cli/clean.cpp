@@ -105,8 +105,6 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
   return app;
 }
 
-Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
-
 // The engine's options from the flags (all but the targets), or the error
 // that stops the command first.
 Result<clean::Options> plan_flags(const CleanOptions& c, std::optional<std::uint64_t>& max_size) {

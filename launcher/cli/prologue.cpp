@@ -11,12 +11,6 @@
 #include "pycache/text.hpp"
 
 namespace pycache::cli {
-namespace {
-
-Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
-
-}  // namespace
-
 void add_policy_flags(CLI::App& app, PolicyFlags& into) {
   app.add_option("--policy", into.policy_file, "use this policy file; no discovery")
       ->type_name("FILE")

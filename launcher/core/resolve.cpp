@@ -14,12 +14,6 @@
 #include "pycache/text.hpp"
 
 namespace pycache {
-namespace {
-
-Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
-
-}  // namespace
-
 fs::path discovery_start(const PythonArgs& args, const fs::path& cwd) {
   if (args.target != PythonTarget::Script) return cwd;
   // Relative to a current directory that has gone: python can't open it either.

@@ -21,8 +21,6 @@ constexpr std::array<RunOptionInfo, 4> kControlOptions{{
     {"--log-level", "LEVEL", "trace, debug, info, warning (default), error or off"},
 }};
 
-Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
-
 // An option of `pycache run`: a key's (key and option set) or a control one (control set).
 struct RunSpelling {
   const KeyInfo* key = nullptr;
