@@ -209,6 +209,31 @@ TEST_F(Cli, PolicyCheckThatFailsSaysErrorAndWithoutCheckWarns) {
   EXPECT_EQ(look.err.rfind("pycache: warning: no runtime for Python 3.99", 0), 0u) << look.err;
 }
 
+TEST_F(Cli, BashCompletesValuesWhereOptionsAndCommandsTakeThemAndPycachePython) {
+  write_file(t / "script.py", "");
+  auto script = pycache({"completions", "bash"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  write_file(t / "completion.bash", script.out);
+  auto complete = [&](const std::string& fn, const std::string& words) {
+    auto o = run({{"/bin/bash", "-c",
+                   "source completion.bash; COMP_WORDS=(" + words + "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); " + fn +
+                       "; echo ${COMPREPLY[@]}"},
+                  std::nullopt,
+                  env,
+                  t.path()});
+    return o.out;
+  };
+  EXPECT_EQ(complete("_pycache", "pycache completions ''"), "bash zsh fish\n");
+  EXPECT_EQ(complete("_pycache", "pycache help po"), "policy\n");
+  EXPECT_EQ(complete("_pycache", "pycache run --read-only ''"), "fallback skip ignore\n");
+  EXPECT_EQ(complete("_pycache", "pycache compile --read-only s"), "skip\n");
+  EXPECT_EQ(complete("_pycache", "pycache status --python ''"), "\n");
+  EXPECT_EQ(complete("_pycache", "pycache run scr"), "script.py\n");
+  EXPECT_EQ(complete("_pycache_python", "pycache-python scr"), "script.py\n");
+  EXPECT_EQ(complete("_pycache_python", "pycache-python --vers"), "--version\n");
+  EXPECT_NE(script.out.find("complete -o filenames -F _pycache_python pycache-python\n"), std::string::npos);
+}
+
 TEST_F(Cli, AMisspelledToolTableIsWarnedOnceWithDidYouMean) {
   write_file(t / "proj/pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pycashe]\noptimize = 1\n");
   auto o = pycache({"policy", "proj"});
