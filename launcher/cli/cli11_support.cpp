@@ -58,7 +58,13 @@ std::string parse_message(const CLI::App& app, const CLI::ParseError& e, Args ar
       return fmt::format("unexpected argument '{}'", printable(first));
     }
   }
-  return e.what();
+  std::string what = e.what();
+  // "--jobs: expected ...": in the key table's words, "option '--jobs': expected ...".
+  if (dynamic_cast<const CLI::ValidationError*>(&e) && what.starts_with("-")) {
+    if (auto colon = what.find(": "); colon != std::string::npos)
+      return fmt::format("option '{}'{}", what.substr(0, colon), what.substr(colon));
+  }
+  return what;
 }
 
 }  // namespace

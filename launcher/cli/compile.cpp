@@ -53,9 +53,7 @@ std::unique_ptr<CLI::App> compile_app(CompileOptions& o) {
       ->delimiter(',')
       ->check(CLI::Validator(
           [](std::string& v) {
-            return v == "0" || v == "1" || v == "2"
-                       ? std::string()
-                       : "expected 0, 1 or 2 (or a list: 0,1,2), got '" + printable(v) + "'";
+            return v == "0" || v == "1" || v == "2" ? std::string() : "expected 0, 1 or 2, got '" + printable(v) + "'";
           },
           ""))
       ->type_name("LEVELS");

@@ -53,8 +53,14 @@ int policy_main(Args args) {
   int status = kExitOk;
   record_python_choice(resolved->policy, choice);
   if (!choice.runtime) {
-    log().warn("{}", require_runtime(choice).error().message);
-    if (o.check) status = kExitEnvironment;
+    // A check that fails exits non-zero and says error; without --check the same finding is a warning.
+    const std::string finding = require_runtime(choice).error().message;
+    if (o.check) {
+      log().error("{}", finding);
+      status = kExitEnvironment;
+    } else {
+      log().warn("{}", finding);
+    }
   }
   std::string out = o.json ? format_policy_json(*resolved) : format_policy(*resolved);
   std::fputs(out.c_str(), stdout);

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 #include <system_error>
 
+#include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
 #include "pycache/toml_text.hpp"
@@ -78,10 +82,47 @@ bool is_pyproject(const fs::path& file) { return file.filename() == "pyproject.t
 
 }  // namespace
 
+namespace {
+
+constexpr std::array<std::string_view, 1> kToolName = {"pycache"};
+
+// A name under [tool.*] close enough to "pycache" to be a typo of it.
+bool misspells_pycache(std::string_view name) {
+  return name != kToolName[0] && !closest_match(name, kToolName).empty();
+}
+
+// Does `text` write out "tool.NAME" with NAME "pycache" or a typo of it? Cheap
+// beside parsing; a table written [tool."pycashe"] or tool = {...} goes unnoticed.
+bool may_name_pycache_table(std::string_view text) {
+  if (text.find("pycache") != std::string_view::npos) return true;
+  for (auto at = text.find("tool."); at != std::string_view::npos; at = text.find("tool.", at + 1)) {
+    auto name = text.substr(at + 5, 10);
+    name = name.substr(0, std::min(name.size(), name.find_first_of(" \t.=]\n")));
+    if (misspells_pycache(name)) return true;
+  }
+  return false;
+}
+
+// [tool.pycashe]: one warning per file in a process, which may read a file more than once.
+void warn_misspelled_tables(const fs::path& file, const toml::table& tool) {
+  static std::mutex mutex;
+  static std::set<fs::path> warned;
+  for (const auto& [key, node] : tool) {
+    if (!misspells_pycache(key.str())) continue;
+    const std::lock_guard lock(mutex);
+    if (!warned.insert(file).second) return;
+    log().warn("{}: unknown table [tool.{}]; did you mean [tool.pycache]?", location(file, node.source()),
+               printable(key.str()));
+    return;
+  }
+}
+
+}  // namespace
+
 // Reading the file is cheap, parsing TOML is not: a pyproject.toml that never
-// says "pycache" cannot hold [tool.pycache] (a TOML key is written out).
+// says "pycache" (or a typo of it after "tool.") cannot hold [tool.pycache].
 Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::string& text, Source source) {
-  if (is_pyproject(file) && text.find("pycache") == std::string::npos) return std::optional<Layer>{};
+  if (is_pyproject(file) && !may_name_pycache_table(text)) return std::optional<Layer>{};
   auto parsed = parse_toml(file, text);
   if (!parsed) return parsed.error();
   const toml::table& doc = *parsed;
@@ -94,6 +135,7 @@ Result<std::optional<Layer>> parse_policy_text(const fs::path& file, const std::
   if (!tool) return std::optional<Layer>{};
   if (!tool->is_table())
     return Error{fmt::format("{}: 'tool' must be a table", location(file, tool->source())), kExitUsage};
+  warn_misspelled_tables(file, *tool->as_table());
   const toml::node* section = tool->as_table()->get("pycache");
   if (!section) return std::optional<Layer>{};
   if (!section->is_table())

@@ -37,12 +37,18 @@ class Scanner {
       }
       ++i_;
     }
+    if (in_ != In::Code && in_ != In::Comment) return unterminated();
     return std::nullopt;
   }
 
  private:
   std::optional<TextProblem> problem(std::string message) const {
     return TextProblem{line_, column_, std::move(message)};
+  }
+
+  // A string is named at its opening quote, not where the lexer gave up on it.
+  std::optional<TextProblem> unterminated() const {
+    return TextProblem{start_line_, start_column_, "unterminated string"};
   }
 
   bool ahead(std::string_view what) const { return s_.substr(i_, what.size()) == what; }
@@ -62,14 +68,15 @@ class Scanner {
         return std::nullopt;
       case In::Basic:
       case In::MultiBasic:
-        if (in_ == In::Basic && c == '\n') in_ = In::Code, escaped_ = false;  // unterminated: the parser says so
-        else if (escaped_) escaped_ = false;
+        if (in_ == In::Basic && c == '\n') return unterminated();
+        if (escaped_) escaped_ = false;
         else if (c == '\\') escaped_ = true;
         else if (in_ == In::Basic && c == '"') in_ = In::Code;
         else if (in_ == In::MultiBasic && ahead("\"\"\"")) close_multi('"'), in_ = In::Code;
         return std::nullopt;
       case In::Literal:
-        if (c == '\'' || c == '\n') in_ = In::Code;
+        if (c == '\n') return unterminated();
+        if (c == '\'') in_ = In::Code;
         return std::nullopt;
       case In::MultiLiteral:
         if (ahead("'''")) close_multi('\''), in_ = In::Code;
@@ -83,6 +90,7 @@ class Scanner {
     if (c == '#') {
       in_ = In::Comment;
     } else if (c == '"' || c == '\'') {  // a quoted key part or a value: the key goes on
+      start_line_ = line_, start_column_ = column_;
       const bool multi = ahead(c == '"' ? "\"\"\"" : "'''");
       in_ = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
       if (multi) i_ += 2, column_ += 2;
@@ -105,6 +113,7 @@ class Scanner {
 
   std::string_view s_;
   std::size_t i_ = 0, line_ = 1, column_ = 0;
+  std::size_t start_line_ = 0, start_column_ = 0;  // the opening quote of the string being read
   In in_ = In::Code;
   bool escaped_ = false;
   std::size_t dots_ = 0;   // the dots of the key being read

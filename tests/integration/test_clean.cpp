@@ -649,11 +649,11 @@ TEST_F(Clean, EmptyOrOutOfRangeValuesAreUsageErrors) {
       {{"--prefix", "--max-size", ""}, "--max-size: invalid size ''"},
       {{"--older-than", ""}, "--older-than needs --prefix"},
       {{"--max-size="}, "--max-size"},
-      {{"-j", "0"}, "--jobs: expected a number from 1 to 256, got '0'"},
-      {{"-j", "100000"}, "--jobs: expected a number from 1 to 256, got '100000'"},
-      {{"-j", "abc"}, "--jobs: expected a number from 1 to 256, got 'abc'"},
-      {{"--exclude", ""}, "--exclude: expected a value, got ''"},
-      {{"--cache-prefix", ""}, "--cache-prefix: expected a value, got ''"},
+      {{"-j", "0"}, "option '--jobs': expected a number from 1 to 256, got '0'"},
+      {{"-j", "100000"}, "option '--jobs': expected a number from 1 to 256, got '100000'"},
+      {{"-j", "abc"}, "option '--jobs': expected a number from 1 to 256, got 'abc'"},
+      {{"--exclude", ""}, "option '--exclude': expected a value, got ''"},
+      {{"--cache-prefix", ""}, "option '--cache-prefix': expected a value, got ''"},
       {{""}, "PATH: expected a value, got ''"},
   };
   for (const auto& c : cases) {

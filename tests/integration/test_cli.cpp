@@ -58,10 +58,10 @@ TEST_F(Cli, EveryCommandSuggestsTheOptionMeantAndSaysWhatWasExpected) {
       {{"compile", "--forse"}, "unknown option '--forse'; did you mean '--force'?"},
       {{"policy", "--jsn"}, "unknown option '--jsn'; did you mean '--json'?"},
       {{"show", "x.pyc", "--bogus=1"}, "unknown option '--bogus'"},
-      {{"status", "--jobs", "abc"}, "--jobs: expected a number from 1 to 256, got 'abc'"},
+      {{"status", "--jobs", "abc"}, "option '--jobs': expected a number from 1 to 256, got 'abc'"},
       {{"compile", "--invalidation-mode", "foo"},
-       "--invalidation-mode: expected timestamp, checked-hash or unchecked-hash, got 'foo'"},
-      {{"status", "--color", "sometimes"}, "--color: expected auto, always or never, got 'sometimes'"},
+       "option '--invalidation-mode': expected timestamp, checked-hash or unchecked-hash, got 'foo'"},
+      {{"status", "--color", "sometimes"}, "option '--color': expected auto, always or never, got 'sometimes'"},
   };
   for (const auto& [args, message] : cases) {
     auto o = pycache(args);
@@ -196,6 +196,73 @@ TEST_F(Cli, PolicyCommandShowsValuesAndOrigins) {
   auto bad = pycache({"policy", "proj"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("did you mean 'optimize'?"), std::string::npos);
+}
+
+TEST_F(Cli, PolicyCheckThatFailsSaysErrorAndWithoutCheckWarns) {
+  write_file(t / "proj/pycache.toml", "python = \"3.99\"\n");
+  auto check = pycache({"policy", "--check", "proj"});
+  EXPECT_EQ(check.exit_code, 3);
+  EXPECT_EQ(check.err.rfind("pycache: error: no runtime for Python 3.99", 0), 0u) << check.err;
+  EXPECT_EQ(check.err.find('\n'), check.err.size() - 1) << check.err;
+  auto look = pycache({"policy", "proj"});
+  EXPECT_EQ(look.exit_code, 0);
+  EXPECT_EQ(look.err.rfind("pycache: warning: no runtime for Python 3.99", 0), 0u) << look.err;
+}
+
+TEST_F(Cli, BashCompletesValuesWhereOptionsAndCommandsTakeThemAndPycachePython) {
+  write_file(t / "script.py", "");
+  auto script = pycache({"completions", "bash"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  write_file(t / "completion.bash", script.out);
+  auto complete = [&](const std::string& fn, const std::string& words) {
+    auto o = run({{"/bin/bash", "-c",
+                   "source completion.bash; COMP_WORDS=(" + words + "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); " + fn +
+                       "; echo ${COMPREPLY[@]}"},
+                  std::nullopt,
+                  env,
+                  t.path()});
+    return o.out;
+  };
+  EXPECT_EQ(complete("_pycache", "pycache completions ''"), "bash zsh fish\n");
+  EXPECT_EQ(complete("_pycache", "pycache help po"), "policy\n");
+  EXPECT_EQ(complete("_pycache", "pycache run --read-only ''"), "fallback skip ignore\n");
+  EXPECT_EQ(complete("_pycache", "pycache compile --read-only s"), "skip\n");
+  EXPECT_EQ(complete("_pycache", "pycache status --python ''"), "\n");
+  EXPECT_EQ(complete("_pycache", "pycache run scr"), "script.py\n");
+  EXPECT_EQ(complete("_pycache_python", "pycache-python scr"), "script.py\n");
+  EXPECT_EQ(complete("_pycache_python", "pycache-python --vers"), "--version\n");
+  EXPECT_NE(script.out.find("complete -o filenames -F _pycache_python pycache-python\n"), std::string::npos);
+}
+
+TEST_F(Cli, AMisspelledToolTableIsWarnedOnceWithDidYouMean) {
+  write_file(t / "proj/pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pycashe]\noptimize = 1\n");
+  auto o = pycache({"policy", "proj"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err, "pycache: warning: " + (t / "proj/pyproject.toml").native() +
+                       ":4:1: unknown table [tool.pycashe]; did you mean [tool.pycache]?\n");
+  write_file(t / "proj/pyproject.toml", "[tool.ruff]\nline-length = 1\n[tool.pycache]\noptimize = 1\n");
+  auto far = pycache({"policy", "proj"});
+  EXPECT_EQ(far.exit_code, 0) << far.err;
+  EXPECT_EQ(far.err, "");
+}
+
+TEST_F(Cli, OptimizeOutOfRangeIsWordedAlikeInRunAndCompile) {
+  write_file(t / "app.py", "");
+  const std::string want = "pycache: error: option '--optimize': expected 0, 1 or 2, got '3'";
+  auto r = pycache({"run", "--optimize", "3", "app.py"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind(want, 0), 0u) << r.err;
+  auto c = pycache({"compile", "--optimize", "3"});
+  EXPECT_EQ(c.exit_code, 2);
+  EXPECT_EQ(c.err.rfind(want, 0), 0u) << c.err;
+}
+
+TEST_F(Cli, AnUnterminatedTomlStringIsReportedAtItsStart) {
+  write_file(t / "proj/pycache.toml", "optimize = 1\ncache-prefix = \"pfx\n");
+  auto o = pycache({"policy", "proj"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err,
+            "pycache: error: " + (t / "proj/pycache.toml").native() + ":2:16: invalid TOML: unterminated string\n");
 }
 
 // The help of one option in `pycache COMMAND --help`: from its line to the next option's.

@@ -163,6 +163,11 @@ TEST_F(Runtimes, AVenvForAVersionWithoutARuntimeIsOneLineNeverAnotherPython) {
   auto p = pycache({"policy", "--check"});
   EXPECT_EQ(p.exit_code, 3);
   EXPECT_NE(p.err.find("no runtime for Python 3.99"), std::string::npos) << p.err;
+  // A check that fails says error; without --check the same finding is a warning.
+  EXPECT_EQ(p.err.rfind("pycache: error: no runtime for Python 3.99", 0), 0u) << p.err;
+  auto q = pycache({"policy"});
+  EXPECT_EQ(q.exit_code, 0);
+  EXPECT_EQ(q.err.rfind("pycache: warning: no runtime for Python 3.99", 0), 0u) << q.err;
 }
 
 TEST_F(Runtimes, CompileStatusAndShowUseTheProjectsPython) {

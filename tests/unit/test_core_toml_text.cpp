@@ -52,6 +52,15 @@ TEST(TomlText, ArraysAndInlineTablesOfAtMostTheLimitsDepth) {
   EXPECT_EQ(where(flat + "]\n"), "");
 }
 
+TEST(TomlText, AnUnterminatedStringIsNamedAtItsStart) {
+  EXPECT_EQ(where("a = 1\nb = \"abc\nc = 2\n"), "2:5: unterminated string");
+  EXPECT_EQ(where("b = 'abc\n"), "1:5: unterminated string");
+  EXPECT_EQ(where("b = \"abc"), "1:5: unterminated string");
+  EXPECT_EQ(where("x = 1\n  b = \"\"\"abc\nmore\n"), "2:7: unterminated string");
+  EXPECT_EQ(where("b = '''abc\n"), "1:5: unterminated string");
+  EXPECT_EQ(where("b = \"a\\\"\"\nc = '''x\ny'''\n"), "");
+}
+
 TEST(TomlText, StringsAndCommentsCountForNothing) {
   const std::string deep(200, '[');
   const std::string dots = dotted(200);
