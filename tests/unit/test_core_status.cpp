@@ -7,29 +7,21 @@
 #include <set>
 
 #include "fake_fs.hpp"
+#include "status_fixtures.hpp"
 
 namespace pycache::status {
 namespace {
 
 using test::FakeFileSystem;
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr const char* kTag = "cpython-311";
-constexpr std::uint16_t k311 = 3495, k38 = 3413;
-
-std::string timestamp_pyc(std::uint16_t magic, std::uint32_t mtime, std::uint32_t size) {
-  return pyc::format_header(pyc::Header{magic, pyc::Invalidation::Timestamp, mtime, size, {}}) + "code";
-}
+using test::compiled;
+using test::k311;
+using test::k38;
+using test::kSecond;
+using test::kTag;
+using test::timestamp_pyc;
 std::string hash_pyc(std::uint16_t magic, pyc::Invalidation mode) {
   return pyc::format_header(pyc::Header{magic, mode, 0, 0, {1, 2, 3, 4, 5, 6, 7, 8}}) + "code";
-}
-
-// A source with its fresh pyc in __pycache__.
-void compiled(FakeFileSystem& f, const std::string& dir, const std::string& module, std::int64_t mtime_s = 100) {
-  std::string src = "x = '" + module + "'\n";
-  f.add_file(dir + "/" + module + ".py", src, mtime_s * kSecond);
-  f.add_file(dir + "/__pycache__/" + module + "." + kTag + ".pyc",
-             timestamp_pyc(k311, static_cast<std::uint32_t>(mtime_s), static_cast<std::uint32_t>(src.size())));
 }
 
 PolicyResolution policy(std::string prefix = "", bool write = true) {

@@ -3,27 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "fake_fs.hpp"
+#include "status_fixtures.hpp"
 
 namespace pycache::status {
 namespace {
 
 using test::FakeFileSystem;
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr const char* kTag = "cpython-311";
-constexpr std::uint16_t k311 = 3495, k38 = 3413;
-
-std::string timestamp_pyc(std::uint16_t magic, std::uint32_t mtime, std::uint32_t size) {
-  return pyc::format_header(pyc::Header{magic, pyc::Invalidation::Timestamp, mtime, size, {}}) + "code";
-}
-
-// A source with its fresh pyc in __pycache__.
-void compiled(FakeFileSystem& f, const std::string& dir, const std::string& module, std::int64_t mtime_s = 100) {
-  std::string src = "x = '" + module + "'\n";
-  f.add_file(dir + "/" + module + ".py", src, mtime_s * kSecond);
-  f.add_file(dir + "/__pycache__/" + module + "." + kTag + ".pyc",
-             timestamp_pyc(k311, static_cast<std::uint32_t>(mtime_s), static_cast<std::uint32_t>(src.size())));
-}
+using test::compiled;
+using test::k311;
+using test::k38;
+using test::kSecond;
+using test::kTag;
+using test::timestamp_pyc;
 
 Options options_for(const std::string& root) {
   Options o;
