@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "fake_fs.hpp"
+#include "forwarding_directory.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/remove.hpp"
 #include "temp_dir.hpp"
@@ -17,23 +18,9 @@ namespace pycache {
 namespace {
 
 // A real directory behind Directory's default probe() (lstat, then read).
-class DefaultProbe final : public Directory {
+class DefaultProbe final : public test::ForwardingDirectory {
  public:
-  explicit DefaultProbe(std::unique_ptr<Directory> real) : real_(std::move(real)) {}
-  int list(std::vector<DirEntry>& out) override { return real_->list(out); }
-  int stat_self(FileStat& out) override { return real_->stat_self(out); }
-  int lstat(std::string_view name, FileStat& out) override { return real_->lstat(name, out); }
-  int read(std::string_view name, std::size_t max, std::string& out) override { return real_->read(name, max, out); }
-  std::unique_ptr<Directory> open(std::string_view name) override { return real_->open(name); }
-  int unlink(std::string_view name) override { return real_->unlink(name); }
-  int remove_dir(std::string_view name) override { return real_->remove_dir(name); }
-  int make_dir(std::string_view name, std::uint32_t mode) override { return real_->make_dir(name, mode); }
-  int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) override {
-    return real_->write_atomic(name, data, mode);
-  }
-
- private:
-  std::unique_ptr<Directory> real_;
+  using ForwardingDirectory::ForwardingDirectory;
 };
 
 // O_DIRECTORY | O_NOFOLLOW on a symlink: Linux says ENOTDIR, others ELOOP.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "forwarding_directory.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {
@@ -19,32 +20,22 @@ namespace {
 
 // A real directory that runs `hook(path)` right after listing itself: the
 // moment a concurrent process would swap what the listing saw.
-class Hooked final : public Directory {
+class Hooked final : public test::ForwardingDirectory {
  public:
   using Hook = std::function<void(const fs::path&)>;
   Hooked(std::unique_ptr<Directory> real, fs::path path, Hook hook)
-      : real_(std::move(real)), path_(std::move(path)), hook_(std::move(hook)) {}
+      : ForwardingDirectory(std::move(real)), path_(std::move(path)), hook_(std::move(hook)) {}
   int list(std::vector<DirEntry>& out) override {
-    int e = real_->list(out);
+    int e = real().list(out);
     hook_(path_);
     return e;
   }
-  int stat_self(FileStat& out) override { return real_->stat_self(out); }
-  int lstat(std::string_view name, FileStat& out) override { return real_->lstat(name, out); }
-  int read(std::string_view name, std::size_t max, std::string& out) override { return real_->read(name, max, out); }
   std::unique_ptr<Directory> open(std::string_view name) override {
-    return std::make_unique<Hooked>(real_->open(name), path_ / name, hook_);
+    return std::make_unique<Hooked>(real().open(name), path_ / name, hook_);
   }
-  void remove(FileRemoval& f, StatOnly stat_only) override { real_->remove(f, stat_only); }
-  int unlink(std::string_view name) override { return real_->unlink(name); }
-  int remove_dir(std::string_view name) override { return real_->remove_dir(name); }
-  int make_dir(std::string_view name, std::uint32_t mode) override { return real_->make_dir(name, mode); }
-  int write_atomic(std::string_view name, std::string_view data, std::uint32_t mode) override {
-    return real_->write_atomic(name, data, mode);
-  }
+  void remove(FileRemoval& f, StatOnly stat_only) override { real().remove(f, stat_only); }
 
  private:
-  std::unique_ptr<Directory> real_;
   fs::path path_;
   Hook hook_;
 };
