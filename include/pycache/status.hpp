@@ -168,6 +168,16 @@ struct Report {
 // Walks and classifies. `git` may be null (no git questions asked).
 Report collect(FileSystem& fs, const Options& options, git::Git* git);
 
+// Git's answers for one root of the work tree `work_tree`: the bytecode
+// it tracks under the root, which of `in_tree` (the bytecode the walk found
+// in the tree) the ignore rules miss, and whether they cover new bytecode in
+// a __pycache__ and beside the sources. One `tracked_bytecode` and one
+// `ignored` batch; git's failure is GitReport::error.
+GitReport ask_git(git::Git& git, const fs::path& work_tree, const RootStatus& root, std::vector<fs::path> in_tree,
+                  std::string_view current_tag);
+
+// ---- what --check fails on (launcher/core/status_check.cpp) ----
+
 // The --check findings of a report:
 //  - tracked: every bytecode file in git's index under a root;
 //  - sourceless: every State::Sourceless legacy pyc;

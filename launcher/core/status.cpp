@@ -120,17 +120,6 @@ std::string_view to_string(State s) {
   return "";
 }
 
-std::string_view to_string(FindingKind k) {
-  switch (k) {
-    case FindingKind::Tracked: return "tracked";
-    case FindingKind::Sourceless: return "sourceless";
-    case FindingKind::BytecodeInTree: return "bytecode-in-tree";
-    case FindingKind::NotRegular: return "not-regular";
-    case FindingKind::Unreadable: return "unreadable";
-  }
-  return "";
-}
-
 std::optional<std::uint64_t> prefix_max_size(const Policy& policy) {
   const std::int64_t n = policy.prefix_max_size();
   if (n > 0) return static_cast<std::uint64_t>(n);
@@ -624,43 +613,10 @@ class Collector {
       std::sort(v->begin(), v->end(), by_path);
   }
 
-  // Git: tracked bytecode, and what the ignore rules cover.
   void ask_git(std::size_t i) {
     RootStatus& r = report_.roots[i];
-    GitReport g;
-    g.work_tree = *git::find_work_tree(fs_, r.target.root);
-    auto tracked = git_->tracked_bytecode(r.target.root);
-    if (!tracked) {
-      g.error = tracked.error().message;
-      r.git = std::move(g);
-      return;
-    }
-    g.tracked = std::move(*tracked);
-    std::vector<fs::path>& here = in_tree_[i];
-    std::sort(here.begin(), here.end());
-    // Ask about everything at once: what is there, what is tracked, and two
-    // files that do not exist yet, to say whether new bytecode is covered.
-    std::vector<fs::path> ask = here;
-    ask.insert(ask.end(), g.tracked.begin(), g.tracked.end());
-    const std::string probe = "pycache-status-probe";
-    ask.push_back(r.target.root / "__pycache__" / (probe + "." + options_.current_tag + ".pyc"));
-    ask.push_back(r.target.root / (probe + ".pyc"));
-    auto ignored = git_->ignored(r.target.root, ask);
-    if (!ignored) {
-      g.error = ignored.error().message;
-      r.git = std::move(g);
-      return;
-    }
-    const auto& ig = *ignored;
-    std::unordered_set<std::string_view> tracked_set;
-    for (const auto& t : g.tracked) tracked_set.insert(t.native());
-    for (std::size_t k = 0; k < here.size(); ++k)
-      if (!ig[k] && !tracked_set.count(here[k].native())) g.unignored.push_back(here[k]);
-    for (std::size_t k = 0; k < g.tracked.size(); ++k)
-      if (ig[here.size() + k]) g.tracked_ignored.push_back(g.tracked[k]);
-    g.ignores_pycache = ig[ask.size() - 2];
-    g.ignores_legacy = ig[ask.size() - 1];
-    r.git = std::move(g);
+    r.git = status::ask_git(*git_, *git::find_work_tree(fs_, r.target.root), r, std::move(in_tree_[i]),
+                            options_.current_tag);
   }
 
   FileSystem& fs_;
@@ -685,59 +641,5 @@ class Collector {
 }  // namespace
 
 Report collect(FileSystem& fs, const Options& options, git::Git* git) { return Collector(fs, options, git).run(); }
-
-std::vector<Finding> check(const Report& report, Strict strict) {
-  std::vector<Finding> out;
-  for (const auto& r : report.roots) {
-    if (r.git)
-      for (const auto& t : r.git->tracked) {
-        bool covered =
-            std::find(r.git->tracked_ignored.begin(), r.git->tracked_ignored.end(), t) != r.git->tracked_ignored.end();
-        out.push_back(Finding{FindingKind::Tracked, t,
-                              covered ? "tracked by git although .gitignore covers it (git rm --cached)"
-                                      : "tracked by git (git rm --cached, and ignore it)"});
-      }
-    for (const auto& s : r.sourceless)
-      out.push_back(Finding{FindingKind::Sourceless, s.path,
-                            fmt::format("no source: 'import' loads this {} bytecode", s.detail)});
-    for (const auto& n : r.not_regular)
-      out.push_back(Finding{FindingKind::NotRegular, n.path, n.detail + " (pycache clean removes the entry)"});
-    const Policy& p = r.target.policy.policy;
-    std::string why;
-    if (!p.cache_prefix().empty())
-      why = fmt::format("cache-prefix is set ({}): the import system never reads it",
-                        p.get(Key::CachePrefix).origin.describe());
-    else if (!p.write_bytecode())
-      why = fmt::format("write-bytecode = false ({})", p.get(Key::WriteBytecode).origin.describe());
-    // Bytecode git ignores and does not track can't reach a commit: what a
-    // plain python run leaves is no finding, unless strict.
-    auto ignored_by_git = [&](const fs::path& path, bool directory) {
-      if (strict == Strict::Yes || !r.git || !r.git->error.empty()) return false;
-      for (const auto& u : r.git->unignored)
-        if (u == path || (directory && is_below(u.native(), path.native()))) return false;
-      for (const auto& t : r.git->tracked)
-        if (t == path || (directory && is_below(t.native(), path.native()))) return false;
-      return true;
-    };
-    if (!why.empty()) {
-      for (const auto& d : r.bytecode_dirs)
-        if (!ignored_by_git(d.path, true))
-          out.push_back(Finding{FindingKind::BytecodeInTree, d.path,
-                                fmt::format("{} of bytecode; {} (pycache clean removes it)", d.detail, why)});
-      for (const auto& l : r.legacy)
-        if (!ignored_by_git(l.path, false))
-          out.push_back(Finding{FindingKind::BytecodeInTree, l.path,
-                                fmt::format("legacy pyc; {} (pycache clean removes it)", why)});
-    }
-  }
-  for (const auto& e : report.errors)
-    out.push_back(
-        Finding{FindingKind::Unreadable, e.path, fmt::format("could not be read: {}", std::strerror(e.error))});
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
-    if (a.kind != b.kind) return a.kind < b.kind;
-    return a.path < b.path;
-  });
-  return out;
-}
 
 }  // namespace pycache::status

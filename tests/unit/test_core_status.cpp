@@ -15,28 +15,16 @@ namespace {
 using test::FakeFileSystem;
 
 using test::compiled;
+using test::findings;
 using test::k311;
 using test::k38;
 using test::kSecond;
 using test::kTag;
+using test::options_for;
+using test::policy;
 using test::timestamp_pyc;
 std::string hash_pyc(std::uint16_t magic, pyc::Invalidation mode) {
   return pyc::format_header(pyc::Header{magic, mode, 0, 0, {1, 2, 3, 4, 5, 6, 7, 8}}) + "code";
-}
-
-PolicyResolution policy(std::string prefix = "", bool write = true) {
-  PolicyResolution r;
-  if (!prefix.empty()) r.policy.override(Key::CachePrefix, prefix, Origin{Source::ProjectFile, "/p/pycache.toml:1:1"});
-  if (!write) r.policy.override(Key::WriteBytecode, false, Origin{Source::ProjectFile, "/p/pycache.toml:2:1"});
-  return r;
-}
-
-Options options_for(const std::string& root, PolicyResolution p = policy()) {
-  Options o;
-  o.current_tag = kTag;
-  o.walk.threads = 3;
-  o.targets.push_back(Target{root, std::move(p), std::nullopt});
-  return o;
 }
 
 const Group* group(const RootStatus& r, Location where, const std::string& tag, int opt = 0, bool pytest = false) {
@@ -50,12 +38,6 @@ std::uint64_t state(const Group* g, State s) { return g ? g->states[static_cast<
 std::set<std::string> paths(const std::vector<Notable>& v) {
   std::set<std::string> out;
   for (const auto& n : v) out.insert(n.path.native());
-  return out;
-}
-
-std::vector<std::pair<FindingKind, std::string>> findings(const Report& r) {
-  std::vector<std::pair<FindingKind, std::string>> out;
-  for (const auto& f : r.findings) out.emplace_back(f.kind, f.path.native());
   return out;
 }
 
@@ -238,24 +220,6 @@ TEST(Status, MissingPrefixIsReportedNotAnError) {
   EXPECT_NE(format_human(rep, Color::No).find("prefix: /nowhere: does not exist yet"), std::string::npos);
 }
 
-TEST(Status, WriteBytecodeFalseMakesInTreeBytecodeAFinding) {
-  FakeFileSystem f;
-  compiled(f, "/p", "a");
-  compiled(f, "/p/sub", "b");
-  f.add_file("/p/sub/legacy.py", "");
-  f.add_file("/p/sub/legacy.pyc", timestamp_pyc(k311, 0, 0));
-  Report rep = collect(f, options_for("/p", policy("", false)), nullptr);
-  EXPECT_EQ(findings(rep),
-            (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::BytecodeInTree, "/p/__pycache__"},
-                                                              {FindingKind::BytecodeInTree, "/p/sub/__pycache__"},
-                                                              {FindingKind::BytecodeInTree, "/p/sub/legacy.pyc"}}));
-  EXPECT_NE(rep.findings[0].detail.find("1 file of bytecode; write-bytecode = false (/p/pycache.toml:2:1)"),
-            std::string::npos)
-      << rep.findings[0].detail;
-  // The same tree under the default policy is clean.
-  EXPECT_TRUE(collect(f, options_for("/p"), nullptr).findings.empty());
-}
-
 TEST(Status, UnreadableDirectoriesAreErrorsAndFindings) {
   FakeFileSystem f;
   compiled(f, "/p", "a");
@@ -279,80 +243,6 @@ TEST(Status, ExcludesSkipSubtreesButOrphansAreStillTold) {
   const Group* g = group(rep.roots[0], Location::PycacheDir, kTag);
   EXPECT_EQ(g->files, 2u);
   EXPECT_EQ(state(g, State::Fresh), 2u) << "an excluded source still exists: its pyc is not orphaned";
-}
-
-class FakeGit : public git::Git {
- public:
-  std::vector<fs::path> tracked;
-  std::set<std::string> ignored_paths;  // absolute
-  std::vector<fs::path> asked;
-  std::string fail;
-  Result<std::vector<fs::path>> ignored_directories(const fs::path&) override { return std::vector<fs::path>{}; }
-  Result<std::vector<fs::path>> tracked_bytecode(const fs::path&) override {
-    if (!fail.empty()) return Error{fail, kExitFailure};
-    return tracked;
-  }
-  Result<std::vector<bool>> ignored(const fs::path&, const std::vector<fs::path>& paths) override {
-    asked = paths;
-    std::vector<bool> out;
-    for (const auto& p : paths) {
-      bool hit = ignored_paths.count(p.native()) > 0;
-      // A "__pycache__/" rule: everything inside such a directory.
-      if (ignored_paths.count("__pycache__/") && p.native().find("/__pycache__/") != std::string::npos) hit = true;
-      out.push_back(hit);
-    }
-    return out;
-  }
-};
-
-TEST(Status, GitTrackedBytecodeIsAFindingAndIgnoreCoverageIsTold) {
-  FakeFileSystem f;
-  f.add_dir("/p/.git");
-  compiled(f, "/p", "a");
-  f.add_file("/p/old.py", "");
-  f.add_file("/p/old.pyc", timestamp_pyc(k311, 0, 0));
-  FakeGit g;
-  g.tracked = {"/p/__pycache__/a.cpython-311.pyc", "/p/deleted/__pycache__/d.cpython-311.pyc"};
-  g.ignored_paths = {"__pycache__/"};
-  Report rep = collect(f, options_for("/p"), &g);
-  const RootStatus& r = rep.roots[0];
-  ASSERT_TRUE(r.git);
-  EXPECT_EQ(r.git->work_tree, "/p");
-  EXPECT_TRUE(r.git->error.empty());
-  EXPECT_EQ(r.git->tracked.size(), 2u);
-  EXPECT_EQ(r.git->tracked_ignored.size(), 2u);
-  EXPECT_EQ(r.git->unignored, (std::vector<fs::path>{"/p/old.pyc"}));
-  EXPECT_TRUE(r.git->ignores_pycache);
-  EXPECT_FALSE(r.git->ignores_legacy);
-  EXPECT_EQ(findings(rep), (std::vector<std::pair<FindingKind, std::string>>{
-                               {FindingKind::Tracked, "/p/__pycache__/a.cpython-311.pyc"},
-                               {FindingKind::Tracked, "/p/deleted/__pycache__/d.cpython-311.pyc"}}));
-  EXPECT_NE(rep.findings[0].detail.find("git rm --cached"), std::string::npos);
-  // One batch: what is there, what is tracked, two probes.
-  EXPECT_EQ(g.asked.size(), 2u + 2u + 2u);
-
-  std::string human = format_human(rep, Color::No);
-  EXPECT_NE(human.find("2 bytecode files tracked, 1 untracked ones not ignored"), std::string::npos) << human;
-  EXPECT_NE(human.find("ignore rules cover __pycache__/: yes, legacy *.pyc: no"), std::string::npos) << human;
-}
-
-TEST(Status, GitErrorsAreReportedNotFatal) {
-  FakeFileSystem f;
-  f.add_file("/p/.git", "gitdir: /elsewhere\n");  // a worktree's .git file
-  compiled(f, "/p/sub", "a");
-  FakeGit g;
-  g.fail = "git: detected dubious ownership in repository at '/p'";
-  Report rep = collect(f, options_for("/p/sub"), &g);
-  ASSERT_TRUE(rep.roots[0].git);
-  EXPECT_EQ(rep.roots[0].git->work_tree, "/p");
-  EXPECT_EQ(rep.roots[0].git->error, g.fail);
-  EXPECT_TRUE(rep.findings.empty());
-  // Outside a work tree git is not asked at all.
-  FakeFileSystem bare;
-  compiled(bare, "/q", "a");
-  FakeGit unused;
-  unused.fail = "must not be called";
-  EXPECT_FALSE(collect(bare, options_for("/q"), &unused).roots[0].git);
 }
 
 TEST(Status, SeveralRootsEachWithItsPolicy) {

@@ -15,15 +15,8 @@ using test::k311;
 using test::k38;
 using test::kSecond;
 using test::kTag;
+using test::options_for;
 using test::timestamp_pyc;
-
-Options options_for(const std::string& root) {
-  Options o;
-  o.current_tag = kTag;
-  o.walk.threads = 3;
-  o.targets.push_back(Target{root, PolicyResolution{}, std::nullopt});
-  return o;
-}
 
 TEST(StatusFormat, ColoursOnlyWhenAsked) {
   FakeFileSystem f;
