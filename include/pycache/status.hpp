@@ -116,6 +116,9 @@ struct GitReport {
   std::vector<fs::path> unignored;        // untracked in-tree bytecode the ignore rules miss (`git add .` takes it)
   bool ignores_pycache = false;           // a new ROOT/__pycache__/NAME.TAG.pyc would be ignored
   bool ignores_legacy = false;            // a new ROOT/NAME.pyc would be ignored
+  // When the cache prefix lies in the work tree: whether a new pyc in its
+  // mirror of ROOT would be ignored (`git add .` takes it if not).
+  std::optional<bool> ignores_prefix;
 };
 
 struct RootStatus {
@@ -138,13 +141,14 @@ struct RootStatus {
 
 // What `--check` fails on.
 enum class FindingKind {
-  Tracked,         // bytecode tracked by git
-  Sourceless,      // an importable legacy pyc whose source is gone
-  BytecodeInTree,  // in-tree bytecode although the policy writes none there
-  NotRegular,      // a pyc name held by a symlink, FIFO, socket or device (RootStatus::not_regular)
-  Unreadable,      // part of the tree could not be read: findings may be missing
+  Tracked,           // bytecode tracked by git
+  Sourceless,        // an importable legacy pyc whose source is gone
+  BytecodeInTree,    // in-tree bytecode although the policy writes none there
+  PrefixNotIgnored,  // the cache prefix is in the git work tree and the ignore rules miss its pycs
+  NotRegular,        // a pyc name held by a symlink, FIFO, socket or device (RootStatus::not_regular)
+  Unreadable,        // part of the tree could not be read: findings may be missing
 };
-// "tracked", "sourceless", "bytecode-in-tree", "not-regular", "unreadable"
+// "tracked", "sourceless", "bytecode-in-tree", "prefix-not-ignored", "not-regular", "unreadable"
 std::string_view to_string(FindingKind kind);
 
 struct Finding {
@@ -171,8 +175,10 @@ Report collect(FileSystem& fs, const Options& options, git::Git* git);
 // Git's answers for one root of the work tree `work_tree`: the bytecode
 // it tracks under the root, which of `in_tree` (the bytecode the walk found
 // in the tree) the ignore rules miss, and whether they cover new bytecode in
-// a __pycache__ and beside the sources. One `tracked_bytecode` and one
-// `ignored` batch; git's failure is GitReport::error.
+// a __pycache__, beside the sources and, when the root's cache prefix lies
+// in the work tree, in the prefix's mirror of the root. One
+// `tracked_bytecode` and one `ignored` batch; git's failure is
+// GitReport::error.
 GitReport ask_git(git::Git& git, const fs::path& work_tree, const RootStatus& root, std::vector<fs::path> in_tree,
                   std::string_view current_tag);
 
@@ -184,6 +190,8 @@ GitReport ask_git(git::Git& git, const fs::path& work_tree, const RootStatus& ro
 //  - bytecode-in-tree: when a root's policy sets a cache prefix (the import
 //    system then never reads __pycache__) or write-bytecode = false, each
 //    __pycache__ directory holding bytecode and each legacy pyc in the tree;
+//  - prefix-not-ignored: a cache prefix in the work tree whose pycs the
+//    ignore rules miss (GitReport::ignores_prefix false);
 //  - not-regular: every RootStatus::not_regular entry;
 //  - unreadable: each directory or file the walk could not read.
 std::vector<Finding> check(const Report& report, Strict strict = Strict::No);

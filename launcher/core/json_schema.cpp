@@ -93,9 +93,12 @@ constexpr JsonField kStatus[] = {
     {"roots[].git.unignored[]", "string", "untracked bytecode files the ignore rules miss"},
     {"roots[].git.ignores_pycache", "boolean", "whether the ignore rules cover __pycache__/"},
     {"roots[].git.ignores_legacy", "boolean", "whether they cover *.pyc beside the sources"},
+    {"roots[].git.ignores_prefix", "boolean|null",
+     "whether they cover the pycs of a cache prefix inside the work tree, or null when there is none"},
     {"findings[]", "object", "the problems `status --check` fails on"},
     {"findings[].kind", "string",
-     "\"tracked\", \"sourceless\", \"bytecode-in-tree\", \"not-regular\" or \"unreadable\""},
+     "\"tracked\", \"sourceless\", \"bytecode-in-tree\", \"prefix-not-ignored\", \"not-regular\" or "
+     "\"unreadable\""},
     {"findings[].path", "string", "the file or directory"},
     {"findings[].detail", "string", "what to do about it"},
     {"errors[]", "object", "what the walk could not read"},

@@ -16,6 +16,7 @@ std::string_view to_string(FindingKind k) {
     case FindingKind::Tracked: return "tracked";
     case FindingKind::Sourceless: return "sourceless";
     case FindingKind::BytecodeInTree: return "bytecode-in-tree";
+    case FindingKind::PrefixNotIgnored: return "prefix-not-ignored";
     case FindingKind::NotRegular: return "not-regular";
     case FindingKind::Unreadable: return "unreadable";
   }
@@ -40,6 +41,12 @@ GitReport ask_git(git::Git& git, const fs::path& work_tree, const RootStatus& r,
   const std::string probe = "pycache-status-probe";
   ask.push_back(r.target.root / "__pycache__" / fmt::format("{}.{}.pyc", probe, current_tag));
   ask.push_back(r.target.root / (probe + ".pyc"));
+  // A prefix in the work tree: would git ignore what the prefix holds? Its
+  // mirror of the root may not exist yet; git answers by the rules alone.
+  const bool prefix_here =
+      r.prefix && r.prefix->path.is_absolute() && is_within(r.prefix->path.native(), work_tree.native());
+  if (prefix_here)
+    ask.push_back(r.prefix->path / r.target.root.relative_path() / fmt::format("{}.{}.pyc", probe, current_tag));
   auto ignored = git.ignored(r.target.root, ask);
   if (!ignored) {
     g.error = ignored.error().message;
@@ -52,10 +59,26 @@ GitReport ask_git(git::Git& git, const fs::path& work_tree, const RootStatus& r,
     if (!ig[k] && !tracked_set.count(here[k].native())) g.unignored.push_back(here[k]);
   for (std::size_t k = 0; k < g.tracked.size(); ++k)
     if (ig[here.size() + k]) g.tracked_ignored.push_back(g.tracked[k]);
-  g.ignores_pycache = ig[ask.size() - 2];
-  g.ignores_legacy = ig[ask.size() - 1];
+  const std::size_t probes = here.size() + g.tracked.size();
+  g.ignores_pycache = ig[probes];
+  g.ignores_legacy = ig[probes + 1];
+  if (prefix_here) g.ignores_prefix = ig[probes + 2];
   return g;
 }
+
+namespace {
+
+// The finding of a cache prefix in the work tree that git does not ignore.
+Finding prefix_not_ignored(const RootStatus& r) {
+  const fs::path& prefix = r.prefix->path;
+  const std::string rel = prefix.lexically_relative(r.git->work_tree).native();
+  return Finding{FindingKind::PrefixNotIgnored, prefix,
+                 fmt::format("cache-prefix ({}) is in the git work tree and the ignore rules miss its pycs: "
+                             "'git add .' would take them (ignore '/{}/' in .gitignore)",
+                             r.target.policy.policy.get(Key::CachePrefix).origin.describe(), rel)};
+}
+
+}  // namespace
 
 std::vector<Finding> check(const Report& report, Strict strict) {
   std::vector<Finding> out;
@@ -68,6 +91,7 @@ std::vector<Finding> check(const Report& report, Strict strict) {
                               covered ? "tracked by git although .gitignore covers it (git rm --cached)"
                                       : "tracked by git (git rm --cached, and ignore it)"});
       }
+    if (r.git && r.git->error.empty() && r.git->ignores_prefix == false) out.push_back(prefix_not_ignored(r));
     for (const auto& s : r.sourceless)
       out.push_back(Finding{FindingKind::Sourceless, s.path,
                             fmt::format("no source: 'import' loads this {} bytecode", s.detail)});

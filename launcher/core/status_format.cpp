@@ -200,8 +200,10 @@ std::string format_human(const Report& report, Color color) {
         std::string tracked = plural(g.tracked.size(), "bytecode file", "bytecode files") + " tracked";
         if (!g.tracked.empty()) tracked = paint(tracked, kRed, color);
         out += fmt::format("    {}, {} untracked ones not ignored\n", tracked, g.unignored.size());
-        out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}\n",
+        out += fmt::format("    ignore rules cover __pycache__/: {}, legacy *.pyc: {}",
                            g.ignores_pycache ? "yes" : "no", g.ignores_legacy ? "yes" : "no");
+        if (g.ignores_prefix) out += fmt::format(", the cache prefix: {}", *g.ignores_prefix ? "yes" : "no");
+        out += "\n";
       }
     }
   }
@@ -316,6 +318,9 @@ void git_json(JsonWriter& j, const std::optional<GitReport>& git) {
   paths_json(j, g.unignored);
   j.key("ignores_pycache").value(g.ignores_pycache);
   j.key("ignores_legacy").value(g.ignores_legacy);
+  j.key("ignores_prefix");
+  if (g.ignores_prefix) j.value(*g.ignores_prefix);
+  else j.null();
   j.end_object();
 }
 

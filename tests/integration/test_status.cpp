@@ -209,6 +209,41 @@ TEST_F(Status, PolicyPrefixAndInTreeBytecode) {
   EXPECT_EQ(pycache({"status", "--check", "--no-policy"}).exit_code, 0);
 }
 
+// A cache prefix inside the work tree whose pycs git would not ignore is
+// flagged before `git add .` takes them, even before the first run fills it.
+TEST_F(Status, AnInTreePrefixThatGitDoesNotIgnoreIsAFinding) {
+  write_file(proj / "pyproject.toml", "[tool.pycache]\ncache-prefix = \".pyc\"\n");
+  git({"init", "-q", "."});
+  const std::string finding = "prefix-not-ignored  .pyc: cache-prefix (" + (proj / "pyproject.toml").native() +
+                              ":2:16) is in the git work tree and the ignore rules miss its pycs: "
+                              "'git add .' would take them (ignore '/.pyc/' in .gitignore)\n";
+  auto before = pycache({"status", "--check"});
+  EXPECT_EQ(before.exit_code, 1) << before.out;
+  EXPECT_EQ(before.out, finding + "pycache status: 1 problem\n");
+  auto r = pycache({"run", "main.py"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_FALSE(find_files(proj / ".pyc", ".pyc").empty());
+  auto j = pycache({"status", "--json"});
+  EXPECT_EQ(json(j.out, "[(f['kind'], f['path']) for f in d['findings']]"),
+            "[('prefix-not-ignored', '" + (proj / ".pyc").native() + "')]");
+  EXPECT_EQ(json(j.out, "d['roots'][0]['git']['ignores_prefix']"), "False");
+  auto h = pycache({"status"});
+  EXPECT_NE(h.out.find("legacy *.pyc: no, the cache prefix: no\n"), std::string::npos) << h.out;
+  // Ignored, by the directory or by *.pyc: no finding.
+  for (const char* rule : {"/.pyc/\n", "*.pyc\n"}) {
+    write_file(proj / ".gitignore", rule);
+    auto ok = pycache({"status", "--check"});
+    EXPECT_EQ(ok.exit_code, 0) << rule << ok.out;
+  }
+  // A prefix outside the work tree, no git, or --no-git: git is not asked about it.
+  write_file(proj / ".gitignore", "");
+  EXPECT_EQ(pycache({"status", "--check", "--no-git"}).exit_code, 0);
+  fs::remove_all(proj / ".pyc");
+  write_file(proj / "pyproject.toml", "[tool.pycache]\ncache-prefix = \"" + (t / "outside").native() + "\"\n");
+  auto outside = pycache({"status", "--check"});
+  EXPECT_EQ(outside.exit_code, 0) << outside.out;
+}
+
 TEST_F(Status, EnvironmentCountsUnlessIgnored) {
   compileall();
   env["PYTHONDONTWRITEBYTECODE"] = "1";
@@ -324,8 +359,8 @@ TEST_F(Status, APycThatIsAFifoOrALinkIsAFindingAndNeverOpened) {
   ASSERT_FALSE(o.timed_out) << "status blocked on a FIFO";
   EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   EXPECT_EQ(o.out.find("no problems"), std::string::npos) << o.out;
-  for (const std::string rel : {"pkg/__pycache__/mod." + tag() + ".pyc", "pkg/__pycache__/__init__." + tag() + ".pyc",
-                                std::string("gone.pyc")}) {
+  for (const std::string& rel : {"pkg/__pycache__/mod." + tag() + ".pyc", "pkg/__pycache__/__init__." + tag() + ".pyc",
+                                 std::string("gone.pyc")}) {
     const auto at = o.out.find(" " + rel + ": ");
     ASSERT_NE(at, std::string::npos) << rel << "\n" << o.out;
     EXPECT_EQ(o.out.compare(o.out.rfind('\n', at) + 1, 11, "not-regular"), 0) << o.out;

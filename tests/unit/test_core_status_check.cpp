@@ -114,6 +114,39 @@ TEST(StatusCheck, WriteBytecodeFalseMakesInTreeBytecodeAFinding) {
   EXPECT_TRUE(collect(f, options_for("/p"), nullptr).findings.empty());
 }
 
+// A cache prefix in the work tree: git is asked about a pyc of the prefix's
+// mirror of the root (which need not exist), and a miss is a finding.
+TEST(StatusCheck, APrefixInTheWorkTreeThatGitDoesNotIgnoreIsAFinding) {
+  FakeFileSystem f;
+  f.add_dir("/p/.git");
+  f.add_file("/p/a.py", "a = 1\n");
+  FakeGit g;
+  Report rep = collect(f, options_for("/p", policy("/p/.pyc")), &g);
+  ASSERT_TRUE(rep.roots[0].git);
+  EXPECT_EQ(g.asked.back(), "/p/.pyc/p/pycache-status-probe.cpython-311.pyc");
+  EXPECT_EQ(rep.roots[0].git->ignores_prefix, false);
+  EXPECT_EQ(findings(rep),
+            (std::vector<std::pair<FindingKind, std::string>>{{FindingKind::PrefixNotIgnored, "/p/.pyc"}}));
+  EXPECT_EQ(rep.findings[0].detail,
+            "cache-prefix (/p/pycache.toml:1:1) is in the git work tree and the ignore rules miss its pycs: "
+            "'git add .' would take them (ignore '/.pyc/' in .gitignore)");
+  EXPECT_NE(format_human(rep, Color::No).find("legacy *.pyc: no, the cache prefix: no\n"), std::string::npos);
+
+  g.ignored_paths = {"/p/.pyc/p/pycache-status-probe.cpython-311.pyc"};
+  rep = collect(f, options_for("/p", policy("/p/.pyc")), &g);
+  EXPECT_EQ(rep.roots[0].git->ignores_prefix, true);
+  EXPECT_TRUE(rep.findings.empty());
+
+  // A prefix outside the work tree is not git's business: not asked.
+  rep = collect(f, options_for("/p", policy("/var/cache/pyc")), &g);
+  EXPECT_FALSE(rep.roots[0].git->ignores_prefix);
+  EXPECT_EQ(g.asked.size(), 2u);
+  EXPECT_TRUE(rep.findings.empty());
+  // Nor when git could not answer.
+  g.fail = "git: not found";
+  EXPECT_TRUE(collect(f, options_for("/p", policy("/p/.pyc")), &g).findings.empty());
+}
+
 // check() alone, on a report made by hand: the kinds in order, then paths.
 TEST(StatusCheck, FindingsAreSortedByKindThenPath) {
   Report rep;
