@@ -95,8 +95,12 @@ struct Expected {
   Location location = Location::PycacheDir;  // PycacheDir, or Prefix when the policy sets one
   std::string tag;
   int optimize = 0;
-  std::uint64_t sources = 0;                        // .py files in the tree
-  std::uint64_t compiled = 0;                       // of them, with a pyc where the policy puts it
+  std::uint64_t sources = 0;   // .py files in the tree
+  std::uint64_t compiled = 0;  // of them, with a pyc where the policy puts it
+  // Of the others, those whose only pyc there is pytest's rewritten
+  // NAME.TAG-pytest-X.Y.Z.pyc of this tag: test modules only pytest imported
+  // (pytest's cache, not a missing pyc). Missing: sources - compiled - pytest_only.
+  std::uint64_t pytest_only = 0;
   std::array<std::uint64_t, kStateCount> states{};  // states of those pycs
 };
 

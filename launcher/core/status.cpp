@@ -42,7 +42,7 @@ struct Want {
 
 // A root's counts as one walker thread saw them (merged after the walks).
 struct RootTally {
-  std::uint64_t sources = 0, compiled = 0;
+  std::uint64_t sources = 0, compiled = 0, pytest_only = 0;
   std::array<std::uint64_t, kStateCount> expected_states{};
   std::uint64_t temp_files = 0, temp_bytes = 0;
   std::vector<Notable> sourceless, invalid, bytecode_dirs, legacy, not_regular;
@@ -56,6 +56,7 @@ struct Tally {                          // one per walker thread: no locking in 
   std::vector<RootTally> roots;
   std::uint64_t prefix_files = 0, prefix_bytes = 0;
   std::vector<std::pair<std::string, SourceList>> dir_sources;  // kept when a prefix needs them
+  std::vector<std::string> expected_modules, pytest_modules;    // one directory's, for the pytest-only count
   // Appends a probe for `name` (reusing a buffer) and what it is for.
   void want(const std::string& name, Want w, std::size_t head) {
     if (probes.size() == pool.size()) pool.emplace_back();
@@ -226,6 +227,25 @@ void tally_pyc(const Context& c, Tally& t, std::size_t root, Location location, 
   if (location != Location::Prefix && c.git_wanted[root]) r.in_tree.push_back(path);
 }
 
+// Notes the pyc `name` of a source the walk saw, where the policy looks, for
+// count_pytest_only: the policy's own pyc, or pytest's of the current tag.
+void note_module(const Context& c, Tally& t, std::size_t root, Location location, const pyc::CacheName& name) {
+  if (location != c.expected_location[root] || name.tag != c.options.current_tag) return;
+  if (name.kind == pyc::CacheKind::PytestPyc) t.pytest_modules.push_back(name.module);
+  else if (name.optimize == c.expected_optimize[root]) t.expected_modules.push_back(name.module);
+}
+
+// The directory's sources whose only pyc where the policy looks is pytest's.
+void count_pytest_only(Tally& t, RootTally& r) {
+  std::sort(t.expected_modules.begin(), t.expected_modules.end());
+  std::sort(t.pytest_modules.begin(), t.pytest_modules.end());
+  auto end = std::unique(t.pytest_modules.begin(), t.pytest_modules.end());
+  for (auto it = t.pytest_modules.begin(); it != end; ++it)
+    if (!std::binary_search(t.expected_modules.begin(), t.expected_modules.end(), *it)) ++r.pytest_only;
+  t.expected_modules.clear();
+  t.pytest_modules.clear();
+}
+
 // Walks the roots, then the prefixes mirroring them, and makes the report:
 // one method per kind of directory and per phase. The walks' visitors run
 // on the walker's threads, each counting into its own Tally.
@@ -337,7 +357,9 @@ class Collector {
       std::string source = w.name.module + ".py";
       const SourceStat* walked = find_source(sources, source);
       tally_pyc(c_, t, root, Location::PycacheDir, &w.name, false, f, path, child_path(parent, source), walked);
+      if (walked) note_module(c_, t, root, Location::PycacheDir, w.name);
     }
+    count_pytest_only(t, r);
     if (files > 0) r.bytecode_dirs.push_back(Notable{dir, plural(files, "file", "files")});
     t.recycle();
   }
@@ -539,7 +561,9 @@ class Collector {
       const SourceStat* walked = sources ? find_source(*sources, source) : nullptr;
       tally_pyc(c_, t, *owner, Location::Prefix, &w.name, false, f, child_path(dir, f.name),
                 child_path(mirrored, source), walked);
+      if (walked) note_module(c_, t, *owner, Location::Prefix, w.name);
     }
+    if (owner) count_pytest_only(t, t.roots[*owner]);
     t.recycle();
   }
 
@@ -580,6 +604,7 @@ class Collector {
     RootStatus& r = report_.roots[i];
     r.expected.sources += from.sources;
     r.expected.compiled += from.compiled;
+    r.expected.pytest_only += from.pytest_only;
     for (std::size_t s = 0; s < kStateCount; ++s) r.expected.states[s] += from.expected_states[s];
     r.temp_files += from.temp_files;
     r.temp_bytes += from.temp_bytes;

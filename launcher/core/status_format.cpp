@@ -168,7 +168,8 @@ std::string format_human(const Report& report, Color color) {
     out += fmt::format("  sources: {}; {} opt {} in {}: {} compiled", plural(e.sources, ".py file", ".py files"), e.tag,
                        e.optimize, where, format_count(e.compiled));
     if (e.compiled > 0) out += fmt::format(" ({})", states_summary(e.states));
-    out += fmt::format(", {} missing\n", format_count(e.sources - e.compiled));
+    if (e.pytest_only > 0) out += fmt::format(", {} rewritten by pytest only", format_count(e.pytest_only));
+    out += fmt::format(", {} missing\n", format_count(e.sources - e.compiled - e.pytest_only));
 
     if (r.groups.empty()) out += "  bytecode: none\n";
     else out += table(r, color);
@@ -258,7 +259,8 @@ void expected_json(JsonWriter& j, const Expected& e) {
   j.key("tag").value(e.tag);
   j.key("optimize").value(e.optimize);
   j.key("compiled").value(e.compiled);
-  j.key("missing").value(e.sources - e.compiled);
+  j.key("missing").value(e.sources - e.compiled - e.pytest_only);
+  j.key("pytest_only").value(e.pytest_only);
   j.key("states");
   states_json(j, e.states);
   j.end_object();

@@ -108,6 +108,37 @@ TEST_F(Status, FreshTreeThenStaleOrphanedAndSourceless) {
       << c.out;
 }
 
+// A test module that only pytest imported has only pytest's rewritten pyc
+// (NAME.TAG-pytest-X.Y.Z.pyc): pytest's cache, not a missing pyc, never
+// stale or stray.
+TEST_F(Status, TestModulesWithOnlyPytestsPycsAreNotMissing) {
+  write_file(proj / "tests/test_a.py", "def test_a():\n    assert 1\n");
+  write_file(proj / "tests/test_b.py", "def test_b():\n    assert 1\n");
+  compileall();
+  // What a pytest run leaves: each test module's pyc under pytest's name only.
+  for (const char* m : {"test_a", "test_b"})
+    fs::rename(proj / "tests/__pycache__" / (std::string(m) + "." + tag() + ".pyc"),
+               proj / "tests/__pycache__" / (std::string(m) + "." + tag() + "-pytest-8.3.2.pyc"));
+  auto o = pycache({"status"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("sources: 5 .py files; " + tag() +
+                       " opt 0 in __pycache__: 3 compiled (3 fresh), 2 rewritten by pytest only, 0 missing"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find(tag() + " pytest"), std::string::npos) << o.out;
+  auto j = pycache({"status", "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(json(j.out, "(d['roots'][0]['expected']['missing'], d['roots'][0]['expected']['pytest_only'])"), "(0, 2)");
+  EXPECT_EQ(json(j.out, "[(g['pytest'], g['states']['fresh'], g['files']) for g in d['roots'][0]['groups']]"),
+            "[(False, 3, 3), (True, 2, 2)]");
+  auto c = pycache({"status", "--check"});
+  EXPECT_EQ(c.exit_code, 0) << c.out;
+  // One that has both is compiled, and counted once.
+  compileall({"-f"});
+  auto both = pycache({"status"});
+  EXPECT_NE(both.out.find("5 compiled (5 fresh), 0 missing\n"), std::string::npos) << both.out;
+}
+
 TEST_F(Status, HashPycsAndOptimizationLevels) {
   compileall({"--invalidation-mode", "checked-hash", "-o", "1", "-o", "2"});
   auto j = pycache({"status", "--json"});

@@ -161,6 +161,36 @@ TEST(Status, TempFilesAndPytestPycs) {
   EXPECT_EQ(r.bytecode_dirs[0].detail, "3 files");
 }
 
+// A source whose only pyc where the policy looks is pytest's (of the current
+// tag) is counted apart from the missing ones, once however many pytest
+// versions wrote one; another tag's pytest pyc does not count.
+TEST(Status, SourcesWithOnlyPytestsPycAreNotMissing) {
+  FakeFileSystem f;
+  compiled(f, "/p", "test_both");
+  f.add_file("/p/__pycache__/test_both.cpython-311-pytest-8.3.2.pyc", timestamp_pyc(k311, 100, 18));
+  f.add_file("/p/test_x.py", "x = 1\n", 100 * kSecond);
+  f.add_file("/p/__pycache__/test_x.cpython-311-pytest-7.2.1.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/p/__pycache__/test_x.cpython-311-pytest-8.3.2.pyc", timestamp_pyc(k311, 100, 6));
+  f.add_file("/p/test_old.py", "x = 1\n", 100 * kSecond);
+  f.add_file("/p/__pycache__/test_old.cpython-38-pytest-7.2.1.pyc", timestamp_pyc(k38, 100, 6));
+  f.add_file("/p/__pycache__/test_gone.cpython-311-pytest-8.3.2.pyc", timestamp_pyc(k311, 100, 6));
+  Report rep = collect(f, options_for("/p"), nullptr);
+  const Expected& e = rep.roots[0].expected;
+  EXPECT_EQ(e.sources, 3u);
+  EXPECT_EQ(e.compiled, 1u);
+  EXPECT_EQ(e.pytest_only, 1u);
+  EXPECT_NE(format_human(rep, Color::No).find("1 compiled (1 fresh), 1 rewritten by pytest only, 1 missing\n"),
+            std::string::npos);
+  EXPECT_EQ(state(group(rep.roots[0], Location::PycacheDir, kTag, 0, true), State::Orphaned), 1u);
+  // In the prefix mirror too.
+  FakeFileSystem g;
+  g.add_file("/p/test_x.py", "x = 1\n", 100 * kSecond);
+  g.add_file("/pfx/p/test_x.cpython-311-pytest-8.3.2.pyc", timestamp_pyc(k311, 100, 6));
+  Report pre = collect(g, options_for("/p", policy("/pfx")), nullptr);
+  EXPECT_EQ(pre.roots[0].expected.pytest_only, 1u);
+  EXPECT_EQ(pre.roots[0].expected.compiled, 0u);
+}
+
 TEST(Status, PrefixMirrorIsClassifiedAndTheWholePrefixCounted) {
   FakeFileSystem f;
   f.add_file("/p/a.py", "a = 1\n", 100 * kSecond);
