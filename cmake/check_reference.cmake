@@ -1,7 +1,10 @@
 # Docs.ReferenceIsCurrent: makes docs/reference into a scratch directory with
 # the built pycache and fails when a committed page differs, is missing, or
-# is left over. Usage: cmake -DPYCACHE=... -DSOURCE=docs/reference -DSCRATCH=dir -P check_reference.cmake
+# is left over, and prints a unified diff (committed -> made) of each page
+# that differs, so the failure says what to regenerate.
+# Usage: cmake -DPYCACHE=... -DSOURCE=docs/reference -DSCRATCH=dir -P check_reference.cmake
 cmake_minimum_required(VERSION 3.25)
+find_program(DIFF diff)
 file(REMOVE_RECURSE ${SCRATCH})
 file(MAKE_DIRECTORY ${SCRATCH})
 execute_process(COMMAND ${PYCACHE} help --reference ${SCRATCH} RESULT_VARIABLE rc)
@@ -18,6 +21,14 @@ foreach(page IN LISTS made)
     execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SCRATCH}/${page} ${SOURCE}/${page} RESULT_VARIABLE diff)
     if(NOT diff EQUAL 0)
       list(APPEND stale "${page} (differs)")
+      if(DIFF)
+        execute_process(COMMAND ${DIFF} -u --label docs/reference/${page} --label "docs/reference/${page} (made)"
+                                ${SOURCE}/${page} ${SCRATCH}/${page}
+                        OUTPUT_VARIABLE unified)
+        message("${unified}")
+      else()
+        message("${page} differs from ${SCRATCH}/${page} (no diff program to show how)")
+      endif()
     endif()
   endif()
 endforeach()
