@@ -85,6 +85,9 @@ struct TaskResult {
   std::string message;
   int line = 0;
   int column = 0;
+  // The compiler's warnings (SyntaxWarning, ...), each once however many
+  // levels were compiled: the run shows them with the task's display path.
+  std::vector<embed::CompileWarning> warnings;
 };
 
 // The interpreter as the engine sees it: the real one is the embedded
@@ -219,6 +222,7 @@ struct Summary {
   unsigned workers = 0;
   double seconds = 0;
   std::vector<Failure> failures;     // compile errors then I/O errors, sorted by path
+  std::vector<Failure> warnings;     // the compiler's warnings (error_type "SyntaxWarning", ...), sorted by path
   std::optional<std::string> fatal;  // the interpreter could not start
   std::uint64_t compile_errors() const;
 };
@@ -236,8 +240,9 @@ Summary compile_tree(FileSystem& fs, const Options& options, Toolchain& parent_t
 
 // ------------------------------------------------------------- formatters
 
-// "FILE:LINE:COL: SyntaxError: msg" (no LINE:COL when unknown); I/O
-// errors: "FILE: msg" (the command logs them as errors).
+// "FILE:LINE:COL: SyntaxError: msg" (no LINE:COL when unknown, no COL when
+// only the line is known, as a warning's "FILE:LINE: SyntaxWarning: msg");
+// I/O errors: "FILE: msg" (the command logs them as errors).
 std::string format_failure(const Failure& failure);
 // The one-paragraph human report (stdout).
 std::string format_summary(const Summary& summary, const Options& options);

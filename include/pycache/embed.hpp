@@ -67,6 +67,13 @@ std::uint16_t magic_number();
 // for truncated data (marshal raises, the error is reported).
 Result<std::string> disassemble(std::string_view pyc);
 
+// A warning the compiler issued (SyntaxWarning, ...), as warnings.warn_explicit got it.
+struct CompileWarning {
+  std::string category;  // "SyntaxWarning", "DeprecationWarning", ...
+  std::string message;
+  int line = 0;  // 1-based, 0 when unknown
+};
+
 // What compiling one source gave: the marshalled code object, or the error.
 struct CompileOutcome {
   bool ok = false;
@@ -75,13 +82,20 @@ struct CompileOutcome {
   std::string message;     // SyntaxError.msg, or str(exception) for other errors
   int line = 0;            // SyntaxError.lineno (1-based), 0 when unknown
   int column = 0;          // SyntaxError.offset (1-based), 0 when unknown
+  // The warnings the compiler issued that the warning filters let through,
+  // in order (none when it fails). They are returned, not shown: shown by
+  // Python they would name co_filename, the absolute path, where the caller
+  // names the file as the user gave it.
+  std::vector<CompileWarning> warnings;
 };
 
 // Compiles `source` (the file's bytes) as importlib's SourceLoader does:
 // compile(source, filename, 'exec', dont_inherit=True, optimize=optimize),
 // then marshal.dumps. Bytes are decoded as Python decodes a source file (a
 // coding cookie or BOM, else UTF-8). `filename` becomes co_filename (import
-// passes the absolute source path). Needs start_tool_runtime(), and must be
+// passes the absolute source path). The compiler's warnings are recorded
+// (warnings.catch_warnings(record=True)) into the outcome, never printed.
+// Needs start_tool_runtime(), and must be
 // called from the thread that started it.
 CompileOutcome compile_source(std::string_view source, const std::string& filename, int optimize);
 

@@ -142,6 +142,7 @@ int compile_group(const CompileOptions& o, const Group& group, compile::Options 
                                           : std::function<void(const compile::Progress&)>());
   if (progress_shown) std::fputs("\r\033[K", stderr);
 
+  for (const auto& w : summary.warnings) std::fprintf(stderr, "%s\n", compile::format_failure(w).c_str());
   for (const auto& f : summary.failures) {
     if (f.error_type.empty()) log().error("{}", compile::format_failure(f));
     else std::fprintf(stderr, "%s\n", compile::format_failure(f).c_str());

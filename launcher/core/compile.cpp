@@ -168,6 +168,11 @@ TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
   fs::path out_dir_path;
   for (const auto& out : task.outputs) {
     auto code = tools.compile(source, task.source.native(), out.optimize);
+    for (auto& w : code.warnings)
+      if (std::none_of(r.warnings.begin(), r.warnings.end(), [&](const embed::CompileWarning& seen) {
+            return seen.line == w.line && seen.category == w.category && seen.message == w.message;
+          }))
+        r.warnings.push_back(std::move(w));
     if (!code.ok) {
       r.status = TaskResult::Status::CompileError;
       r.error_type = std::move(code.error_type);
@@ -183,6 +188,7 @@ TaskResult run_task(FileSystem& fs, Toolchain& tools, const Task& task) {
     if (int e = out_dir->write_atomic(out.pyc.filename().native(), head + code.code, mode)) {
       TaskResult err = io_error(fmt::format("cannot write '{}': {}", out.pyc.native(), why_not(e)));
       err.written = r.written;
+      err.warnings = std::move(r.warnings);
       return err;
     }
     ++r.written;
@@ -305,6 +311,12 @@ std::string encode_result(const TaskResult& res) {
   put_u32(out, static_cast<std::uint32_t>(res.column));
   put_str(out, res.error_type);
   put_str(out, res.message);
+  put_u32(out, static_cast<std::uint32_t>(res.warnings.size()));
+  for (const auto& w : res.warnings) {
+    put_str(out, w.category);
+    put_str(out, w.message);
+    put_u32(out, static_cast<std::uint32_t>(w.line));
+  }
   return out;
 }
 
@@ -318,6 +330,15 @@ bool decode_result(std::string_view frame, TaskResult& out) {
   out.column = static_cast<int>(r.u32());
   out.error_type = r.str();
   out.message = r.str();
+  const std::uint32_t warnings = r.u32();
+  out.warnings.clear();
+  for (std::uint32_t i = 0; r.ok && i < warnings; ++i) {
+    embed::CompileWarning w;
+    w.category = r.str();
+    w.message = r.str();
+    w.line = static_cast<int>(r.u32());
+    out.warnings.push_back(std::move(w));
+  }
   return r.ok && r.in.empty();
 }
 
@@ -421,6 +442,8 @@ class TreeCompiler {
   void collect(const Task& task, const TaskResult& r) {
     std::lock_guard lock(mu_);
     summary_.written += r.written;
+    for (const auto& w : r.warnings)
+      summary_.warnings.push_back(Failure{task.display, w.category, w.message, w.line, 0});
     switch (r.status) {
       case TaskResult::Status::Written: ++summary_.compiled; break;
       case TaskResult::Status::CompileError:
@@ -623,9 +646,10 @@ class TreeCompiler {
     summary_.hashed = hashed_.load();
     summary_.workers = executor_->workers_started();
     executor_.reset();
-    std::sort(summary_.failures.begin(), summary_.failures.end(), [](const Failure& a, const Failure& b) {
-      return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
-    });
+    for (auto* v : {&summary_.failures, &summary_.warnings})
+      std::stable_sort(v->begin(), v->end(), [](const Failure& a, const Failure& b) {
+        return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
+      });
   }
 
   FileSystem& fs_;

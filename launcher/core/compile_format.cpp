@@ -13,7 +13,9 @@ namespace pycache::compile {
 
 std::string format_failure(const Failure& f) {
   if (f.error_type.empty()) return fmt::format("{}: {}", f.path, f.message);
-  if (f.line > 0) return fmt::format("{}:{}:{}: {}: {}", f.path, f.line, f.column, f.error_type, f.message);
+  if (f.line > 0 && f.column > 0)
+    return fmt::format("{}:{}:{}: {}: {}", f.path, f.line, f.column, f.error_type, f.message);
+  if (f.line > 0) return fmt::format("{}:{}: {}: {}", f.path, f.line, f.error_type, f.message);
   return fmt::format("{}: {}: {}", f.path, f.error_type, f.message);
 }
 

@@ -82,12 +82,48 @@ void take_error(CompileOutcome& out) {
   PyErr_Clear();
 }
 
+// compile() under warnings.catch_warnings(record=True): the filters decide
+// as they would, and what they let through comes back instead of going to
+// stderr under the absolute co_filename. The warnings are returned as
+// (category, message, line) triples, so that nothing of them is alive when
+// marshal counts references (see compile_source).
+constexpr const char* kCompileRecording = R"PY(
+def compile_recording(source, filename, level):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        code = compile(source, filename, 'exec', dont_inherit=True, optimize=level)
+    return code, [(w.category.__name__, str(w.message), w.lineno or 0) for w in caught]
+)PY";
+
+PyObject* make_compile_recording() {
+  Ref globals(PyDict_New());
+  if (!globals || PyDict_SetItemString(globals.p, "__builtins__", PyEval_GetBuiltins()) != 0) return nullptr;
+  Ref done(PyRun_String(kCompileRecording, Py_file_input, globals.p, globals.p));
+  if (!done) return nullptr;
+  PyObject* fn = PyDict_GetItemString(globals.p, "compile_recording");
+  Py_XINCREF(fn);
+  return fn;
+}
+
+// The (category, message, line) triples of compile_recording's list.
+void take_warnings(PyObject* list, CompileOutcome& out) {
+  if (!list || !PyList_Check(list)) return;
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); ++i) {
+    PyObject* w = PyList_GET_ITEM(list, i);
+    if (!PyTuple_Check(w) || PyTuple_GET_SIZE(w) != 3) continue;
+    long line = PyLong_AsLong(PyTuple_GET_ITEM(w, 2));
+    if (line == -1 && PyErr_Occurred()) PyErr_Clear();
+    out.warnings.push_back(CompileWarning{utf8_of(PyTuple_GET_ITEM(w, 0)), utf8_of(PyTuple_GET_ITEM(w, 1)),
+                                          line > 0 && line < (1L << 30) ? static_cast<int>(line) : 0});
+  }
+}
+
 }  // namespace
 
 CompileOutcome compile_source(std::string_view source, const std::string& filename, int optimize) {
   CompileOutcome out;
   // Looked up once: the builtins and marshal never change under us.
-  static PyObject* compile_fn = PyDict_GetItemString(PyEval_GetBuiltins(), "compile");
+  static PyObject* compile_fn = make_compile_recording();
   static PyObject* dumps_fn = [] {
     PyObject* marshal = PyImport_ImportModule("marshal");
     PyObject* fn = marshal ? PyObject_GetAttrString(marshal, "dumps") : nullptr;
@@ -97,27 +133,26 @@ CompileOutcome compile_source(std::string_view source, const std::string& filena
   if (!compile_fn || !dumps_fn) {
     PyErr_Clear();
     out.error_type = "SystemError";
-    out.message = "the embedded interpreter has no compile() or marshal.dumps()";
+    out.message = "the embedded interpreter has no compile(), warnings or marshal.dumps()";
     return out;
   }
 
   Ref data(PyBytes_FromStringAndSize(source.data(), static_cast<Py_ssize_t>(source.size())));
   // importlib passes the path as str: decoded with the filesystem encoding.
   Ref path(PyUnicode_DecodeFSDefaultAndSize(filename.data(), static_cast<Py_ssize_t>(filename.size())));
-  Ref mode(PyUnicode_FromString("exec"));
-  Ref args(data && path && mode ? PyTuple_Pack(3, data.p, path.p, mode.p) : nullptr);
-  Ref kwargs(PyDict_New());
   Ref level(PyLong_FromLong(optimize));
-  if (!args || !kwargs || !level || PyDict_SetItemString(kwargs.p, "dont_inherit", Py_True) != 0 ||
-      PyDict_SetItemString(kwargs.p, "optimize", level.p) != 0) {
+  Ref args(data && path && level ? PyTuple_Pack(3, data.p, path.p, level.p) : nullptr);
+  Ref result(args ? PyObject_Call(compile_fn, args.p, nullptr) : nullptr);
+  if (!result || !PyTuple_Check(result.p) || PyTuple_GET_SIZE(result.p) != 2) {
     take_error(out);
     return out;
   }
-  Ref code(PyObject_Call(compile_fn, args.p, kwargs.p));
-  if (!code) {
-    take_error(out);
-    return out;
-  }
+  take_warnings(PyTuple_GET_ITEM(result.p, 1), out);
+  // The code object alone from here, with one reference, as compile() returned it.
+  Ref code(PyTuple_GET_ITEM(result.p, 0));
+  Py_INCREF(code.p);
+  Py_DECREF(result.p);
+  result.p = nullptr;
   // marshal sets a reference flag on every object whose refcount is above 1.
   // In importlib the code object is held by the caller's frame when
   // marshal.dumps sees it; hold a second reference too, so that the first

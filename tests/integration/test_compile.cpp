@@ -298,6 +298,28 @@ TEST_F(Compile, SyntaxErrorsAreReportedTheRestCompiledAndTheStatusIsOne) {
   verify_all_load(proj);
 }
 
+// A SyntaxWarning names its file as a SyntaxError does: as the PATH was
+// given (it was the absolute co_filename, from the worker's own warnings),
+// once per source however many levels are compiled, on one line.
+TEST_F(Compile, SyntaxWarningsNameTheFileAsTheUserGaveIt) {
+  write_file(proj / "pkg/warns.py", "x = 1\nassert (x, 'always true')\n");
+  write_file(proj / "pkg/bad.py", "def f(:\n");
+  const std::string warning = "pkg/warns.py:2: SyntaxWarning: assertion is always true, perhaps remove parentheses?\n";
+  auto o = compile({"--optimize", "0,1"});
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("pkg/bad.py:1:7: SyntaxError: invalid syntax\n"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(warning), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find(proj.native()), std::string::npos) << "no absolute path: " << o.err;
+  EXPECT_EQ(o.err.find(warning), o.err.rfind(warning)) << "once, not once per level: " << o.err;
+  EXPECT_TRUE(fs::exists(proj / "pkg/__pycache__" / pyc_name("warns", 1))) << "a warning fails nothing";
+  // Spelled as given: an absolute PATH, a ./ one.
+  auto abs = compile({"--force", (proj / "pkg").native()});
+  EXPECT_NE(abs.err.find((proj / "pkg/warns.py").native() + ":2: SyntaxWarning: "), std::string::npos) << abs.err;
+  auto dot = compile({"--force", "./pkg/"});
+  EXPECT_NE(dot.err.find("./pkg/warns.py:2: SyntaxWarning: "), std::string::npos) << dot.err;
+  EXPECT_NE(dot.err.find("./pkg/bad.py:1:7: SyntaxError: "), std::string::npos) << dot.err;
+}
+
 TEST_F(Compile, ExcludesSkipFilesAndDirectories) {
   auto o = compile({"--exclude", "sub", "--exclude", "latin.py"});
   ASSERT_EQ(o.exit_code, 0) << o.err;

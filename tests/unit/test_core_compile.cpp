@@ -39,6 +39,8 @@ class FakeTools final : public Toolchain {
       o.column = 3;
       return o;
     }
+    if (source.find("WARN") != std::string_view::npos)
+      o.warnings.push_back(embed::CompileWarning{"SyntaxWarning", "\"is\" with a literal", 1});
     o.ok = true;
     o.code = "code(" + filename + "," + std::to_string(optimize) + "):" + std::string(source);
     return o;
@@ -273,6 +275,18 @@ TEST_F(Compile, APrefixInsideTheTreeAndPycacheDirsAreNotWalked) {
   EXPECT_TRUE(fs.exists("/p/.cache/p/a.cpython-311.pyc"));
 }
 
+// A warning is named by the display path, as a SyntaxError is, and comes
+// once per source whatever the number of levels; it fails nothing.
+TEST_F(Compile, WarningsAreReportedOnceWithTheDisplayPath) {
+  fs.add_file("/p/pkg/warns.py", "WARN\n", 100 * kSecond);
+  options.roots[0].levels = {0, 1, 2};
+  auto s = run();
+  EXPECT_TRUE(s.failures.empty());
+  ASSERT_EQ(s.warnings.size(), 1u);
+  EXPECT_EQ(format_failure(s.warnings[0]), "p/pkg/warns.py:1: SyntaxWarning: \"is\" with a literal");
+  EXPECT_TRUE(fs.exists("/p/pkg/__pycache__/warns.cpython-311.opt-2.pyc"));
+}
+
 TEST_F(Compile, SyntaxErrorsAreReportedAndTheRestIsCompiled) {
   fs.add_file("/p/pkg/bad.py", "x\nSYNTAX\n", 100 * kSecond);
   auto s = run();
@@ -450,6 +464,8 @@ TEST(CompileWire, BatchesAndResultsRoundTrip) {
   r.message = "bad";
   r.line = 4;
   r.column = 9;
+  r.warnings = {embed::CompileWarning{"SyntaxWarning", "invalid escape sequence '\\d'", 3},
+                embed::CompileWarning{"DeprecationWarning", "x", 0}};
   TaskResult r2;
   ASSERT_TRUE(decode_result(encode_result(r), r2));
   EXPECT_EQ(r2.status, r.status);
@@ -458,6 +474,11 @@ TEST(CompileWire, BatchesAndResultsRoundTrip) {
   EXPECT_EQ(r2.message, "bad");
   EXPECT_EQ(r2.line, 4);
   EXPECT_EQ(r2.column, 9);
+  ASSERT_EQ(r2.warnings.size(), 2u);
+  EXPECT_EQ(r2.warnings[0].category, "SyntaxWarning");
+  EXPECT_EQ(r2.warnings[0].message, "invalid escape sequence '\\d'");
+  EXPECT_EQ(r2.warnings[0].line, 3);
+  EXPECT_EQ(r2.warnings[1].category, "DeprecationWarning");
   EXPECT_FALSE(decode_result("xx", r2));
   TaskResult gone;
   gone.status = TaskResult::Status::Vanished;

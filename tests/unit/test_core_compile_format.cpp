@@ -11,6 +11,9 @@ TEST(CompileFormat, FailuresSummaryAndJson) {
   EXPECT_EQ(format_failure(Failure{"a.py", "SyntaxError", "invalid syntax", 3, 7}),
             "a.py:3:7: SyntaxError: invalid syntax");
   EXPECT_EQ(format_failure(Failure{"a.py", "ValueError", "null bytes", 0, 0}), "a.py: ValueError: null bytes");
+  // A line without a column: a warning (warnings.warn_explicit has no column).
+  EXPECT_EQ(format_failure(Failure{"a.py", "SyntaxWarning", "\"is\" with a literal", 4, 0}),
+            "a.py:4: SyntaxWarning: \"is\" with a literal");
   EXPECT_EQ(format_failure(Failure{"a.py", "", "cannot write 'x': Permission denied", 0, 0}),
             "a.py: cannot write 'x': Permission denied");
 

@@ -39,7 +39,7 @@ while True:
         i += 16  # the directory's device and inode
         if src.endswith(b'crash.py'):
             os.kill(os.getpid(), signal.SIGKILL)
-        res = struct.pack('<IIIIII', 0, outputs, 0, 0, 0, 0)
+        res = struct.pack('<IIIIIII', 0, outputs, 0, 0, 0, 0, 0)  # no error, no warnings
         out.write(struct.pack('<I', len(res)) + res)
         out.flush()
 )PY";

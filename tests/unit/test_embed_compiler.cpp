@@ -100,6 +100,21 @@ TEST_F(Compiler, SyntaxErrorCarriesLineColumnAndMessage) {
   EXPECT_EQ(indent.line, 2);
 }
 
+// The compiler's warnings are returned (category, message, line), never
+// printed: printed, they would name the absolute co_filename.
+TEST_F(Compiler, WarningsAreReturnedNotPrinted) {
+  ::testing::internal::CaptureStderr();
+  auto got = embed::compile_source("x = 1\nassert (x, 'always')\n", "/p/w.py", 0);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(got.ok);
+  EXPECT_EQ(err, "");
+  ASSERT_EQ(got.warnings.size(), 1u);
+  EXPECT_EQ(got.warnings[0].category, "SyntaxWarning");
+  EXPECT_EQ(got.warnings[0].message, "assertion is always true, perhaps remove parentheses?");
+  EXPECT_EQ(got.warnings[0].line, 2);
+  EXPECT_TRUE(embed::compile_source("x = 1\n", "/p/ok.py", 0).warnings.empty());
+}
+
 TEST_F(Compiler, OtherErrorsAreReportedNotRaised) {
   auto got = embed::compile_source(std::string("x = 1\0\n", 7), "/p/nul.py", 0);
   EXPECT_FALSE(got.ok);
