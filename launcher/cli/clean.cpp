@@ -4,12 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 
 #include "cli11_support.hpp"
+#include "progress.hpp"
 #include "prologue.hpp"
 #include "pycache/clean.hpp"
 #include "pycache/clean_plan.hpp"
@@ -181,60 +180,6 @@ Result<clean::Options> plan(const CleanOptions& c) {
   return o;
 }
 
-// A progress line on stderr, only when it is a terminal and only once the
-// clean has taken more than half a second.
-class ProgressLine {
- public:
-  ProgressLine(const clean::Cleaner& cleaner, clean::DryRun dry_run, std::mutex& out_mu, bool enabled)
-      : cleaner_(cleaner), dry_run_(dry_run), out_mu_(out_mu) {
-    if (enabled) thread_ = std::thread([this] { loop(); });
-  }
-  ~ProgressLine() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-    clear();
-  }
-  // Wipes the line before other output goes to the terminal (out_mu held).
-  void clear() {
-    if (shown_) {
-      std::fputs("\r\033[K", stderr);
-      std::fflush(stderr);
-      shown_ = false;
-    }
-  }
-
- private:
-  void loop() {
-    using namespace std::chrono_literals;
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, 500ms, [&] { return done_; })) return;
-    while (!done_) {
-      std::string line = clean::format_progress(cleaner_.progress(), cleaner_.directories_seen(), dry_run_);
-      {
-        std::lock_guard out(out_mu_);
-        std::fprintf(stderr, "\r%s\033[K", line.c_str());
-        std::fflush(stderr);
-        shown_ = true;
-      }
-      cv_.wait_for(lock, 200ms, [&] { return done_; });
-    }
-  }
-  const clean::Cleaner& cleaner_;
-  clean::DryRun dry_run_;
-  std::mutex& out_mu_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool shown_ = false;
-  std::thread thread_;
-};
-
 }  // namespace
 
 int clean_main(Args given) {
@@ -253,7 +198,7 @@ int clean_main(Args given) {
   const clean::DryRun dry_run = options.dry_run;
 
   std::mutex out_mu;
-  ProgressLine* progress = nullptr;
+  PolledProgressLine* progress = nullptr;
   const bool list_lines = !c.json && !c.quiet && (c.verbose || c.dry_run);
   clean::Events events;
   if (list_lines)
@@ -276,7 +221,10 @@ int clean_main(Args given) {
     summary = clean::Summary{};  // every prefix named is still absent: nothing cached, nothing to do
   } else {
     const bool tty_progress = !c.quiet && isatty(STDERR_FILENO) && !(list_lines && isatty(STDOUT_FILENO));
-    ProgressLine line(cleaner, dry_run, out_mu, tty_progress);
+    // Only once the clean has taken more than half a second.
+    PolledProgressLine line(
+        [&] { return clean::format_progress(cleaner.progress(), cleaner.directories_seen(), dry_run); }, out_mu,
+        tty_progress);
     progress = &line;
     summary = cleaner.run();
     {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
+#include "progress.hpp"
 #include "prologue.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/launch.hpp"
@@ -127,19 +128,13 @@ int compile_group(const CompileOptions& o, const Group& group, compile::Options 
   // Up-to-date checks of hash pycs hash here, as that runtime's importlib would.
   auto hasher = compile::hashing_toolchain(rt.magic, pyc::uses_siphash13(rt.version));
 
-  const bool show_progress = !o.quiet && isatty(STDERR_FILENO);
-  bool progress_shown = false;
-  auto progress = [&](const compile::Progress& p) {
-    if (!show_progress) return;
-    std::fprintf(stderr, "\r%s\033[K", compile::format_progress(p).c_str());
-    std::fflush(stderr);
-    progress_shown = true;
-  };
+  ProgressLine line(!o.quiet && isatty(STDERR_FILENO));
+  auto progress = [&](const compile::Progress& p) { line.show(compile::format_progress(p)); };
   compile::Summary summary =
       compile::compile_tree(real_fs(), options, *hasher, make_executor,
-                            show_progress ? std::function<void(const compile::Progress&)>(progress)
-                                          : std::function<void(const compile::Progress&)>());
-  if (progress_shown) std::fputs("\r\033[K", stderr);
+                            line.enabled() ? std::function<void(const compile::Progress&)>(progress)
+                                           : std::function<void(const compile::Progress&)>());
+  line.clear();
 
   for (const auto& f : summary.failures) {
     if (f.error_type.empty()) log().error("{}", compile::format_failure(f));
