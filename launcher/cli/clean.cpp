@@ -85,11 +85,11 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
          "--older-than", [&o](const std::string& v) { o.older_than = v; },
          "--prefix: remove pycs not used for DURATION (30d, 12h, 90m, 2w)")
       ->type_name("DURATION");
+  const KeyOption& max_size = key_option(Key::PrefixMaxSize, "--max-size");
   app->add_option_function<std::string>(
-         "--max-size", [&o](const std::string& v) { o.max_size = v; },
-         "--prefix: evict least recently used pycs until the prefix holds at most SIZE (500M, 2G; "
-         "default: the policy's prefix-max-size)")
-      ->type_name("SIZE");
+         std::string(max_size.name), [&o](const std::string& v) { o.max_size = v; },
+         fmt::format("--prefix: {} (500M, 2G; default: the policy's prefix-max-size)", max_size.help))
+      ->type_name(std::string(max_size.metavar));
   app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
   app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
   add_jobs(*app, o.jobs, "walking threads (default: one per core, at most 8)");

@@ -141,9 +141,9 @@ CLI::Option* add_jobs(CLI::App& app, unsigned& jobs, const std::string& help) {
 }
 
 void add_excludes(CLI::App& app, ExcludeOptions& into) {
-  add_repeatable(app, "--exclude", into.globs,
-                 "skip names or paths relative to PATH matching GLOB, besides the policy's exclude key (repeatable)")
-      ->type_name("GLOB")
+  const KeyOption& k = key_option(Key::Exclude, "--exclude");
+  add_repeatable(app, std::string(k.name), into.globs, std::string(k.help))
+      ->type_name(std::string(k.metavar))
       ->check(non_empty());
   app.add_flag("--no-default-excludes", into.no_defaults,
                "also walk virtual environments, .tox, .nox, node_modules and what git ignores (but __pycache__)");

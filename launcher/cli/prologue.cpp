@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "pycache/log.hpp"
@@ -11,18 +10,6 @@
 #include "pycache/text.hpp"
 
 namespace pycache::cli {
-namespace {
-
-// The key table's row for option `name` of `key`: a command that parses an
-// option the key table declares takes its name and value from there.
-const KeyOption& key_option(Key key, std::string_view name) {
-  for (const auto& o : key_info(key).options)
-    if (o.name == name) return o;
-  std::abort();  // a programming error: the key table has no such option
-}
-
-}  // namespace
-
 void add_policy_flags(CLI::App& app, PolicyFlags& into) {
   app.add_option("--policy", into.policy_file, "use this policy file; no discovery")
       ->type_name("FILE")
