@@ -72,6 +72,14 @@ struct KeyInfo {
 std::span<const KeyInfo> policy_keys();
 const KeyInfo& key_info(Key key);
 const KeyInfo* find_key(std::string_view name);
+// The row of option `name` (a KeyOption's name) of `key`: a command that
+// parses an option the key table declares takes its name, value and help
+// from there. Aborts when there is none (a programming error).
+const KeyOption& key_option(Key key, std::string_view name);
+// The commands that parse `option`, from its parsed_by: {"run"} for "",
+// {"clean"} for "pycache clean --prefix", {"status", "clean", "compile"} for
+// "status, clean and compile"; none for "python" (python's own option).
+std::vector<std::string_view> option_commands(const KeyOption& option);
 // The known key closest to `name` (for "did you mean"), or empty.
 std::string_view suggest_key(std::string_view name);
 // The command-line spellings of `key` as one string, for the docs (the man

@@ -4,15 +4,14 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <mutex>
-#include <set>
-#include <thread>
 
 #include "cli11_support.hpp"
+#include "progress.hpp"
 #include "prologue.hpp"
 #include "pycache/clean.hpp"
+#include "pycache/clean_plan.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -86,18 +85,16 @@ std::unique_ptr<CLI::App> clean_app(CleanOptions& o) {
          "--older-than", [&o](const std::string& v) { o.older_than = v; },
          "--prefix: remove pycs not used for DURATION (30d, 12h, 90m, 2w)")
       ->type_name("DURATION");
+  const KeyOption& max_size = key_option(Key::PrefixMaxSize, "--max-size");
   app->add_option_function<std::string>(
-         "--max-size", [&o](const std::string& v) { o.max_size = v; },
-         "--prefix: evict least recently used pycs until the prefix holds at most SIZE (500M, 2G; "
-         "default: the policy's prefix-max-size)")
-      ->type_name("SIZE");
+         std::string(max_size.name), [&o](const std::string& v) { o.max_size = v; },
+         fmt::format("--prefix: {} (500M, 2G; default: the policy's prefix-max-size)", max_size.help))
+      ->type_name(std::string(max_size.metavar));
   app->add_flag("-x,--one-file-system", o.one_file_system, "do not cross into other file systems");
   app->add_flag("--force", o.force, "allow / and the home directory as PATH or prefix");
   add_jobs(*app, o.jobs, "walking threads (default: one per core, at most 8)");
   add_policy_flags(*app, o.policy);
-  app->add_option("--cache-prefix", o.cache_prefix, "the cache prefix, whatever the policy says")
-      ->type_name("DIR")
-      ->check(non_empty());
+  add_cache_prefix_option(*app, o.cache_prefix, "the cache prefix, whatever the policy says");
   app->footer(
       "Exit status: 0 done (or nothing to do); 1 something could not be read or removed (reported, the rest "
       "was done); 2 bad command line, bad policy, missing PATH, or a refused PATH (/ or home without --force): "
@@ -153,121 +150,35 @@ Result<clean::Options> plan(const CleanOptions& c) {
   auto flags = plan_flags(c, max_size);
   if (!flags) return flags.error();
   clean::Options o = std::move(*flags);
-  auto prologue = start_command(c.policy);
+  if (c.prefix) o.max_size = max_size;
+  auto prologue = start_command(
+      "clean", c.policy, {.python = {}, .cache_prefix = c.cache_prefix, .default_excludes = !c.excludes.no_defaults});
   if (!prologue) return prologue.error();
-  if (!c.cache_prefix.empty())
-    if (auto e = set_option(*prologue, Key::CachePrefix, "--cache-prefix", c.cache_prefix)) return *e;
-  const fs::path& cwd = prologue->cwd;
+  // --tag names the current tags; --prefix walks no PATH.
+  if (!c.tags.empty()) prologue->needs = without(prologue->needs, Needs::Python);
+  if (c.prefix) prologue->needs = without(prologue->needs, Needs::SkipRules);
 
   FileSystem& fs = real_fs();
-  const fs::path home = home_dir();
-  auto refused = [&](const fs::path& p, std::string_view what) -> std::optional<Error> {
-    if (c.force) return std::nullopt;
-    if (auto why = protected_directory(fs, p, home))
-      return usage(
-          fmt::format("refusing to clean {} '{}': {} (use --force if you mean it)", what, printable(p.native()), *why));
-    return std::nullopt;
-  };
-
+  const clean::Guard guard{home_dir(), c.force};
   std::vector<std::string> paths = c.paths.empty() ? std::vector<std::string>{"."} : c.paths;
-  std::set<std::string> seen_prefixes;
   for (const auto& given : paths) {
-    auto at = locate_path("clean", given, cwd, Symlinks::Refuse);
+    auto at = prologue->locate(given, Symlinks::Refuse);
     if (!at) return at.error();
     const fs::path p = at->path;
-    const FileStat st = at->st;
     if (!c.prefix)
-      if (auto e = refused(p, "path")) return *e;
-    auto resolved = prologue->resolve(st.type == FileType::Directory ? p : p.parent_path());
-    if (!resolved) return resolved.error();
-    const Policy& policy = resolved->policy;
-    if (c.tags.empty()) {
-      std::string tag = choose_python(*resolved).cache_tag;
-      if (tag.empty()) tag = std::string(runtime::self().cache_tag);
-      if (std::find(o.current_tags.begin(), o.current_tags.end(), tag) == o.current_tags.end())
-        o.current_tags.push_back(tag);
-    }
-    fs::path prefix = policy.cache_prefix();
+      if (auto e = clean::refused(fs, guard, p, "path")) return *e;
+    auto target = prologue->target(at->st.type == FileType::Directory ? p : p.parent_path(), p);
+    if (!target) return target.error();
+    const Policy& policy = target->resolution.policy;
+    if (c.tags.empty()) clean::add_current_tag(o, target->python.cache_tag, runtime::self().cache_tag);
     if (!c.prefix) {
-      o.targets.push_back(clean::Target{p, prefix, skip_rules_for(p, policy, c.excludes)});
+      o.targets.push_back(clean::Target{p, policy.cache_prefix(), target->skip});
       continue;
     }
-    if (prefix.empty())
-      return usage(
-          fmt::format("no cache prefix is in force for '{}' (set cache-prefix in the policy or "
-                      "PYTHONPYCACHEPREFIX, or pass --cache-prefix)",
-                      printable(given)));
-    if (!seen_prefixes.insert(prefix.native()).second) continue;
-    if (auto e = refused(prefix, "prefix")) return *e;
-    FileStat ps;
-    int e = fs.lstat(prefix, ps);
-    if (e == ENOENT) continue;  // nothing cached yet
-    if (e) return usage(fmt::format("cache prefix '{}': {}", printable(prefix.native()), std::strerror(e)));
-    if (ps.type == FileType::Symlink)
-      return usage(
-          fmt::format("cache prefix '{}' is a symbolic link: pycache clean never follows one (pass the "
-                      "directory it points to with --cache-prefix)",
-                      printable(prefix.native())));
-    o.prefixes.push_back(prefix);
-    if (!max_size && policy.prefix_max_size() > 0) max_size = static_cast<std::uint64_t>(policy.prefix_max_size());
+    if (auto e = clean::add_prefix(fs, guard, o, {policy.cache_prefix(), policy.prefix_max_size(), given})) return *e;
   }
-  if (c.prefix) o.max_size = max_size;
   return o;
 }
-
-// A progress line on stderr, only when it is a terminal and only once the
-// clean has taken more than half a second.
-class ProgressLine {
- public:
-  ProgressLine(const clean::Cleaner& cleaner, clean::DryRun dry_run, std::mutex& out_mu, bool enabled)
-      : cleaner_(cleaner), dry_run_(dry_run), out_mu_(out_mu) {
-    if (enabled) thread_ = std::thread([this] { loop(); });
-  }
-  ~ProgressLine() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-    clear();
-  }
-  // Wipes the line before other output goes to the terminal (out_mu held).
-  void clear() {
-    if (shown_) {
-      std::fputs("\r\033[K", stderr);
-      std::fflush(stderr);
-      shown_ = false;
-    }
-  }
-
- private:
-  void loop() {
-    using namespace std::chrono_literals;
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, 500ms, [&] { return done_; })) return;
-    while (!done_) {
-      std::string line = clean::format_progress(cleaner_.progress(), cleaner_.directories_seen(), dry_run_);
-      {
-        std::lock_guard out(out_mu_);
-        std::fprintf(stderr, "\r%s\033[K", line.c_str());
-        std::fflush(stderr);
-        shown_ = true;
-      }
-      cv_.wait_for(lock, 200ms, [&] { return done_; });
-    }
-  }
-  const clean::Cleaner& cleaner_;
-  clean::DryRun dry_run_;
-  std::mutex& out_mu_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool shown_ = false;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -287,7 +198,7 @@ int clean_main(Args given) {
   const clean::DryRun dry_run = options.dry_run;
 
   std::mutex out_mu;
-  ProgressLine* progress = nullptr;
+  PolledProgressLine* progress = nullptr;
   const bool list_lines = !c.json && !c.quiet && (c.verbose || c.dry_run);
   clean::Events events;
   if (list_lines)
@@ -310,7 +221,10 @@ int clean_main(Args given) {
     summary = clean::Summary{};  // every prefix named is still absent: nothing cached, nothing to do
   } else {
     const bool tty_progress = !c.quiet && isatty(STDERR_FILENO) && !(list_lines && isatty(STDOUT_FILENO));
-    ProgressLine line(cleaner, dry_run, out_mu, tty_progress);
+    // Only once the clean has taken more than half a second.
+    PolledProgressLine line(
+        [&] { return clean::format_progress(cleaner.progress(), cleaner.directories_seen(), dry_run); }, out_mu,
+        tty_progress);
     progress = &line;
     summary = cleaner.run();
     {

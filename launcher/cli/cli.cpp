@@ -67,13 +67,17 @@ int internal_main(int argc, char** argv) {
 constexpr std::array<Command, 8> kCommands{{
     {"run", "run a script or module under the project's bytecode policy, on the project's Python", run_main, run_doc},
     {"clean", "remove bytecode safely: in the tree, its mirror in the cache prefix, or the prefix itself", clean_main,
-     clean_doc},
+     clean_doc, Needs::Policy | Needs::Python | Needs::SkipRules},
     {"compile", "precompile sources to the pycs the policy says are read, incrementally and in parallel", compile_main,
-     compile_doc},
+     compile_doc, Needs::Policy | Needs::Python | Needs::Runtime | Needs::SkipRules},
+    // A missing runtime is a finding of `policy`'s report, not its error.
     {"policy", "show the policy in force for a script or directory, and where each value comes from", policy_main,
-     policy_doc},
-    {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main, status_doc},
-    {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_doc},
+     policy_doc, Needs::Policy | Needs::Python | Needs::ReportPython},
+    {"status", "report a tree's bytecode: fresh, stale, orphaned, sourceless, tracked by git", status_main, status_doc,
+     Needs::Policy | Needs::Python | Needs::CacheTag | Needs::ReportPython | Needs::SkipRules},
+    // A .py's pycs need its Python's runtime, a .pyc's not: show asks for it itself.
+    {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_doc,
+     Needs::Policy | Needs::Python},
     {"completions", "print a shell completion script (bash, zsh or fish)", completions_main, completions_doc},
     {"help", "show help for pycache or one of its commands", help_main, help_doc},
 }};

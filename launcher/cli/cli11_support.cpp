@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "help.hpp"
-#include "pycache/excludes.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/log.hpp"
@@ -142,24 +141,12 @@ CLI::Option* add_jobs(CLI::App& app, unsigned& jobs, const std::string& help) {
 }
 
 void add_excludes(CLI::App& app, ExcludeOptions& into) {
-  add_repeatable(app, "--exclude", into.globs,
-                 "skip names or paths relative to PATH matching GLOB, besides the policy's exclude key (repeatable)")
-      ->type_name("GLOB")
+  const KeyOption& k = key_option(Key::Exclude, "--exclude");
+  add_repeatable(app, std::string(k.name), into.globs, std::string(k.help))
+      ->type_name(std::string(k.metavar))
       ->check(non_empty());
   app.add_flag("--no-default-excludes", into.no_defaults,
                "also walk virtual environments, .tox, .nox, node_modules and what git ignores (but __pycache__)");
-}
-
-std::shared_ptr<const SkipRules> skip_rules_for(const fs::path& root, const Policy& policy,
-                                                const ExcludeOptions& options) {
-  static const std::unique_ptr<git::Git> git = git::git_program();
-  static bool warned = false;
-  auto found = find_skip_rules(real_fs(), git.get(), root, policy.exclude(), !options.no_defaults);
-  if (!found.warning.empty() && !warned) {
-    log().warn("{}", found.warning);
-    warned = true;
-  }
-  return std::move(found.rules);
 }
 
 CommandDoc doc_from_app(const CLI::App& app, std::string usage) {

@@ -43,11 +43,6 @@ struct ExcludeOptions {
   bool no_defaults = false;
 };
 void add_excludes(CLI::App& app, ExcludeOptions& into);
-// What the walk of `root` skips: the policy's `exclude`, and the default
-// excludes unless --no-default-excludes (excludes.hpp). Warns once when git
-// can't say what it ignores.
-std::shared_ptr<const SkipRules> skip_rules_for(const fs::path& root, const Policy& policy,
-                                                const ExcludeOptions& options);
 
 // --color auto|always|never, for the commands that colour their report.
 void add_color(CLI::App& app, std::string& when);

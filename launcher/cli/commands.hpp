@@ -28,11 +28,32 @@ struct CommandDoc {
   std::string footer;  // a closing paragraph, or empty
 };
 
+// The command table's "when" column, as ninja's tool table has one: what the
+// shared prologue (prologue.hpp, Prologue::target) prepares for each PATH of
+// the command before the command's own work. A set of bits.
+enum class Needs : unsigned {
+  None = 0,
+  Policy = 1U << 0U,        // the policy in force for the PATH
+  Python = 1U << 1U,        // the Python that runs its project (choose_python)
+  Runtime = 1U << 2U,       // a runtime of this build for that Python, else the command's error
+  CacheTag = 1U << 3U,      // that Python's cache tag (known without a runtime too), else the error
+  ReportPython = 1U << 4U,  // the choice recorded in the policy, for the command's report
+  SkipRules = 1U << 5U,     // what a walk of the PATH skips (excludes.hpp)
+};
+constexpr Needs operator|(Needs a, Needs b) {
+  return static_cast<Needs>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+constexpr Needs without(Needs set, Needs n) {
+  return static_cast<Needs>(static_cast<unsigned>(set) & ~static_cast<unsigned>(n));
+}
+constexpr bool has(Needs set, Needs n) { return (static_cast<unsigned>(set) & static_cast<unsigned>(n)) != 0; }
+
 struct Command {
   std::string_view name;
   std::string_view summary;
   int (*main)(Args args);
   CommandDoc (*doc)();
+  Needs needs = Needs::None;  // what the prologue prepares for it ("when")
 };
 
 // The command table: `pycache help`, dispatch, did-you-mean, the man page and

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli11_support.hpp"
+#include "progress.hpp"
 #include "prologue.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/launch.hpp"
@@ -80,7 +81,7 @@ Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& p
   std::vector<compile::Root> roots;
   std::vector<Group> groups;
   for (const auto& p : paths) {
-    auto at = locate_path("compile", p, prologue.cwd, Symlinks::Refuse);
+    auto at = prologue.locate(p, Symlinks::Refuse);
     if (!at) return at.error();
     compile::Root root;
     root.path = at->path;
@@ -89,17 +90,16 @@ Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& p
     if (!is_dir && !(at->st.type == FileType::Regular && root.path.native().ends_with(".py")))
       return Error{fmt::format("'{}': not a directory or a .py file", printable(p)), kExitUsage};
     if (std::any_of(roots.begin(), roots.end(), [&](const compile::Root& r) { return r.path == root.path; })) continue;
-    auto resolved = prologue.resolve(is_dir ? root.path : root.path.parent_path());
-    if (!resolved) return resolved.error();
-    const Policy& policy = resolved->policy;
-    auto rt = require_runtime(choose_python(*resolved));
-    if (!rt) return rt.error();
+    auto target = prologue.target(is_dir ? root.path : root.path.parent_path(), root.path);
+    if (!target) return target.error();
+    const Policy& policy = target->resolution.policy;
+    const runtime::Runtime* rt = target->runtime;
     root.cache_prefix = policy.cache_prefix();
     root.levels = o.optimize.empty() ? std::vector<int>{policy.optimize()} : o.optimize;
     std::sort(root.levels.begin(), root.levels.end());
     root.levels.erase(std::unique(root.levels.begin(), root.levels.end()), root.levels.end());
     root.write_bytecode = policy.write_bytecode();
-    root.skip = skip_rules_for(root.path, policy, o.excludes);
+    root.skip = target->skip;
     if (!root.write_bytecode && !o.quiet &&
         std::none_of(roots.begin(), roots.end(), [](const compile::Root& r) { return !r.write_bytecode; })) {
       // Said once: precompiling for runs that won't write is the point.
@@ -107,8 +107,8 @@ Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& p
                  printable(p), policy.get(Key::WriteBytecode).origin.describe());
     }
     roots.push_back(root);
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.runtime == *rt; });
-    if (g == groups.end()) g = groups.insert(groups.end(), Group{*rt, {}});
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.runtime == rt; });
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{rt, {}});
     g->roots.push_back(std::move(root));
   }
   return groups;
@@ -128,19 +128,13 @@ int compile_group(const CompileOptions& o, const Group& group, compile::Options 
   // Up-to-date checks of hash pycs hash here, as that runtime's importlib would.
   auto hasher = compile::hashing_toolchain(rt.magic, pyc::uses_siphash13(rt.version));
 
-  const bool show_progress = !o.quiet && isatty(STDERR_FILENO);
-  bool progress_shown = false;
-  auto progress = [&](const compile::Progress& p) {
-    if (!show_progress) return;
-    std::fprintf(stderr, "\r%s\033[K", compile::format_progress(p).c_str());
-    std::fflush(stderr);
-    progress_shown = true;
-  };
+  ProgressLine line(!o.quiet && isatty(STDERR_FILENO));
+  auto progress = [&](const compile::Progress& p) { line.show(compile::format_progress(p)); };
   compile::Summary summary =
       compile::compile_tree(real_fs(), options, *hasher, make_executor,
-                            show_progress ? std::function<void(const compile::Progress&)>(progress)
-                                          : std::function<void(const compile::Progress&)>());
-  if (progress_shown) std::fputs("\r\033[K", stderr);
+                            line.enabled() ? std::function<void(const compile::Progress&)>(progress)
+                                           : std::function<void(const compile::Progress&)>());
+  line.clear();
 
   for (const auto& w : summary.warnings) std::fprintf(stderr, "%s\n", compile::format_failure(w).c_str());
   for (const auto& f : summary.failures) {
@@ -164,7 +158,8 @@ int compile_main(Args args) {
   auto app = compile_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  auto prologue = start_command(o.policy, o.python);
+  auto prologue = start_command("compile", o.policy,
+                                {.python = o.python, .cache_prefix = {}, .default_excludes = !o.excludes.no_defaults});
   if (!prologue) return fail(prologue.error());
   auto groups = make_roots(o, *prologue);
   if (!groups) return fail(groups.error());

@@ -38,20 +38,20 @@ int policy_main(Args args) {
   auto app = policy_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  auto prologue = start_command(o.policy, o.python);
+  auto prologue = start_command("policy", o.policy, {.python = o.python, .cache_prefix = {}, .default_excludes = true});
   if (!prologue) return fail(prologue.error());
   PythonArgs target;
   if (!o.path.empty()) {
     target.target = PythonTarget::Script;
     target.target_value = o.path;
-    if (auto at = locate_path("policy", o.path, prologue->cwd, Symlinks::Follow); !at) return fail(at.error());
+    if (auto at = prologue->locate(o.path, Symlinks::Follow); !at) return fail(at.error());
   }
-  auto resolved = prologue->resolve(discovery_start(target, prologue->cwd));
-  if (!resolved) return fail(resolved.error());
-  // The Python that runs the project, and where that choice comes from.
-  PythonChoice choice = choose_python(*resolved);
+  // The policy, the Python that runs the project, and where that choice comes from.
+  auto found = prologue->target(discovery_start(target, prologue->cwd));
+  if (!found) return fail(found.error());
+  const PolicyResolution& resolved = found->resolution;
+  const PythonChoice& choice = found->python;
   int status = kExitOk;
-  record_python_choice(resolved->policy, choice);
   if (!choice.runtime) {
     // A check that fails exits non-zero and says error; without --check the same finding is a warning.
     const std::string finding = require_runtime(choice).error().message;
@@ -62,7 +62,7 @@ int policy_main(Args args) {
       log().warn("{}", finding);
     }
   }
-  std::string out = o.json ? format_policy_json(*resolved) : format_policy(*resolved);
+  std::string out = o.json ? format_policy_json(resolved) : format_policy(resolved);
   std::fputs(out.c_str(), stdout);
   return status;
 }

@@ -1,7 +1,6 @@
 #include "prologue.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -30,15 +29,51 @@ Result<RunOptions> policy_run_options(const PolicyFlags& flags, const fs::path& 
 }
 
 void add_python_option(CLI::App& app, std::string& into, const std::string& help) {
-  app.add_option("--python", into, help)->type_name("VERSION|PATH")->check(non_empty());
+  const KeyOption& k = key_option(Key::Python, "--python");
+  app.add_option(std::string(k.name), into, help)->type_name(std::string(k.metavar))->check(non_empty());
+}
+
+void add_cache_prefix_option(CLI::App& app, std::string& into, const std::string& help) {
+  const KeyOption& k = key_option(Key::CachePrefix, "--cache-prefix");
+  app.add_option(std::string(k.name), into, help)->type_name(std::string(k.metavar))->check(non_empty());
 }
 
 Result<PolicyResolution> Prologue::resolve(const fs::path& start_dir) const {
   return resolve_policy(PolicyQuery{start_dir, &run, Layer{}, use_environment}, process_environment(), cwd);
 }
 
-Result<Prologue> start_command(const PolicyFlags& flags, const std::string& python) {
+Result<Target> Prologue::target(const fs::path& start_dir, const fs::path& walk_root) const {
+  auto resolved = resolve(start_dir);
+  if (!resolved) return resolved.error();
+  Target t{std::move(*resolved)};
+  if (has(needs, Needs::Python)) {
+    t.python = choose_python(t.resolution);
+    if (has(needs, Needs::Runtime)) {
+      auto rt = require_runtime(t.python);
+      if (!rt) return rt.error();
+      t.runtime = *rt;
+    }
+    if (has(needs, Needs::CacheTag) && t.python.cache_tag.empty())
+      if (auto rt = require_runtime(t.python); !rt) return rt.error();
+    if (has(needs, Needs::ReportPython)) record_python_choice(t.resolution.policy, t.python);
+  }
+  if (has(needs, Needs::SkipRules))
+    t.skip = skip_rules->rules_for(walk_root.empty() ? start_dir : walk_root, t.resolution.policy.exclude(),
+                                   default_excludes);
+  return t;
+}
+
+Result<Located> Prologue::locate(const std::string& given, Symlinks links, Missing missing) const {
+  return locate_path(command, given, cwd, links, missing);
+}
+
+Result<Prologue> start_command(std::string_view command, const PolicyFlags& flags, const PrologueFlags& more) {
   Prologue p;
+  p.command = command;
+  if (const Command* c = find_command(command)) p.needs = c->needs;
+  p.default_excludes = more.default_excludes;
+  p.skip_rules = std::make_shared<SkipRulesMaker>(
+      real_fs(), [] { return git::git_program(); }, [](const std::string& w) { log().warn("{}", w); });
   p.cwd = current_dir();
   // Its PATHs, --policy and policy discovery start from it: "/" in its
   // place would clean or walk the whole machine.
@@ -47,8 +82,10 @@ Result<Prologue> start_command(const PolicyFlags& flags, const std::string& pyth
   if (!run) return run.error();
   p.run = std::move(*run);
   p.use_environment = !flags.ignore_environment;
-  if (!python.empty())
-    if (auto e = set_option(p, Key::Python, "--python", python)) return *e;
+  if (!more.python.empty())
+    if (auto e = set_option(p, Key::Python, "--python", more.python)) return *e;
+  if (!more.cache_prefix.empty())
+    if (auto e = set_option(p, Key::CachePrefix, "--cache-prefix", more.cache_prefix)) return *e;
   return p;
 }
 
@@ -64,20 +101,22 @@ int fail(const Error& error) {
   return error.code;
 }
 
-Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd, Symlinks links) {
+Result<Located> locate_path(std::string_view command, const std::string& given, const fs::path& cwd, Symlinks links,
+                            Missing missing) {
   Located at{absolute_from(given, cwd), {}};
-  if (int e = real_fs().lstat(at.path, at.st))
-    return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
+  int e = real_fs().lstat(at.path, at.st);
+  if (e != 0 && missing == Missing::AllowSource && (e != ENOENT || at.path.extension() == ".py")) return at;
+  if (e != 0) return usage(fmt::format("'{}': {}", printable(given), std::strerror(e)));
   if (at.st.type != FileType::Symlink) return at;
   if (links == Symlinks::Refuse)
     return usage(fmt::format("'{}' is a symbolic link: pycache {} never follows one (pass the path it points to)",
                              printable(given), command));
-  struct stat target {};
-  if (::stat(at.path.c_str(), &target) != 0)
-    return usage(fmt::format("'{}': {}", printable(given), std::strerror(errno)));
-  at.st.type = S_ISDIR(target.st_mode)   ? FileType::Directory
-               : S_ISREG(target.st_mode) ? FileType::Regular
-                                         : FileType::Other;
+  std::error_code ec;
+  fs::path target = fs::canonical(at.path, ec);
+  if (ec) return usage(fmt::format("'{}': {}", printable(given), ec.message()));
+  at.path = std::move(target);
+  if (int te = real_fs().lstat(at.path, at.st))
+    return usage(fmt::format("'{}': {}", printable(given), std::strerror(te)));
   return at;
 }
 

@@ -40,10 +40,8 @@ std::unique_ptr<CLI::App> show_app(ShowOptions& o) {
   app->add_flag("--dis", o.dis,
                 "disassemble the code object (the embedded interpreter's dis; same Python version only)");
   app->add_flag("--json", o.json, "machine-readable output (schema: docs/reference/json.md)");
-  app->add_option("--cache-prefix", o.cache_prefix,
-                  "the cache prefix to map prefix pycs and sources with (default: the policy's)")
-      ->type_name("DIR")
-      ->check(non_empty());
+  add_cache_prefix_option(*app, o.cache_prefix,
+                          "the cache prefix to map prefix pycs and sources with (default: the policy's)");
   add_policy_flags(*app, o.policy);
   return app;
 }
@@ -85,23 +83,6 @@ Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic) {
   return std::move(out->out);
 }
 
-// FILE as given, a symbolic link resolved; a missing one is an error unless
-// it is a .py (its pycs may exist without it).
-Result<fs::path> show_file(const std::string& given, const fs::path& cwd) {
-  fs::path file = absolute_from(given, cwd);
-  FileStat st;
-  int e = real_fs().lstat(file, st);
-  if (e == 0 && st.type == FileType::Symlink) {
-    std::error_code ec;
-    fs::path target = fs::canonical(file, ec);
-    if (ec) return Error{fmt::format("'{}': {}", printable(given), ec.message()), kExitUsage};
-    file = target;
-  }
-  if (e == ENOENT && file.extension() != ".py")
-    return Error{fmt::format("'{}': {}", printable(given), std::strerror(e)), kExitUsage};
-  return file;
-}
-
 // The report of a source's pycs (and the disassembly of the one its level reads).
 std::string show_source(const ShowOptions& o, const show::Context& ctx, const fs::path& file, int optimize,
                         const std::function<void(const show::PycReport&)>& want_dis,
@@ -130,23 +111,23 @@ int show_main(Args args) {
   auto app = show_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  auto prologue = start_command(o.policy);
+  auto prologue =
+      start_command("show", o.policy, {.python = {}, .cache_prefix = o.cache_prefix, .default_excludes = true});
   if (!prologue) return fail(prologue.error());
-  if (!o.cache_prefix.empty())
-    if (auto e = set_option(*prologue, Key::CachePrefix, "--cache-prefix", o.cache_prefix)) return fail(*e);
   const fs::path& cwd = prologue->cwd;
-  auto located = show_file(o.file, cwd);
+  // A missing .py is no error: its pycs may exist without it.
+  auto located = prologue->locate(o.file, Symlinks::Follow, Missing::AllowSource);
   if (!located) return fail(located.error());
-  const fs::path file = *located;
+  const fs::path file = located->path;
   const bool source_mode = file.extension() == ".py";
 
   fs::path start = cwd;
   if (source_mode) start = file.parent_path();
   else if (file.parent_path().filename() == "__pycache__") start = file.parent_path().parent_path();
-  auto resolved = prologue->resolve(start);
-  if (!resolved) return fail(resolved.error());
-  const Policy& policy = resolved->policy;
-  PythonChoice choice = choose_python(*resolved);
+  auto found = prologue->target(start);
+  if (!found) return fail(found.error());
+  const Policy& policy = found->resolution.policy;
+  const PythonChoice& choice = found->python;
   // A source's pycs are named by its Python's tag and carry its magic.
   if (source_mode && !choice.runtime) return fail(require_runtime(choice).error());
   const runtime::Runtime& rt = choice.runtime ? *choice.runtime : runtime::self();

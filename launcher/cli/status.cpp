@@ -64,7 +64,7 @@ Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologu
   options.walk.threads = o.jobs;
   if (o.paths.empty()) o.paths.push_back(".");
   for (const auto& path : o.paths) {
-    auto at = locate_path("status", path, prologue.cwd, Symlinks::Refuse);
+    auto at = prologue.locate(path, Symlinks::Refuse);
     if (!at) return at.error();
     const fs::path root = at->path;
     if (at->st.type != FileType::Directory)
@@ -73,12 +73,10 @@ Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologu
     bool seen = false;
     for (const auto& t : options.targets) seen |= t.root == root;
     if (seen) continue;
-    auto resolved = prologue.resolve(root);
-    if (!resolved) return resolved.error();
     // The tag of the project's Python (known without a runtime for it): one per run.
-    PythonChoice choice = choose_python(*resolved);
-    if (choice.cache_tag.empty()) return require_runtime(choice).error();
-    record_python_choice(resolved->policy, choice);
+    auto found = prologue.target(root);
+    if (!found) return found.error();
+    const PythonChoice& choice = found->python;
     if (options.current_tag.empty()) {
       options.current_tag = choice.cache_tag;
     } else if (options.current_tag != choice.cache_tag) {
@@ -88,8 +86,7 @@ Result<status::Options> status_targets(StatusOptions& o, const Prologue& prologu
                       printable(path), choice.cache_tag, printable(choice.origin.describe()), options.current_tag),
           kExitUsage};
     }
-    auto skip = skip_rules_for(root, resolved->policy, o.excludes);
-    status::Target target{root, std::move(*resolved), std::nullopt, std::move(skip)};
+    status::Target target{root, std::move(found->resolution), std::nullopt, std::move(found->skip)};
     target.prefix_max_size = status::prefix_max_size(target.policy.policy);
     options.targets.push_back(std::move(target));
   }
@@ -103,7 +100,8 @@ int status_main(Args args) {
   auto app = status_app(o);
   if (auto rc = parse(*app, args)) return *rc;
 
-  auto prologue = start_command(o.policy, o.python);
+  auto prologue = start_command("status", o.policy,
+                                {.python = o.python, .cache_prefix = {}, .default_excludes = !o.excludes.no_defaults});
   if (!prologue) return fail(prologue.error());
   auto targets = status_targets(o, *prologue);
   if (!targets) return fail(targets.error());

@@ -29,4 +29,21 @@ SkipRulesFound find_skip_rules(FileSystem& fs, git::Git* git, const std::filesys
   return found;
 }
 
+SkipRulesMaker::SkipRulesMaker(FileSystem& fs, MakeGit make_git, Warn warn)
+    : fs_(fs), make_git_(std::move(make_git)), warn_(std::move(warn)) {}
+
+std::shared_ptr<const SkipRules> SkipRulesMaker::rules_for(const std::filesystem::path& root,
+                                                           std::vector<std::string> excludes, bool defaults) {
+  if (defaults && !git_made_) {
+    git_ = make_git_ ? make_git_() : nullptr;
+    git_made_ = true;
+  }
+  auto found = find_skip_rules(fs_, git_.get(), root, std::move(excludes), defaults);
+  if (!found.warning.empty() && !warned_) {
+    if (warn_) warn_(found.warning);
+    warned_ = true;
+  }
+  return std::move(found.rules);
+}
+
 }  // namespace pycache

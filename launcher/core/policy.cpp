@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <initializer_list>
 #include <vector>
 
@@ -71,7 +73,9 @@ constexpr KeyOption kPythonOptions[] = {
      "project's"},
 };
 constexpr KeyOption kExcludeOptions[] = {
-    {"--exclude", "GLOB", "", "skip what matches GLOB (repeatable)", "status, clean and compile"},
+    {"--exclude", "GLOB", "",
+     "skip names or paths relative to PATH matching GLOB, besides the policy's exclude key (repeatable)",
+     "status, clean and compile"},
 };
 
 // One row per key: its name, type, where it may be written, CPython's
@@ -159,6 +163,31 @@ Result<std::string> directory_value(const KeyInfo& info, const std::string& s, c
 std::span<const KeyInfo> policy_keys() { return kKeys; }
 
 const KeyInfo& key_info(Key key) { return kKeys[static_cast<std::size_t>(key)]; }
+
+const KeyOption& key_option(Key key, std::string_view name) {
+  for (const auto& o : key_info(key).options)
+    if (o.name == name) return o;
+  std::abort();  // a programming error: the key table has no such option
+}
+
+std::vector<std::string_view> option_commands(const KeyOption& option) {
+  std::string_view by = option.parsed_by;
+  if (by.empty()) return {"run"};
+  if (by == "python") return {};  // python's own: pycache passes it on
+  if (by.starts_with("pycache ")) {
+    by.remove_prefix(8);
+    return {by.substr(0, by.find(' '))};
+  }
+  // "status, clean and compile"
+  std::vector<std::string_view> out;
+  while (!by.empty()) {
+    std::size_t end = std::min(by.find(", "), by.find(" and "));
+    out.push_back(by.substr(0, end));
+    if (end == std::string_view::npos) break;
+    by.remove_prefix(end + (by.compare(end, 2, ", ") == 0 ? 2 : 5));
+  }
+  return out;
+}
 
 const KeyInfo* find_key(std::string_view name) {
   for (const auto& k : kKeys)

@@ -1,7 +1,10 @@
 // The command-line surface: personalities, help, version, usage errors, `policy`.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "process.hpp"
+#include "pycache/policy.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::test {
@@ -16,6 +19,33 @@ class Cli : public ::testing::Test {
     return run({args, std::nullopt, env, cwd.empty() ? t.path() : cwd});
   }
 };
+
+// The key table says which commands parse each of its options (--max-size,
+// --exclude, --python...): each of them has it, with the key table's value.
+TEST_F(Cli, EveryCommandTakesTheOptionsTheKeyTableSaysItTakes) {
+  std::map<std::string, std::string> help;
+  int checked = 0;
+  for (const auto& key : policy_keys()) {
+    for (const auto& option : key.options) {
+      for (auto command : option_commands(option)) {
+        std::string name(command);
+        if (!help.contains(name)) {
+          auto h = pycache({name, "--help"});
+          ASSERT_EQ(h.exit_code, 0) << name << ": " << h.err;
+          help[name] = h.out;
+        }
+        std::string spelled(option.name);
+        if (!option.metavar.empty()) spelled += " " + std::string(option.metavar);
+        EXPECT_NE(help[name].find(spelled), std::string::npos) << "the key table says 'pycache " << name << "' takes "
+                                                               << spelled << " (key " << key.name << "); its help:\n"
+                                                               << help[name];
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 10);
+  EXPECT_TRUE(help.contains("clean") && help.contains("status") && help.contains("compile"));
+}
 
 TEST_F(Cli, VersionAndHelp) {
   auto v = pycache({"--version"});

@@ -179,5 +179,54 @@ TEST(Excludes, AFailingGitIsOneWarningAndNoIgnoredDirectories) {
   EXPECT_TRUE(skipped_below(p.f, *found.rules, "/p", "/p/.venv/lib/site.py"));
 }
 
+TEST(SkipRulesMaker, OneGitForEveryRootMadeOnlyWhenTheDefaultsNeedIt) {
+  Project p;
+  int made = 0;
+  TableGit* made_git = nullptr;
+  SkipRulesMaker maker(
+      p.f,
+      [&]() -> std::unique_ptr<git::Git> {
+        ++made;
+        auto g = std::make_unique<TableGit>();
+        g->dirs = std::vector<fs::path>{"/p/build"};
+        made_git = g.get();
+        return g;
+      },
+      nullptr);
+  EXPECT_TRUE(maker.rules_for("/p", {"docs"}, false)->ignored.empty());
+  EXPECT_EQ(made, 0);  // --no-default-excludes: git is never looked for
+  EXPECT_EQ(maker.rules_for("/p", {}, true)->ignored, std::vector<fs::path>{"/p/build"});
+  EXPECT_EQ(maker.rules_for("/p/src", {}, true)->ignored, std::vector<fs::path>{"/p/build"});
+  EXPECT_EQ(made, 1);
+  ASSERT_NE(made_git, nullptr);
+  EXPECT_EQ(made_git->asked, (std::vector<fs::path>{"/p", "/p/src"}));
+}
+
+TEST(SkipRulesMaker, AFailingGitIsOneWarningForAllRoots) {
+  Project p;
+  std::vector<std::string> warnings;
+  SkipRulesMaker maker(
+      p.f, [] { return std::make_unique<TableGit>(); }, [&](const std::string& w) { warnings.push_back(w); });
+  auto first = maker.rules_for("/p", {}, true);
+  auto second = maker.rules_for("/p/src", {"gen"}, true);
+  EXPECT_TRUE(first->ignored.empty());
+  EXPECT_EQ(second->excludes, std::vector<std::string>{"gen"});
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_EQ(warnings[0],
+            "can't ask git what it ignores under '/p' (fatal: detected dubious ownership): walking ignored directories "
+            "too");
+}
+
+TEST(SkipRulesMaker, NoGitProgramIsNoIgnoredDirectoriesAndNoWarning) {
+  Project p;
+  int warned = 0;
+  SkipRulesMaker maker(
+      p.f, [] { return std::unique_ptr<git::Git>(); }, [&](const std::string&) { ++warned; });
+  auto rules = maker.rules_for("/p", {}, true);
+  EXPECT_TRUE(rules->ignored.empty());
+  EXPECT_TRUE(rules->defaults);
+  EXPECT_EQ(warned, 0);
+}
+
 }  // namespace
 }  // namespace pycache

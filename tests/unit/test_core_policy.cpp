@@ -130,5 +130,17 @@ TEST(FormatValue, WritesTomlLiterals) {
   EXPECT_EQ(format_value(std::string("a\"b\\c")), "\"a\\\"b\\\\c\"");
 }
 
+TEST(KeyOptions, TheCommandsThatParseAnOptionComeFromItsParsedBy) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(option_commands(KeyOption{"--x", "", "", "", ""}), V{"run"});
+  EXPECT_EQ(option_commands(KeyOption{"--x", "", "", "", "python"}), V{});
+  EXPECT_EQ(option_commands(KeyOption{"--x", "", "", "", "pycache clean --prefix"}), V{"clean"});
+  EXPECT_EQ(option_commands(KeyOption{"--x", "", "", "", "status, clean and compile"}),
+            (V{"status", "clean", "compile"}));
+  EXPECT_EQ(option_commands(KeyOption{"--x", "", "", "", "status and compile"}), (V{"status", "compile"}));
+  EXPECT_EQ(option_commands(key_option(Key::PrefixMaxSize, "--max-size")), V{"clean"});
+  EXPECT_EQ(key_option(Key::Python, "--python").metavar, "VERSION|PATH");
+}
+
 }  // namespace
 }  // namespace pycache
