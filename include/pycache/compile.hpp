@@ -93,7 +93,7 @@ class Toolchain {
  public:
   virtual ~Toolchain() = default;
   // Starts the interpreter if needed; an Error stops the command (exit 3).
-  virtual Result<bool> start() = 0;
+  virtual std::optional<Error> start() = 0;
   virtual embed::CompileOutcome compile(std::string_view source, const std::string& filename, int optimize) = 0;
   virtual std::array<std::uint8_t, 8> hash(std::string_view source) = 0;
   virtual std::uint16_t magic() = 0;
