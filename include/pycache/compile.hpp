@@ -166,7 +166,8 @@ std::unique_ptr<Executor> make_process_pool(PoolOptions options, Executor::Sink 
 // gone, kExitInternal for a batch it cannot decode.
 int worker_main(int in_fd, int out_fd, FileSystem& fs, Toolchain& tools);
 
-// The wire format between the two (exposed for tests).
+// The messages between the two, in wire.hpp's framing, each sent as a
+// wire::frame (exposed for tests).
 std::string encode_batch(const std::vector<Task>& tasks);
 bool decode_batch(std::string_view frame, std::vector<Task>& out);
 std::string encode_result(const TaskResult& result);
