@@ -96,7 +96,7 @@ class Toolchain {
  public:
   virtual ~Toolchain() = default;
   // Starts the interpreter if needed; an Error stops the command (exit 3).
-  virtual Result<bool> start() = 0;
+  virtual std::optional<Error> start() = 0;
   virtual embed::CompileOutcome compile(std::string_view source, const std::string& filename, int optimize) = 0;
   virtual std::array<std::uint8_t, 8> hash(std::string_view source) = 0;
   virtual std::uint16_t magic() = 0;
@@ -169,7 +169,8 @@ std::unique_ptr<Executor> make_process_pool(PoolOptions options, Executor::Sink 
 // gone, kExitInternal for a batch it cannot decode.
 int worker_main(int in_fd, int out_fd, FileSystem& fs, Toolchain& tools);
 
-// The wire format between the two (exposed for tests).
+// The messages between the two, in wire.hpp's framing, each sent as a
+// wire::frame (exposed for tests).
 std::string encode_batch(const std::vector<Task>& tasks);
 bool decode_batch(std::string_view frame, std::vector<Task>& out);
 std::string encode_result(const TaskResult& result);

@@ -51,7 +51,7 @@ std::string runtime_build();
 // An interpreter for pycache's own work (compile, show): the isolated config,
 // no site, no signal handlers, never writing bytecode. Started on first call,
 // once per process; later calls return at once. Not for `run`.
-Result<bool> start_tool_runtime();
+std::optional<Error> start_tool_runtime();
 
 // importlib.util.source_hash(source): the 8 bytes a hash-based pyc stores,
 // computed by the embedded interpreter itself (needs start_tool_runtime()).

@@ -2,6 +2,7 @@
 // Errors that stop a command. Lower layers return std::expected-like results
 // (Result<T>); the command layer turns an Error into one
 // `pycache: error: ...` line and its exit code.
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -17,6 +18,10 @@ struct Error {
 
 // The Error of a bad command line or policy value: nothing was done (kExitUsage).
 inline Error usage(std::string message) { return Error{std::move(message), kExitUsage}; }
+
+// A call that can fail and returns nothing returns std::optional<Error>:
+// std::nullopt when it did what it says, else why not. (Never Result<bool>,
+// whose bool would mean nothing.)
 
 // A value or an Error (std::expected is C++23).
 template <class T>

@@ -131,6 +131,12 @@ class FileSystem {
   virtual int lstat(const fs::path& path, FileStat& out) = 0;
   // Up to `max` bytes from the start of a regular file (no symlink followed).
   virtual int read(const fs::path& path, std::size_t max, std::string& out) = 0;
+  // stat(2): what `path` leads to, links followed.
+  virtual int stat(const fs::path& path, FileStat& out) = 0;
+  // access(2): 0 when this process may `mode` (R_OK, W_OK, X_OK, F_OK)
+  // `path`, links followed, else why not. A look before choosing (a
+  // fallback, a program to run), never instead of the real call's error.
+  virtual int access(const fs::path& path, int mode) = 0;
 };
 
 // A directory that could not be opened: every call fails with `error`.

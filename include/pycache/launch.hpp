@@ -10,12 +10,14 @@
 
 #include "pycache/embed.hpp"
 #include "pycache/error.hpp"
+#include "pycache/fs.hpp"
 #include "pycache/getpath.hpp"
 #include "pycache/init.hpp"
 #include "pycache/policy.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/python_args.hpp"
 #include "pycache/resolve.hpp"
+#include "pycache/run_options.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/trust.hpp"
 
@@ -34,19 +36,15 @@ struct LaunchPlan {
 // `tree_dir`) can't be written, "fallback" moves the prefix to a writable
 // per-user cache (one info line), "skip" stops writing (one warning),
 // "ignore" leaves CPython to fail at each import. One access() at start.
-void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& env);
+void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& env, FileSystem& files = real_fs());
 // $XDG_CACHE_HOME/pycache, else ~/.cache/pycache, else a private
 // /tmp/pycache-UID; the first that can be written, or empty.
-fs::path fallback_cache_dir(const EnvLookup& env);
-
-// The environment the process tree gets under `policy`: the PYTHON* bytecode
-// variables agreeing with it (nullopt: removed) and PYCACHE_POLICY ("tree").
-std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy);
+fs::path fallback_cache_dir(const EnvLookup& env, FileSystem& files = real_fs());
 
 // `rt`: the runtime that will run it (its standard library, its version for venvs).
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env,
-                               const runtime::Runtime& rt = runtime::self());
+                               const runtime::Runtime& rt = runtime::self(), FileSystem& files = real_fs());
 
 // With a static libpython the C core is frozen at build time: when the
 // interpreter binary it was built from has changed since (an upgrade), the
@@ -59,7 +57,8 @@ struct CoreFacts {
   std::string core;  // the embedded core's sys.version
   static CoreFacts built_in();
 };
-std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in());
+std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in(),
+                                              FileSystem& files = real_fs());
 
 // argv[0] of pycache's own helper processes (see cli.cpp).
 inline constexpr const char* kInternalArgv0 = "pycache-internal";
@@ -73,7 +72,7 @@ inline constexpr const char* kInternalArgv0 = "pycache-internal";
 // one warning. An Error (kExitUsage) when there is none, or when the first
 // one found is not a Python script.
 Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
-                                     const Trust& trust);
+                                     const Trust& trust, FileSystem& files = real_fs());
 
 // A command line parsed, its policy resolved and its launch planned: what
 // start_run() runs. Nothing printed: the caller says `explanation`.
@@ -84,10 +83,15 @@ struct PreparedRun {
   bool sets_environment = false;              // false for python's info-only command lines (--version)
   std::string explanation;                    // --explain: the policy report for stderr; else empty
 };
-// Parses pycache's options (when `pycache_options`), resolves and plans.
-// `argv0` is what orig_argv[0] will be; `args` the rest of the command line.
-Result<PreparedRun> prepare_run(std::string argv0, std::span<const std::string> args, bool pycache_options,
-                                std::string executable);
+// Who runs: `pycache run` (its own options, the project's venv and Python,
+// console scripts by name) or python itself (pycache-python and its links:
+// python's command line only, on this program's runtime).
+enum class Personality { PycacheRun, Python };
+// Resolves the policy for python's command line `python_args` under
+// `options` (pycache's own, already parsed; empty for Personality::Python)
+// and plans. `argv0` is what orig_argv[0] will be.
+Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& options, std::span<const std::string> python_args,
+                                Personality personality, std::string executable);
 // Sets the environment, starts the init and runs python (or hands off to
 // another runtime); returns the program's exit status.
 int start_run(const PreparedRun& run);

@@ -12,6 +12,6 @@ namespace pycache {
 // The logger; created on first use at level "warning".
 spdlog::logger& log();
 // Sets the level from its name (trace, debug, info, warning, error, off).
-Result<bool> set_log_level(std::string_view name);
+std::optional<Error> set_log_level(std::string_view name);
 
 }  // namespace pycache

@@ -37,6 +37,10 @@ fs::path current_dir();
 // The message for a command that needs the current directory when
 // current_dir() is empty.
 inline constexpr const char* kNoCurrentDirectory = "the current directory no longer exists";
+// Every entry of a PATH value, in order, as written: an empty one (a
+// leading, trailing or doubled ':') is "", which getpath and a shell read as
+// the current directory.
+std::vector<std::string> path_entries(std::string_view path_variable);
 // The absolute directories of a PATH value, in order. Empty and relative
 // entries ("", ".", "bin") are left out: they name a directory relative to
 // wherever the lookup happens (a tree being walked, a directory someone

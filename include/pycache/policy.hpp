@@ -41,7 +41,7 @@ enum class ValueType { Bool, Int, String, StringList };
 enum class KeyScope { AnyFile, UserOnly };
 
 // One command-line spelling of a key. `pycache run` parses those with an
-// empty `parsed_by` (launch.hpp, parse_run_options): an option with a
+// empty `parsed_by` (cli/run_options.cpp, parse_run_options): an option with a
 // metavar takes a value, a flag sets `fixed`; either is read as the key's
 // type (true/false, an integer, the string) and goes through
 // normalize_value(). The others are documented with the key only.

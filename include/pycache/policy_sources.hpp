@@ -98,6 +98,10 @@ struct Inherited {
 std::string encode_inherited(const Policy& policy);
 Result<Inherited> decode_inherited(std::string_view text);
 
+// The environment the process tree gets under `policy`: the PYTHON* bytecode
+// variables agreeing with it (nullopt: removed) and PYCACHE_POLICY ("tree").
+std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy);
+
 // PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX and PYTHONOPTIMIZE read the way
 // CPython reads them (empty means unset; a relative prefix is relative to cwd).
 Layer environment_layer(const EnvLookup& env, const fs::path& cwd);

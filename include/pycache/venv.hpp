@@ -26,7 +26,7 @@ Result<VenvInfo> inspect_venv(const fs::path& dir);
 // "3.12" of a version string ("3.12.1", "3.12.1.final.0", "3.13t"), with
 // a "t" added for a free-threaded build (kept when the version has one).
 std::string major_minor_of(std::string_view version, bool free_threaded);
-Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view major_minor, bool free_threaded);
+std::optional<Error> check_venv_compatible(const VenvInfo& venv, std::string_view major_minor, bool free_threaded);
 
 // The venv an executable path lies in (its bin/ dir or the dir itself holds a
 // pyvenv.cfg), as CPython's getpath and site look for it; nullopt if none.

@@ -47,10 +47,9 @@ int internal_main(int argc, char** argv) {
       log().error("'{}': {}", printable(argv[2]), std::strerror(e));
       return kExitFailure;
     }
-    auto started = embed::start_tool_runtime();
-    if (!started) {
-      log().error("{}", started.error().message);
-      return started.error().code;
+    if (auto failed = embed::start_tool_runtime()) {
+      log().error("{}", failed->message);
+      return failed->code;
     }
     auto text = embed::disassemble(bytes);
     if (!text) {
@@ -141,16 +140,13 @@ std::string python_executable(const char* argv0, const fs::path& self) {
     return fs::exists(fs::symlink_status(candidate, ec)) ? self.native() : candidate.native();
   }
   const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "";
-  while (true) {  // as getpath searches: an empty entry is the current directory
-    auto colon = dirs.find(':');
-    const fs::path dir(std::string(dirs.substr(0, colon).empty() ? "." : dirs.substr(0, colon)));
+  for (const std::string& entry : path_entries(path ? path : "")) {
+    // As getpath searches: an empty entry is the current directory.
+    const fs::path dir(entry.empty() ? std::string(".") : entry);
     if (dir.is_absolute() || !cwd.empty()) {
       fs::path candidate = absolute_from(dir / std::string(name), cwd);
       if (access(candidate.c_str(), X_OK) == 0) return same(candidate) ? candidate.native() : self.native();
     }
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
   }
   return cwd.empty() ? self.native() : std::string();
 }
@@ -176,7 +172,7 @@ int python_main(int argc, char** argv, const fs::path& self) {
   if (const char* handoff = std::getenv(kHandoffVariable)) return handed_off(argc, argv, handoff);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string argv0 = argc > 0 && argv[0] ? argv[0] : "pycache-python";
-  return launch(argv0, args, /*pycache_options=*/false, python_executable(argv[0], self));
+  return launch(argv0, args, Personality::Python, python_executable(argv[0], self));
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pycache/launch.hpp"
+
 namespace pycache::cli {
 
 using Args = std::span<const std::string>;
@@ -68,7 +70,7 @@ std::string version_text();
 
 // `pycache run` and pycache-python: prepare_run(), its --explain report on
 // stderr, start_run(); an error is one line and its status.
-int launch(std::string argv0, Args args, bool pycache_options, std::string executable);
+int launch(std::string argv0, Args args, Personality personality, std::string executable);
 
 int run_main(Args args);
 CommandDoc run_doc();

@@ -11,11 +11,19 @@
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy.hpp"
+#include "run_options.hpp"
 
 namespace pycache::cli {
 
-int launch(std::string argv0, Args args, bool pycache_options, std::string executable) {
-  auto prepared = prepare_run(std::move(argv0), args, pycache_options, std::move(executable));
+int launch(std::string argv0, Args args, Personality personality, std::string executable) {
+  RunOptions options;
+  std::size_t first = 0;
+  if (personality == Personality::PycacheRun) {
+    auto parsed = parse_run_options(args, current_dir(), options);
+    if (!parsed) return fail(parsed.error());
+    first = *parsed;
+  }
+  auto prepared = prepare_run(std::move(argv0), options, args.subspan(first), personality, std::move(executable));
   if (!prepared) return fail(prepared.error());
   if (!prepared->explanation.empty()) {
     std::fputs(prepared->explanation.c_str(), stderr);
@@ -37,7 +45,7 @@ int run_main(Args args) {
   fs::path python = fs::path(invoked_path()).parent_path() / "pycache-python";
   std::error_code ec;
   if (!fs::equivalent(python, self, ec) || ec) python = self;
-  return launch(python.native(), args, /*pycache_options=*/true, python.native());
+  return launch(python.native(), args, Personality::PycacheRun, python.native());
 }
 
 CommandDoc run_doc() {

@@ -15,6 +15,7 @@
 
 #include "pycache/paths.hpp"
 #include "pycache/walk.hpp"
+#include "pycache/wire.hpp"
 
 namespace pycache::compile {
 
@@ -40,7 +41,7 @@ namespace {
 
 class EmbeddedToolchain final : public Toolchain {
  public:
-  Result<bool> start() override { return embed::start_tool_runtime(); }
+  std::optional<Error> start() override { return embed::start_tool_runtime(); }
   embed::CompileOutcome compile(std::string_view source, const std::string& filename, int optimize) override {
     return embed::compile_source(source, filename, optimize);
   }
@@ -66,7 +67,7 @@ namespace {
 class HashingToolchain final : public Toolchain {
  public:
   HashingToolchain(std::uint16_t magic, bool siphash13) : magic_(magic), siphash13_(siphash13) {}
-  Result<bool> start() override { return true; }
+  std::optional<Error> start() override { return std::nullopt; }
   embed::CompileOutcome compile(std::string_view, const std::string&, int) override {
     embed::CompileOutcome out;
     out.error_type = "RuntimeError";
@@ -201,10 +202,10 @@ InlineExecutor::InlineExecutor(FileSystem& fs, Toolchain& tools, Sink sink)
 
 void InlineExecutor::submit(Task task) {
   std::lock_guard lock(mu_);
-  if (auto started = tools_.start(); !started) {
+  if (auto failed = tools_.start()) {
     TaskResult r;
     r.status = TaskResult::Status::Fatal;
-    r.message = started.error().message;
+    r.message = failed->message;
     sink_(task, r);
     return;
   }
@@ -213,133 +214,89 @@ void InlineExecutor::submit(Task task) {
 
 // ---------------------------------------------------------------- wire format
 
+// A batch: the number of tasks, then each task's fields; a result: its
+// fields. The framing is wire.hpp's, shared with the hand-off.
+
+std::string encode_batch(const std::vector<Task>& tasks) {
+  wire::Writer w;
+  w.number(tasks.size());
+  for (const auto& t : tasks) {
+    w.field(t.source.native()).number(static_cast<int>(t.mode)).number(t.outputs.size());
+    for (const auto& o : t.outputs) w.number(o.optimize).field(o.pyc.native());
+    w.field(t.base.native()).field(t.prefix.native()).number(t.dir_device).number(t.dir_inode);
+  }
+  return w.take();
+}
+
 namespace {
 
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-void put_u64(std::string& out, std::uint64_t v) {
-  put_u32(out, static_cast<std::uint32_t>(v & 0xFFFFFFFFu));
-  put_u32(out, static_cast<std::uint32_t>(v >> 32));
-}
-void put_str(std::string& out, std::string_view s) {
-  put_u32(out, static_cast<std::uint32_t>(s.size()));
-  out.append(s);
-}
-
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  std::uint32_t u32() {
-    if (in.size() < 4) {
-      ok = false;
-      return 0;
-    }
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
-    in.remove_prefix(4);
-    return v;
+bool decode_task(wire::Reader& r, Task& t) {
+  std::string source, base, prefix;
+  int mode = 0;
+  std::size_t outputs = 0;
+  if (!r.field(source) || !r.number(mode) || !r.number(outputs)) return false;
+  if (mode < 0 || mode > static_cast<int>(Invalidation::UncheckedHash)) return false;
+  t.source = std::move(source);
+  t.mode = static_cast<Invalidation>(mode);
+  for (std::size_t j = 0; j < outputs; ++j) {
+    Task::Output o;
+    std::string pyc;
+    if (!r.number(o.optimize) || !r.field(pyc)) return false;
+    o.pyc = std::move(pyc);
+    t.outputs.push_back(std::move(o));
   }
-  std::uint64_t u64() {
-    const std::uint64_t low = u32();
-    return low | static_cast<std::uint64_t>(u32()) << 32;
-  }
-  std::string str() {
-    std::uint32_t n = u32();
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string s(in.substr(0, n));
-    in.remove_prefix(n);
-    return s;
-  }
-};
+  if (!r.field(base) || !r.field(prefix) || !r.number(t.dir_device) || !r.number(t.dir_inode)) return false;
+  t.base = std::move(base);
+  t.prefix = std::move(prefix);
+  return true;
+}
 
 }  // namespace
 
-std::string encode_batch(const std::vector<Task>& tasks) {
-  std::string out;
-  put_u32(out, static_cast<std::uint32_t>(tasks.size()));
-  for (const auto& t : tasks) {
-    put_str(out, t.source.native());
-    put_u32(out, static_cast<std::uint32_t>(t.mode));
-    put_u32(out, static_cast<std::uint32_t>(t.outputs.size()));
-    for (const auto& o : t.outputs) {
-      put_u32(out, static_cast<std::uint32_t>(o.optimize));
-      put_str(out, o.pyc.native());
-    }
-    put_str(out, t.base.native());
-    put_str(out, t.prefix.native());
-    put_u64(out, t.dir_device);
-    put_u64(out, t.dir_inode);
-  }
-  return out;
-}
-
 bool decode_batch(std::string_view frame, std::vector<Task>& out) {
-  Reader r{frame};
+  wire::Reader r(frame);
   out.clear();
-  std::uint32_t n = r.u32();
-  for (std::uint32_t i = 0; r.ok && i < n; ++i) {
+  std::size_t n = 0;
+  if (!r.number(n)) return false;
+  for (std::size_t i = 0; i < n; ++i) {
     Task t;
-    t.source = r.str();
-    std::uint32_t mode = r.u32();
-    if (mode > static_cast<std::uint32_t>(Invalidation::UncheckedHash)) return false;
-    t.mode = static_cast<Invalidation>(mode);
-    std::uint32_t outputs = r.u32();
-    for (std::uint32_t j = 0; r.ok && j < outputs; ++j) {
-      Task::Output o;
-      o.optimize = static_cast<int>(r.u32());
-      o.pyc = r.str();
-      t.outputs.push_back(std::move(o));
-    }
-    t.base = r.str();
-    t.prefix = r.str();
-    t.dir_device = r.u64();
-    t.dir_inode = r.u64();
+    if (!decode_task(r, t)) return false;
     out.push_back(std::move(t));
   }
-  return r.ok && r.in.empty();
+  return r.done();
 }
 
 std::string encode_result(const TaskResult& res) {
-  std::string out;
-  put_u32(out, static_cast<std::uint32_t>(res.status));
-  put_u32(out, res.written);
-  put_u32(out, static_cast<std::uint32_t>(res.line));
-  put_u32(out, static_cast<std::uint32_t>(res.column));
-  put_str(out, res.error_type);
-  put_str(out, res.message);
-  put_u32(out, static_cast<std::uint32_t>(res.warnings.size()));
-  for (const auto& w : res.warnings) {
-    put_str(out, w.category);
-    put_str(out, w.message);
-    put_u32(out, static_cast<std::uint32_t>(w.line));
-  }
-  return out;
+  wire::Writer w;
+  w.number(static_cast<int>(res.status)).number(res.written).number(res.line).number(res.column);
+  w.field(res.error_type).field(res.message);
+  w.number(res.warnings.size());
+  for (const auto& warning : res.warnings) w.field(warning.category).field(warning.message).number(warning.line);
+  return w.take();
 }
 
 bool decode_result(std::string_view frame, TaskResult& out) {
-  Reader r{frame};
-  std::uint32_t status = r.u32();
-  if (status > static_cast<std::uint32_t>(TaskResult::Status::Vanished)) return false;
+  wire::Reader r(frame);
+  int status = 0;
+  if (!r.number(status) || status < 0 || status > static_cast<int>(TaskResult::Status::Vanished)) return false;
   out.status = static_cast<TaskResult::Status>(status);
-  out.written = r.u32();
-  out.line = static_cast<int>(r.u32());
-  out.column = static_cast<int>(r.u32());
-  out.error_type = r.str();
-  out.message = r.str();
-  const std::uint32_t warnings = r.u32();
+  // The reader fails for good at the first bad field: done() says whether all were read.
+  r.number(out.written);
+  r.number(out.line);
+  r.number(out.column);
+  r.field(out.error_type);
+  r.field(out.message);
+  std::size_t warnings = 0;
   out.warnings.clear();
-  for (std::uint32_t i = 0; r.ok && i < warnings; ++i) {
+  if (!r.number(warnings) || warnings > 4096) return false;
+  for (std::size_t i = 0; i < warnings; ++i) {
     embed::CompileWarning w;
-    w.category = r.str();
-    w.message = r.str();
-    w.line = static_cast<int>(r.u32());
+    r.field(w.category);
+    r.field(w.message);
+    if (!r.number(w.line)) return false;
     out.warnings.push_back(std::move(w));
   }
-  return r.ok && r.in.empty();
+  return r.done();
 }
 
 // -------------------------------------------------------------------- the run
@@ -608,12 +565,12 @@ class TreeCompiler {
   // The interpreter, started for the first hash check; a failure is fatal.
   bool start_tools() {
     if (!tools_started_ && !tools_failed_) {
-      auto s = parent_tools_.start();
-      tools_started_ = s.ok();
-      tools_failed_ = !s.ok();
-      if (tools_failed_) {
+      auto failed = parent_tools_.start();
+      tools_started_ = !failed;
+      tools_failed_ = failed.has_value();
+      if (failed) {
         std::lock_guard guard(mu_);
-        summary_.fatal = s.error().message;
+        summary_.fatal = failed->message;
       }
     }
     return tools_started_;

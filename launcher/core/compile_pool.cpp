@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <system_error>
@@ -22,13 +23,13 @@
 
 #include "pycache/compile.hpp"
 #include "pycache/exit_code.hpp"
+#include "pycache/wire.hpp"
 
 extern char** environ;
 
 namespace pycache::compile {
 namespace {
 
-// Frames: a 4-byte little-endian length, then the payload.
 bool write_all(int fd, std::string_view data, bool socket) {
   while (!data.empty()) {
     // send(MSG_NOSIGNAL): a dead worker is an EPIPE here, not a SIGPIPE.
@@ -51,21 +52,16 @@ bool read_all(int fd, char* out, std::size_t size) {
   return true;
 }
 
-bool write_frame(int fd, std::string_view payload, bool socket) {
-  std::string frame;
-  frame.reserve(payload.size() + 4);
-  auto n = static_cast<std::uint32_t>(payload.size());
-  for (int i = 0; i < 4; ++i) frame += static_cast<char>((n >> (8 * i)) & 0xff);
-  frame.append(payload);
-  return write_all(fd, frame, socket);
-}
+// One message, framed as wire.hpp says.
+bool write_frame(int fd, std::string_view payload, bool socket) { return write_all(fd, wire::frame(payload), socket); }
 
 bool read_frame(int fd, std::string& out) {
-  unsigned char len[4];
-  if (!read_all(fd, reinterpret_cast<char*>(len), 4)) return false;
-  std::uint32_t n = len[0] | len[1] << 8 | len[2] << 16 | static_cast<std::uint32_t>(len[3]) << 24;
-  out.resize(n);
-  return n == 0 || read_all(fd, out.data(), n);
+  char header[wire::kFrameHeader];
+  if (!read_all(fd, header, sizeof header)) return false;
+  auto n = wire::frame_length(std::string_view(header, sizeof header), UINT32_MAX);
+  if (!n) return false;
+  out.resize(*n);
+  return *n == 0 || read_all(fd, out.data(), *n);
 }
 
 std::string describe_status(int status) {
@@ -326,9 +322,9 @@ int worker_main(int in_fd, int out_fd, FileSystem& fs, Toolchain& tools) {
     for (const auto& task : batch) {
       if (!started && !fatal) {
         // The interpreter starts with the first task, never for nothing.
-        auto s = tools.start();
-        started = s.ok();
-        if (!s) fatal = s.error().message;
+        auto failed = tools.start();
+        started = !failed;
+        if (failed) fatal = failed->message;
       }
       TaskResult r;
       if (fatal) {

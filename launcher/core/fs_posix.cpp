@@ -160,6 +160,15 @@ class PosixFileSystem final : public FileSystem {
 
   int lstat(const fs::path& path, FileStat& out) override { return statx_at(AT_FDCWD, path.c_str(), 0, out); }
 
+  int stat(const fs::path& path, FileStat& out) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return errno;
+    fill_stat(st, out);
+    return 0;
+  }
+
+  int access(const fs::path& path, int mode) override { return ::access(path.c_str(), mode) == 0 ? 0 : errno; }
+
   int read(const fs::path& path, std::size_t max, std::string& out) override {
     return read_at(AT_FDCWD, path.c_str(), max, out);
   }

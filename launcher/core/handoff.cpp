@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -11,69 +10,77 @@
 #include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
 #include "pycache/text.hpp"
+#include "pycache/wire.hpp"
 
 namespace pycache {
 
 namespace {
 
-// Length-prefixed fields: "7:/a/path" for a string, the count first for a list.
-void put(std::string& out, std::string_view s) {
-  out += std::to_string(s.size());
-  out += ':';
-  out += s;
+// The format and its version: a child of another version reads none of it.
+constexpr std::string_view kTag = "handoff/2";
+using EnvironmentList = std::vector<std::pair<std::string, std::optional<std::string>>>;
+// At most this many variables to restore: more is not a plan of ours.
+constexpr std::size_t kMaxEnvironment = 64;
+
+// The fields of InterpreterConfig the hand-off carries (all but argv, which
+// is the program's own), in their order on the wire: one list for both ways.
+template <class Config, class Visit>
+void visit_handed_fields(Config& c, Visit&& visit) {
+  visit(c.executable);
+  visit(c.base_executable);
+  visit(c.home);
+  visit(c.prefix);
+  visit(c.exec_prefix);
+  visit(c.write_bytecode);
+  visit(c.optimization_level);
+  visit(c.pycache_prefix);
+  visit(c.check_hash_pycs_mode);
+  visit(c.read_through);
+  visit(c.environment_after_init);
 }
 
-bool take(std::string_view& in, std::string& out) {
-  auto colon = in.find(':');
+void put(wire::Writer& w, const std::string& s) { w.field(s); }
+void put(wire::Writer& w, bool b) { w.flag(b); }
+void put(wire::Writer& w, int n) { w.number(n); }
+void put(wire::Writer& w, const EnvironmentList& list) {
+  w.number(list.size());
+  for (const auto& [name, value] : list) {
+    w.field(name).flag(value.has_value());
+    if (value) w.field(*value);
+  }
+}
+
+bool get(wire::Reader& r, std::string& s) { return r.field(s); }
+bool get(wire::Reader& r, bool& b) { return r.flag(b); }
+bool get(wire::Reader& r, int& n) { return r.number(n); }
+bool get(wire::Reader& r, EnvironmentList& list) {
   std::size_t n = 0;
-  if (colon == std::string_view::npos) return false;
-  auto [end, ec] = std::from_chars(in.data(), in.data() + colon, n);
-  if (ec != std::errc() || end != in.data() + colon || n > in.size() - colon - 1) return false;
-  out.assign(in.substr(colon + 1, n));
-  in.remove_prefix(colon + 1 + n);
+  if (!r.number(n) || n > kMaxEnvironment) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string name;
+    bool set = false;
+    if (!r.field(name) || !r.flag(set)) return false;
+    std::optional<std::string> value;
+    if (set && !r.field(value.emplace())) return false;
+    list.emplace_back(std::move(name), std::move(value));
+  }
   return true;
 }
 
 }  // namespace
 
 std::string encode_handoff(const embed::InterpreterConfig& c) {
-  std::string out = "1;";
-  for (const std::string* s : {&c.executable, &c.base_executable, &c.home, &c.prefix, &c.exec_prefix, &c.pycache_prefix,
-                               &c.check_hash_pycs_mode})
-    put(out, *s);
-  put(out, c.write_bytecode ? "1" : "0");
-  put(out, std::to_string(c.optimization_level));
-  put(out, c.read_through ? "1" : "0");
-  put(out, std::to_string(c.environment_after_init.size()));
-  for (const auto& [name, value] : c.environment_after_init) {
-    put(out, name);
-    put(out, value ? "1" + *value : "0");
-  }
-  return out;
+  wire::Writer w(kTag);
+  visit_handed_fields(c, [&](const auto& field) { put(w, field); });
+  return w.take();
 }
 
-std::optional<embed::InterpreterConfig> decode_handoff(std::string_view in) {
-  if (!in.starts_with("1;")) return std::nullopt;
-  in.remove_prefix(2);
+std::optional<embed::InterpreterConfig> decode_handoff(std::string_view text) {
+  wire::Reader r(text);
   embed::InterpreterConfig c;
-  for (std::string* s : {&c.executable, &c.base_executable, &c.home, &c.prefix, &c.exec_prefix, &c.pycache_prefix,
-                         &c.check_hash_pycs_mode})
-    if (!take(in, *s)) return std::nullopt;
-  std::string write, level, through, count;
-  if (!take(in, write) || !take(in, level) || !take(in, through) || !take(in, count)) return std::nullopt;
-  c.write_bytecode = write == "1";
-  c.read_through = through == "1";
-  if (level.size() != 1 || level[0] < '0' || level[0] > '2') return std::nullopt;
-  c.optimization_level = level[0] - '0';
-  std::size_t n = 0;
-  if (std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc() || n > 64) return std::nullopt;
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string name, value;
-    if (!take(in, name) || !take(in, value) || value.empty()) return std::nullopt;
-    c.environment_after_init.emplace_back(name,
-                                          value[0] == '1' ? std::optional<std::string>(value.substr(1)) : std::nullopt);
-  }
-  if (!in.empty()) return std::nullopt;
+  bool ok = r.tag(kTag);
+  visit_handed_fields(c, [&](auto& field) { ok = ok && get(r, field); });
+  if (!ok || !r.done() || c.optimization_level < 0 || c.optimization_level > 2) return std::nullopt;
   return c;
 }
 

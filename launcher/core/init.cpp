@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
 
 namespace pycache {
@@ -107,7 +108,7 @@ InitRole init_role(InitMode mode, pid_t pid) {
 int exit_status_from_wait(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return 1;
+  return kExitFailure;  // neither: not a status waitpid gives without WUNTRACED
 }
 
 bool is_forwarded_signal(int sig) {

@@ -24,37 +24,40 @@
 namespace pycache {
 namespace {
 
-bool writable_dir(const fs::path& dir, bool create, std::string& why) {
-  std::error_code ec;
-  if (create) fs::create_directories(dir, ec);
-  if (!ec && access(dir.c_str(), W_OK) == 0) return true;
-  why = ec ? ec.message() : std::generic_category().message(errno);
+// Whether `dir` (made first, with its parents, when `create`) can be written;
+// else `why` not.
+bool writable_dir(FileSystem& files, const fs::path& dir, bool create, std::string& why) {
+  FileStat st;
+  int e = create ? make_directories(files, dir)->stat_self(st) : 0;
+  if (e == 0) e = files.access(dir, W_OK);
+  if (e == 0) return true;
+  why = std::generic_category().message(e);
   return false;
 }
 
 }  // namespace
 
-fs::path fallback_cache_dir(const EnvLookup& env) {
+fs::path fallback_cache_dir(const EnvLookup& env, FileSystem& files) {
   std::string why;
   if (const char* xdg = env("XDG_CACHE_HOME"); xdg && *xdg && fs::path(xdg).is_absolute()) {
     fs::path dir = fs::path(xdg) / "pycache";
-    if (writable_dir(dir, true, why)) return dir;
+    if (writable_dir(files, dir, true, why)) return dir;
   }
   if (const char* home = env("HOME"); home && *home && fs::path(home).is_absolute()) {
     fs::path dir = fs::path(home) / ".cache" / "pycache";
-    if (writable_dir(dir, true, why)) return dir;
+    if (writable_dir(files, dir, true, why)) return dir;
   }
   // A private directory: ours, not a symlink, not writable by others.
   fs::path dir = fs::path("/tmp") / ("pycache-" + std::to_string(getuid()));
-  mkdir(dir.c_str(), 0700);
-  struct stat st;
-  if (lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) == 0 &&
-      access(dir.c_str(), W_OK) == 0)
+  files.open_directory("/tmp", FollowLink::Yes)->make_dir(dir.filename().native(), 0700);
+  FileStat st;
+  if (files.lstat(dir, st) == 0 && st.type == FileType::Directory && st.owner == getuid() && (st.mode & 077) == 0 &&
+      files.access(dir, W_OK) == 0)
     return dir;
   return {};
 }
 
-void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& env) {
+void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& env, FileSystem& files) {
   if (!policy.write_bytecode() || policy.read_only() == "ignore") return;
   const bool prefixed = !policy.cache_prefix().empty();
   const fs::path target = prefixed ? fs::path(policy.cache_prefix()) : tree_dir;
@@ -62,9 +65,9 @@ void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& 
   if (target.empty()) return;
   std::string why;
   // One check at start (the prefix is created if need be), not one per import.
-  if (writable_dir(target, prefixed, why)) return;
+  if (writable_dir(files, target, prefixed, why)) return;
   if (policy.read_only() == "fallback") {
-    fs::path fallback = fallback_cache_dir(env);
+    fs::path fallback = fallback_cache_dir(env, files);
     if (!fallback.empty()) {
       log().info("'{}' can't be written ({}); bytecode goes to '{}'", printable(target.native()), why,
                  printable(fallback.native()));
@@ -80,16 +83,6 @@ void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& 
       Origin{Source::Fallback, "'" + target.native() + "' not writable (read-only = \"" + policy.read_only() + "\")"});
 }
 
-std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy) {
-  auto set = [](std::string v) { return std::optional<std::string>(std::move(v)); };
-  std::vector<std::pair<std::string, std::optional<std::string>>> out;
-  out.emplace_back("PYTHONDONTWRITEBYTECODE", policy.write_bytecode() ? std::nullopt : set("1"));
-  out.emplace_back("PYTHONOPTIMIZE", policy.optimize() > 0 ? set(std::to_string(policy.optimize())) : std::nullopt);
-  out.emplace_back("PYTHONPYCACHEPREFIX", policy.cache_prefix().empty() ? std::nullopt : set(policy.cache_prefix()));
-  out.emplace_back(kInheritVariable, policy.propagate_to_children() ? set(encode_inherited(policy)) : std::nullopt);
-  return out;
-}
-
 namespace {
 
 // The venv: the one the executable already lies in (a venv's bin/python
@@ -99,8 +92,8 @@ namespace {
 // so that `-m venv` from there links to it, never to another venv's link).
 // Sets `search_dir` to where getpath starts: the venv's home, else the real
 // executable's directory.
-std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt, embed::InterpreterConfig& in,
-                                fs::path& search_dir) {
+std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt, FileSystem& files,
+                                embed::InterpreterConfig& in, fs::path& search_dir) {
   // An argv[0] that names no file leaves sys.executable '' (as python
   // does); the program is still this one: where the stdlib is searched
   // from, and a venv's link target.
@@ -112,8 +105,8 @@ std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt
   // A venv named by a policy file that does not exist yet is not an error:
   // `pycache-python -m venv .venv` must be able to make it. Only --venv is.
   const Setting& named = policy.get(Key::Venv);
-  std::error_code ec;
-  if (venv && !fs::exists(*venv, ec) && named.origin.source != Source::CommandLine) {
+  FileStat st;
+  if (venv && files.stat(*venv, st) != 0 && named.origin.source != Source::CommandLine) {
     log().warn("the virtual environment '{}' ({}) does not exist: running in the base interpreter",
                printable(venv->native()), named.origin.describe());
     venv.reset();
@@ -123,7 +116,7 @@ std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt
   auto info = inspect_venv(*venv);
   if (!info) return info.error();
   if (!info->home.empty()) search_dir = info->home;
-  if (auto ok = check_venv_compatible(*info, rt.major_minor, rt.free_threaded); !ok) return ok.error();
+  if (auto e = check_venv_compatible(*info, rt.major_minor, rt.free_threaded)) return e;
   if (venv_of_executable(in.executable)) return std::nullopt;
   auto link = venv_launcher(*venv, program);
   if (!link)
@@ -161,7 +154,8 @@ void plan_environment(const Policy& policy, const EnvLookup& env, LaunchPlan& pl
 }  // namespace
 
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
-                               std::string executable, const EnvLookup& env, const runtime::Runtime& rt) {
+                               std::string executable, const EnvLookup& env, const runtime::Runtime& rt,
+                               FileSystem& files) {
   const PythonInstall install = rt.install();
   LaunchPlan plan;
   auto& in = plan.interpreter;
@@ -171,14 +165,14 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   const bool python_home_applies = python_home && *python_home;
   if (!python_home_applies) {
     fs::path landmark = install.stdlib / "os.py";
-    if (access(landmark.c_str(), R_OK) != 0)
+    if (files.access(landmark, R_OK) != 0)
       return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
                                "reinstall that Python, or rebuild pycache for another (-DPYCACHE_PYTHONS=...)",
                                rt.major_minor, landmark.native(), rt.interpreter),
                    kExitEnvironment};
   }
   fs::path search_dir;
-  if (auto e = enter_venv(policy, rt, in, search_dir)) return *e;
+  if (auto e = enter_venv(policy, rt, files, in, search_dir)) return *e;
 
   PathInputs paths = path_inputs(install, search_dir, python_home_applies);
   in.home = std::move(paths.home);
@@ -200,11 +194,11 @@ CoreFacts CoreFacts::built_in() {
           embed::runtime_build()};
 }
 
-std::optional<std::string> stale_core_warning(const CoreFacts& f) {
+std::optional<std::string> stale_core_warning(const CoreFacts& f, FileSystem& files) {
   if (!f.static_link) return std::nullopt;  // a shared libpython follows upgrades
-  struct stat st {};
-  if (::stat(f.interpreter.c_str(), &st) != 0) return std::nullopt;  // gone: the stdlib check says more
-  if (st.st_mtime == f.mtime && st.st_size == f.size) return std::nullopt;
+  FileStat st;
+  if (files.stat(f.interpreter, st) != 0) return std::nullopt;  // gone: the stdlib check says more
+  if (st.mtime_ns / 1'000'000'000 == f.mtime && static_cast<long long>(st.size) == f.size) return std::nullopt;
   return fmt::format(
       "{} has changed since pycache was built: the C core pycache embeds ({}) is older than the "
       "Python installed and lacks its fixes; rebuild pycache (or upgrade its package)",
@@ -228,7 +222,7 @@ std::optional<std::string> distrust_console_script(const Trust& trust, const fs:
 }  // namespace
 
 Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
-                                     const Trust& trust) {
+                                     const Trust& trust, FileSystem& files) {
   std::vector<fs::path> dirs;
   if (!venv.empty() && venv != "none") dirs.push_back(fs::path(venv) / "bin");
   const char* path = env("PATH");
@@ -236,8 +230,8 @@ Result<fs::path> find_console_script(const std::string& name, const std::string&
   for (const auto& dir : dirs) {
     const fs::path candidate = dir / name;
     // A directory or a FIFO of that name is no program: the search goes on, as a shell's does.
-    struct stat st {};
-    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(candidate.c_str(), X_OK) != 0) continue;
+    FileStat st;
+    if (files.stat(candidate, st) != 0 || st.type != FileType::Regular || files.access(candidate, X_OK) != 0) continue;
     if (auto why = distrust_console_script(trust, candidate, env)) {
       log().warn("{}", *why);
       continue;
@@ -278,13 +272,14 @@ std::optional<Error> resolve_console_script(const Policy& policy, const fs::path
 
 // The policy a run is under: resolved from where the program is, its read-only
 // fallback applied and the directories checked again.
-Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options, const fs::path& cwd,
+Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personality, const fs::path& cwd,
                                     const EnvLookup& env, std::vector<std::string>& python_args, PythonArgs& scanned) {
+  const bool pycache_run = personality == Personality::PycacheRun;
   PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd),
                     !scanned.ignore_environment};
   query.fallback_dir = cwd;
-  query.project_venv = pycache_options;
-  query.project_python = pycache_options;
+  query.project_venv = pycache_run;
+  query.project_python = pycache_run;
   auto resolved = resolve_policy(query, env, cwd);
   if (!resolved) return resolved.error();
   PolicyResolution resolution = std::move(*resolved);
@@ -292,7 +287,7 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options
   const fs::path tree_dir = resolution.discovered_from.empty() ? query.start_dir : resolution.discovered_from;
   // `pycache run pytest`: a name that is no file is a console script, as
   // for `uv run`: the venv's, else one on PATH, run as that script.
-  if (pycache_options)
+  if (pycache_run)
     if (auto e = resolve_console_script(resolution.policy, cwd, env, python_args, scanned)) return *e;
   const Trust trust = Trust::current(resolution.policy.safe_directories());
   if (auto refused = make_private_prefix(resolution.policy, trust)) return *refused;
@@ -305,30 +300,23 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, bool pycache_options
 
 }  // namespace
 
-Result<PreparedRun> prepare_run(std::string argv0, std::span<const std::string> args, bool pycache_options,
-                                std::string executable) {
+Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::span<const std::string> args,
+                                Personality personality, std::string executable) {
   const fs::path cwd = current_dir();
   const EnvLookup env = process_environment();
-  RunOptions opts;
-  std::size_t first = 0;
-  if (pycache_options) {
-    auto parsed = parse_run_options(args, cwd, opts);
-    if (!parsed) return parsed.error();
-    first = *parsed;
-  }
-  std::vector<std::string> python_args(args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
+  std::vector<std::string> python_args(args.begin(), args.end());
   PythonArgs scanned = scan_python_args(python_args);
   PreparedRun run;
   run.sets_environment = scanned.target != PythonTarget::InfoOnly;
   PolicyResolution resolution;
   if (run.sets_environment) {
-    auto resolved = run_policy(opts, pycache_options, cwd, env, python_args, scanned);
+    auto resolved = run_policy(opts, personality, cwd, env, python_args, scanned);
     if (!resolved) return resolved.error();
     resolution = std::move(*resolved);
   }
   // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y.
   run.runtime = &runtime::self();
-  if (pycache_options && run.sets_environment) {
+  if (personality == Personality::PycacheRun && run.sets_environment) {
     PythonChoice choice = choose_python(resolution);
     auto chosen = require_runtime(choice);
     if (!chosen) return chosen.error();

@@ -16,14 +16,14 @@ spdlog::logger& log() {
   return logger;
 }
 
-Result<bool> set_log_level(std::string_view name) {
+std::optional<Error> set_log_level(std::string_view name) {
   auto level = spdlog::level::from_str(std::string(name));
   // from_str maps anything unknown to "off"; only "off" itself may mean off.
   if (level == spdlog::level::off && name != "off")
     return Error{fmt::format("unknown log level '{}' (expected trace, debug, info, warning, error or off)", name),
                  kExitUsage};
   log().set_level(level);
-  return true;
+  return std::nullopt;
 }
 
 }  // namespace pycache

@@ -70,15 +70,21 @@ fs::path current_dir() {
   return ec ? fs::path() : cwd;
 }
 
-std::vector<fs::path> absolute_path_entries(std::string_view path_variable) {
-  std::vector<fs::path> out;
+std::vector<std::string> path_entries(std::string_view path_variable) {
+  std::vector<std::string> out;
   while (true) {
     const auto colon = path_variable.find(':');
-    const std::string_view dir = path_variable.substr(0, colon);
-    if (!dir.empty() && dir.front() == '/') out.emplace_back(std::string(dir));
+    out.emplace_back(path_variable.substr(0, colon));
     if (colon == std::string_view::npos) break;
     path_variable.remove_prefix(colon + 1);
   }
+  return out;
+}
+
+std::vector<fs::path> absolute_path_entries(std::string_view path_variable) {
+  std::vector<fs::path> out;
+  for (auto& dir : path_entries(path_variable))
+    if (!dir.empty() && dir.front() == '/') out.emplace_back(std::move(dir));
   return out;
 }
 

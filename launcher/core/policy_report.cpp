@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "pycache/json.hpp"
-#include "pycache/launch.hpp"
 #include "pycache/text.hpp"
 
 namespace pycache {

@@ -13,6 +13,7 @@
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
 #include "pycache/toml_text.hpp"
+#include "pycache/wire.hpp"
 #include "toml.hpp"
 
 namespace pycache {
@@ -301,6 +302,8 @@ int env_flag(const char* value) {
 
 namespace {
 constexpr std::string_view kRecheckRecord = "recheck";
+// The format and its version: parent and child are the same pycache.
+constexpr std::string_view kInheritTag = "policy/2";
 bool list_has(std::string_view list, std::string_view item) {
   while (!list.empty()) {
     auto comma = list.find(',');
@@ -312,17 +315,13 @@ bool list_has(std::string_view list, std::string_view item) {
 }
 }  // namespace
 
-// Records are separated by \x1e, fields by \x1f: neither appears in a sane
-// path, and both survive the environment (only NUL would not).
+// A record per key, each three fields (key, value, origin) of wire.hpp's
+// framing: anything but NUL, which no value or path holds, survives the
+// environment.
 std::string encode_inherited(const Policy& policy) {
-  std::string out = "v1";
+  wire::Writer out(kInheritTag);
   auto field = [&](std::string_view key, std::string_view value, std::string_view origin) {
-    out += '\x1e';
-    out += key;
-    out += '\x1f';
-    out += value;
-    out += '\x1f';
-    out += origin;
+    out.field(key).field(value).field(origin);
   };
   // The directories a policy file named: the child checks them again, as a
   // venv or prefix made since the parent looked may be someone else's. First,
@@ -350,6 +349,16 @@ std::string encode_inherited(const Policy& policy) {
     field(k.name, value, origin);
   }
   field("policy-file", policy.project_file.native(), "");
+  return out.take();
+}
+
+std::vector<std::pair<std::string, std::optional<std::string>>> policy_environment(const Policy& policy) {
+  auto set = [](std::string v) { return std::optional<std::string>(std::move(v)); };
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  out.emplace_back("PYTHONDONTWRITEBYTECODE", policy.write_bytecode() ? std::nullopt : set("1"));
+  out.emplace_back("PYTHONOPTIMIZE", policy.optimize() > 0 ? set(std::to_string(policy.optimize())) : std::nullopt);
+  out.emplace_back("PYTHONPYCACHEPREFIX", policy.cache_prefix().empty() ? std::nullopt : set(policy.cache_prefix()));
+  out.emplace_back(kInheritVariable, policy.propagate_to_children() ? set(encode_inherited(policy)) : std::nullopt);
   return out;
 }
 
@@ -360,22 +369,14 @@ Result<Inherited> decode_inherited(std::string_view text) {
                              kInheritVariable, why),
                  kExitUsage};
   };
-  if (!text.starts_with("v1")) return bad("unknown version");
+  wire::Reader in(text);
+  if (!in.tag(kInheritTag)) return bad("unknown version");
   Inherited out;
   std::size_t seen = 0;
   std::string_view recheck;  // "venv,cache-prefix"
-  std::size_t pos = 2;
-  while (pos < text.size()) {
-    if (text[pos] != '\x1e') return bad("no record separator");
-    std::size_t end = text.find('\x1e', pos + 1);
-    std::string_view record =
-        text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
-    pos = end == std::string_view::npos ? text.size() : end;
-    auto f1 = record.find('\x1f');
-    auto f2 = f1 == std::string_view::npos ? f1 : record.find('\x1f', f1 + 1);
-    if (f2 == std::string_view::npos) return bad("a record has no value");
-    std::string_view key = record.substr(0, f1), value = record.substr(f1 + 1, f2 - f1 - 1),
-                     origin = record.substr(f2 + 1);
+  while (!in.at_end()) {
+    std::string_view key, value, origin;
+    if (!in.field(key) || !in.field(value) || !in.field(origin)) return bad("a record cut short");
     if (key == "policy-file") {
       out.policy_file = std::string(value);
       continue;

@@ -8,7 +8,6 @@
 #include <system_error>
 
 #include "pycache/fs.hpp"
-#include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"

@@ -49,8 +49,8 @@ Result<VenvInfo> inspect_venv(const fs::path& dir) {
   return info;
 }
 
-Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view ours, bool free_threaded) {
-  if (venv.version.empty()) return true;  // nothing to compare: let site.py decide
+std::optional<Error> check_venv_compatible(const VenvInfo& venv, std::string_view ours, bool free_threaded) {
+  if (venv.version.empty()) return std::nullopt;  // nothing to compare: let site.py decide
   std::string theirs = major_minor_of(venv.version, false);
   if (theirs != ours || venv.free_threaded != free_threaded) {
     return Error{fmt::format("the virtual environment '{}' was made for Python {}{}, but pycache embeds Python {}{}; "
@@ -59,7 +59,7 @@ Result<bool> check_venv_compatible(const VenvInfo& venv, std::string_view ours, 
                              free_threaded ? " (free-threaded)" : ""),
                  kExitEnvironment};
   }
-  return true;
+  return std::nullopt;
 }
 
 std::optional<fs::path> venv_of_executable(const fs::path& executable) {

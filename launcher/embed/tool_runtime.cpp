@@ -10,8 +10,8 @@
 
 namespace pycache::embed {
 
-Result<bool> start_tool_runtime() {
-  if (Py_IsInitialized()) return true;
+std::optional<Error> start_tool_runtime() {
+  if (Py_IsInitialized()) return std::nullopt;
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
   config.site_import = 0;
@@ -27,7 +27,7 @@ Result<bool> start_tool_runtime() {
     return Error{fmt::format("the embedded Python {} could not start: {}", PYCACHE_RUNTIME_VERSION,
                              status.err_msg ? status.err_msg : "unknown error"),
                  kExitEnvironment};
-  return true;
+  return std::nullopt;
 }
 
 std::array<std::uint8_t, 8> source_hash(std::string_view source) {

@@ -250,9 +250,13 @@ TEST_F(ConsoleScripts, OneOwnedByAnotherUserIsSkippedWithAWarning) {
 TEST_F(TrustRun, AMalformedHandOffOrInheritedPolicyIsBadInputInOneLine) {
   write_file(t / "proj/pycache.toml", "optimize = 1\n");
   const std::string well_formed = "1;0:0:0:0:0:0:7:default1:11:01:01:0";  // cut short, or one field wrong
+  const std::string current = "9:handoff/20:0:0:0:0:1:11:00:7:default1:01:0";
   for (std::string value : {std::string(), std::string("garbage"), std::string("1;"), std::string("1;5:/usr"),
                             std::string("1;999:x"), well_formed.substr(0, 20), well_formed.substr(0, 34),
-                            well_formed + "1:x", std::string("1;0:0:0:0:0:0:7:default1:11:91:01:0")}) {
+                            well_formed + "1:x", std::string("1;0:0:0:0:0:0:7:default1:11:91:01:0"),
+                            // the framing of wire.hpp: cut short, trailing text, a level out of range
+                            std::string("9:handoff/2"), current.substr(0, 30), current + "1:x",
+                            std::string("9:handoff/20:0:0:0:0:1:11:90:7:default1:01:0")}) {
     env["PYCACHE_HANDOFF"] = value;
     auto o = run({{pycache_python_bin().native(), "-c", "print(1)"}, std::nullopt, env, t / "proj"});
     EXPECT_EQ(o.exit_code, 2) << "'" << value << "': " << o.err;
@@ -279,7 +283,9 @@ TEST_F(TrustRun, AMalformedHandOffOrInheritedPolicyIsBadInputInOneLine) {
                                         "7\x1f"),
                             std::string("v1\x1enot-a-key\x1f"
                                         "1\x1fx"),
-                            std::string("v1\x1ewrite-bytecode\x1fyes\x1fx"), std::string("v2\x1e")}) {
+                            std::string("v1\x1ewrite-bytecode\x1fyes\x1fx"), std::string("v2\x1e"),
+                            std::string("8:policy/2"), std::string("8:policy/28:optimize1:7"),
+                            std::string("8:policy/28:optimize1:70:"), std::string("8:policy/28:optimize99:1")}) {
     env["PYCACHE_POLICY"] = value;
     for (auto argv : {std::vector<std::string>{pycache_python_bin().native(), "-c", "print(1)"},
                       std::vector<std::string>{pycache_bin().native(), "run", "-c", "print(1)"},

@@ -299,6 +299,28 @@ int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
   return 0;
 }
 
+int FakeFileSystem::stat(const fs::path& p0, FileStat& out) {
+  std::lock_guard lock(mu_);
+  fs::path p;
+  if (int e = resolve(p0, true, p)) return e;
+  if (int e = failure(Op::Stat, p)) return e;
+  auto it = nodes_.find(p);
+  if (it == nodes_.end()) return ENOENT;
+  const Node& n = it->second;
+  out =
+      FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode, n.mount_id ? n.mount_id : n.device,
+               n.mode, n.owner};
+  return 0;
+}
+
+int FakeFileSystem::access(const fs::path& p0, int /*mode*/) {
+  std::lock_guard lock(mu_);
+  fs::path p;
+  if (int e = resolve(p0, true, p)) return e;
+  if (int e = failure(Op::Access, p)) return e;
+  return nodes_.count(p) ? 0 : ENOENT;
+}
+
 int FakeFileSystem::unlink(const fs::path& p0) {
   std::lock_guard lock(mu_);
   fs::path p = norm(p0);

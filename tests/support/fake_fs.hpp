@@ -29,7 +29,7 @@ class FakeFileSystem : public FileSystem {
     std::uint64_t mount_id = 0;  // 0: the same as `device` (a bind mount sets another one)
     std::uint32_t owner = 0;
   };
-  enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDir, Write };
+  enum class Op { List, Lstat, Unlink, Rmdir, Read, MakeDir, Write, Stat, Access };
 
   // Builders: parents are created as directories.
   void add_dir(const fs::path& p, std::uint64_t device = 1);
@@ -69,6 +69,11 @@ class FakeFileSystem : public FileSystem {
   std::unique_ptr<Directory> open_directory(const fs::path& dir, FollowLink follow = FollowLink::No) override;
   int list(const fs::path& dir, std::vector<DirEntry>& out) override;
   int lstat(const fs::path& path, FileStat& out) override;
+  // Links followed; failures: Op::Stat, Op::Access on the path reached. The
+  // fake knows no permissions: access() is 0 for anything that exists,
+  // unless a failure (EACCES, EROFS) is injected.
+  int stat(const fs::path& path, FileStat& out) override;
+  int access(const fs::path& path, int mode) override;
   // What a Directory's unlink, remove_dir, make_dir and write_atomic do, by
   // path (also for tests that change the tree behind an engine's back): on
   // the last component, never through a link. Failures: Op::Unlink,

@@ -24,10 +24,10 @@ class FakeTools final : public Toolchain {
   std::atomic<int> starts{0}, compiles{0}, hashes{0};
   bool fail_start = false;
 
-  Result<bool> start() override {
+  std::optional<Error> start() override {
     ++starts;
     if (fail_start) return Error{"no python here", kExitEnvironment};
-    return true;
+    return std::nullopt;
   }
   embed::CompileOutcome compile(std::string_view source, const std::string& filename, int optimize) override {
     ++compiles;

@@ -18,29 +18,32 @@ namespace {
 // Answers "written" for every task, except that it dies by SIGKILL on any
 // source named crash.py.
 constexpr const char* kFakeWorker = R"PY(
-import os, signal, struct, sys
+import os, signal, sys
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 def exact(n):
     b = inp.read(n)
     if len(b) < n:
         sys.exit(0)
     return b
+def field(buf, i):  # wire.hpp: LENGTH:BYTES
+    colon = buf.index(b':', i)
+    end = colon + 1 + int(buf[i:colon])
+    return buf[colon + 1:end], end
+def fields(*values):
+    return b''.join(b'%d:%s' % (len(v), v) for v in values)
 while True:
-    (n,) = struct.unpack('<I', exact(4))
-    frame, i = exact(n), 4
-    (count,) = struct.unpack_from('<I', frame, 0)
-    for _ in range(count):
-        (size,) = struct.unpack_from('<I', frame, i); src = frame[i + 4:i + 4 + size]; i += 4 + size
-        mode, outputs = struct.unpack_from('<II', frame, i); i += 8
-        for _ in range(outputs):
-            (size,) = struct.unpack_from('<I', frame, i + 4); i += 8 + size
-        for _ in range(2):  # base, prefix
-            (size,) = struct.unpack_from('<I', frame, i); i += 4 + size
-        i += 16  # the directory's device and inode
+    frame = exact(int(exact(11)[:10]))
+    count, i = field(frame, 0)
+    for _ in range(int(count)):
+        src, i = field(frame, i)
+        mode, i = field(frame, i)
+        outputs, i = field(frame, i)
+        for _ in range(2 * int(outputs) + 4):  # each output's level and pyc; base, prefix, device, inode
+            _, i = field(frame, i)
         if src.endswith(b'crash.py'):
             os.kill(os.getpid(), signal.SIGKILL)
-        res = struct.pack('<IIIIIII', 0, outputs, 0, 0, 0, 0, 0)  # no error, no warnings
-        out.write(struct.pack('<I', len(res)) + res)
+        res = fields(b'0', outputs, b'0', b'0', b'', b'', b'0')  # no error, no warnings
+        out.write(b'%010d:' % len(res) + res)
         out.flush()
 )PY";
 
@@ -148,11 +151,7 @@ TEST(CompilePool, AWorkerStopsWithANamedStatus) {
     return status;
   };
   EXPECT_EQ(worker(""), kExitOk) << "no more batches: done";
-  EXPECT_EQ(worker(std::string("\x03\x00\x00\x00"
-                               "abc",
-                               7)),
-            kExitInternal)
-      << "a batch it cannot decode";
+  EXPECT_EQ(worker("0000000003:abc"), kExitInternal) << "a batch it cannot decode";
 }
 
 }  // namespace

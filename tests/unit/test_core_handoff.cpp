@@ -44,11 +44,23 @@ TEST(Handoff, EveryFieldButArgvSurvivesTheRoundTrip) {
 
 TEST(Handoff, MalformedTextIsRefused) {
   const std::string good = encode_handoff(sample());
+  ASSERT_TRUE(decode_handoff(good));
   EXPECT_FALSE(decode_handoff(""));
-  EXPECT_FALSE(decode_handoff("2;" + good.substr(2))) << "another version";
-  EXPECT_FALSE(decode_handoff(good.substr(0, good.size() - 1))) << "truncated";
+  EXPECT_FALSE(decode_handoff("garbage"));
+  std::string other = good;
+  other.replace(good.find("handoff/2"), 9, "handoff/3");
+  EXPECT_FALSE(decode_handoff(other)) << "another version";
+  for (std::size_t n = 0; n < good.size(); ++n) EXPECT_FALSE(decode_handoff(good.substr(0, n))) << "truncated at " << n;
   EXPECT_FALSE(decode_handoff(good + "x")) << "trailing text";
-  EXPECT_FALSE(decode_handoff("1;999:x"));
+  EXPECT_FALSE(decode_handoff("9:handoff/2999:x"));
+}
+
+TEST(Handoff, AnOptimizationLevelOutOfRangeIsRefused) {
+  embed::InterpreterConfig c = sample();
+  for (int level : {-1, 3, 99}) {
+    c.optimization_level = level;
+    EXPECT_FALSE(decode_handoff(encode_handoff(c))) << level;
+  }
 }
 
 }  // namespace

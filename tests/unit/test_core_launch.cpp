@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <fmt/format.h>
 
 #include <map>
 
+#include "fake_fs.hpp"
 #include "pycache/text.hpp"
 #include "temp_dir.hpp"
 
@@ -91,6 +95,81 @@ TEST(StaleCore, OnlyAStaticCoreWhoseInterpreterChangedIsStale) {
   f.static_link = true;
   f.interpreter = t / "gone";
   EXPECT_FALSE(stale_core_warning(f));
+}
+
+}  // namespace
+}  // namespace pycache
+
+namespace pycache {
+namespace {
+
+Policy read_only_policy(const char* mode, const char* prefix = nullptr) {
+  Layer l;
+  l.set(Key::ReadOnly, std::string(mode), {});
+  if (prefix) l.set(Key::CachePrefix, std::string(prefix), {});
+  Layer layers[] = {l};
+  return Policy::resolve(layers);
+}
+
+EnvLookup lookup(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+}
+
+TEST(ReadOnly, AnUnwritableTreeFallsBackToTheUserCacheMadeThroughTheFileSystem) {
+  test::FakeFileSystem files;
+  files.add_dir("/p");
+  files.add_dir("/xdg");
+  files.fail(test::FakeFileSystem::Op::Access, "/p", EROFS);
+  Policy p = read_only_policy("fallback");
+  apply_read_only(p, "/p", lookup({{"XDG_CACHE_HOME", "/xdg"}}), files);
+  EXPECT_EQ(p.cache_prefix(), "/xdg/pycache");
+  EXPECT_EQ(p.get(Key::CachePrefix).origin.source, Source::Fallback);
+  EXPECT_TRUE(p.write_bytecode());
+  EXPECT_EQ(files.mutations(), std::vector<std::string>{"mkdir /xdg/pycache"});
+}
+
+TEST(ReadOnly, WithNoWritableFallbackOrUnderSkipNoBytecodeIsWritten) {
+  test::FakeFileSystem files;
+  files.add_dir("/p");
+  files.add_dir("/xdg");
+  files.add_dir("/tmp");
+  files.fail(test::FakeFileSystem::Op::Access, "/p", EACCES);
+  files.fail(test::FakeFileSystem::Op::MakeDir, "/xdg/pycache", EACCES);
+  files.fail(test::FakeFileSystem::Op::MakeDir, "/tmp/pycache-" + std::to_string(::getuid()), EACCES);
+  Policy fallback = read_only_policy("fallback");
+  apply_read_only(fallback, "/p", lookup({{"XDG_CACHE_HOME", "/xdg"}}), files);
+  EXPECT_FALSE(fallback.write_bytecode());
+  EXPECT_EQ(fallback.cache_prefix(), "");
+  Policy skip = read_only_policy("skip");
+  apply_read_only(skip, "/p", lookup({{"XDG_CACHE_HOME", "/xdg"}}), files);
+  EXPECT_FALSE(skip.write_bytecode());
+  EXPECT_EQ(skip.get(Key::WriteBytecode).origin.source, Source::Fallback);
+  EXPECT_TRUE(files.mutations().empty()) << "nothing was made";
+}
+
+TEST(ReadOnly, AWritablePrefixIsMadeAndKept) {
+  test::FakeFileSystem files;
+  files.add_dir("/p");
+  files.add_dir("/cache");
+  Policy p = read_only_policy("fallback", "/cache/a/b");
+  apply_read_only(p, "/p", lookup({}), files);
+  EXPECT_EQ(p.cache_prefix(), "/cache/a/b");
+  EXPECT_TRUE(p.write_bytecode());
+  EXPECT_EQ(files.mutations(), (std::vector<std::string>{"mkdir /cache/a", "mkdir /cache/a/b"}));
+}
+
+TEST(ConsoleScript, OnlyAnExecutableRegularFileIsOne) {
+  test::FakeFileSystem files;
+  files.add_dir("/venv/bin/tool");  // a directory of that name is passed over
+  files.add_file("/bin/tool", "#!/usr/bin/python3\n");
+  files.fail(test::FakeFileSystem::Op::Access, "/bin/tool", EACCES);
+  auto found = find_console_script("tool", "/venv", lookup({{"PATH", "/bin"}}), Trust::current({}), files);
+  ASSERT_FALSE(found) << "not executable";
+  EXPECT_EQ(found.error().code, kExitUsage);
+  EXPECT_EQ(found.error().message, "'tool': no such file, and no console script of that name in the venv or on PATH");
 }
 
 }  // namespace

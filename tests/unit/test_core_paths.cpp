@@ -69,6 +69,15 @@ TEST(ChildPath, OneSlashBetweenAndNoneDoubledUnderTheRoot) {
   EXPECT_EQ(child_path("rel", "x"), "rel/x");
 }
 
+TEST(PathEntries, EveryEntryInOrderAnEmptyOneEmpty) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(path_entries("/usr/bin:/bin"), (V{"/usr/bin", "/bin"}));
+  EXPECT_EQ(path_entries(".:/usr/bin::bin:/bin:"), (V{".", "/usr/bin", "", "bin", "/bin", ""}));
+  EXPECT_EQ(path_entries(":"), (V{"", ""}));
+  EXPECT_EQ(path_entries(""), V{""});
+  EXPECT_EQ(path_entries("/a b:/c\\:d"), (V{"/a b", "/c\\", "d"}));
+}
+
 TEST(AbsolutePathEntries, EmptyAndRelativeEntriesAreLeftOut) {
   using V = std::vector<fs::path>;
   EXPECT_EQ(absolute_path_entries("/usr/bin:/bin"), (V{"/usr/bin", "/bin"}));

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "pycache/paths.hpp"
+#include "pycache/wire.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {
@@ -342,22 +343,29 @@ TEST(Inheritance, WhatAFileNamedIsCheckedAgainByEveryDescendant) {
   EXPECT_FALSE(trusted->layer.get(Key::Venv)->origin.named_by_file());
 }
 
+// PYCACHE_POLICY as a parent would write it: the tag, then key, value, origin per record.
+std::string inherited_text(std::initializer_list<std::string_view> fields, std::string_view tag = "policy/2") {
+  wire::Writer w(tag);
+  for (auto f : fields) w.field(f);
+  return w.take();
+}
+
 TEST(Inheritance, MalformedValuesAreRefused) {
+  ASSERT_TRUE(decode_inherited(inherited_text({"optimize", "1", "x"})));
   EXPECT_FALSE(decode_inherited(""));
-  EXPECT_FALSE(
-      decode_inherited("v2\x1eoptimize\x1f"
-                       "1\x1fx"));
-  EXPECT_FALSE(
-      decode_inherited("v1\x1eoptimize\x1f"
-                       "7\x1fx"));
-  EXPECT_FALSE(decode_inherited("v1\x1ewrite-bytecode\x1fyes\x1fx"));
-  EXPECT_FALSE(decode_inherited("v1\x1eoptimize"));
-  auto future = decode_inherited(
-      "v1\x1e"
-      "future-key\x1f"
-      "1\x1fx\x1eoptimize\x1f"
-      "1\x1fy");
+  EXPECT_FALSE(decode_inherited("garbage"));
+  EXPECT_FALSE(decode_inherited(inherited_text({"optimize", "1", "x"}, "policy/1"))) << "another version";
+  EXPECT_FALSE(decode_inherited(inherited_text({}))) << "no values";
+  EXPECT_FALSE(decode_inherited(inherited_text({"optimize", "7", "x"})));
+  EXPECT_FALSE(decode_inherited(inherited_text({"write-bytecode", "yes", "x"})));
+  EXPECT_FALSE(decode_inherited(inherited_text({"optimize"}))) << "a record cut short";
+  EXPECT_FALSE(decode_inherited(inherited_text({"optimize", "1"}))) << "a record cut short";
+  const std::string good = inherited_text({"optimize", "1", "x"});
+  EXPECT_FALSE(decode_inherited(good.substr(0, good.size() - 1))) << "truncated";
+  EXPECT_FALSE(decode_inherited(good + "9:x")) << "an overlong length";
+  auto future = decode_inherited(inherited_text({"future-key", "1", "x", "optimize", "1", "y"}));
   ASSERT_TRUE(future) << "unknown keys from a newer parent are skipped";
+  EXPECT_EQ(std::get<std::int64_t>(future->layer.get(Key::Optimize)->value), 1);
 }
 
 }  // namespace

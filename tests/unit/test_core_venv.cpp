@@ -131,16 +131,16 @@ const CompatCase kCompat[] = {
 TEST(CheckVenvCompatible, SameMajorMinorAndAbiOnly) {
   for (const auto& c : kCompat) {
     VenvInfo v{"/p/.venv", c.version, c.venv_free_threaded};
-    auto r = check_venv_compatible(v, c.ours, c.ours_free_threaded);
+    auto e = check_venv_compatible(v, c.ours, c.ours_free_threaded);
     const std::string what = std::string(c.version) + " vs " + c.ours;
     if (!c.error) {
-      EXPECT_TRUE(r) << what << ": " << r.error().message;
+      EXPECT_FALSE(e) << what << ": " << e->message;
       continue;
     }
-    ASSERT_FALSE(r) << what;
-    EXPECT_EQ(r.error().code, kExitEnvironment) << what;
-    EXPECT_THAT(r.error().message, HasSubstr("the virtual environment '/p/.venv' was " + std::string(c.error))) << what;
-    EXPECT_THAT(r.error().message, HasSubstr("recreate it with 'pycache-python -m venv'")) << what;
+    ASSERT_TRUE(e) << what;
+    EXPECT_EQ(e->code, kExitEnvironment) << what;
+    EXPECT_THAT(e->message, HasSubstr("the virtual environment '/p/.venv' was " + std::string(c.error))) << what;
+    EXPECT_THAT(e->message, HasSubstr("recreate it with 'pycache-python -m venv'")) << what;
   }
 }
 

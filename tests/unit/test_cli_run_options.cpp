@@ -1,4 +1,4 @@
-#include "pycache/run_options.hpp"
+#include "run_options.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "pycache/text.hpp"
 
-namespace pycache {
+namespace pycache::cli {
 namespace {
 
 RunOptions parse_ok(std::vector<std::string> args, std::size_t expected_first) {
@@ -163,4 +163,4 @@ TEST(RunOptions, KeyOptionsTextRendersEachKeysSpellings) {
 }
 
 }  // namespace
-}  // namespace pycache
+}  // namespace pycache::cli

@@ -1,4 +1,4 @@
-#include "pycache/run_options.hpp"
+#include "run_options.hpp"
 
 #include <fmt/format.h>
 #include <array>
@@ -8,10 +8,11 @@
 #include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/policy.hpp"
 #include "pycache/python_args.hpp"
 #include "pycache/text.hpp"
 
-namespace pycache {
+namespace pycache::cli {
 namespace {
 
 constexpr std::array<RunOptionInfo, 4> kControlOptions{{
@@ -96,7 +97,7 @@ std::optional<Error> apply_control(std::string_view name, const std::string& val
   } else if (name == "--explain") {
     out.explain = true;
   } else if (name == "--log-level") {
-    if (auto ok = set_log_level(value); !ok) return ok.error();
+    if (auto e = set_log_level(value)) return e;
     out.log_level = value;
   }
   return std::nullopt;
@@ -144,4 +145,4 @@ Result<std::size_t> parse_run_options(std::span<const std::string> args, const f
   return i;
 }
 
-}  // namespace pycache
+}  // namespace pycache::cli
