@@ -129,6 +129,10 @@ struct Discovery {
 // version first within a place. One entry per file (device and inode of the
 // real file), at the first place it was found; its other paths are its
 // aliases. Refused interpreters are listed, with why. The cache is saved.
-Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache);
+// With `only` ("3.12", "3.13t"), for a run that needs one: only files that
+// can be that interpreter are looked at (python3.12 and python3 in each
+// directory, none listed), only that interpreter is kept, and the search
+// stops at the first that may be used (after the refused ones before it).
+Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache, std::string_view only = {});
 
 }  // namespace pycache::interpreters

@@ -1,5 +1,6 @@
 #include "pycache/interpreters.hpp"
 
+#include <dirent.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -375,22 +376,31 @@ void sort_newest_first(std::vector<std::string>& names, std::size_t skip) {
   });
 }
 
-// The names in `dir` that `keep` accepts, newest first.
+// The names in `dir` starting with `prefix` that `keep` accepts, newest first
+// (by the version after the prefix). readdir, not directory_iterator: /usr/bin
+// has a thousand names, and only a few are looked at.
 template <class Keep>
-std::vector<std::string> names_in(const fs::path& dir, std::size_t skip, Keep keep) {
+std::vector<std::string> names_in(const fs::path& dir, std::string_view prefix, Keep keep) {
   std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (keep(it->path().filename().native())) names.push_back(it->path().filename().native());
-  sort_newest_first(names, skip);
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return names;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name.starts_with(prefix) && name != "." && name != ".." && keep(name)) names.emplace_back(name);
+  }
+  ::closedir(d);
+  sort_newest_first(names, prefix.size());
   return names;
 }
 
-// python3.X[t] in `dir`, newest first, and then python3 when `plain`.
-std::vector<fs::path> programs_in(const fs::path& dir, bool plain) {
+// python3.X[t] in `dir`, newest first, and then python3 when `plain`. With
+// `only` ("3.12"), python3.12 without listing the directory.
+std::vector<fs::path> programs_in(const fs::path& dir, bool plain, std::string_view only) {
   std::vector<fs::path> out;
-  for (const auto& n : names_in(dir, 6, [](const std::string& n) { return minor_of_program(n).has_value(); }))
-    out.push_back(dir / n);
+  if (!only.empty()) out.push_back(dir / ("python" + std::string(only)));
+  else
+    for (const auto& n : names_in(dir, "python3.", [](std::string_view n) { return minor_of_program(n).has_value(); }))
+      out.push_back(dir / n);
   if (plain) out.push_back(dir / "python3");
   return out;
 }
@@ -400,31 +410,31 @@ struct Candidate {
   Place place;
 };
 
-std::vector<Candidate> candidates(const EnvLookup& env) {
+std::vector<Candidate> candidates(const EnvLookup& env, std::string_view only) {
   std::vector<Candidate> out;
   auto add = [&](const std::vector<fs::path>& paths, Place place) {
     for (const auto& p : paths) out.push_back({p, place});
   };
   if (fs::path uv = uv_root(env); !uv.empty())
-    for (const auto& n : names_in(uv, 8, [](const std::string& n) { return n.starts_with("cpython-"); }))
-      add(programs_in(uv / n / "bin", false), Place::Uv);
+    for (const auto& n : names_in(uv, "cpython-", [](std::string_view) { return true; }))
+      add(programs_in(uv / n / "bin", false, only), Place::Uv);
   if (fs::path pyenv = pyenv_root(env); !pyenv.empty())
-    for (const auto& n : names_in(pyenv / "versions", 0, [](const std::string& n) { return n[0] != '.'; }))
-      add(programs_in(pyenv / "versions" / n / "bin", false), Place::Pyenv);
+    for (const auto& n : names_in(pyenv / "versions", "", [](std::string_view n) { return n[0] != '.'; }))
+      add(programs_in(pyenv / "versions" / n / "bin", false, only), Place::Pyenv);
   const char* path = env("PATH");
-  for (const auto& dir : absolute_path_entries(path ? path : "")) add(programs_in(dir, true), Place::Path);
-  add(programs_in("/usr/local/bin", true), Place::UsrLocal);
-  add(programs_in("/usr/bin", true), Place::Usr);
+  for (const auto& dir : absolute_path_entries(path ? path : "")) add(programs_in(dir, true, only), Place::Path);
+  add(programs_in("/usr/local/bin", true, only), Place::UsrLocal);
+  add(programs_in("/usr/bin", true, only), Place::Usr);
   return out;
 }
 
 }  // namespace
 
-Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache) {
+Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache, std::string_view only) {
   Discovery d;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> seen;  // device and inode of every file looked at
   std::vector<std::size_t> index;                             // its entry in d.found, or npos
-  for (const auto& c : candidates(env)) {
+  for (const auto& c : candidates(env, only)) {
     const auto id = file_id(c.path);
     if (!id) continue;  // not there, or a dangling link
     const auto at = std::find(seen.begin(), seen.end(), std::pair(id->dev, id->ino));
@@ -443,9 +453,14 @@ Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache
       d.skipped.push_back(found.error().message);
       continue;
     }
+    if (!only.empty() && found->name() != only) {  // a python3 of another version
+      index.push_back(std::string::npos);
+      continue;
+    }
     found->place = c.place;
     index.push_back(d.found.size());
     d.found.push_back(std::move(*found));
+    if (!only.empty() && !d.found.back().refused) break;
   }
   if (cache) cache->save();
   return d;

@@ -275,6 +275,36 @@ TEST(Discover, UvThenPyenvThenPathNewestFirstOnePerFile) {
   EXPECT_EQ(d.skipped[0], "'" + (t / "home/.pyenv/shims/python3.10").native() + "': not an ELF file");
 }
 
+TEST(Discover, OnlyOneNameStopsAtTheFirstThatMayBeUsed) {
+  TempDir t;
+  shared_install(t / "uv/cpython-3.12.7-linux-x86_64-gnu", "3.12");
+  shared_install(t / "uv/cpython-3.13.0-linux-x86_64-gnu", "3.13");
+  shared_install(t / "pyenv/versions/3.12.1", "3.12");
+  shared_install(t / "pyenv/versions/3.11.7", "3.11");
+  fs::create_directories(t / "bin");
+  fs::create_symlink(t / "pyenv/versions/3.11.7/bin/python3.11", t / "bin/python3");
+  const auto env = env_of({{"UV_PYTHON_INSTALL_DIR", (t / "uv").native()},
+                           {"PYENV_ROOT", (t / "nowhere").native()},
+                           {"PATH", (t / "bin").native()}});
+  EXPECT_EQ(below(discover(env, Trust::current(), nullptr, "3.12"), t.path()),
+            std::vector<std::string>{"uv uv/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12"});
+  EXPECT_EQ(below(discover(env, Trust::current(), nullptr, "3.11"), t.path()),
+            std::vector<std::string>{"PATH bin/python3"})
+      << "a python3 of that version";
+  EXPECT_EQ(below(discover(env, Trust::current(), nullptr, "3.13t"), t.path()), std::vector<std::string>{});
+  const auto with_pyenv = env_of({{"UV_PYTHON_INSTALL_DIR", (t / "uv").native()},
+                                  {"PYENV_ROOT", (t / "pyenv").native()},
+                                  {"PATH", (t / "bin").native()}});
+  if (!give_to_nobody(t / "uv/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12"))
+    GTEST_SKIP() << "needs root to give a file to nobody";
+  Discovery d = discover(with_pyenv, Trust::current(), nullptr, "3.12");
+  EXPECT_EQ(below(d, t.path()), (std::vector<std::string>{"uv uv/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12",
+                                                          "pyenv pyenv/versions/3.12.1/bin/python3.12"}));
+  ASSERT_EQ(d.found.size(), 2U) << "it stops there";
+  EXPECT_TRUE(d.found[0].refused);
+  EXPECT_FALSE(d.found[1].refused);
+}
+
 TEST(Discover, PlacesComeFromTheEnvironmentGiven) {
   TempDir t;
   shared_install(t / "xdg/uv/python/cpython-3.12.1-linux-x86_64-gnu", "3.12");
