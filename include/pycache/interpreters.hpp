@@ -126,7 +126,7 @@ struct Discovery {
 // cpython-* directory's bin/python3.X[t]), pyenv's ($PYENV_ROOT, else
 // $HOME/.pyenv: versions/*/bin/python3.X[t]), the absolute directories of
 // PATH (python3.X[t], then python3), /usr/local/bin, /usr/bin. Newest
-// version first within a place. One entry per file (device and inode of the
+// version first within a directory. One entry per file (device and inode of the
 // real file), at the first place it was found; its other paths are its
 // aliases. Refused interpreters are listed, with why. The cache is saved.
 // With `only` ("3.12", "3.13t"), for a run that needs one: only files that
