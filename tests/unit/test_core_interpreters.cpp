@@ -220,6 +220,25 @@ TEST(VersionCache, AFileThatIsNotOursOrDoesNotParseIsIgnored) {
     EXPECT_EQ(inspect_ok(t / "opt/py/bin/python3.12", &cache).version, "3.12.4");
     EXPECT_EQ(cache.scans, 1U) << bad;
   }
+  // A link to a good cache, and a FIFO: neither is read (nor waited on).
+  write_file(t / "elsewhere", good);
+  fs::remove(cache_file);
+  fs::create_symlink(t / "elsewhere", cache_file);
+  {
+    VersionCache linked(cache_file);
+    inspect_ok(t / "opt/py/bin/python3.12", &linked);
+    EXPECT_EQ(linked.scans, 1U) << "a symbolic link is not followed";
+  }
+  EXPECT_FALSE(fs::is_symlink(cache_file)) << "save() replaced the link, never wrote through it";
+  EXPECT_EQ(test::read_file(t / "elsewhere"), good);
+  fs::remove(cache_file);
+  ASSERT_EQ(::mkfifo(cache_file.c_str(), 0600), 0);
+  {
+    VersionCache fifo(cache_file);
+    inspect_ok(t / "opt/py/bin/python3.12", &fifo);
+    EXPECT_EQ(fifo.scans, 1U);
+  }
+  write_file(cache_file, good);
   if (!give_to_nobody(cache_file)) GTEST_SKIP() << "needs root to give a file to nobody";
   VersionCache cache(cache_file);
   inspect_ok(t / "opt/py/bin/python3.12", &cache);
