@@ -1,0 +1,149 @@
+#include "pycache/embed_module.hpp"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <optional>
+#include <regex>
+#include <vector>
+
+#include "pycache/read_through_source.inc"  // generated: launcher/CMakeLists.txt
+#include "pycache/text.hpp"
+
+namespace pycache::embed_module {
+namespace {
+
+Error failure(std::string message) { return Error{std::move(message), kExitEnvironment}; }
+
+std::string quoted(const fs::path& p) { return fmt::format("'{}'", printable(p.native())); }
+
+// Why the library `file` must not be loaded: it is not a regular file, it
+// or a directory or link on the way to it belongs to someone else, or
+// anyone may write it or replace it. nullopt when it may be loaded.
+std::optional<std::string> distrust_library(const Trust& trust, const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "it is not a regular file";
+  if (auto why = distrust_directory(trust, file, Exclusive::No)) return why;
+  if (!trust.listed(file) && (st.st_mode & S_IWOTH)) return "it is writable by everyone";
+  return std::nullopt;
+}
+
+// The interpreter's libpython, judged by its name: libpython3.12.so.1.0 for
+// 3.12, libpython3.13t.so.1.0 for 3.13t; a debug build (d: Py_TRACE_REFS
+// changes every object's layout) or another version is refused.
+std::optional<Error> check_library_name(const interpreters::Interpreter& in) {
+  static const std::regex name(R"(libpython(3\.[0-9]+)([a-z]*)\.so.*)");
+  const std::string file = in.libpython.filename().native();
+  std::smatch m;
+  if (!std::regex_match(file, m, name))
+    return failure(fmt::format("Python {}'s library {} is not named as a libpython", in.name(), quoted(in.libpython)));
+  const std::string flags = m[2].str();
+  if (flags.find('d') != std::string::npos)
+    return failure(fmt::format("Python {}'s library {} is a debug build, which no embedding module fits",
+                               in.name(), quoted(in.libpython)));
+  const std::string named = m[1].str() + (flags.find('t') != std::string::npos ? "t" : "");
+  if (named != in.name())
+    return failure(fmt::format("Python {}'s library {} is Python {}'s", in.name(), quoted(in.libpython), named));
+  return std::nullopt;
+}
+
+std::optional<Error> check_table(const interpreters::Interpreter& in, const fs::path& file, const PycacheEmbedV1* t) {
+  if (!t || t->table_version != PYCACHE_EMBED_TABLE_VERSION || t->table_size < sizeof(PycacheEmbedV1))
+    return failure(fmt::format("the embedding module {} is of another pycache (table version {}, not {})",
+                               quoted(file), t ? t->table_version : 0, PYCACHE_EMBED_TABLE_VERSION));
+  const std::string built = fmt::format("{}.{}{}", t->major, t->minor, t->free_threaded ? "t" : "");
+  if (built != in.name())
+    return failure(
+        fmt::format("the embedding module {} was built for Python {}, not {}", quoted(file), built, in.name()));
+  return std::nullopt;
+}
+
+std::string dl_error() {
+  const char* e = ::dlerror();
+  return e ? std::string(e) : std::string("unknown error");
+}
+
+// The checks that need no dlopen.
+std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& file,
+                                          const Trust& trust) {
+  if (in.refused) return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
+  if (in.libpython.empty())
+    return failure(fmt::format("Python {} at {} has no shared libpython to load (it is linked statically)", in.name(),
+                               quoted(in.path)));
+  if (auto e = check_library_name(in)) return e;
+  if (auto why = distrust_library(trust, in.libpython))
+    return failure(fmt::format("Python {}'s library {} is not loaded: {}", in.name(), quoted(in.libpython), *why));
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    return failure(fmt::format("no embedding module for Python {}: {} is missing", in.name(), quoted(file)));
+  if (auto why = distrust_library(trust, file))
+    return failure(fmt::format("the embedding module {} is not loaded: {}", quoted(file), *why));
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string module_file_name(const interpreters::Interpreter& interpreter) {
+  return fmt::format("pycache-embed-{}.so", interpreter.name());
+}
+
+fs::path default_modules_dir() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  return fs::path(std::string(buf, static_cast<std::size_t>(n))).parent_path().parent_path() / "lib" / "pycache";
+}
+
+Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
+  Module m;
+  m.libpython = in.libpython;
+  m.file = modules_dir / module_file_name(in);
+  if (auto e = check_before_loading(in, m.file, trust)) return *e;
+  m.libpython_handle = ::dlopen(m.libpython.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (!m.libpython_handle)
+    return failure(fmt::format("Python {}'s library {} could not be loaded: {}", in.name(), quoted(m.libpython),
+                               dl_error()));
+  m.module_handle = ::dlopen(m.file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!m.module_handle)
+    return failure(fmt::format("the embedding module {} could not be loaded: {}", quoted(m.file), dl_error()));
+  void* entry = ::dlsym(m.module_handle, PYCACHE_EMBED_ENTRY);
+  if (!entry)
+    return failure(fmt::format("the embedding module {} has no entry {}: {}", quoted(m.file), PYCACHE_EMBED_ENTRY,
+                               dl_error()));
+  m.table = reinterpret_cast<PycacheEmbedEntryV1>(entry)();
+  if (auto e = check_table(in, m.file, m.table)) return *e;
+  return m;
+}
+
+int run_python(const Module& module, const embed::InterpreterConfig& in) {
+  std::vector<const char*> argv, names, values;
+  for (const auto& a : in.argv) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  for (const auto& [name, value] : in.environment_after_init) {
+    names.push_back(name.c_str());
+    values.push_back(value ? value->c_str() : nullptr);
+  }
+  PycacheEmbedConfigV1 c{};
+  c.argc = in.argv.size();
+  c.argv = argv.data();
+  c.executable = in.executable.c_str();
+  c.base_executable = in.base_executable.c_str();
+  c.home = in.home.c_str();
+  c.prefix = in.prefix.c_str();
+  c.exec_prefix = in.exec_prefix.c_str();
+  c.write_bytecode = in.write_bytecode ? 1 : 0;
+  c.optimization_level = in.optimization_level;
+  c.pycache_prefix = in.pycache_prefix.c_str();
+  c.check_hash_pycs_mode = in.check_hash_pycs_mode.c_str();
+  c.read_through = in.read_through ? 1 : 0;
+  c.read_through_source = generated::kReadThroughSource;
+  c.environment_count = names.size();
+  c.environment_names = names.data();
+  c.environment_values = values.data();
+  return module.table->run_python(&c);
+}
+
+}  // namespace pycache::embed_module
