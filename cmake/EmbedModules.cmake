@@ -118,6 +118,9 @@ function(pycache_embed_module id)
   target_include_directories(${target} SYSTEM PRIVATE "${PYCACHE_EMBED_${id}_INCLUDE}")
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
   target_link_libraries(${target} PRIVATE pycache_deps pycache_warnings pycache_sanitizers)
+  # What GCC picks by itself in 3.13's pyatomic.h; clang 14 (clang-tidy) finds
+  # no __atomic_load with __has_builtin and stops with #error.
+  target_compile_definitions(${target} PRIVATE _Py_USE_GCC_BUILTIN_ATOMICS=1)
   set_target_properties(${target} PROPERTIES
     PREFIX "" OUTPUT_NAME "pycache-embed-${_embed_${id}_NAME}"
     LIBRARY_OUTPUT_DIRECTORY ${PYCACHE_EMBED_MODULES_DIR}

@@ -51,10 +51,10 @@ struct PycacheEmbedConfigV1 {
 // Where a call's text results go: `sink(context, field, data, size)`.
 typedef void (*PycacheEmbedSink)(void* context, int field, const char* data, size_t size);
 enum PycacheEmbedField {
-  kPycacheEmbedError = 0,    // a one-line error message
-  kPycacheEmbedText = 1,     // disassemble(): the text
-  kPycacheEmbedCode = 2,     // compile_source(): marshal.dumps(code)
-  kPycacheEmbedErrorType = 3 // compile_source(): "SyntaxError", ...
+  kPycacheEmbedError = 0,     // a one-line error message
+  kPycacheEmbedText = 1,      // disassemble(): the text
+  kPycacheEmbedCode = 2,      // compile_source(): marshal.dumps(code)
+  kPycacheEmbedErrorType = 3  // compile_source(): "SyntaxError", ...
 };
 
 // embed::CompileOutcome's scalars; its strings go to the sink (code, error
@@ -71,8 +71,8 @@ struct PycacheEmbedV1 {
   // The CPython ABI the module was compiled for.
   int major;
   int minor;
-  int free_threaded;       // Py_GIL_DISABLED headers (a 3.13t module)
-  uint32_t py_version_hex; // PY_VERSION_HEX of its headers
+  int free_threaded;            // Py_GIL_DISABLED headers (a 3.13t module)
+  uint32_t py_version_hex;      // PY_VERSION_HEX of its headers
   const char* headers_version;  // PY_VERSION of its headers, "3.11.2"
 
   // embed::run_python: initialises CPython and runs it as python would;

@@ -42,8 +42,8 @@ std::optional<Error> check_library_name(const interpreters::Interpreter& in) {
     return failure(fmt::format("Python {}'s library {} is not named as a libpython", in.name(), quoted(in.libpython)));
   const std::string flags = m[2].str();
   if (flags.find('d') != std::string::npos)
-    return failure(fmt::format("Python {}'s library {} is a debug build, which no embedding module fits",
-                               in.name(), quoted(in.libpython)));
+    return failure(fmt::format("Python {}'s library {} is a debug build, which no embedding module fits", in.name(),
+                               quoted(in.libpython)));
   const std::string named = m[1].str() + (flags.find('t') != std::string::npos ? "t" : "");
   if (named != in.name())
     return failure(fmt::format("Python {}'s library {} is Python {}'s", in.name(), quoted(in.libpython), named));
@@ -52,8 +52,8 @@ std::optional<Error> check_library_name(const interpreters::Interpreter& in) {
 
 std::optional<Error> check_table(const interpreters::Interpreter& in, const fs::path& file, const PycacheEmbedV1* t) {
   if (!t || t->table_version != PYCACHE_EMBED_TABLE_VERSION || t->table_size < sizeof(PycacheEmbedV1))
-    return failure(fmt::format("the embedding module {} is of another pycache (table version {}, not {})",
-                               quoted(file), t ? t->table_version : 0, PYCACHE_EMBED_TABLE_VERSION));
+    return failure(fmt::format("the embedding module {} is of another pycache (table version {}, not {})", quoted(file),
+                               t ? t->table_version : 0, PYCACHE_EMBED_TABLE_VERSION));
   const std::string built = fmt::format("{}.{}{}", t->major, t->minor, t->free_threaded ? "t" : "");
   if (built != in.name())
     return failure(
@@ -69,7 +69,8 @@ std::string dl_error() {
 // The checks that need no dlopen.
 std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& file,
                                           const Trust& trust) {
-  if (in.refused) return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
+  if (in.refused)
+    return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
   if (in.libpython.empty())
     return failure(fmt::format("Python {} at {} has no shared libpython to load (it is linked statically)", in.name(),
                                quoted(in.path)));
@@ -104,15 +105,15 @@ Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules
   if (auto e = check_before_loading(in, m.file, trust)) return *e;
   m.libpython_handle = ::dlopen(m.libpython.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!m.libpython_handle)
-    return failure(fmt::format("Python {}'s library {} could not be loaded: {}", in.name(), quoted(m.libpython),
-                               dl_error()));
+    return failure(
+        fmt::format("Python {}'s library {} could not be loaded: {}", in.name(), quoted(m.libpython), dl_error()));
   m.module_handle = ::dlopen(m.file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m.module_handle)
     return failure(fmt::format("the embedding module {} could not be loaded: {}", quoted(m.file), dl_error()));
   void* entry = ::dlsym(m.module_handle, PYCACHE_EMBED_ENTRY);
   if (!entry)
-    return failure(fmt::format("the embedding module {} has no entry {}: {}", quoted(m.file), PYCACHE_EMBED_ENTRY,
-                               dl_error()));
+    return failure(
+        fmt::format("the embedding module {} has no entry {}: {}", quoted(m.file), PYCACHE_EMBED_ENTRY, dl_error()));
   m.table = reinterpret_cast<PycacheEmbedEntryV1>(entry)();
   if (auto e = check_table(in, m.file, m.table)) return *e;
   return m;

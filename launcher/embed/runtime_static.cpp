@@ -8,8 +8,8 @@
 namespace pycache::embed {
 
 int run_python(const InterpreterConfig& config) {
-  return run_python_with(config, {frozen::kReadThroughSource, frozen::kReadThroughCode,
-                                  sizeof frozen::kReadThroughCode, frozen::kReadThroughMagic});
+  return run_python_with(config, {frozen::kReadThroughSource, frozen::kReadThroughCode, sizeof frozen::kReadThroughCode,
+                                  frozen::kReadThroughMagic});
 }
 
 std::size_t runtime_index() { return PYCACHE_RUNTIME_INDEX; }

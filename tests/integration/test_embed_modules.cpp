@@ -1,0 +1,89 @@
+// The embedding modules end to end, without `run`: embed_probe (a program
+// linking no libpython) describes an interpreter without starting it, loads
+// its libpython and its minor version's module (build/lib/pycache), and runs
+// python through it. What it prints and how it exits must be what the
+// interpreter itself prints and exits with, for every version present.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "process.hpp"
+#include "pycache/interpreters.hpp"
+#include "temp_dir.hpp"
+
+namespace pycache::test {
+namespace {
+
+// pyenv's newest 3.X.* with bin/python3.X, or Debian's /usr/bin/python3.11.
+fs::path interpreter_for(const std::string& which) {
+  if (which == "debian-3.11") return fs::exists("/usr/bin/python3.11") ? fs::path("/usr/bin/python3.11") : fs::path();
+  const char* root = std::getenv("PYENV_ROOT");
+  const char* home = std::getenv("HOME");
+  const fs::path versions = root && *root   ? fs::path(root) / "versions"
+                            : home && *home ? fs::path(home) / ".pyenv/versions"
+                                            : fs::path();
+  std::error_code ec;
+  fs::path found;
+  if (versions.empty() || !fs::is_directory(versions, ec)) return found;
+  for (const auto& e : fs::directory_iterator(versions, ec)) {
+    const std::string name = e.path().filename().native();
+    const fs::path python = e.path() / "bin" / ("python" + which);
+    if (name.rfind(which + ".", 0) == 0 && fs::exists(python, ec) && (found.empty() || python > found)) found = python;
+  }
+  return found;
+}
+
+class EmbedModule : public ::testing::TestWithParam<std::string> {
+ protected:
+  TempDir t;
+  Env env = clean_env(t / "home");
+  fs::path python;
+
+  void SetUp() override {
+    if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "runtime independent: run with the default runtime";
+    python = interpreter_for(GetParam());
+    if (python.empty()) GTEST_SKIP() << "no interpreter for " << GetParam() << " on this machine";
+    fs::create_directories(t / "home");
+  }
+  Outcome probe(std::vector<std::string> args) {
+    args.insert(args.begin(), {PYCACHE_TEST_EMBED_PROBE, python.native()});
+    return run({args, std::nullopt, env, t.path()});
+  }
+  Outcome direct(std::vector<std::string> args) {
+    args.insert(args.begin(), python.native());
+    return run({args, std::nullopt, env, t.path()});
+  }
+};
+
+TEST_P(EmbedModule, RunsPythonAsTheInterpreterItselfDoes) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"-c", "import sys,json,ssl; print(sys.version, sys.prefix, sys.flags.optimize)"},
+        std::vector<std::string>{"-O", "-c", "import sys; print(sys.executable, sys.base_prefix, sys.path, sys.flags)"},
+        std::vector<std::string>{"-c", "raise SystemExit(7)"}}) {
+    const Outcome via = probe(args), own = direct(args);
+    EXPECT_EQ(via.exit_code, own.exit_code) << args.back() << "\n" << via.err;
+    EXPECT_EQ(via.out, own.out) << args.back();
+    EXPECT_EQ(via.err, own.err) << args.back();
+  }
+  EXPECT_EQ(probe({"-c", "raise SystemExit(7)"}).exit_code, 7);
+}
+
+TEST_P(EmbedModule, TheVersionRunningIsTheInterpretersOwn) {
+  auto in = interpreters::inspect(python, Trust::current(), nullptr);
+  ASSERT_TRUE(in) << in.error().message;
+  const Outcome o = probe({"-c", "import sys; print(sys.version.split()[0])"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, in->version + "\n");  // Debian's 3.11.2 through its libpython, not pyenv's 3.11.7
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, EmbedModule,
+                         ::testing::Values("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n)
+                             if (c == '.' || c == '-') c = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace pycache::test
