@@ -129,7 +129,10 @@ function(pycache_embed_module id)
   # hidden, as the programs link it: one shared object less to map.
   target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--exclude-libs,ALL)
   # lib/, never a multiarch libdir: the programs look in $ORIGIN/../lib/pycache.
-  install(TARGETS ${target} LIBRARY DESTINATION lib/pycache COMPONENT main)
+  # A component of their own, which the Debian package leaves out until
+  # `run` loads them (cpack would add ldconfig calls for them, and lintian
+  # warns about those).
+  install(TARGETS ${target} LIBRARY DESTINATION lib/pycache COMPONENT embed_modules)
   message(STATUS "pycache embedding module ${_embed_${id}_NAME}: headers of Python "
                  "${PYCACHE_EMBED_${id}_VERSION} (${PYCACHE_EMBED_${id}_INCLUDE})")
 endfunction()

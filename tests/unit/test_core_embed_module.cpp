@@ -84,6 +84,12 @@ TEST_F(EmbedModuleLoad, ADebugLibpythonIsRefused) {
   EXPECT_NE(error_of(interpreter("3.12", "libpython3.12d.so.1.0")).find("is a debug build"), std::string::npos);
 }
 
+TEST_F(EmbedModuleLoad, ALibraryNotNamedAsALibpythonIsRefused) {
+  install_module("ok", "3.12");
+  for (const char* name : {"libfoo.so", "libpython3.so", "libpython3.x.so", "libpython3.12"})
+    EXPECT_NE(error_of(interpreter("3.12", name)).find("is not named as a libpython"), std::string::npos) << name;
+}
+
 TEST_F(EmbedModuleLoad, ALibpythonOfAnotherVersionOrThreadingIsRefused) {
   install_module("ok", "3.12");
   EXPECT_NE(error_of(interpreter("3.12", "libpython3.11.so.1.0")).find("is Python 3.11's"), std::string::npos);
