@@ -108,6 +108,17 @@ elseif(NOT PYCACHE_EMBED_PYTHONS STREQUAL "none")
   endforeach()
 endif()
 
+# The interpreter beside each minor version's headers (PREFIX/bin/python3.X[t]
+# for PREFIX/include/python3.X[t]), if there is one: the build runs it to
+# freeze the read-through hook for that version (launcher/CMakeLists.txt).
+foreach(_id IN LISTS PYCACHE_EMBED_IDS)
+  get_filename_component(_prefix "${PYCACHE_EMBED_${_id}_INCLUDE}/../.." ABSOLUTE)
+  set(PYCACHE_EMBED_${_id}_INTERPRETER "")
+  if(EXISTS "${_prefix}/bin/python${_embed_${_id}_NAME}")
+    set(PYCACHE_EMBED_${_id}_INTERPRETER "${_prefix}/bin/python${_embed_${_id}_NAME}")
+  endif()
+endforeach()
+
 set(PYCACHE_EMBED_MODULES_DIR ${PROJECT_BINARY_DIR}/lib/pycache)
 
 # The module of minor version <id>, from `sources` (launcher/embed/ but the
@@ -133,6 +144,10 @@ function(pycache_embed_module id)
   # `run` loads them (cpack would add ldconfig calls for them, and lintian
   # warns about those).
   install(TARGETS ${target} LIBRARY DESTINATION lib/pycache COMPONENT embed_modules)
+  set(hook "read-through hook frozen by ${PYCACHE_EMBED_${id}_INTERPRETER}")
+  if(PYCACHE_EMBED_${id}_INTERPRETER STREQUAL "")
+    set(hook "no interpreter to freeze the read-through hook: compiled at each start that uses it")
+  endif()
   message(STATUS "pycache embedding module ${_embed_${id}_NAME}: headers of Python "
-                 "${PYCACHE_EMBED_${id}_VERSION} (${PYCACHE_EMBED_${id}_INCLUDE})")
+                 "${PYCACHE_EMBED_${id}_VERSION} (${PYCACHE_EMBED_${id}_INCLUDE}), ${hook}")
 endfunction()

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "pycache/embed_read_through.inc"   // generated: launcher/CMakeLists.txt
 #include "pycache/read_through_source.inc"  // generated: launcher/CMakeLists.txt
 #include "pycache/text.hpp"
 
@@ -57,8 +58,8 @@ std::optional<Error> check_library_name(const interpreters::Interpreter& in) {
     return failure(fmt::format("Python {}'s library {} is not named as a libpython", in.name(), quoted(in.libpython)));
   const auto& [version, flags] = *parts;
   if (flags.find('d') != std::string::npos)
-    return failure(fmt::format("Python {}'s library {} is a debug build, which no embedding module fits",
-                               in.name(), quoted(in.libpython)));
+    return failure(fmt::format("Python {}'s library {} is a debug build, which no embedding module fits", in.name(),
+                               quoted(in.libpython)));
   const std::string named = version + (flags.find('t') != std::string::npos ? "t" : "");
   if (named != in.name())
     return failure(fmt::format("Python {}'s library {} is Python {}'s", in.name(), quoted(in.libpython), named));
@@ -98,6 +99,14 @@ std::optional<Error> check_before_loading(const interpreters::Interpreter& in, c
   if (auto why = distrust_library(trust, file))
     return failure(fmt::format("the embedding module {} is not loaded: {}", quoted(file), *why));
   return std::nullopt;
+}
+
+// The hook frozen for the module's version, if the build froze one.
+const generated::FrozenHook* frozen_hook(const PycacheEmbedV1& table) {
+  const std::string name = fmt::format("{}.{}{}", table.major, table.minor, table.free_threaded ? "t" : "");
+  for (const auto& hook : generated::kFrozenReadThrough)
+    if (hook.name && name == hook.name) return &hook;
+  return nullptr;
 }
 
 }  // namespace
@@ -156,6 +165,11 @@ int run_python(const Module& module, const embed::InterpreterConfig& in) {
   c.check_hash_pycs_mode = in.check_hash_pycs_mode.c_str();
   c.read_through = in.read_through ? 1 : 0;
   c.read_through_source = generated::kReadThroughSource;
+  if (const auto* hook = in.read_through ? frozen_hook(*module.table) : nullptr) {
+    c.read_through_code = hook->code;
+    c.read_through_code_size = hook->size;
+    c.read_through_magic = hook->magic;
+  }
   c.environment_count = names.size();
   c.environment_names = names.data();
   c.environment_values = values.data();

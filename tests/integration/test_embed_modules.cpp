@@ -76,6 +76,37 @@ TEST_P(EmbedModule, TheVersionRunningIsTheInterpretersOwn) {
   EXPECT_EQ(o.out, in->version + "\n");  // Debian's 3.11.2 through its libpython, not pyenv's 3.11.7
 }
 
+// The read-through hook, handed to the module by the loader (frozen for its
+// version): a valid in-tree pyc is used, not compiled again into the prefix.
+TEST_P(EmbedModule, TheReadThroughHookServesInTreePycs) {
+  const fs::path app = t / "app";
+  write_file(app / "pkg/__init__.py", "");
+  write_file(app / "pkg/mod.py", "VALUE = 'fresh'\n");
+  auto c = run({{python.native(), "-m", "compileall", "-q", app.native()}, std::nullopt, env, app});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const std::string mm = GetParam().substr(GetParam().find('3'));
+  const std::string tag = "cpython-3" + mm.substr(2);
+  const fs::path in_tree = app / "pkg/__pycache__" / ("mod." + tag + ".pyc");
+  ASSERT_TRUE(fs::exists(in_tree)) << in_tree;
+  for (const bool hook : {true, false}) {
+    const fs::path pfx = t / (hook ? "pfx-hook" : "pfx-none");
+    std::vector<std::string> args = {PYCACHE_TEST_EMBED_PROBE,
+                                     python.native(),
+                                     "-X",
+                                     "pycache_prefix=" + pfx.native(),
+                                     "-v",
+                                     "-c",
+                                     "import pkg.mod; print(pkg.mod.VALUE)"};
+    if (hook) args.insert(args.begin() + 1, "--read-through");
+    const Outcome o = run({args, std::nullopt, env, app});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out, "fresh\n");
+    const fs::path mirror = pfx / fs::path(app.native().substr(1)) / "pkg" / ("mod." + tag + ".pyc");
+    EXPECT_EQ(o.err.find(in_tree.native() + " matches") != std::string::npos, hook) << o.err;
+    EXPECT_EQ(fs::exists(mirror), !hook) << mirror;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, EmbedModule,
                          ::testing::Values("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                          [](const auto& param_info) {

@@ -1,10 +1,11 @@
-// embed_probe [--modules DIR] INTERPRETER [PYTHON-ARGS...]: runs python as
+// embed_probe [--modules DIR] [--read-through] INTERPRETER [PYTHON-ARGS...]: runs python as
 // INTERPRETER would, through its embedding module (embed_module.hpp) rather
 // than a runtime program: the interpreter described without starting it
 // (interpreters::inspect), its libpython and module loaded, the path inputs
 // getpath.cpp computes for its install. The bytecode settings are python's
 // own (its options, then PYTHON* unless -E/-I), as the policy is not part of
-// this. Links no libpython: the test that the whole path works without one.
+// this; --read-through installs the read-through hook (with a prefix).
+// Links no libpython: the test that the whole path works without one.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -83,15 +84,26 @@ embed::InterpreterConfig config_of(const interpreters::Interpreter& in, std::vec
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   fs::path modules = embed_module::default_modules_dir();
-  if (args.size() >= 2 && args[0] == "--modules") {
-    modules = args[1];
-    args.erase(args.begin(), args.begin() + 2);
+  bool read_through = false;
+  for (;;) {
+    if (args.size() >= 2 && args[0] == "--modules") {
+      modules = args[1];
+      args.erase(args.begin(), args.begin() + 2);
+    } else if (!args.empty() && args[0] == "--read-through") {
+      read_through = true;
+      args.erase(args.begin());
+    } else {
+      break;
+    }
   }
-  if (args.empty()) return fail("usage: embed_probe [--modules DIR] INTERPRETER [PYTHON-ARGS...]", kExitUsage);
+  if (args.empty())
+    return fail("usage: embed_probe [--modules DIR] [--read-through] INTERPRETER [PYTHON-ARGS...]", kExitUsage);
   const Trust trust = Trust::current();
   auto in = interpreters::inspect(args[0], trust, nullptr);
   if (!in) return fail(in.error().message, in.error().code);
   auto module = embed_module::load(*in, modules, trust);
   if (!module) return fail(module.error().message, module.error().code);
-  return embed_module::run_python(*module, config_of(*in, std::move(args)));
+  embed::InterpreterConfig config = config_of(*in, std::move(args));
+  config.read_through = read_through;
+  return embed_module::run_python(*module, config);
 }
