@@ -43,6 +43,9 @@ class EmbedModule : public ::testing::TestWithParam<std::string> {
     if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "runtime independent: run with the default runtime";
     python = interpreter_for(GetParam());
     if (python.empty()) GTEST_SKIP() << "no interpreter for " << GetParam() << " on this machine";
+    const std::string name = GetParam().substr(GetParam().find('3'));
+    const fs::path module = fs::path(PYCACHE_TEST_EMBED_MODULES_DIR) / ("pycache-embed-" + name + ".so");
+    if (!fs::exists(module)) GTEST_SKIP() << "this build has no " << module << " (PYCACHE_EMBED_PYTHONS)";
     fs::create_directories(t / "home");
   }
   Outcome probe(std::vector<std::string> args) {
