@@ -7,8 +7,11 @@
 // this header nor its implementation includes Python.h: the module's
 // table (embed_abi.h) is the way in. A program that loads a module must not
 // link any libpython itself (its own Py* would preempt the loaded ones).
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "pycache/embed.hpp"
 #include "pycache/embed_abi.h"
@@ -51,5 +54,15 @@ Result<Module> load(const interpreters::Interpreter& interpreter, const fs::path
 // (the read-through hook's source included). Like run_python it may end the
 // process; call nothing after it.
 int run_python(const Module& module, const embed::InterpreterConfig& config);
+
+// The tool interpreter (embed::start_tool_runtime and what needs it),
+// through the module: the same calls, the same errors. `home` is the
+// interpreter's prefix.
+Result<bool> start_tool_runtime(const Module& module, const fs::path& home);
+std::array<std::uint8_t, 8> source_hash(const Module& module, std::string_view source);
+std::uint16_t magic_number(const Module& module);
+Result<std::string> disassemble(const Module& module, std::string_view pyc);
+embed::CompileOutcome compile_source(const Module& module, std::string_view source, const std::string& filename,
+                                     int optimize);
 
 }  // namespace pycache::embed_module

@@ -109,6 +109,27 @@ const generated::FrozenHook* frozen_hook(const PycacheEmbedV1& table) {
   return nullptr;
 }
 
+// What a call's sink received.
+struct Collected {
+  std::string error, text, code, error_type;
+};
+
+void collect(void* context, int field, const char* data, std::size_t size) {
+  auto& c = *static_cast<Collected*>(context);
+  std::string value(data, size);
+  switch (field) {
+    case kPycacheEmbedText: c.text = std::move(value); break;
+    case kPycacheEmbedCode: c.code = std::move(value); break;
+    case kPycacheEmbedErrorType: c.error_type = std::move(value); break;
+    default: c.error = std::move(value); break;
+  }
+}
+
+Error error_of(int status, Collected& c) {
+  return Error{c.error.empty() ? std::string("the embedding module failed without saying why") : std::move(c.error),
+               static_cast<ExitCode>(status)};
+}
+
 }  // namespace
 
 std::string module_file_name(const interpreters::Interpreter& interpreter) {
@@ -174,6 +195,43 @@ int run_python(const Module& module, const embed::InterpreterConfig& in) {
   c.environment_names = names.data();
   c.environment_values = values.data();
   return module.table->run_python(&c);
+}
+
+Result<bool> start_tool_runtime(const Module& module, const fs::path& home) {
+  Collected c;
+  const int status = module.table->start_tool_runtime(home.c_str(), collect, &c);
+  if (status != 0) return error_of(status, c);
+  return true;
+}
+
+std::array<std::uint8_t, 8> source_hash(const Module& module, std::string_view source) {
+  std::array<std::uint8_t, 8> out{};
+  module.table->source_hash(source.data(), source.size(), out.data());
+  return out;
+}
+
+std::uint16_t magic_number(const Module& module) { return module.table->magic_number(); }
+
+Result<std::string> disassemble(const Module& module, std::string_view pyc) {
+  Collected c;
+  const int status = module.table->disassemble(pyc.data(), pyc.size(), collect, &c);
+  if (status != 0) return error_of(status, c);
+  return std::move(c.text);
+}
+
+embed::CompileOutcome compile_source(const Module& module, std::string_view source, const std::string& filename,
+                                     int optimize) {
+  Collected c;
+  PycacheEmbedCompileV1 r{};
+  module.table->compile_source(source.data(), source.size(), filename.c_str(), optimize, &r, collect, &c);
+  embed::CompileOutcome out;
+  out.ok = r.ok != 0;
+  out.line = r.line;
+  out.column = r.column;
+  out.code = std::move(c.code);
+  out.error_type = std::move(c.error_type);
+  out.message = std::move(c.error);
+  return out;
 }
 
 }  // namespace pycache::embed_module

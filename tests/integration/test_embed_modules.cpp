@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <regex>
 
 #include "process.hpp"
 #include "pycache/interpreters.hpp"
@@ -108,6 +109,39 @@ TEST_P(EmbedModule, TheReadThroughHookServesInTreePycs) {
     EXPECT_EQ(o.err.find(in_tree.native() + " matches") != std::string::npos, hook) << o.err;
     EXPECT_EQ(fs::exists(mirror), !hook) << mirror;
   }
+}
+
+// The tool interpreter (compile, show) through the module: magic number,
+// source hash, compiled code, a syntax error and a disassembly, each what the
+// interpreter itself computes.
+TEST_P(EmbedModule, TheToolInterpreterComputesWhatTheInterpreterDoes) {
+  const fs::path src = t / "src.py", pyc = t / "src.pyc", ref = t / "ref.py";
+  write_file(src, "x = 1\ndef f(a):\n    return a + x\n");
+  write_file(ref,
+             "import sys, marshal, dis, io, importlib.util as u\n"
+             "src_path, pyc_path, code_hex = sys.argv[1:4]\n"
+             "src = open(src_path, 'rb').read()\n"
+             "print('magic', int.from_bytes(u.MAGIC_NUMBER[:2], 'little'))\n"
+             "print('hash', u.source_hash(src).hex())\n"
+             "print('code', marshal.loads(bytes.fromhex(code_hex)) == compile(src, src_path, 'exec', "
+             "dont_inherit=True))\n"
+             "try:\n    compile(b'def (:\\n', 'bad.py', 'exec', dont_inherit=True)\n"
+             "except SyntaxError as e:\n    print('error', type(e).__name__, e.lineno, e.offset, e.msg)\n"
+             "buf = io.StringIO()\n"
+             "dis.dis(marshal.loads(open(pyc_path, 'rb').read()[16:]), file=buf)\n"
+             "print(buf.getvalue(), end='')\n");
+  const std::string compile = "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2])";
+  ASSERT_EQ(direct({"-c", compile, src.native(), pyc.native()}).exit_code, 0);
+  const Outcome via = run(
+      {{PYCACHE_TEST_EMBED_PROBE, "--tool", python.native(), src.native(), pyc.native()}, std::nullopt, env, t.path()});
+  ASSERT_EQ(via.exit_code, 0) << via.err;
+  std::smatch code;
+  ASSERT_TRUE(std::regex_search(via.out, code, std::regex("\ncode ([0-9a-f]+)\n"))) << via.out;
+  const Outcome own = direct({ref.native(), src.native(), pyc.native(), code[1].str()});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  const std::regex address("0x[0-9a-f]+");
+  const std::string got = std::regex_replace(via.out, std::regex("\ncode [0-9a-f]+\n"), "\ncode True\n");
+  EXPECT_EQ(std::regex_replace(got, address, "0x"), std::regex_replace(own.out, address, "0x"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, EmbedModule,

@@ -5,6 +5,9 @@
 // getpath.cpp computes for its install. The bytecode settings are python's
 // own (its options, then PYTHON* unless -E/-I), as the policy is not part of
 // this; --read-through installs the read-through hook (with a prefix).
+// embed_probe [--modules DIR] --tool INTERPRETER SOURCE PYC: the tool
+// interpreter through the module instead: its magic number, SOURCE's hash
+// and marshalled code (hex), the error compiling "def (:", PYC disassembled.
 // Links no libpython: the test that the whole path works without one.
 #include <dirent.h>
 #include <sys/stat.h>
@@ -79,18 +82,59 @@ embed::InterpreterConfig config_of(const interpreters::Interpreter& in, std::vec
   return c;
 }
 
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+std::string read_all(const fs::path& file) {
+  std::string out;
+  if (FILE* f = std::fopen(file.c_str(), "rb")) {
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    std::fclose(f);
+  }
+  return out;
+}
+
+int tool(const embed_module::Module& module, const interpreters::Interpreter& in, const fs::path& source,
+         const fs::path& pyc) {
+  if (auto started = embed_module::start_tool_runtime(module, in.prefix); !started)
+    return fail(started.error().message, started.error().code);
+  const std::string text = read_all(source);
+  const auto h = embed_module::source_hash(module, text);
+  std::printf("magic %u\nhash %s\n", embed_module::magic_number(module),
+              hex(std::string_view(reinterpret_cast<const char*>(h.data()), h.size())).c_str());
+  const embed::CompileOutcome good = embed_module::compile_source(module, text, source.native(), 0);
+  std::printf("code %s\n", good.ok ? hex(good.code).c_str() : good.message.c_str());
+  const embed::CompileOutcome bad = embed_module::compile_source(module, "def (:\n", "bad.py", 0);
+  std::printf("error %s %d %d %s\n", bad.error_type.c_str(), bad.line, bad.column, bad.message.c_str());
+  auto dis = embed_module::disassemble(module, read_all(pyc));
+  if (!dis) return fail(dis.error().message, dis.error().code);
+  std::fputs(dis->c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   fs::path modules = embed_module::default_modules_dir();
-  bool read_through = false;
+  bool read_through = false, tool_mode = false;
   for (;;) {
     if (args.size() >= 2 && args[0] == "--modules") {
       modules = args[1];
       args.erase(args.begin(), args.begin() + 2);
     } else if (!args.empty() && args[0] == "--read-through") {
       read_through = true;
+      args.erase(args.begin());
+    } else if (!args.empty() && args[0] == "--tool") {
+      tool_mode = true;
       args.erase(args.begin());
     } else {
       break;
@@ -103,6 +147,8 @@ int main(int argc, char** argv) {
   if (!in) return fail(in.error().message, in.error().code);
   auto module = embed_module::load(*in, modules, trust);
   if (!module) return fail(module.error().message, module.error().code);
+  if (tool_mode)
+    return args.size() == 3 ? tool(*module, *in, args[1], args[2]) : fail("--tool: SOURCE PYC", kExitUsage);
   embed::InterpreterConfig config = config_of(*in, std::move(args));
   config.read_through = read_through;
   return embed_module::run_python(*module, config);
