@@ -106,6 +106,13 @@ TEST_F(EmbedModuleLoad, AModuleBuiltForAnotherMinorVersionOrThreadingIsRefused) 
             std::string::npos);
 }
 
+TEST_F(EmbedModuleLoad, AModuleNeedingWhatTheLibpythonLacksIsAnErrorNotACrash) {
+  install_module("undefined", "3.12");
+  const std::string e = error_of(interpreter("3.12", "libpython3.12.so.1.0"));
+  EXPECT_NE(e.find("could not be loaded"), std::string::npos) << e;
+  EXPECT_NE(e.find("PyFake_NoLibpythonHasThis"), std::string::npos) << e;
+}
+
 TEST_F(EmbedModuleLoad, AModuleOfAnotherTableVersionIsRefused) {
   install_module("table", "3.12");
   EXPECT_NE(error_of(interpreter("3.12", "libpython3.12.so.1.0")).find("table version 2, not 1"), std::string::npos);
