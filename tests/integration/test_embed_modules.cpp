@@ -63,11 +63,15 @@ TEST_P(EmbedModule, RunsPythonAsTheInterpreterItselfDoes) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"-c", "import sys,json,ssl; print(sys.version, sys.prefix, sys.flags.optimize)"},
         std::vector<std::string>{"-O", "-c", "import sys; print(sys.executable, sys.base_prefix, sys.path, sys.flags)"},
+        std::vector<std::string>{"-c", "import sys; print(sys.argv, getattr(sys, 'orig_argv', None))", "a", "-B"},
+        std::vector<std::string>{"-X", "utf8", "-E", "-c", "import sys; print(sys.flags)"},
         std::vector<std::string>{"-c", "raise SystemExit(7)"}}) {
     const Outcome via = probe(args), own = direct(args);
-    EXPECT_EQ(via.exit_code, own.exit_code) << args.back() << "\n" << via.err;
-    EXPECT_EQ(via.out, own.out) << args.back();
-    EXPECT_EQ(via.err, own.err) << args.back();
+    std::string what;
+    for (const auto& a : args) what += a + " ";
+    EXPECT_EQ(via.exit_code, own.exit_code) << what << "\n" << via.err;
+    EXPECT_EQ(via.out, own.out) << what;
+    EXPECT_EQ(via.err, own.err) << what;
   }
   EXPECT_EQ(probe({"-c", "raise SystemExit(7)"}).exit_code, 7);
 }
