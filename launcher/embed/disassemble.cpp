@@ -48,7 +48,7 @@ Result<std::string> disassemble(std::string_view pyc) {
   const unsigned magic = static_cast<unsigned char>(pyc[0]) | static_cast<unsigned char>(pyc[1]) << 8;
   if (magic != magic_number())
     return Error{fmt::format("magic number {} is not the embedded Python {}'s ({}): it can't disassemble this pyc",
-                             magic, PYCACHE_RUNTIME_VERSION, magic_number()),
+                             magic, runtime_version(), magic_number()),
                  kExitFailure};
   Ref marshal(PyImport_ImportModule("marshal"));
   Ref dis(marshal ? PyImport_ImportModule("dis") : nullptr);

@@ -4,8 +4,7 @@
 #include <Python.h>
 #include <marshal.h>
 
-#include "pycache/embed.hpp"
-#include "read_through_frozen.inc"  // generated: cmake/freeze.py
+#include "embed_internal.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -62,21 +61,22 @@ void restore_environment(const std::vector<std::pair<std::string, std::optional<
 }
 
 // The read-through hook (read_through.py, which says what it does), frozen by
-// the build with this runtime's interpreter. The frozen code runs when its
+// the build with a runtime's interpreter. The frozen code runs when its
 // magic number is this libpython's; otherwise (a libpython updated under a
-// built pycache) the source is compiled here, which is only slower.
-void install_read_through() {
+// built pycache, a module given no frozen code) the source is compiled here,
+// which is only slower.
+void install_read_through(const ReadThroughHook& hook) {
   PyObject* globals = PyDict_New();
   if (!globals) return PyErr_Clear();
   PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
   PyObject* code = nullptr;
-  if (PyImport_GetMagicNumber() == frozen::kReadThroughMagic) {
-    code = PyMarshal_ReadObjectFromString(reinterpret_cast<const char*>(frozen::kReadThroughCode),
-                                          sizeof frozen::kReadThroughCode);
+  if (hook.code && PyImport_GetMagicNumber() == hook.magic) {
+    code = PyMarshal_ReadObjectFromString(reinterpret_cast<const char*>(hook.code),
+                                          static_cast<Py_ssize_t>(hook.code_size));
   }
-  if (!code) {
+  if (!code && hook.source) {
     PyErr_Clear();
-    code = Py_CompileString(frozen::kReadThroughSource, "<pycache read-through>", Py_file_input);
+    code = Py_CompileString(hook.source, "<pycache read-through>", Py_file_input);
   }
   PyObject* r = code ? PyEval_EvalCode(code, globals, globals) : nullptr;
   if (!r) PyErr_Clear();  // fail open: CPython's own behaviour remains
@@ -145,7 +145,7 @@ PyStatus keep_warn_default_encoding(PyConfig* c) {
 
 }  // namespace
 
-int run_python(const InterpreterConfig& cfg) {
+int run_python_with(const InterpreterConfig& cfg, const ReadThroughHook& hook) {
   PyConfig config;
   // The python config, not the isolated one: it parses argv, reads the
   // environment, installs the SIGINT handler and sets up stdio as python does.
@@ -207,13 +207,11 @@ int run_python(const InterpreterConfig& cfg) {
   if (PyStatus_Exception(status)) fail(&config, status);
   PyConfig_Clear(&config);
   restore_environment(cfg.environment_after_init);
-  if (cfg.read_through && !cfg.pycache_prefix.empty()) install_read_through();
+  if (cfg.read_through && !cfg.pycache_prefix.empty()) install_read_through(hook);
   return Py_RunMain();
 }
 
 std::string runtime_build() { return Py_GetVersion(); }
-
-std::size_t runtime_index() { return PYCACHE_RUNTIME_INDEX; }
 
 std::string runtime_version() {
   const char* v = Py_GetVersion();

@@ -6,11 +6,11 @@
 
 #include <cstring>
 
-#include "pycache/embed.hpp"
+#include "embed_internal.hpp"
 
 namespace pycache::embed {
 
-std::optional<Error> start_tool_runtime() {
+std::optional<Error> start_tool_runtime_at(const char* home) {
   if (Py_IsInitialized()) return std::nullopt;
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
@@ -19,12 +19,12 @@ std::optional<Error> start_tool_runtime() {
   config.install_signal_handlers = 0;
   config.parse_argv = 0;
   auto check = [&](PyStatus s) -> bool { return !PyStatus_Exception(s); };
-  bool ok = check(PyConfig_SetBytesString(&config, &config.home, PYCACHE_RUNTIME_HOME)) &&
+  bool ok = (!home || !*home || check(PyConfig_SetBytesString(&config, &config.home, home))) &&
             check(PyConfig_SetBytesString(&config, &config.program_name, "pycache"));
   PyStatus status = ok ? Py_InitializeFromConfig(&config) : PyStatus_Error("could not configure");
   PyConfig_Clear(&config);
   if (PyStatus_Exception(status))
-    return Error{fmt::format("the embedded Python {} could not start: {}", PYCACHE_RUNTIME_VERSION,
+    return Error{fmt::format("the embedded Python {} could not start: {}", runtime_version(),
                              status.err_msg ? status.err_msg : "unknown error"),
                  kExitEnvironment};
   return std::nullopt;

@@ -1,0 +1,68 @@
+#pragma once
+// Loading an embedding module (lib/pycache/pycache-embed-3.X[t].so, built per
+// CPython minor version: cmake/EmbedModules.cmake) for an interpreter found
+// on the machine (interpreters.hpp): its own libpython first, dlopen'ed
+// RTLD_GLOBAL so that the module's Py* symbols (and every extension module's
+// of lib-dynload) are that library's, then the module, RTLD_LOCAL. Neither
+// this header nor its implementation includes Python.h: the module's
+// table (embed_abi.h) is the way in. A program that loads a module must not
+// link any libpython itself (its own Py* would preempt the loaded ones).
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "pycache/embed.hpp"
+#include "pycache/embed_abi.h"
+#include "pycache/error.hpp"
+#include "pycache/interpreters.hpp"
+#include "pycache/trust.hpp"
+
+namespace pycache::embed_module {
+
+namespace fs = std::filesystem;
+
+struct Module {
+  const PycacheEmbedV1* table = nullptr;
+  fs::path libpython;  // the library loaded
+  fs::path file;       // the module loaded
+  // Never closed: a libpython cannot be unloaded, nor a module that uses it.
+  void* libpython_handle = nullptr;
+  void* module_handle = nullptr;
+};
+
+// "pycache-embed-3.12.so", "pycache-embed-3.13t.so".
+std::string module_file_name(const interpreters::Interpreter& interpreter);
+
+// Where this program's modules are: ../lib/pycache beside the directory of
+// the running program (/proc/self/exe), in the build tree as installed.
+fs::path default_modules_dir();
+
+// Loads the module of `interpreter` from `modules_dir`. One-line errors
+// (kExitEnvironment): the interpreter is refused; it has no shared
+// libpython; its libpython is a debug build (libpython3.Xd.so: another
+// object layout) or names another version than the interpreter; there is no
+// module for it; the libpython or the module belongs to another user than
+// trust.uid and root, is writable by everyone, or lies below a directory
+// that is; dlopen or dlsym fails; the module's table is of another version,
+// or built for another minor version or threading model.
+Result<Module> load(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
+                    const Trust& trust = Trust::current());
+
+// embed::run_python through the module: flattens `config` for the table
+// (the read-through hook's source included). Like run_python it may end the
+// process; call nothing after it.
+int run_python(const Module& module, const embed::InterpreterConfig& config);
+
+// The tool interpreter (embed::start_tool_runtime and what needs it),
+// through the module: the same calls, the same errors. `home` is the
+// interpreter's prefix.
+std::optional<Error> start_tool_runtime(const Module& module, const fs::path& home);
+std::array<std::uint8_t, 8> source_hash(const Module& module, std::string_view source);
+std::uint16_t magic_number(const Module& module);
+Result<std::string> disassemble(const Module& module, std::string_view pyc);
+embed::CompileOutcome compile_source(const Module& module, std::string_view source, const std::string& filename,
+                                     int optimize);
+
+}  // namespace pycache::embed_module

@@ -1,0 +1,240 @@
+#include "pycache/embed_module.hpp"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pycache/embed_read_through.inc"   // generated: launcher/CMakeLists.txt
+#include "pycache/read_through_source.inc"  // generated: launcher/CMakeLists.txt
+#include "pycache/text.hpp"
+
+namespace pycache::embed_module {
+namespace {
+
+Error failure(std::string message) { return Error{std::move(message), kExitEnvironment}; }
+
+std::string quoted(const fs::path& p) { return fmt::format("'{}'", printable(p.native())); }
+
+// Why the library `file` must not be loaded: it is not a regular file, it
+// or a directory or link on the way to it belongs to someone else, or
+// anyone may write it or replace it. nullopt when it may be loaded.
+std::optional<std::string> distrust_library(const Trust& trust, const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "it is not a regular file";
+  if (auto why = distrust_directory(trust, file, Exclusive::No)) return why;
+  if (!trust.listed(file) && (st.st_mode & S_IWOTH)) return "it is writable by everyone";
+  return std::nullopt;
+}
+
+// "libpython3.12d.so.1.0" -> {"3.12", "d"}; nullopt when not so named.
+// (Not std::regex: compiling one costs 0.6 M instructions, 1.5% of a start.)
+std::optional<std::pair<std::string, std::string>> split_library_name(std::string_view file) {
+  constexpr std::string_view kStem = "libpython3.";
+  if (file.substr(0, kStem.size()) != kStem) return std::nullopt;
+  std::size_t at = kStem.size();
+  const std::size_t digits = at;
+  while (at < file.size() && file[at] >= '0' && file[at] <= '9') ++at;
+  if (at == digits) return std::nullopt;
+  const std::size_t letters = at;
+  while (at < file.size() && file[at] >= 'a' && file[at] <= 'z') ++at;
+  if (file.substr(at, 3) != ".so") return std::nullopt;
+  return std::pair{std::string(file.substr(kStem.size() - 2, letters - kStem.size() + 2)),
+                   std::string(file.substr(letters, at - letters))};
+}
+
+// The interpreter's libpython, judged by its name: libpython3.12.so.1.0 for
+// 3.12, libpython3.13t.so.1.0 for 3.13t; a debug build (d: Py_TRACE_REFS
+// changes every object's layout) or another version is refused.
+std::optional<Error> check_library_name(const interpreters::Interpreter& in) {
+  const auto parts = split_library_name(in.libpython.filename().native());
+  if (!parts)
+    return failure(fmt::format("Python {}'s library {} is not named as a libpython", in.name(), quoted(in.libpython)));
+  const auto& [version, flags] = *parts;
+  if (flags.find('d') != std::string::npos)
+    return failure(fmt::format("Python {}'s library {} is a debug build, which no embedding module fits", in.name(),
+                               quoted(in.libpython)));
+  const std::string named = version + (flags.find('t') != std::string::npos ? "t" : "");
+  if (named != in.name())
+    return failure(fmt::format("Python {}'s library {} is Python {}'s", in.name(), quoted(in.libpython), named));
+  return std::nullopt;
+}
+
+std::optional<Error> check_table(const interpreters::Interpreter& in, const fs::path& file, const PycacheEmbedV1* t) {
+  if (!t || t->table_version != PYCACHE_EMBED_TABLE_VERSION || t->table_size < sizeof(PycacheEmbedV1))
+    return failure(fmt::format("the embedding module {} is of another pycache (table version {}, not {})", quoted(file),
+                               t ? t->table_version : 0, PYCACHE_EMBED_TABLE_VERSION));
+  const std::string built = fmt::format("{}.{}{}", t->major, t->minor, t->free_threaded ? "t" : "");
+  if (built != in.name())
+    return failure(
+        fmt::format("the embedding module {} was built for Python {}, not {}", quoted(file), built, in.name()));
+  return std::nullopt;
+}
+
+std::string dl_error() {
+  const char* e = ::dlerror();
+  return e ? std::string(e) : std::string("unknown error");
+}
+
+// The checks that need no dlopen.
+std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& file,
+                                          const Trust& trust) {
+  if (in.refused)
+    return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
+  if (in.libpython.empty())
+    return failure(fmt::format("Python {} at {} has no shared libpython to load (it is linked statically)", in.name(),
+                               quoted(in.path)));
+  if (auto e = check_library_name(in)) return e;
+  if (auto why = distrust_library(trust, in.libpython))
+    return failure(fmt::format("Python {}'s library {} is not loaded: {}", in.name(), quoted(in.libpython), *why));
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    return failure(fmt::format("no embedding module for Python {}: {} is missing", in.name(), quoted(file)));
+  if (auto why = distrust_library(trust, file))
+    return failure(fmt::format("the embedding module {} is not loaded: {}", quoted(file), *why));
+  return std::nullopt;
+}
+
+// The hook frozen for the module's version, if the build froze one.
+const generated::FrozenHook* frozen_hook(const PycacheEmbedV1& table) {
+  const std::string name = fmt::format("{}.{}{}", table.major, table.minor, table.free_threaded ? "t" : "");
+  for (const auto& hook : generated::kFrozenReadThrough)
+    if (hook.name && name == hook.name) return &hook;
+  return nullptr;
+}
+
+// What a call's sink received.
+struct Collected {
+  std::string error, text, code, error_type;
+};
+
+void collect(void* context, int field, const char* data, std::size_t size) {
+  auto& c = *static_cast<Collected*>(context);
+  std::string value(data, size);
+  switch (field) {
+    case kPycacheEmbedText: c.text = std::move(value); break;
+    case kPycacheEmbedCode: c.code = std::move(value); break;
+    case kPycacheEmbedErrorType: c.error_type = std::move(value); break;
+    default: c.error = std::move(value); break;
+  }
+}
+
+Error error_of(int status, Collected& c) {
+  return Error{c.error.empty() ? std::string("the embedding module failed without saying why") : std::move(c.error),
+               static_cast<ExitCode>(status)};
+}
+
+}  // namespace
+
+std::string module_file_name(const interpreters::Interpreter& interpreter) {
+  return fmt::format("pycache-embed-{}.so", interpreter.name());
+}
+
+fs::path default_modules_dir() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  return fs::path(std::string(buf, static_cast<std::size_t>(n))).parent_path().parent_path() / "lib" / "pycache";
+}
+
+Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
+  Module m;
+  m.libpython = in.libpython;
+  m.file = modules_dir / module_file_name(in);
+  if (auto e = check_before_loading(in, m.file, trust)) return *e;
+  // Lazy, as python's own binary binds its libpython: binding all of it now
+  // cost 1.3 M instructions a start (3.12). The module is bound now, so a
+  // symbol this libpython lacks is an error here, not a crash later.
+  m.libpython_handle = ::dlopen(m.libpython.c_str(), RTLD_LAZY | RTLD_GLOBAL);
+  if (!m.libpython_handle)
+    return failure(
+        fmt::format("Python {}'s library {} could not be loaded: {}", in.name(), quoted(m.libpython), dl_error()));
+  m.module_handle = ::dlopen(m.file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!m.module_handle)
+    return failure(fmt::format("the embedding module {} could not be loaded: {}", quoted(m.file), dl_error()));
+  void* entry = ::dlsym(m.module_handle, PYCACHE_EMBED_ENTRY);
+  if (!entry)
+    return failure(
+        fmt::format("the embedding module {} has no entry {}: {}", quoted(m.file), PYCACHE_EMBED_ENTRY, dl_error()));
+  m.table = reinterpret_cast<PycacheEmbedEntryV1>(entry)();
+  if (auto e = check_table(in, m.file, m.table)) return *e;
+  return m;
+}
+
+int run_python(const Module& module, const embed::InterpreterConfig& in) {
+  std::vector<const char*> argv, names, values;
+  for (const auto& a : in.argv) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  for (const auto& [name, value] : in.environment_after_init) {
+    names.push_back(name.c_str());
+    values.push_back(value ? value->c_str() : nullptr);
+  }
+  PycacheEmbedConfigV1 c{};
+  c.argc = in.argv.size();
+  c.argv = argv.data();
+  c.executable = in.executable.c_str();
+  c.base_executable = in.base_executable.c_str();
+  c.home = in.home.c_str();
+  c.prefix = in.prefix.c_str();
+  c.exec_prefix = in.exec_prefix.c_str();
+  c.write_bytecode = in.write_bytecode ? 1 : 0;
+  c.optimization_level = in.optimization_level;
+  c.pycache_prefix = in.pycache_prefix.c_str();
+  c.check_hash_pycs_mode = in.check_hash_pycs_mode.c_str();
+  c.read_through = in.read_through ? 1 : 0;
+  c.read_through_source = generated::kReadThroughSource;
+  if (const auto* hook = in.read_through ? frozen_hook(*module.table) : nullptr) {
+    c.read_through_code = hook->code;
+    c.read_through_code_size = hook->size;
+    c.read_through_magic = hook->magic;
+  }
+  c.environment_count = names.size();
+  c.environment_names = names.data();
+  c.environment_values = values.data();
+  return module.table->run_python(&c);
+}
+
+std::optional<Error> start_tool_runtime(const Module& module, const fs::path& home) {
+  Collected c;
+  const int status = module.table->start_tool_runtime(home.c_str(), collect, &c);
+  if (status != 0) return error_of(status, c);
+  return std::nullopt;
+}
+
+std::array<std::uint8_t, 8> source_hash(const Module& module, std::string_view source) {
+  std::array<std::uint8_t, 8> out{};
+  module.table->source_hash(source.data(), source.size(), out.data());
+  return out;
+}
+
+std::uint16_t magic_number(const Module& module) { return module.table->magic_number(); }
+
+Result<std::string> disassemble(const Module& module, std::string_view pyc) {
+  Collected c;
+  const int status = module.table->disassemble(pyc.data(), pyc.size(), collect, &c);
+  if (status != 0) return error_of(status, c);
+  return std::move(c.text);
+}
+
+embed::CompileOutcome compile_source(const Module& module, std::string_view source, const std::string& filename,
+                                     int optimize) {
+  Collected c;
+  PycacheEmbedCompileV1 r{};
+  module.table->compile_source(source.data(), source.size(), filename.c_str(), optimize, &r, collect, &c);
+  embed::CompileOutcome out;
+  out.ok = r.ok != 0;
+  out.line = r.line;
+  out.column = r.column;
+  out.code = std::move(c.code);
+  out.error_type = std::move(c.error_type);
+  out.message = std::move(c.error);
+  return out;
+}
+
+}  // namespace pycache::embed_module

@@ -1,0 +1,19 @@
+// What a runtime program (pycache-pythonX.Y, linked to its libpython) knows
+// from its build: its row of the runtime table, its interpreter's prefix and
+// the read-through hook frozen by that interpreter. An embedding module has
+// none of it compiled in (launcher/embed/module.cpp).
+#include "embed_internal.hpp"
+#include "read_through_frozen.inc"  // generated: cmake/freeze.py
+
+namespace pycache::embed {
+
+int run_python(const InterpreterConfig& config) {
+  return run_python_with(config, {frozen::kReadThroughSource, frozen::kReadThroughCode, sizeof frozen::kReadThroughCode,
+                                  frozen::kReadThroughMagic});
+}
+
+std::size_t runtime_index() { return PYCACHE_RUNTIME_INDEX; }
+
+std::optional<Error> start_tool_runtime() { return start_tool_runtime_at(PYCACHE_RUNTIME_HOME); }
+
+}  // namespace pycache::embed
