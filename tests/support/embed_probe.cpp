@@ -104,8 +104,7 @@ std::string read_all(const fs::path& file) {
 
 int tool(const embed_module::Module& module, const interpreters::Interpreter& in, const fs::path& source,
          const fs::path& pyc) {
-  if (auto failed = embed_module::start_tool_runtime(module, in.prefix))
-    return fail(failed->message, failed->code);
+  if (auto failed = embed_module::start_tool_runtime(module, in.prefix)) return fail(failed->message, failed->code);
   const std::string text = read_all(source);
   const auto h = embed_module::source_hash(module, text);
   std::printf("magic %u\nhash %s\n", embed_module::magic_number(module),

@@ -285,11 +285,7 @@ int FakeFileSystem::list(const fs::path& dir0, std::vector<DirEntry>& out) {
   return 0;
 }
 
-int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
-  std::lock_guard lock(mu_);
-  fs::path p;
-  if (int e = resolve(p0, false, p)) return e;
-  if (int e = failure(Op::Lstat, p)) return e;
+int FakeFileSystem::stat_node(const fs::path& p, FileStat& out) const {
   auto it = nodes_.find(p);
   if (it == nodes_.end()) return ENOENT;
   const Node& n = it->second;
@@ -299,18 +295,20 @@ int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
   return 0;
 }
 
+int FakeFileSystem::lstat(const fs::path& p0, FileStat& out) {
+  std::lock_guard lock(mu_);
+  fs::path p;
+  if (int e = resolve(p0, false, p)) return e;
+  if (int e = failure(Op::Lstat, p)) return e;
+  return stat_node(p, out);
+}
+
 int FakeFileSystem::stat(const fs::path& p0, FileStat& out) {
   std::lock_guard lock(mu_);
   fs::path p;
   if (int e = resolve(p0, true, p)) return e;
   if (int e = failure(Op::Stat, p)) return e;
-  auto it = nodes_.find(p);
-  if (it == nodes_.end()) return ENOENT;
-  const Node& n = it->second;
-  out =
-      FileStat{n.type, n.content.size(), n.mtime_ns, n.atime_ns, n.device, n.inode, n.mount_id ? n.mount_id : n.device,
-               n.mode, n.owner};
-  return 0;
+  return stat_node(p, out);
 }
 
 int FakeFileSystem::access(const fs::path& p0, int /*mode*/) {

@@ -93,6 +93,8 @@ class FakeFileSystem : public FileSystem {
   // `p` with the symbolic links among its directories followed (and its last
   // component too with `follow_last`); mu_ held.
   int resolve(const fs::path& p, bool follow_last, fs::path& out) const;
+  // The stat of the node at the resolved path `p` (the caller holds mu_).
+  int stat_node(const fs::path& p, FileStat& out) const;
   int parent_of(const fs::path& p, const Node*& parent) const;
   mutable std::mutex mu_;
   std::map<fs::path, Node> nodes_;
