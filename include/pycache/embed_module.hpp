@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,13 @@ std::string module_file_name(const interpreters::Interpreter& interpreter);
 // Where this program's modules are: ../lib/pycache beside the directory of
 // the running program (/proc/self/exe), in the build tree as installed.
 fs::path default_modules_dir();
+
+// The checks load() makes before it opens anything: the same errors for a
+// refused interpreter, no shared libpython, a debug or misnamed libpython, no
+// module, a libpython or module of another user's or writable by everyone.
+// nullopt when load() would go on to dlopen. Loads nothing, starts nothing.
+std::optional<Error> check(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
+                           const Trust& trust = Trust::current());
 
 // Loads the module of `interpreter` from `modules_dir`. One-line errors
 // (kExitEnvironment): the interpreter is refused; it has no shared

@@ -63,7 +63,7 @@ int internal_main(int argc, char** argv) {
   return kExitInternal;
 }
 
-constexpr std::array<Command, 8> kCommands{{
+constexpr std::array<Command, 9> kCommands{{
     {"run", "run a script or module under the project's bytecode policy, on the project's Python", run_main, run_doc},
     {"clean", "remove bytecode safely: in the tree, its mirror in the cache prefix, or the prefix itself", clean_main,
      clean_doc, Needs::Policy | Needs::Python | Needs::SkipRules},
@@ -77,6 +77,9 @@ constexpr std::array<Command, 8> kCommands{{
     // A .py's pycs need its Python's runtime, a .pyc's not: show asks for it itself.
     {"show", "decode a .pyc (header, freshness, disassembly), or where a .py's pycs live", show_main, show_doc,
      Needs::Policy | Needs::Python},
+    // No policy: the machine's interpreters, whatever the project.
+    {"python", "list the CPython interpreters of this machine, and whether and how pycache can run each", python_main,
+     python_doc},
     {"completions", "print a shell completion script (bash, zsh or fish)", completions_main, completions_doc},
     {"help", "show help for pycache or one of its commands", help_main, help_doc},
 }};

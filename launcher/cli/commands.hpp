@@ -84,6 +84,8 @@ int show_main(Args args);
 CommandDoc show_doc();
 int compile_main(Args args);
 CommandDoc compile_doc();
+int python_main(Args args);
+CommandDoc python_doc();
 int completions_main(Args args);
 CommandDoc completions_doc();
 

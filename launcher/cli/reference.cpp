@@ -105,9 +105,11 @@ std::string field_type(const JsonField& f) {
 
 std::string json_page() {
   std::string out = std::string(kGenerated) +
-                    "# JSON output\n\nThe commands' `--json` documents: one object on stdout, field by field. "
-                    "A path reads as in `jq`: `a.b` is field `b` of object `a`, `a[]` each element of array "
-                    "`a`, `*` a key that is data (a policy key, a variable name). Paths are absolute; bytes "
+                    "# JSON output\n\nThe commands' `--json` documents: one object on stdout (one array for "
+                    "`python list`), field by field. A path reads as in `jq`: `a.b` is field `b` of object `a`, `a[]` "
+                    "each element of array "
+                    "`a` (`[].name`: field `name` of each element of the document's own array), `*` a key that is data "
+                    "(a policy key, a variable name). Paths are absolute; bytes "
                     "of a path that are not UTF-8 are written as `\\u00XX`.\n\n";
   for (const auto& d : json_documents()) out += fmt::format("- [{}](#{}): `{}`\n", d.name, d.name, d.command);
   out += "\n";

@@ -206,6 +206,33 @@ constexpr JsonField kCompile[] = {
     {"fatal", "string|null", "why nothing could be compiled (the interpreter could not start), or null"},
 };
 
+constexpr JsonField kPythonList[] = {
+    {"[]", "object", "one interpreter found, in the order of discovery"},
+    {"[].name", "string", "what --python takes: \"3.12\", \"3.13t\" for a free-threaded build"},
+    {"[].version", "string", "its full version, \"3.12.1\", or only \"3.12\" when no file tells more"},
+    {"[].version_source", "string",
+     "where the version was read: \"patchlevel.h\", \"directory name\", \"binary\" (its libpython's or its own "
+     "bytes) or \"name\" (only the minor version is known)"},
+    {"[].free_threaded", "boolean", "whether it is a free-threaded (no-GIL) build"},
+    {"[].path", "string", "where it was found first"},
+    {"[].aliases[]", "string", "its other paths found that are the same file (links, hard links)"},
+    {"[].real", "string", "its real path, links resolved"},
+    {"[].place", "string", "where it was found: \"uv\", \"pyenv\", \"PATH\", \"/usr/local/bin\" or \"/usr/bin\""},
+    {"[].prefix", "string|null", "its installation prefix (where its standard library is), or null when none is found"},
+    {"[].link", "string", "\"shared\" when the binary links libpython, \"static\" when CPython is linked into it"},
+    {"[].libpython", "string|null", "its shared libpython, or null when it has none"},
+    {"[].refused", "string|null",
+     "why pycache never loads or runs it (it or its libpython belongs to another user, or sits where anyone can "
+     "write), or null"},
+    {"[].embeddable", "boolean",
+     "whether pycache can embed it: this build's module for its version and its libpython "
+     "pass the loader's checks (nothing is loaded to tell)"},
+    {"[].not_embeddable", "string|null", "why it cannot be embedded, or null"},
+    {"[].run_runtime", "string|null",
+     "the runtime of this build 'pycache run' uses for its version (\"3.11\"), or null: run does not use it"},
+    {"[].run_interpreter", "string|null", "the interpreter that runtime was built from, or null"},
+};
+
 #undef PYCACHE_STATES
 
 constexpr JsonDocument kDocuments[] = {
@@ -219,6 +246,8 @@ constexpr JsonDocument kDocuments[] = {
     {"show-source", "pycache show --json FILE.py", "The pycs of one source, at every optimization level.", kShowSource},
     {"clean", "pycache clean --json [PATH...]", "What clean removed (or, with --dry-run, would remove).", kClean},
     {"compile", "pycache compile --json [PATH...]", "What compile wrote.", kCompile},
+    {"python-list", "pycache python list --json",
+     "The interpreters of this machine: an array, one object per interpreter.", kPythonList},
 };
 
 }  // namespace

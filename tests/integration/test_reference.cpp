@@ -180,6 +180,7 @@ TEST_F(JsonSchema, EveryFieldPrintedIsDocumentedAndEveryDocumentedFieldIsPrinted
   expect_documented("show-pyc", {"show", "--json", "--dis", pyc.native()}, proj);
   expect_documented("show-pyc", {"show", "--json", (plain / "legacy.pyc").native()}, proj);
   expect_documented("clean", {"clean", "--json", "--dry-run", "--verbose", "."}, plain);
+  expect_documented("python-list", {"python", "list", "--json"}, proj);
   expect_documented("clean", {"clean", "--json", "--prefix", "--dry-run", "--max-size", "1K"}, proj);
   if (::geteuid() == 0) {  // a policy file of someone else's: refused
     fs::path theirs = t / "theirs";

@@ -48,6 +48,10 @@ class EmbedModuleLoad : public ::testing::Test {
     if (m) return {};
     EXPECT_EQ(m.error().code, kExitEnvironment);
     EXPECT_EQ(m.error().message.find('\n'), std::string::npos) << m.error().message;
+    // check() says what load() says, when load() fails before opening anything.
+    if (auto c = check(in, modules)) {
+      EXPECT_EQ(c->message, m.error().message);
+    }
     return m.error().message;
   }
 };
@@ -59,6 +63,11 @@ TEST_F(EmbedModuleLoad, AModuleOfTheInterpretersVersionIsLoaded) {
   EXPECT_EQ(m->table->major, 3);
   EXPECT_EQ(m->table->minor, 12);
   EXPECT_EQ(m->file, modules / "pycache-embed-3.12.so");
+}
+
+TEST_F(EmbedModuleLoad, CheckPassesWhereLoadWouldOpenTheLibraries) {
+  install_module("ok", "3.12");
+  EXPECT_EQ(check(interpreter("3.12", "libpython3.12.so.1.0"), modules), std::nullopt);
 }
 
 TEST_F(EmbedModuleLoad, AMissingModuleIsOneClearLine) {

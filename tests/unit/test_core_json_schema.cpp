@@ -33,10 +33,12 @@ TEST(JsonSchema, TheDocumentsAreTheCommandsJsonOutputsInReferenceOrder) {
     names.emplace_back(d.name);
     commands.emplace_back(d.command);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"policy", "status", "show-pyc", "show-source", "clean", "compile"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"policy", "status", "show-pyc", "show-source", "clean", "compile",
+                                             "python-list"}));
   EXPECT_EQ(commands, (std::vector<std::string>{"pycache policy --json [PATH]", "pycache status --json [PATH...]",
                                                 "pycache show --json FILE.pyc", "pycache show --json FILE.py",
-                                                "pycache clean --json [PATH...]", "pycache compile --json [PATH...]"}));
+                                                "pycache clean --json [PATH...]", "pycache compile --json [PATH...]",
+                                                "pycache python list --json"}));
 }
 
 TEST(JsonSchema, FindJsonDocumentByName) {
