@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,12 @@ fs::path default_modules_dir();
 // trust.uid and root, is writable by everyone, or lies below a directory
 // that is; dlopen or dlsym fails; the module's table is of another version,
 // or built for another minor version or threading model.
+// The checks of load() that need no dlopen (all but the last three
+// above): whether `interpreter` can be embedded at all, for a choice made
+// before the program that loads it starts. nullopt: it may be.
+std::optional<Error> check_loadable(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
+                                    const Trust& trust = Trust::current());
+
 Result<Module> load(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
                     const Trust& trust = Trust::current());
 

@@ -143,6 +143,11 @@ fs::path default_modules_dir() {
   return fs::path(std::string(buf, static_cast<std::size_t>(n))).parent_path().parent_path() / "lib" / "pycache";
 }
 
+std::optional<Error> check_loadable(const interpreters::Interpreter& in, const fs::path& modules_dir,
+                                    const Trust& trust) {
+  return check_before_loading(in, modules_dir / module_file_name(in), trust);
+}
+
 Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
   Module m;
   m.libpython = in.libpython;
