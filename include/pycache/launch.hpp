@@ -103,9 +103,9 @@ struct PreparedRun {
   // Or, when none of this build answers, the interpreter of the machine that
   // runs it through its embedding module (pycache-embedded; runtime null).
   std::optional<interpreters::Interpreter> interpreter;
-  InitSettings init;                          // whether an init goes in front of python
-  bool sets_environment = false;              // false for python's info-only command lines (--version)
-  std::string explanation;                    // --explain: the policy report for stderr; else empty
+  InitSettings init;              // whether an init goes in front of python
+  bool sets_environment = false;  // false for python's info-only command lines (--version)
+  std::string explanation;        // --explain: the policy report for stderr; else empty
 };
 // Who runs: `pycache run` (its own options, the project's venv and Python,
 // console scripts by name) or python itself (pycache-python and its links:

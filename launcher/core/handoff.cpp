@@ -111,8 +111,7 @@ int exec_with_plan(const std::string& program, const std::string& what, const em
 std::filesystem::path embedded_program() { return self_exe().parent_path() / kEmbeddedProgram; }
 
 int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {
-  return exec_with_plan(runtime::program_path(rt)->native(), fmt::format("the Python {} runtime", rt.name), config,
-                        {});
+  return exec_with_plan(runtime::program_path(rt)->native(), fmt::format("the Python {} runtime", rt.name), config, {});
 }
 
 int hand_off_embedded(const std::string& interpreter, const embed::InterpreterConfig& config) {

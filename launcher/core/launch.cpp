@@ -154,8 +154,12 @@ void plan_environment(const Policy& policy, const EnvLookup& env, LaunchPlan& pl
 }  // namespace
 
 PythonFacts facts_of(const runtime::Runtime& rt) {
-  return {rt.install(), std::string(rt.major_minor), rt.free_threaded, std::string(rt.version),
-          std::string(rt.interpreter), {}};
+  return {rt.install(),
+          std::string(rt.major_minor),
+          rt.free_threaded,
+          std::string(rt.version),
+          std::string(rt.interpreter),
+          {}};
 }
 
 PythonFacts facts_of(const interpreters::Interpreter& in) {
@@ -186,8 +190,7 @@ std::optional<Error> check_stdlib(const PythonFacts& rt, FileSystem& files) {
 }  // namespace
 
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
-                               std::string executable, const EnvLookup& env, const PythonFacts& rt,
-                               FileSystem& files) {
+                               std::string executable, const EnvLookup& env, const PythonFacts& rt, FileSystem& files) {
   const PythonInstall& install = rt.install;
   LaunchPlan plan;
   auto& in = plan.interpreter;

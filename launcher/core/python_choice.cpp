@@ -118,8 +118,8 @@ void discover_interpreter(PythonChoice& c, const Trust& trust, std::string_view 
     if (!wanted(in)) continue;
     if (in.refused) {
       if (c.why_not.empty())
-        c.why_not = fmt::format("Python {} at '{}' is not used: {}", in.name(), printable(in.path.native()),
-                                *in.refused);
+        c.why_not =
+            fmt::format("Python {} at '{}' is not used: {}", in.name(), printable(in.path.native()), *in.refused);
       continue;
     }
     take_interpreter(c, std::move(in), trust);
@@ -335,8 +335,7 @@ Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   if (c.interpreter)
     how = fmt::format("Python {} at '{}' runs through its embedding module, which this command does not use yet",
                       c.interpreter->version, printable(c.interpreter->path.native()));
-  else if (!c.why_not.empty())
-    how = c.why_not;
+  else if (!c.why_not.empty()) how = c.why_not;
   else
     how = fmt::format("none was found on this machine; install {}",
                       version ? "Python " + c.request : std::string("that Python"));

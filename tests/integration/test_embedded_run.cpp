@@ -111,5 +111,25 @@ TEST_F(EmbeddedRun, AnExactVersionMustBeThatOneAndExitStatusIsPythons) {
   EXPECT_EQ(via.out, own.out);
 }
 
+TEST_F(EmbeddedRun, RequiresPythonNoRuntimeSatisfiesTakesAnInterpreterThatDoes) {
+  write_file(proj / "pyproject.toml", "[project]\nname = \"p\"\nrequires-python = \">=3.12,<3.13\"\n");
+  auto o = pycache({"run", "-c", "import sys; print(sys.version_info[:2])"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "(3, 12)\n");
+}
+
+TEST_F(EmbeddedRun, TheEmbeddingProgramStartedByHandRunsNothing) {
+  const fs::path program = fs::canonical(pycache_bin()).parent_path() / "pycache-embedded";
+  auto o = run({{program.native(), "-c", "print('ran')"}, std::nullopt, env, proj});
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_EQ(o.out, "");
+  EXPECT_EQ(o.err.rfind("pycache: error: ", 0), 0u) << o.err;
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << o.err;
+  // A hand-off naming an interpreter that can't be used is refused, not run.
+  Env forged = env;
+  forged["PYCACHE_HANDOFF"] = "garbage";
+  EXPECT_EQ(run({{program.native(), "-c", "print('ran')"}, std::nullopt, forged, proj}).out, "");
+}
+
 }  // namespace
 }  // namespace pycache::test

@@ -37,7 +37,8 @@ const char* env_value(const PythonArgs& scanned, const char* name) {
 embed::InterpreterConfig config_of(const interpreters::Interpreter& in, std::vector<std::string> argv) {
   embed::InterpreterConfig c;
   const PythonArgs scanned = scan_python_args(std::span<const std::string>(argv).subspan(1));
-  PathInputs paths = path_inputs(interpreters::install_of(in), in.real.parent_path(), env_value(scanned, "PYTHONHOME") != nullptr);
+  PathInputs paths =
+      path_inputs(interpreters::install_of(in), in.real.parent_path(), env_value(scanned, "PYTHONHOME") != nullptr);
   c.home = paths.home;
   c.prefix = paths.prefix;
   c.exec_prefix = paths.exec_prefix;
