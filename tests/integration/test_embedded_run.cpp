@@ -5,6 +5,8 @@
 // own (which then answers first).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "process.hpp"
@@ -116,6 +118,24 @@ TEST_F(EmbeddedRun, RequiresPythonNoRuntimeSatisfiesTakesAnInterpreterThatDoes) 
   auto o = pycache({"run", "-c", "import sys; print(sys.version_info[:2])"});
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "(3, 12)\n");
+}
+
+TEST_F(EmbeddedRun, AVenvWhoseHomeIsAnotherUsersIsRefusedNeverAnotherPython) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory to nobody";
+  // The venv's home: a directory of nobody's holding a link to pyenv's 3.12.
+  const fs::path theirs = t / "theirs";
+  fs::create_directories(theirs);
+  fs::create_symlink(python, theirs / "python3.12");
+  ASSERT_EQ(::lchown((theirs / "python3.12").c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+  fs::create_directories(proj / ".venv/bin");
+  write_file(proj / ".venv/pyvenv.cfg", "home = " + theirs.native() + "\nversion = 3.12.1\n");
+  auto o = pycache({"run", "-c", "print('ran')"});
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_EQ(o.out, "") << "not run on pyenv's 3.12 found elsewhere either";
+  EXPECT_EQ(o.err.rfind("pycache: error: no runtime for Python 3.12 (default (the venv ", 0), 0u) << o.err;
+  EXPECT_NE(o.err.find("nobody"), std::string::npos) << "why: " << o.err;
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << o.err;
 }
 
 TEST_F(EmbeddedRun, TheEmbeddingProgramStartedByHandRunsNothing) {
