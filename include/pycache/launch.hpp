@@ -81,6 +81,12 @@ struct CoreFacts {
 std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in(),
                                               FileSystem& files = real_fs());
 
+// The interpreter pycache-embedded runs (its path), for the children that
+// start it as python (sys.executable) when no inherited policy names it
+// (propagate = "none"). Set whatever the policy: it is not policy, but which
+// Python sys.executable is.
+inline constexpr const char* kEmbeddedPythonVariable = "PYCACHE_EMBEDDED_PYTHON";
+
 // argv[0] of pycache's own helper processes (see cli.cpp).
 inline constexpr const char* kInternalArgv0 = "pycache-internal";
 

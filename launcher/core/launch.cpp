@@ -333,6 +333,10 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personal
 // program, or pycache-embedded.
 std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun& run, std::string& executable,
                                        std::string& argv0) {
+  // pycache-embedded started as python by a program it ran, with no policy inherited.
+  if (!embed::has_builtin_runtime() && resolution.policy.python().empty())
+    if (const char* path = std::getenv(kEmbeddedPythonVariable); path && *path)
+      resolution.policy.override(Key::Python, std::string(path), Origin{Source::Environment, kEmbeddedPythonVariable});
   PythonChoice choice = choose_python(resolution);
   if (!choice.runtime && choice.interpreter) {
     record_python_choice(resolution.policy, choice);
@@ -385,6 +389,7 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
   auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, python);
   if (!plan) return plan.error();
   run.plan = std::move(*plan);
+  if (run.interpreter) run.plan.environment.emplace_back(kEmbeddedPythonVariable, run.interpreter->path.native());
   if (opts.explain) run.explanation = format_policy(resolution);
   run.init = init_settings(resolution.policy);
   return run;

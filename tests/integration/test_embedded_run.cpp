@@ -72,6 +72,19 @@ TEST_F(EmbeddedRun, DotPythonVersionRunsOnThatInterpreterUnderThePolicy) {
   EXPECT_NE(x.err.find("embedding module"), std::string::npos) << x.err;
 }
 
+TEST_F(EmbeddedRun, UnderPropagateNoneChildrenStillRunOnThatInterpreter) {
+  write_file(proj / "pycache.toml", "cache-prefix = \"../pfx\"\npropagate = \"none\"\n");
+  write_file(proj / ".python-version", "3.12\n");
+  write_file(proj / "child.py",
+             "import subprocess, sys\n"
+             "print(subprocess.run([sys.executable, '-c', 'import sys; print(sys.version_info[:2], "
+             "sys.pycache_prefix)'], capture_output=True, text=True), end='')\n");
+  auto c = pycache({"run", "child.py"});
+  // Nothing inherited: as any pycache-python, the child finds the project's policy itself.
+  EXPECT_NE(c.out.find("stdout='(3, 12) " + prefix.native() + "\\n'"), std::string::npos)
+      << "the child: " << c.out << c.err;
+}
+
 TEST_F(EmbeddedRun, AVenvMadeByThatPythonRunsAndImportsFromItsSitePackages) {
   auto made = direct({"-m", "venv", "--without-pip", (proj / ".venv").native()});
   ASSERT_EQ(made.exit_code, 0) << made.err;
