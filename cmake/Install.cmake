@@ -8,6 +8,8 @@ include(GNUInstallDirs)
 foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
   install(TARGETS pycache_runtime_${_id} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime_${_id})
 endforeach()
+# pycache-embedded, with the embedding modules it loads (lib/pycache).
+install(TARGETS pycache_embedded RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT embed_modules)
 set(_default_program "pycache-python${PYCACHE_RUNTIME_${PYCACHE_DEFAULT_RUNTIME_ID}_NAME}")
 install(CODE "
   set(bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}\")

@@ -41,6 +41,17 @@ struct InterpreterConfig {
 // itself (sys.exit, KeyboardInterrupt). Call nothing after it.
 int run_python(const InterpreterConfig& config);
 
+// Whether this program embeds a runtime of its own (pycache-pythonX.Y, its
+// libpython linked in) or none: pycache-embedded loads the interpreter it is
+// handed through that interpreter's embedding module (use_interpreter).
+bool has_builtin_runtime();
+// pycache-embedded: the interpreter at `path` described again (its trust
+// checked again: a parent is not taken at its word), its libpython and
+// module loaded; every call of this header then goes to it. An Error
+// (kExitEnvironment, one line) when that can't be; always one in a program
+// with a runtime of its own.
+std::optional<Error> use_interpreter(const std::string& path);
+
 // "3.11.2" of the libpython actually loaded.
 std::string runtime_version();
 // Which runtime of pycache::runtime::all() this program embeds.

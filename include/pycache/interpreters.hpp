@@ -15,6 +15,7 @@
 
 #include "pycache/elf.hpp"
 #include "pycache/error.hpp"
+#include "pycache/getpath.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/trust.hpp"
 
@@ -134,5 +135,10 @@ struct Discovery {
 // directory, none listed), only that interpreter is kept, and the search
 // stops at the first that may be used (after the refused ones before it).
 Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache, std::string_view only = {});
+
+// What getpath.cpp's path_inputs() needs of `interpreter`'s install: its
+// prefix and standard library, their names for its version, and its
+// _sysconfigdata_*.py (the first in the stdlib) with its size. A few reads.
+PythonInstall install_of(const Interpreter& interpreter);
 
 }  // namespace pycache::interpreters

@@ -13,6 +13,7 @@
 #include "pycache/fs.hpp"
 #include "pycache/getpath.hpp"
 #include "pycache/init.hpp"
+#include "pycache/interpreters.hpp"
 #include "pycache/policy.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/python_args.hpp"
@@ -41,10 +42,30 @@ void apply_read_only(Policy& policy, const fs::path& tree_dir, const EnvLookup& 
 // /tmp/pycache-UID; the first that can be written, or empty.
 fs::path fallback_cache_dir(const EnvLookup& env, FileSystem& files = real_fs());
 
+// What a plan needs of the Python that runs it, a runtime of this build or
+// an interpreter of the machine: its install (getpath's inputs, the
+// standard library), its version (a venv must be of it).
+struct PythonFacts {
+  PythonInstall install;
+  std::string major_minor;  // "3.12"
+  bool free_threaded = false;
+  std::string version;  // "3.12.1"
+  // For the missing-stdlib error: the interpreter pycache was built for, or
+  // the one found on the machine (empty).
+  std::string built_for;
+  std::string found_at;
+};
+PythonFacts facts_of(const runtime::Runtime& rt);
+PythonFacts facts_of(const interpreters::Interpreter& in);
+
 // `rt`: the runtime that will run it (its standard library, its version for venvs).
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env,
                                const runtime::Runtime& rt = runtime::self(), FileSystem& files = real_fs());
+// The same for any Python: `python` says which.
+Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
+                               std::string executable, const EnvLookup& env, const PythonFacts& python,
+                               FileSystem& files = real_fs());
 
 // With a static libpython the C core is frozen at build time: when the
 // interpreter binary it was built from has changed since (an upgrade), the
@@ -59,6 +80,12 @@ struct CoreFacts {
 };
 std::optional<std::string> stale_core_warning(const CoreFacts& facts = CoreFacts::built_in(),
                                               FileSystem& files = real_fs());
+
+// The interpreter pycache-embedded runs (its path), for the children that
+// start it as python (sys.executable) when no inherited policy names it
+// (propagate = "none"). Set whatever the policy: it is not policy, but which
+// Python sys.executable is.
+inline constexpr const char* kEmbeddedPythonVariable = "PYCACHE_EMBEDDED_PYTHON";
 
 // argv[0] of pycache's own helper processes (see cli.cpp).
 inline constexpr const char* kInternalArgv0 = "pycache-internal";
@@ -79,9 +106,12 @@ Result<fs::path> find_console_script(const std::string& name, const std::string&
 struct PreparedRun {
   LaunchPlan plan;
   const runtime::Runtime* runtime = nullptr;  // the runtime that runs it (this program's, else a hand-off)
-  InitSettings init;                          // whether an init goes in front of python
-  bool sets_environment = false;              // false for python's info-only command lines (--version)
-  std::string explanation;                    // --explain: the policy report for stderr; else empty
+  // Or, when none of this build answers, the interpreter of the machine that
+  // runs it through its embedding module (pycache-embedded; runtime null).
+  std::optional<interpreters::Interpreter> interpreter;
+  InitSettings init;              // whether an init goes in front of python
+  bool sets_environment = false;  // false for python's info-only command lines (--version)
+  std::string explanation;        // --explain: the policy report for stderr; else empty
 };
 // Who runs: `pycache run` (its own options, the project's venv and Python,
 // console scripts by name) or python itself (pycache-python and its links:
@@ -93,7 +123,8 @@ enum class Personality { PycacheRun, Python };
 Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& options, std::span<const std::string> python_args,
                                 Personality personality, std::string executable);
 // Sets the environment, starts the init and runs python (or hands off to
-// another runtime); returns the program's exit status.
+// another runtime, or to pycache-embedded for an interpreter of the
+// machine); returns the program's exit status.
 int start_run(const PreparedRun& run);
 
 }  // namespace pycache

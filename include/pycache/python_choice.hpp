@@ -3,13 +3,16 @@
 // policy key `python` (or `--python`), the project's venv (its pyvenv.cfg
 // version), `.python-version` in the project, `[project] requires-python`
 // (the newest runtime that satisfies it), then pycache's default runtime.
-// A request no runtime of this build answers is an error, never a silent
-// fallback to another version.
+// A request no runtime of this build answers goes to an interpreter of the
+// machine that does (interpreters.hpp), run through its embedding module by
+// pycache-embedded: the venv's own base first, else the first discover()
+// finds. Nothing answers: an error, never a silent fallback to another version.
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "pycache/error.hpp"
+#include "pycache/interpreters.hpp"
 #include "pycache/resolve.hpp"
 #include "pycache/runtime.hpp"
 
@@ -21,18 +24,26 @@ struct PythonChoice {
   const runtime::Runtime* runtime = nullptr;  // the runtime that answers it; nullptr when none does
   std::string cache_tag{};  // the tag of the Python asked for ("cpython-312"), known without a runtime too
   std::string missing{};    // runtime == nullptr: what was asked for, for the error ("Python 3.14")
+  // No runtime answers: the interpreter of the machine that does, loadable
+  // through its embedding module (embed_module::check), if any;
+  // else why the one found can't be used, for the error.
+  std::optional<interpreters::Interpreter> interpreter{};
+  std::string why_not{};
 };
 
 PythonChoice choose_python(const PolicyResolution& resolution);
 
 // `policy`'s python key as `choice` settled it, for the reports (`pycache
-// policy`, status --json): the runtime's name ("3.11") when one answers, else
-// the request, with the request's origin.
+// policy`, status --json): the runtime's name ("3.11") when one answers, the
+// interpreter's path when one of the machine does (its origin saying so and
+// that it runs through its embedding module), else the request, with the
+// request's origin.
 void record_python_choice(Policy& policy, const PythonChoice& choice);
 
 // The runtime of `choice`, or the one-line error (kExitEnvironment) naming
-// what was asked for, where, the runtimes there are and the command that
-// builds the missing one.
+// what was asked for, where, the runtimes there are, and why the
+// interpreter found can't be used or that none was found. For `run`, a
+// choice with an interpreter needs no runtime.
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& choice);
 
 // Whether version "3.12.1" satisfies a PEP 440 specifier set such as

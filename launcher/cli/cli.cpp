@@ -156,7 +156,8 @@ std::string python_executable(const char* argv0, const fs::path& self) {
 
 // `pycache run` of another runtime handed this one its plan (launch.hpp).
 int handed_off(int argc, char** argv, const char* handoff) {
-  auto config = decode_handoff(handoff);
+  std::string interpreter;
+  auto config = decode_handoff(handoff, &interpreter);
   unsetenv(kHandoffVariable);
   // pycache's hand-off is always well formed: this one came from the user's environment.
   if (!config) {
@@ -165,7 +166,15 @@ int handed_off(int argc, char** argv, const char* handoff) {
     return kExitUsage;
   }
   config->argv.assign(argv, argv + argc);
-  if (auto stale = stale_core_warning()) log().warn("{}", *stale);
+  // pycache-embedded: the interpreter named, checked again before it is loaded.
+  if (!interpreter.empty()) {
+    if (auto failed = embed::use_interpreter(interpreter)) {
+      log().error("{}", failed->message);
+      return failed->code;
+    }
+  } else if (auto stale = stale_core_warning()) {
+    log().warn("{}", *stale);
+  }
   return embed::run_python(*config);
 }
 

@@ -52,7 +52,7 @@ int policy_main(Args args) {
   const PolicyResolution& resolved = found->resolution;
   const PythonChoice& choice = found->python;
   int status = kExitOk;
-  if (!choice.runtime) {
+  if (!choice.runtime && !choice.interpreter) {
     // A check that fails exits non-zero and says error; without --check the same finding is a warning.
     const std::string finding = require_runtime(choice).error().message;
     if (o.check) {

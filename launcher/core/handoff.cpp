@@ -7,8 +7,11 @@
 #include <cstring>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
+#include "pycache/paths.hpp"
 #include "pycache/text.hpp"
 #include "pycache/wire.hpp"
 
@@ -17,7 +20,7 @@ namespace pycache {
 namespace {
 
 // The format and its version: a child of another version reads none of it.
-constexpr std::string_view kTag = "handoff/2";
+constexpr std::string_view kTag = "handoff/3";
 using EnvironmentList = std::vector<std::pair<std::string, std::optional<std::string>>>;
 // At most this many variables to restore: more is not a plan of ours.
 constexpr std::size_t kMaxEnvironment = 64;
@@ -69,32 +72,50 @@ bool get(wire::Reader& r, EnvironmentList& list) {
 
 }  // namespace
 
-std::string encode_handoff(const embed::InterpreterConfig& c) {
+std::string encode_handoff(const embed::InterpreterConfig& c, const std::string& interpreter) {
   wire::Writer w(kTag);
+  w.field(interpreter);
   visit_handed_fields(c, [&](const auto& field) { put(w, field); });
   return w.take();
 }
 
-std::optional<embed::InterpreterConfig> decode_handoff(std::string_view text) {
+std::optional<embed::InterpreterConfig> decode_handoff(std::string_view text, std::string* interpreter) {
   wire::Reader r(text);
   embed::InterpreterConfig c;
-  bool ok = r.tag(kTag);
+  std::string path;
+  bool ok = r.tag(kTag) && r.field(path);
   visit_handed_fields(c, [&](auto& field) { ok = ok && get(r, field); });
   if (!ok || !r.done() || c.optimization_level < 0 || c.optimization_level > 2) return std::nullopt;
+  if (interpreter) *interpreter = std::move(path);
   return c;
 }
 
-int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {
-  const std::string program = runtime::program_path(rt)->native();
-  setenv(kHandoffVariable, encode_handoff(config).c_str(), 1);
+namespace {
+
+// execv's `program` with the plan; returns only when that fails, having said so.
+int exec_with_plan(const std::string& program, const std::string& what, const embed::InterpreterConfig& config,
+                   const std::string& interpreter) {
+  setenv(kHandoffVariable, encode_handoff(config, interpreter).c_str(), 1);
   std::vector<char*> argv;
   for (const auto& a : config.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   ::execv(program.c_str(), argv.data());
   const int e = errno;
   unsetenv(kHandoffVariable);
-  log().error("cannot start the Python {} runtime '{}': {}", rt.name, printable(program), std::strerror(e));
+  log().error("cannot start {} '{}': {}", what, printable(program), std::strerror(e));
   return kExitEnvironment;
+}
+
+}  // namespace
+
+std::filesystem::path embedded_program() { return self_exe().parent_path() / kEmbeddedProgram; }
+
+int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {
+  return exec_with_plan(runtime::program_path(rt)->native(), fmt::format("the Python {} runtime", rt.name), config, {});
+}
+
+int hand_off_embedded(const std::string& interpreter, const embed::InterpreterConfig& config) {
+  return exec_with_plan(embedded_program().native(), "the embedding program", config, interpreter);
 }
 
 }  // namespace pycache

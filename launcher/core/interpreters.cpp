@@ -466,4 +466,37 @@ Discovery discover(const EnvLookup& env, const Trust& trust, VersionCache* cache
   return d;
 }
 
+namespace {
+
+// The first _sysconfigdata_*.py of `stdlib`, and its size.
+void find_sysconfigdata(const fs::path& stdlib, PythonInstall& install) {
+  DIR* d = ::opendir(stdlib.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (!name.starts_with("_sysconfigdata_") || !name.ends_with(".py")) continue;
+    struct stat st {};
+    if (::stat((stdlib / name).c_str(), &st) != 0) continue;
+    install.sysconfigdata = std::string(name);
+    install.sysconfigdata_size = static_cast<std::uint64_t>(st.st_size);
+    break;
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+PythonInstall install_of(const Interpreter& in) {
+  PythonInstall install;
+  install.home = in.prefix;
+  install.exec_prefix = in.prefix;
+  install.stdlib = in.stdlib;
+  install.lib_name = "python" + in.name();
+  std::string digits = in.major_minor;
+  if (auto dot = digits.find('.'); dot != std::string::npos) digits.erase(dot, 1);
+  install.zip_name = "python" + digits + ".zip";
+  find_sysconfigdata(in.stdlib, install);
+  return install;
+}
+
 }  // namespace pycache::interpreters

@@ -92,7 +92,7 @@ namespace {
 // so that `-m venv` from there links to it, never to another venv's link).
 // Sets `search_dir` to where getpath starts: the venv's home, else the real
 // executable's directory.
-std::optional<Error> enter_venv(const Policy& policy, const runtime::Runtime& rt, FileSystem& files,
+std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, FileSystem& files,
                                 embed::InterpreterConfig& in, fs::path& search_dir) {
   // An argv[0] that names no file leaves sys.executable '' (as python
   // does); the program is still this one: where the stdlib is searched
@@ -153,24 +153,53 @@ void plan_environment(const Policy& policy, const EnvLookup& env, LaunchPlan& pl
 
 }  // namespace
 
+PythonFacts facts_of(const runtime::Runtime& rt) {
+  return {rt.install(),
+          std::string(rt.major_minor),
+          rt.free_threaded,
+          std::string(rt.version),
+          std::string(rt.interpreter),
+          {}};
+}
+
+PythonFacts facts_of(const interpreters::Interpreter& in) {
+  return {interpreters::install_of(in), in.major_minor, in.free_threaded, in.version, {}, in.path.native()};
+}
+
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env, const runtime::Runtime& rt,
                                FileSystem& files) {
-  const PythonInstall install = rt.install();
+  return plan_launch(policy, scanned, std::move(argv), std::move(executable), env, facts_of(rt), files);
+}
+
+namespace {
+
+std::optional<Error> check_stdlib(const PythonFacts& rt, FileSystem& files) {
+  const fs::path landmark = rt.install.stdlib / "os.py";
+  if (files.access(landmark, R_OK) == 0) return std::nullopt;
+  if (!rt.found_at.empty())
+    return Error{fmt::format("the Python {} standard library is missing: looked for {} (of the Python at {})",
+                             rt.major_minor, landmark.native(), rt.found_at),
+                 kExitEnvironment};
+  return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
+                           "reinstall that Python, or rebuild pycache for another (-DPYCACHE_PYTHONS=...)",
+                           rt.major_minor, landmark.native(), rt.built_for),
+               kExitEnvironment};
+}
+
+}  // namespace
+
+Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
+                               std::string executable, const EnvLookup& env, const PythonFacts& rt, FileSystem& files) {
+  const PythonInstall& install = rt.install;
   LaunchPlan plan;
   auto& in = plan.interpreter;
   in.argv = std::move(argv);
   in.executable = std::move(executable);
   const char* python_home = scanned.ignore_environment ? nullptr : env("PYTHONHOME");
   const bool python_home_applies = python_home && *python_home;
-  if (!python_home_applies) {
-    fs::path landmark = install.stdlib / "os.py";
-    if (files.access(landmark, R_OK) != 0)
-      return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
-                               "reinstall that Python, or rebuild pycache for another (-DPYCACHE_PYTHONS=...)",
-                               rt.major_minor, landmark.native(), rt.interpreter),
-                   kExitEnvironment};
-  }
+  if (!python_home_applies)
+    if (auto e = check_stdlib(rt, files)) return *e;
   fs::path search_dir;
   if (auto e = enter_venv(policy, rt, files, in, search_dir)) return *e;
 
@@ -298,6 +327,38 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personal
   return resolution;
 }
 
+// The Python of a run (choose_python) into `run`: a runtime of this build,
+// else an interpreter of the machine. Another program than this one runs
+// it, and is sys.executable (a venv's link leads to it): that runtime's
+// program, or pycache-embedded.
+std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun& run, std::string& executable,
+                                       std::string& argv0) {
+  // pycache-embedded started as python by a program it ran, with no policy inherited.
+  if (!embed::has_builtin_runtime() && resolution.policy.python().empty())
+    if (const char* path = std::getenv(kEmbeddedPythonVariable); path && *path)
+      resolution.policy.override(Key::Python, std::string(path), Origin{Source::Environment, kEmbeddedPythonVariable});
+  PythonChoice choice = choose_python(resolution);
+  if (!choice.runtime && choice.interpreter) {
+    record_python_choice(resolution.policy, choice);
+    run.interpreter = std::move(choice.interpreter);
+    run.runtime = nullptr;
+    if (embed::has_builtin_runtime()) {
+      executable = embedded_program().native();
+      argv0 = executable;
+    }
+    return std::nullopt;
+  }
+  auto chosen = require_runtime(choice);
+  if (!chosen) return chosen.error();
+  run.runtime = *chosen;
+  resolution.policy.override(Key::Python, std::string(run.runtime->name), choice.origin);
+  if (run.runtime != &runtime::self()) {
+    executable = runtime::program_path(*run.runtime)->native();
+    argv0 = executable;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::span<const std::string> args,
@@ -314,26 +375,21 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
     if (!resolved) return resolved.error();
     resolution = std::move(*resolved);
   }
-  // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y.
+  // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y;
+  // pycache-embedded (started as python by a program it ran) on the
+  // interpreter its inherited policy names.
   run.runtime = &runtime::self();
-  if (personality == Personality::PycacheRun && run.sets_environment) {
-    PythonChoice choice = choose_python(resolution);
-    auto chosen = require_runtime(choice);
-    if (!chosen) return chosen.error();
-    run.runtime = *chosen;
-    resolution.policy.override(Key::Python, std::string(run.runtime->name), choice.origin);
-    if (run.runtime != &runtime::self()) {
-      executable = runtime::program_path(*run.runtime)->native();
-      argv0 = executable;
-    }
-  }
+  if ((personality == Personality::PycacheRun || !embed::has_builtin_runtime()) && run.sets_environment)
+    if (auto e = choose_run_python(resolution, run, executable, argv0)) return *e;
   std::vector<std::string> argv;
   argv.reserve(python_args.size() + 1);
   argv.push_back(std::move(argv0));
   argv.insert(argv.end(), python_args.begin(), python_args.end());
-  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, *run.runtime);
+  const PythonFacts python = run.interpreter ? facts_of(*run.interpreter) : facts_of(*run.runtime);
+  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, python);
   if (!plan) return plan.error();
   run.plan = std::move(*plan);
+  if (run.interpreter) run.plan.environment.emplace_back(kEmbeddedPythonVariable, run.interpreter->path.native());
   if (opts.explain) run.explanation = format_policy(resolution);
   run.init = init_settings(resolution.policy);
   return run;
@@ -346,12 +402,21 @@ int start_run(const PreparedRun& run) {
       else unsetenv(name.c_str());
     }
   }
-  if (run.runtime == &runtime::self())
+  if (run.runtime == &runtime::self() && embed::has_builtin_runtime())
     if (auto stale = stale_core_warning()) log().warn("{}", *stale);
   // Last thing before Python, which must never be forked once initialised.
   // In the init's process start_init never returns.
   start_init(init_role(run.init.mode, getpid()), run.init.target);
-  if (run.runtime != &runtime::self()) return hand_off(*run.runtime, run.plan.interpreter);
+  if (run.interpreter) {
+    const std::string& path = run.interpreter->path.native();
+    if (embed::has_builtin_runtime()) return hand_off_embedded(path, run.plan.interpreter);
+    if (auto failed = embed::use_interpreter(path)) {
+      log().error("{}", failed->message);
+      return failed->code;
+    }
+  } else if (run.runtime != &runtime::self()) {
+    return hand_off(*run.runtime, run.plan.interpreter);
+  }
   return embed::run_python(run.plan.interpreter);
 }
 

@@ -11,11 +11,13 @@
 #include <utility>
 #include <vector>
 
-#include "pycache/build_config.hpp"
+#include "pycache/embed_module.hpp"
+#include "pycache/handoff.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/pyc.hpp"
 #include "pycache/text.hpp"
+#include "pycache/trust.hpp"
 #include "pycache/venv.hpp"
 
 namespace pycache {
@@ -79,36 +81,89 @@ const runtime::Runtime* runtime_for_version(std::string_view request) {
   return nullptr;
 }
 
-PythonChoice from_version(std::string request, Origin origin) {
+// Whether `in` answers the version request `request` ("3.12", "3.12.1", "3.13t").
+bool answers(const interpreters::Interpreter& in, std::string_view request) {
+  const bool t = request.ends_with('t');
+  const std::string_view digits = t ? request.substr(0, request.size() - 1) : request;
+  int parts = 0;
+  if (!parse_version(digits, &parts) || in.free_threaded != t || in.major_minor != major_minor_of(digits, false))
+    return false;
+  return parts < 3 || in.version == digits;  // a patch release is that very one
+}
+
+// Takes `in` for `c` when pycache-embedded can run it (its module, its
+// libpython, trust), else records why not. True when taken.
+bool take_interpreter(PythonChoice& c, interpreters::Interpreter in, const Trust& trust) {
+  if (::access(embedded_program().c_str(), X_OK) != 0) {
+    c.why_not = fmt::format("this pycache has no {} to run the Python found at '{}'", kEmbeddedProgram,
+                            printable(in.path.native()));
+    return false;
+  }
+  if (auto e = embed_module::check(in, embed_module::default_modules_dir(), trust)) {
+    c.why_not = e->message;
+    return false;
+  }
+  c.interpreter = std::move(in);
+  c.cache_tag = pyc::cache_tag_of_version(c.interpreter->name());
+  return true;
+}
+
+// No runtime answers `c`: the first interpreter discover() finds (every
+// place, in uv's order) for which `wanted` holds, the refused passed over.
+template <class Wanted>
+void discover_interpreter(PythonChoice& c, const Trust& trust, std::string_view only, Wanted&& wanted) {
+  const EnvLookup env = process_environment();
+  interpreters::VersionCache cache(interpreters::VersionCache::default_file(env));
+  for (auto& in : interpreters::discover(env, trust, &cache, only).found) {
+    if (!wanted(in)) continue;
+    if (in.refused) {
+      if (c.why_not.empty())
+        c.why_not =
+            fmt::format("Python {} at '{}' is not used: {}", in.name(), printable(in.path.native()), *in.refused);
+      continue;
+    }
+    take_interpreter(c, std::move(in), trust);
+    return;
+  }
+}
+
+// No runtime answers the version request of `c`: the venv's own base
+// interpreter (`venv_home`/python3.X) when it has one, else discover()'s.
+void find_machine_interpreter(PythonChoice& c, const fs::path& venv_home, const Trust& trust) {
+  const bool t = c.request.ends_with('t');
+  const std::string_view digits = std::string_view(c.request).substr(0, c.request.size() - (t ? 1 : 0));
+  const std::string name = major_minor_of(digits, t);
+  if (!venv_home.empty()) {
+    std::error_code ec;
+    if (fs::exists(venv_home / ("python" + name), ec)) {
+      auto in = interpreters::inspect(venv_home / ("python" + name), trust, nullptr);
+      if (!in) c.why_not = in.error().message;
+      else if (!answers(*in, c.request))
+        c.why_not = fmt::format("the venv's Python at '{}' is {}", printable(in->path.native()), in->version);
+      else take_interpreter(c, std::move(*in), trust);
+      return;
+    }
+  }
+  int parts = 0;
+  parse_version(digits, &parts);
+  // A patch release may not be discover()'s first of its minor version: look at all.
+  discover_interpreter(c, trust, parts < 3 ? std::string_view(name) : std::string_view(),
+                       [&](const interpreters::Interpreter& in) { return answers(in, c.request); });
+}
+
+PythonChoice from_version(std::string request, Origin origin, const Trust& trust, const fs::path& venv_home = {}) {
   PythonChoice c{std::move(request), std::move(origin)};
   c.runtime = runtime_for_version(c.request);
   c.cache_tag = c.runtime ? std::string(c.runtime->cache_tag) : pyc::cache_tag_of_version(c.request);
-  if (!c.runtime) c.missing = "Python " + c.request;
+  if (!c.runtime) {
+    c.missing = "Python " + c.request;
+    find_machine_interpreter(c, venv_home, trust);
+  }
   return c;
 }
 
-// An interpreter of `major_minor` ("3.14", "3.13t") on this machine, as
-// PYCACHE_PYTHONS=all would find it; empty when there is none.
-std::string find_interpreter(const std::string& major_minor) {
-  const std::string name = "python" + major_minor;
-  std::vector<fs::path> candidates{fs::path("/usr/bin") / name};
-  const char* pyenv = std::getenv("PYENV_ROOT");
-  const fs::path versions = (pyenv && *pyenv ? fs::path(pyenv) : home_dir() / ".pyenv") / "versions";
-  std::error_code ec;
-  std::vector<fs::path> found;
-  for (auto it = fs::directory_iterator(versions, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    if (it->path().filename().native().starts_with(
-            major_minor.substr(0, major_minor.size() - major_minor.ends_with('t'))))
-      found.push_back(it->path() / "bin" / name);
-  std::sort(found.rbegin(), found.rend());
-  candidates.insert(candidates.end(), found.begin(), found.end());
-  for (const auto& c : candidates)
-    if (::access(c.c_str(), X_OK) == 0) return c.native();
-  return {};
-}
-
 // A path: one of the runtimes' interpreters, or a venv's python.
-PythonChoice from_path(std::string request, Origin origin) {
+PythonChoice from_path(std::string request, Origin origin, const Trust& trust) {
   std::error_code ec;
   const fs::path real = fs::canonical(request, ec);
   for (const auto& r : runtime::all()) {
@@ -119,10 +174,13 @@ PythonChoice from_path(std::string request, Origin origin) {
   }
   if (auto venv = venv_of_executable(request)) {
     if (auto info = inspect_venv(*venv); info && !info->version.empty())
-      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin));
+      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin), trust, info->home);
   }
   PythonChoice c{request, std::move(origin)};
   c.missing = "the Python '" + printable(request) + "'";
+  // An interpreter of the machine, run through its embedding module.
+  if (auto in = interpreters::inspect(request, trust, nullptr)) take_interpreter(c, std::move(*in), trust);
+  else c.why_not = in.error().message;
   return c;
 }
 
@@ -196,11 +254,24 @@ std::optional<bool> satisfies(std::string_view version, std::string_view specifi
   return all;
 }
 
+namespace {
+
+// requires-python that no runtime satisfies: the first interpreter of the
+// machine that does.
+void satisfy_with_interpreter(PythonChoice& c, const std::string& specifier, const Trust& trust) {
+  discover_interpreter(c, trust, {}, [&](const interpreters::Interpreter& in) {
+    return satisfies(in.version, specifier).value_or(false);
+  });
+}
+
+}  // namespace
+
 PythonChoice choose_python(const PolicyResolution& r) {
   const Setting& asked = r.policy.get(Key::Python);
+  const Trust trust = Trust::current(r.policy.safe_directories());
   if (!r.policy.python().empty()) {
     const std::string& v = r.policy.python();
-    return v.find('/') != std::string::npos ? from_path(v, asked.origin) : from_version(v, asked.origin);
+    return v.find('/') != std::string::npos ? from_path(v, asked.origin, trust) : from_version(v, asked.origin, trust);
   }
   const std::string& venv = r.policy.venv();
   if (!venv.empty() && venv != "none") {
@@ -210,14 +281,14 @@ PythonChoice choose_python(const PolicyResolution& r) {
       auto v = parse_version(digits);
       const std::string made = v ? fmt::format("{}.{}.{}", (*v)[0], (*v)[1], (*v)[2]) : info->version;
       Origin origin{Source::Default, fmt::format("the venv {}, made for Python {}", venv, made)};
-      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin));
+      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin), trust, info->home);
     }
   }
   // Read, and judged, with the policy (read_project_python).
   const ProjectPython& project = r.project_python;
   if (!project.version_file.empty()) {
     if (auto v = python_version_request(project.version_text))
-      return from_version(*v, Origin{Source::ProjectFile, project.version_file.native()});
+      return from_version(*v, Origin{Source::ProjectFile, project.version_file.native()}, trust);
   }
   if (const auto& req = project.requires_python) {
     PythonChoice c{req->specifier, Origin{Source::ProjectFile, req->where + " (requires-python)"}};
@@ -231,8 +302,12 @@ PythonChoice choose_python(const PolicyResolution& r) {
           (!c.runtime || parse_version(rt.version) > parse_version(c.runtime->version)))
         c.runtime = &rt;
     }
-    if (c.runtime) c.cache_tag = std::string(c.runtime->cache_tag);
-    else c.missing = fmt::format("a Python that satisfies requires-python \"{}\"", printable(req->specifier));
+    if (c.runtime) {
+      c.cache_tag = std::string(c.runtime->cache_tag);
+    } else {
+      c.missing = fmt::format("a Python that satisfies requires-python \"{}\"", printable(req->specifier));
+      satisfy_with_interpreter(c, req->specifier, trust);
+    }
     return c;
   }
   const runtime::Runtime& d = runtime::self();
@@ -240,30 +315,30 @@ PythonChoice choose_python(const PolicyResolution& r) {
 }
 
 void record_python_choice(Policy& policy, const PythonChoice& choice) {
+  if (!choice.runtime && choice.interpreter) {
+    const auto& in = *choice.interpreter;
+    Origin origin = choice.origin;
+    origin.where += fmt::format("; Python {} found in {}, run through its embedding module {}", in.version,
+                                interpreters::place_name(in.place), embed_module::module_file_name(in));
+    policy.override(Key::Python, in.path.native(), origin);
+    return;
+  }
   policy.override(Key::Python, choice.runtime ? std::string(choice.runtime->name) : choice.request, choice.origin);
 }
 
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   if (c.runtime) return c.runtime;
-  std::string configured;
-  for (const auto& r : runtime::all()) {
-    if (!configured.empty()) configured += ';';
-    configured += r.interpreter;
-  }
-  // The exact command when the machine has that Python; else what to install.
+  // What was found and why it can't run, else what to install.
   const bool version = !c.request.empty() && std::isdigit(static_cast<unsigned char>(c.request[0])) &&
                        c.request.find_first_of("<>=!~,") == std::string::npos;
-  const std::string wanted = version ? major_minor_of(c.request, c.request.ends_with('t')) : std::string();
-  std::string interpreter = version ? find_interpreter(wanted) : std::string();
-  std::string how =
-      interpreter.empty()
-          ? fmt::format(
-                "install {} and add it to PYCACHE_PYTHONS: cmake -S {} -B {} -DPYCACHE_PYTHONS='{};/path/to/"
-                "python{}' && cmake --build {}",
-                version ? "Python " + wanted : std::string("that Python"), build::kSourceDir, build::kBinaryDir,
-                configured, version ? wanted : std::string("3.X"), build::kBinaryDir)
-          : fmt::format("build it with: cmake -S {} -B {} -DPYCACHE_PYTHONS='{};{}' && cmake --build {}",
-                        build::kSourceDir, build::kBinaryDir, configured, interpreter, build::kBinaryDir);
+  std::string how;
+  if (c.interpreter)
+    how = fmt::format("Python {} at '{}' runs through its embedding module, which this command does not use yet",
+                      c.interpreter->version, printable(c.interpreter->path.native()));
+  else if (!c.why_not.empty()) how = c.why_not;
+  else
+    how = fmt::format("none was found on this machine; install {}",
+                      version ? "Python " + c.request : std::string("that Python"));
   return Error{fmt::format("no runtime for {} ({}): this pycache has {}; {}", c.missing, printable(c.origin.describe()),
                            runtime::available_names(), how),
                kExitEnvironment};

@@ -35,7 +35,10 @@ std::string libpython_text(const Interpreter& in) {
 // What `pycache run` does with this interpreter's minor version today.
 std::string run_text(const Row& row) {
   const runtime::Runtime* r = row.runtime;
-  if (!r) return fmt::format("not used by run yet (no runtime {} in this build)", row.interpreter.name());
+  if (!r && !row.not_embeddable)
+    return fmt::format("through its embedding module in pycache-embedded (no runtime {} in this build)",
+                       row.interpreter.name());
+  if (!r) return fmt::format("not run (no runtime {} in this build, and it can't be embedded)", row.interpreter.name());
   if (row.interpreter.real == fs::path(r->interpreter_real)) return fmt::format("runtime {} of this build", r->name);
   return fmt::format("runtime {} of this build ({}, {}), not this file", r->name, r->version, r->interpreter_real);
 }

@@ -3,6 +3,7 @@
 // the read-through hook frozen by that interpreter. An embedding module has
 // none of it compiled in (launcher/embed/module.cpp).
 #include "embed_internal.hpp"
+#include "pycache/exit_code.hpp"
 #include "read_through_frozen.inc"  // generated: cmake/freeze.py
 
 namespace pycache::embed {
@@ -10,6 +11,12 @@ namespace pycache::embed {
 int run_python(const InterpreterConfig& config) {
   return run_python_with(config, {frozen::kReadThroughSource, frozen::kReadThroughCode, sizeof frozen::kReadThroughCode,
                                   frozen::kReadThroughMagic});
+}
+
+bool has_builtin_runtime() { return true; }
+
+std::optional<Error> use_interpreter(const std::string& path) {
+  return Error{"a program with a Python of its own can't load the interpreter '" + path + "'", kExitInternal};
 }
 
 std::size_t runtime_index() { return PYCACHE_RUNTIME_INDEX; }

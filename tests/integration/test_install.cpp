@@ -56,6 +56,19 @@ void expect_runs(const fs::path& root, const fs::path& proj, Env env, const std:
   EXPECT_TRUE(find_pycache_dirs(proj).empty()) << label;
   auto v = run({{(root / "bin/pycache").native(), "--version"}, std::nullopt, env, proj});
   EXPECT_EQ(v.out.find("not installed here"), std::string::npos) << label << ": every runtime beside it\n" << v.out;
+  // A Python of the machine this build has no runtime for: through the
+  // installed pycache-embedded and module (lib/pycache), wherever the tree is.
+  const char* pyenv = std::getenv("PYENV_ROOT");
+  const char* home = std::getenv("HOME");
+  const fs::path pyenv_root = pyenv && *pyenv ? fs::path(pyenv) : fs::path(home ? home : "/") / ".pyenv";
+  if (!fs::exists(pyenv_root / "versions/3.12.1/bin/python3.12") || fs::exists(root / "bin/pycache-python3.12")) return;
+  env["PYENV_ROOT"] = pyenv_root.native();
+  auto e = run({{(root / "bin/pycache").native(), "run", "--python", "3.12", "-c",
+                 "import sys; print(sys.version_info[:2], sys.executable)"},
+                std::nullopt,
+                env,
+                proj});
+  EXPECT_EQ(e.out, "(3, 12) " + (root / "bin/pycache-embedded").native() + "\n") << label << ": " << e.err;
 }
 
 TEST(Install, IntoADestdirAnyPrefixAndStillAfterTheTreeMoves) {

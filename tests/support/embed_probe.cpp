@@ -9,8 +9,6 @@
 // interpreter through the module instead: its magic number, SOURCE's hash
 // and marshalled code (hex), the error compiling "def (:", PYC disassembled.
 // Links no libpython: the test that the whole path works without one.
-#include <dirent.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -31,35 +29,6 @@ int fail(const std::string& message, int code) {
   return code;
 }
 
-// The first _sysconfigdata_*.py of `stdlib`, and its size.
-void find_sysconfigdata(const fs::path& stdlib, PythonInstall& install) {
-  DIR* d = ::opendir(stdlib.c_str());
-  if (!d) return;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.rfind("_sysconfigdata_", 0) != 0 || name.size() < 3 || name.substr(name.size() - 3) != ".py") continue;
-    struct stat st {};
-    if (::stat((stdlib / name).c_str(), &st) != 0) continue;
-    install.sysconfigdata = name;
-    install.sysconfigdata_size = static_cast<std::uint64_t>(st.st_size);
-    break;
-  }
-  ::closedir(d);
-}
-
-PythonInstall install_of(const interpreters::Interpreter& in) {
-  PythonInstall install;
-  install.home = in.prefix;
-  install.exec_prefix = in.prefix;
-  install.stdlib = in.stdlib;
-  install.lib_name = "python" + in.name();
-  std::string digits = in.major_minor;
-  digits.erase(digits.find('.'), 1);
-  install.zip_name = "python" + digits + ".zip";
-  find_sysconfigdata(in.stdlib, install);
-  return install;
-}
-
 const char* env_value(const PythonArgs& scanned, const char* name) {
   const char* v = scanned.ignore_environment ? nullptr : std::getenv(name);
   return v && *v ? v : nullptr;
@@ -68,7 +37,8 @@ const char* env_value(const PythonArgs& scanned, const char* name) {
 embed::InterpreterConfig config_of(const interpreters::Interpreter& in, std::vector<std::string> argv) {
   embed::InterpreterConfig c;
   const PythonArgs scanned = scan_python_args(std::span<const std::string>(argv).subspan(1));
-  PathInputs paths = path_inputs(install_of(in), in.real.parent_path(), env_value(scanned, "PYTHONHOME") != nullptr);
+  PathInputs paths =
+      path_inputs(interpreters::install_of(in), in.real.parent_path(), env_value(scanned, "PYTHONHOME") != nullptr);
   c.home = paths.home;
   c.prefix = paths.prefix;
   c.exec_prefix = paths.exec_prefix;

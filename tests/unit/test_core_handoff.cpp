@@ -42,17 +42,27 @@ TEST(Handoff, EveryFieldButArgvSurvivesTheRoundTrip) {
   EXPECT_TRUE(d->argv.empty()) << "argv travels as the program's own argv";
 }
 
+TEST(Handoff, TheInterpreterToLoadTravelsWithThePlan) {
+  std::string interpreter = "unset";
+  ASSERT_TRUE(decode_handoff(encode_handoff(sample()), &interpreter));
+  EXPECT_EQ(interpreter, "") << "a runtime program's own Python";
+  auto d = decode_handoff(encode_handoff(sample(), "/opt/py/bin/python3.12"), &interpreter);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(interpreter, "/opt/py/bin/python3.12");
+  EXPECT_EQ(d->pycache_prefix, sample().pycache_prefix);
+}
+
 TEST(Handoff, MalformedTextIsRefused) {
   const std::string good = encode_handoff(sample());
   ASSERT_TRUE(decode_handoff(good));
   EXPECT_FALSE(decode_handoff(""));
   EXPECT_FALSE(decode_handoff("garbage"));
   std::string other = good;
-  other.replace(good.find("handoff/2"), 9, "handoff/3");
+  other.replace(good.find("handoff/3"), 9, "handoff/4");
   EXPECT_FALSE(decode_handoff(other)) << "another version";
   for (std::size_t n = 0; n < good.size(); ++n) EXPECT_FALSE(decode_handoff(good.substr(0, n))) << "truncated at " << n;
   EXPECT_FALSE(decode_handoff(good + "x")) << "trailing text";
-  EXPECT_FALSE(decode_handoff("9:handoff/2999:x"));
+  EXPECT_FALSE(decode_handoff("9:handoff/3999:x"));
 }
 
 TEST(Handoff, AnOptimizationLevelOutOfRangeIsRefused) {
