@@ -31,7 +31,8 @@ std::unique_ptr<CLI::App> python_app(PythonOptions& o) {
   app->add_flag("--json", o.json, "machine-readable output: an array, one object per interpreter");
   app->footer(
       "An interpreter refused (owned by another user, or in a directory anyone can write) is listed with why, and "
-      "is never loaded or run. 'pycache run' uses a runtime of this build for its versions, and an interpreter of the machine through its embedding module for the others.");
+      "is never loaded or run. 'pycache run' uses a runtime of this build for its versions, and an interpreter of the "
+      "machine through its embedding module for the others.");
   return app;
 }
 

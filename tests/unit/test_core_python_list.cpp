@@ -82,9 +82,10 @@ TEST(FormatList, OneLineWithVersionPathAliasesLibpythonAndTheTwoFacts) {
   Install i;
   i.in.aliases = {"/usr/bin/python3", "/bin/python3"};
   auto text = format_list(rows({i.in}, i.modules, Trust::current(), no_runtime));
-  EXPECT_EQ(text, "3.12.1  " + i.in.path.native() + " (also /usr/bin/python3, /bin/python3)  libpython " +
-                      i.in.libpython.native() +
-                      "  embed: yes  run: through its embedding module in pycache-embedded (no runtime 3.12 in this build)\n");
+  EXPECT_EQ(
+      text,
+      "3.12.1  " + i.in.path.native() + " (also /usr/bin/python3, /bin/python3)  libpython " + i.in.libpython.native() +
+          "  embed: yes  run: through its embedding module in pycache-embedded (no runtime 3.12 in this build)\n");
 }
 
 TEST(FormatList, StaticRefusedAndFreeThreadedAreSaidPlainly) {
