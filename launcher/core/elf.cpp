@@ -10,6 +10,8 @@
 #include <optional>
 #include <set>
 
+#include "pycache/paths.hpp"
+
 namespace pycache::elf {
 namespace {
 
@@ -188,17 +190,12 @@ std::optional<std::string> version_at(const std::string& buf, std::size_t at, st
 
 std::vector<std::string> split_search_path(std::string_view value, const fs::path& origin) {
   std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at <= value.size()) {
-    std::size_t colon = value.find(':', at);
-    if (colon == std::string_view::npos) colon = value.size();
-    std::string dir(value.substr(at, colon - at));
+  for (std::string dir : path_entries(value)) {
     for (const char* token : {"${ORIGIN}", "$ORIGIN"}) {
       for (std::size_t p = dir.find(token); p != std::string::npos; p = dir.find(token, p + origin.native().size()))
         dir.replace(p, std::strlen(token), origin.native());
     }
     if (!dir.empty()) out.push_back(std::move(dir));
-    at = colon + 1;
   }
   return out;
 }

@@ -5,13 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <climits>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "pycache/embed_read_through.inc"   // generated: launcher/CMakeLists.txt
+#include "pycache/embed_read_through.inc"  // generated: launcher/CMakeLists.txt
+#include "pycache/paths.hpp"
 #include "pycache/read_through_source.inc"  // generated: launcher/CMakeLists.txt
 #include "pycache/text.hpp"
 
@@ -137,10 +137,9 @@ std::string module_file_name(const interpreters::Interpreter& interpreter) {
 }
 
 fs::path default_modules_dir() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return {};
-  return fs::path(std::string(buf, static_cast<std::size_t>(n))).parent_path().parent_path() / "lib" / "pycache";
+  const fs::path exe = self_exe();
+  if (exe.empty()) return {};
+  return exe.parent_path().parent_path() / "lib" / "pycache";
 }
 
 std::optional<Error> check(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
