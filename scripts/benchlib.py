@@ -163,13 +163,14 @@ class Bench:
         self.runtime = None
         for line in self.version_line.splitlines():
             m = re.match(r"\s+pycache-python(\S+) +CPython (\S+) of (\S+), (static|shared) libpython", line)
-            if m and (m.group(1) == runtime or (runtime is None and ", this program" in line)):
+            # The default runtime: the program's own, else (pycache-embedded) the first listed.
+            if m and (m.group(1) == runtime or (runtime is None and (", this program" in line or not self.runtime))):
                 self.runtime, self.python_version, self.python = m.group(1), m.group(2), Path(m.group(3))
                 self.link = m.group(4).upper()
         if not self.runtime:
             raise BenchError(f"no runtime {runtime or '(the default)'} in '{self.version_line}'")
-        # The runtime's own program; the default one is also pycache-python.
-        self.pycache_python = self.build / "bin" / ("pycache-python" if runtime is None else f"pycache-python{runtime}")
+        # The runtime's own program (pycache-python is pycache-embedded, which hands its runs to it).
+        self.pycache_python = self.build / "bin" / f"pycache-python{self.runtime}"
         if not os.access(self.pycache_python, os.X_OK):
             raise BenchError(f"no '{self.pycache_python}' in this build (-DPYCACHE_PYTHONS)")
         self._embed = None

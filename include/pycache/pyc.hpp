@@ -57,6 +57,9 @@ bool header_has_size(std::uint16_t magic);
 // "3.11" for 3495 and the other final magic numbers of CPython 3.0-3.14
 // (and the range of alphas/betas leading to them); nullopt if unknown.
 std::optional<std::string> python_version_for_magic(std::uint16_t magic);
+// The magic number of the final releases of `major_minor` ("3.12": 3531),
+// for 3.8 to 3.13; nullopt for another.
+std::optional<std::uint16_t> magic_of_version(std::string_view major_minor);
 // The one conversion between versions and cache tags (sys.implementation.cache_tag):
 // "cpython-311" for "3.11", "3.11.2" or "3.13t" (a free-threaded build keeps
 // its GIL build's tag); empty for what is no X.Y version.

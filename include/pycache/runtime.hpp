@@ -41,8 +41,12 @@ struct Runtime {
 // Every runtime of this build, the default one first.
 std::span<const Runtime> all();
 const Runtime& default_runtime();
-// The runtime this program embeds.
+// The runtime this program embeds; for pycache-embedded, which embeds none
+// (embed::has_builtin_runtime), the default runtime's row, for what needs a
+// row (its cache tag, the --version text).
 const Runtime& self();
+// Whether this program is `r`'s own: false for every runtime in pycache-embedded.
+bool is_self(const Runtime& r);
 
 // The runtime for a request: "3.12", "3.12.1" (that version's runtime, which
 // must be that patch release), "3.13t"; nullptr when there is none.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <exception>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -18,6 +20,7 @@
 #include "pycache/build_config.hpp"
 #include "pycache/compile.hpp"
 #include "pycache/embed.hpp"
+#include "pycache/embed_module.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/handoff.hpp"
@@ -39,9 +42,21 @@ CommandDoc help_doc();
 // run by the runtime of the Python concerned.
 int internal_main(int argc, char** argv) {
   std::string_view what = argv[1];
-  if (what == "compile-worker")
+  // pycache-embedded's compiler for an interpreter of the machine: `compile-worker PATH`.
+  if (what == "compile-worker" && argc == 3)
+    if (auto failed = embed::use_interpreter(argv[2])) {
+      log().error("{}", failed->message);
+      return failed->code;
+    }
+  if (what == "compile-worker" && argc <= 3)
     return compile::worker_main(STDIN_FILENO, STDOUT_FILENO, real_fs(), compile::embedded_toolchain());
-  if (what == "dis" && argc == 3) {
+  // pycache-embedded's for an interpreter of the machine: `dis FILE PATH`.
+  if (what == "dis" && argc == 4)
+    if (auto failed = embed::use_interpreter(argv[3])) {
+      log().error("{}", failed->message);
+      return failed->code;
+    }
+  if (what == "dis" && (argc == 3 || argc == 4)) {
     std::string bytes;
     if (int e = real_fs().read(argv[2], 64u << 20, bytes)) {
       log().error("'{}': {}", printable(argv[2]), std::strerror(e));
@@ -190,17 +205,37 @@ int python_main(int argc, char** argv, const fs::path& self) {
 }  // namespace
 
 // The version, then one line per runtime: its Python, where from, how linked.
+// pycache-embedded's line: the modules it has, "3.8, 3.9, 3.10".
+std::string modules_line() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  const fs::path dir = embed_module::default_modules_dir();
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string n = e.path().filename().native();
+    if (n.starts_with("pycache-embed-") && n.ends_with(".so")) names.push_back(n.substr(14, n.size() - 17));
+  }
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    return std::pair(a.size(), a) < std::pair(b.size(), b);  // 3.9 before 3.10
+  });
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return fmt::format("  {:<22} this program: any CPython of the machine through its embedding module ({} in {})\n",
+                     kEmbeddedProgram, list.empty() ? std::string("none") : list, dir.native());
+}
+
 std::string version_text() {
   const runtime::Runtime& me = runtime::self();
+  const bool builtin = embed::has_builtin_runtime();
   std::string commit = *build::kCommit ? fmt::format("commit {}, ", build::kCommit) : std::string();
-  std::string out = fmt::format("pycache {} ({}{} build, {}; default runtime: CPython {})\n", build::kVersion, commit,
-                                build::kBuildType, build::kCompiler, me.version);
+  std::string out = fmt::format("pycache {} ({}{} build, {}{})\n", build::kVersion, commit, build::kBuildType,
+                                build::kCompiler, builtin ? "; default runtime: CPython " + std::string(me.version) : "");
+  if (!builtin) out += modules_line();
   for (const auto& r : runtime::all()) {
     auto path = runtime::program_path(r);
     out += fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter,
-                       r.link, r.libpython, path ? "" : " (not installed here)", &r == &me ? ", this program" : "");
+                       r.link, r.libpython, path ? "" : " (not installed here)", runtime::is_self(r) ? ", this program" : "");
   }
-  out += fmt::format("embedded core: {}\n", embed::runtime_build());
+  if (builtin) out += fmt::format("embedded core: {}\n", embed::runtime_build());
   if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";
   return out;
 }

@@ -13,6 +13,8 @@
 #include "progress.hpp"
 #include "prologue.hpp"
 #include "pycache/compile.hpp"
+#include "pycache/handoff.hpp"
+#include "pycache/interpreters.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -36,11 +38,32 @@ struct CompileOptions {
   std::string python;
 };
 
-// The roots that one runtime compiles.
+// The roots that one Python compiles, and how: in workers of its runtime,
+// or of pycache-embedded loading the interpreter's module.
 struct Group {
-  const runtime::Runtime* runtime = nullptr;
+  std::string key;  // the runtime's name, or the interpreter's path: one pool each
+  fs::path program;
+  std::vector<std::string> worker_args;
+  std::string cache_tag;
+  std::uint16_t magic = 0;
+  std::string version;
   std::vector<compile::Root> roots;
 };
+
+// The Group (without roots) for the Python of `target`.
+Result<Group> group_for(const Target& target) {
+  if (const runtime::Runtime* rt = target.runtime)
+    return Group{std::string(rt->name),     *runtime::program_path(*rt), {"compile-worker"},
+                 std::string(rt->cache_tag), rt->magic,                   std::string(rt->version)};
+  const interpreters::Interpreter& in = *target.python.interpreter;
+  auto magic = pyc::magic_of_version(in.major_minor);
+  if (!magic)
+    return Error{fmt::format("pycache does not know the magic number of Python {} ('{}') to compile for it",
+                             in.version, printable(in.path.native())),
+                 kExitEnvironment};
+  return Group{in.path.native(), embedded_program(), {"compile-worker", in.path.native()}, target.python.cache_tag,
+               *magic,           in.version};
+}
 
 // More workers than this cost more in start-up and memory than they gain.
 constexpr unsigned kDefaultMaxJobs = 16;
@@ -93,7 +116,8 @@ Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& p
     auto target = prologue.target(is_dir ? root.path : root.path.parent_path(), root.path);
     if (!target) return target.error();
     const Policy& policy = target->resolution.policy;
-    const runtime::Runtime* rt = target->runtime;
+    auto group = group_for(*target);
+    if (!group) return group.error();
     root.cache_prefix = policy.cache_prefix();
     root.levels = o.optimize.empty() ? std::vector<int>{policy.optimize()} : o.optimize;
     std::sort(root.levels.begin(), root.levels.end());
@@ -107,26 +131,25 @@ Result<std::vector<Group>> make_roots(const CompileOptions& o, const Prologue& p
                  printable(p), policy.get(Key::WriteBytecode).origin.describe());
     }
     roots.push_back(root);
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.runtime == rt; });
-    if (g == groups.end()) g = groups.insert(groups.end(), Group{rt, {}});
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.key == group->key; });
+    if (g == groups.end()) g = groups.insert(groups.end(), std::move(*group));
     g->roots.push_back(std::move(root));
   }
   return groups;
 }
 
-// Compiles one runtime's roots, in worker processes of that runtime; prints
+// Compiles one Python's roots, in worker processes for that Python; prints
 // its failures and summary. Returns the exit status.
 int compile_group(const CompileOptions& o, const Group& group, compile::Options options) {
-  const runtime::Runtime& rt = *group.runtime;
   options.roots = group.roots;
-  options.cache_tag = std::string(rt.cache_tag);
-  options.magic = rt.magic;
+  options.cache_tag = group.cache_tag;
+  options.magic = group.magic;
 
   unsigned jobs = o.jobs ? o.jobs : std::clamp(std::thread::hardware_concurrency(), 1u, kDefaultMaxJobs);
-  compile::PoolOptions pool{*runtime::program_path(rt), {"compile-worker"}, jobs, 128, kInternalArgv0};
+  compile::PoolOptions pool{group.program, group.worker_args, jobs, 128, kInternalArgv0};
   auto make_executor = [&](compile::Executor::Sink sink) { return compile::make_process_pool(pool, std::move(sink)); };
-  // Up-to-date checks of hash pycs hash here, as that runtime's importlib would.
-  auto hasher = compile::hashing_toolchain(rt.magic, pyc::uses_siphash13(rt.version));
+  // Up-to-date checks of hash pycs hash here, as that Python's importlib would.
+  auto hasher = compile::hashing_toolchain(group.magic, pyc::uses_siphash13(group.version));
 
   ProgressLine line(!o.quiet && isatty(STDERR_FILENO));
   auto progress = [&](const compile::Progress& p) { line.show(compile::format_progress(p)); };

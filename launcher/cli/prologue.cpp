@@ -48,7 +48,8 @@ Result<Target> Prologue::target(const fs::path& start_dir, const fs::path& walk_
   Target t{std::move(*resolved)};
   if (has(needs, Needs::Python)) {
     t.python = choose_python(t.resolution);
-    if (has(needs, Needs::Runtime)) {
+    // An interpreter of the machine needs no runtime: pycache-embedded runs it.
+    if (has(needs, Needs::Runtime) && !t.python.interpreter) {
       auto rt = require_runtime(t.python);
       if (!rt) return rt.error();
       t.runtime = *rt;

@@ -55,7 +55,8 @@ struct Located {
 struct Target {
   PolicyResolution resolution;                // Needs::Policy
   PythonChoice python{};                      // Needs::Python
-  const runtime::Runtime* runtime = nullptr;  // Needs::Runtime: never nullptr
+  // Needs::Runtime: nullptr only when python.interpreter is the Python (run by pycache-embedded)
+  const runtime::Runtime* runtime = nullptr;
   std::shared_ptr<const SkipRules> skip{};    // Needs::SkipRules
 };
 

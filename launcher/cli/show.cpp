@@ -15,6 +15,9 @@
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/python_choice.hpp"
+#include "pycache/embed_module.hpp"
+#include "pycache/handoff.hpp"
+#include "pycache/interpreters.hpp"
 #include "pycache/runtime.hpp"
 #include "pycache/show.hpp"
 #include "pycache/subprocess.hpp"
@@ -56,21 +59,42 @@ std::optional<show::SourceHash> hash_source(std::string_view source, std::uint16
   return pyc::source_hash(source, magic, pyc::uses_siphash13(*version));
 }
 
+// An interpreter of the machine whose pycs carry `magic` and that
+// pycache-embedded can load: the project's (`in`), else the first found.
+std::optional<fs::path> interpreter_for_magic(std::uint16_t magic, const interpreters::Interpreter* in) {
+  if (in && pyc::magic_of_version(in->major_minor) == magic) return in->path;
+  auto version = pyc::python_version_for_magic(magic);
+  if (!version || pyc::magic_of_version(*version) != magic) return std::nullopt;
+  const EnvLookup env = process_environment();
+  const Trust trust = Trust::current();
+  interpreters::VersionCache cache(interpreters::VersionCache::default_file(env));
+  for (auto& found : interpreters::discover(env, trust, &cache, *version).found)
+    if (!found.refused && !embed_module::check(found, embed_module::default_modules_dir(), trust)) return found.path;
+  return std::nullopt;
+}
+
 // The disassembly of `pyc` by the runtime of its magic number (any this
-// build has), or an Error naming the Python it is for.
-Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic) {
+// build has), else by an interpreter of the machine of that magic (the
+// project's first); or an Error naming the Python it is for.
+Result<std::string> disassembly(const fs::path& pyc, std::uint16_t magic, const interpreters::Interpreter* in) {
   const runtime::Runtime* rt = nullptr;
   for (const auto& r : runtime::all())
     if (r.magic == magic && runtime::program_path(r)) rt = &r;
-  if (!rt) {
+  std::vector<std::string> argv{kInternalArgv0, "dis", pyc.native()};
+  fs::path program;
+  if (rt) {
+    program = *runtime::program_path(*rt);
+  } else if (auto found = interpreter_for_magic(magic, in)) {
+    program = embedded_program();
+    argv.push_back(found->native());
+  } else {
     auto v = pyc::python_version_for_magic(magic);
-    return Error{fmt::format("'{}' is bytecode for {} (magic {}); this pycache has runtimes for {}: disassemble it "
-                             "with that Python's dis, or build pycache for it",
-                             printable(pyc.native()), v ? "Python " + *v : std::string("an unknown Python"), magic,
-                             runtime::available_names()),
+    return Error{fmt::format("'{}' is bytecode for {} (magic {}), and no interpreter of it that pycache can load was "
+                             "found (pycache python list): disassemble it with that Python's dis",
+                             printable(pyc.native()), v ? "Python " + *v : std::string("an unknown Python"), magic),
                  kExitFailure};
   }
-  auto out = run_program({kInternalArgv0, "dis", pyc.native()}, {}, {}, *runtime::program_path(*rt));
+  auto out = run_program(argv, {}, {}, program);
   if (!out) return out.error();
   if (out->exit_code != 0) {
     // Its one error line, without its own "pycache: error: ".
@@ -129,22 +153,23 @@ int show_main(Args args) {
   const Policy& policy = found->resolution.policy;
   const PythonChoice& choice = found->python;
   // A source's pycs are named by its Python's tag and carry its magic.
-  if (source_mode && !choice.runtime) return fail(require_runtime(choice).error());
+  if (source_mode && !choice.runtime && !choice.interpreter) return fail(require_runtime(choice).error());
   const runtime::Runtime& rt = choice.runtime ? *choice.runtime : runtime::self();
+  const interpreters::Interpreter* in = choice.interpreter ? &*choice.interpreter : nullptr;
 
   show::Context ctx;
   ctx.fs = &real_fs();
   ctx.prefix = policy.cache_prefix();
   ctx.check_hash_pycs = policy.check_hash_pycs();
-  ctx.tag = std::string(rt.cache_tag);
-  ctx.magic = rt.magic;
+  ctx.tag = in ? choice.cache_tag : std::string(rt.cache_tag);
+  ctx.magic = in ? pyc::magic_of_version(in->major_minor).value_or(0) : rt.magic;
   ctx.hash = hash_source;
 
   std::optional<std::string> dis;
   int status = kExitOk;
   auto want_dis = [&](const show::PycReport& r) {
     if (!o.dis) return;
-    auto text = disassembly(r.path, r.header.magic);
+    auto text = disassembly(r.path, r.header.magic, in);
     if (text) dis = std::move(*text);
     else status = fail(text.error());
   };

@@ -219,8 +219,9 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
 
 CoreFacts CoreFacts::built_in() {
   const runtime::Runtime& r = runtime::self();
-  return {std::string(r.interpreter_real), r.interpreter_mtime, r.interpreter_size, r.link == "static",
-          embed::runtime_build()};
+  // pycache-embedded links no core: nothing of it can be stale.
+  return {std::string(r.interpreter_real), r.interpreter_mtime, r.interpreter_size,
+          r.link == "static" && embed::has_builtin_runtime(), embed::runtime_build()};
 }
 
 std::optional<std::string> stale_core_warning(const CoreFacts& f, FileSystem& files) {
@@ -352,7 +353,10 @@ std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun
   if (!chosen) return chosen.error();
   run.runtime = *chosen;
   resolution.policy.override(Key::Python, std::string(run.runtime->name), choice.origin);
-  if (run.runtime != &runtime::self()) {
+  // A runtime program is its runs' sys.executable; pycache-embedded stays
+  // its own (children come back to it and make the same choice), and keeps
+  // python's argv[0].
+  if (!runtime::is_self(*run.runtime) && embed::has_builtin_runtime()) {
     executable = runtime::program_path(*run.runtime)->native();
     argv0 = executable;
   }
@@ -376,10 +380,11 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
     resolution = std::move(*resolved);
   }
   // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y;
-  // pycache-embedded (started as python by a program it ran) on the
-  // interpreter its inherited policy names.
+  // pycache-embedded, which embeds none, on the Python it chooses as python
+  // (a venv's, the one its inherited policy names, the default), even for
+  // `--version`.
   run.runtime = &runtime::self();
-  if ((personality == Personality::PycacheRun || !embed::has_builtin_runtime()) && run.sets_environment)
+  if (!embed::has_builtin_runtime() || (personality == Personality::PycacheRun && run.sets_environment))
     if (auto e = choose_run_python(resolution, run, executable, argv0)) return *e;
   std::vector<std::string> argv;
   argv.reserve(python_args.size() + 1);
@@ -402,7 +407,7 @@ int start_run(const PreparedRun& run) {
       else unsetenv(name.c_str());
     }
   }
-  if (run.runtime == &runtime::self() && embed::has_builtin_runtime())
+  if (runtime::is_self(*run.runtime))
     if (auto stale = stale_core_warning()) log().warn("{}", *stale);
   // Last thing before Python, which must never be forked once initialised.
   // In the init's process start_init never returns.
@@ -414,7 +419,7 @@ int start_run(const PreparedRun& run) {
       log().error("{}", failed->message);
       return failed->code;
     }
-  } else if (run.runtime != &runtime::self()) {
+  } else if (!runtime::is_self(*run.runtime)) {
     return hand_off(*run.runtime, run.plan.interpreter);
   }
   return embed::run_python(run.plan.interpreter);

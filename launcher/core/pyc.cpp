@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "pycache/paths.hpp"
 
@@ -213,6 +214,16 @@ std::string format_header(const Header& h) {
 std::optional<std::string> python_version_for_magic(std::uint16_t magic) {
   for (const auto& r : kMagics)
     if (magic >= r.first && magic <= r.last) return std::string(r.version);
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> magic_of_version(std::string_view major_minor) {
+  // The magic number of each minor version's final releases
+  // (importlib._bootstrap_external.MAGIC_NUMBER).
+  static constexpr std::pair<std::string_view, std::uint16_t> kFinal[] = {
+      {"3.8", 3413}, {"3.9", 3425}, {"3.10", 3439}, {"3.11", 3495}, {"3.12", 3531}, {"3.13", 3571}};
+  for (auto [version, magic] : kFinal)
+    if (version == major_minor) return magic;
   return std::nullopt;
 }
 

@@ -311,7 +311,11 @@ PythonChoice choose_python(const PolicyResolution& r) {
     return c;
   }
   const runtime::Runtime& d = runtime::self();
-  return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
+  if (runtime::program_path(d))
+    return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
+  // pycache-embedded installed without that runtime (as a package installs
+  // it): the default runtime's Python as found on the machine.
+  return from_version(std::string(d.name), Origin{Source::Default, "pycache's default Python"}, trust);
 }
 
 void record_python_choice(Policy& policy, const PythonChoice& choice) {

@@ -34,6 +34,8 @@ const Runtime& default_runtime() { return kRuntimes[0]; }
 
 const Runtime& self() { return kRuntimes[embed::runtime_index()]; }
 
+bool is_self(const Runtime& r) { return embed::has_builtin_runtime() && &r == &self(); }
+
 const Runtime* find(std::string_view request) {
   for (const auto& r : kRuntimes)
     if (r.name == request || r.version == request) return &r;
@@ -42,7 +44,7 @@ const Runtime* find(std::string_view request) {
 
 std::optional<fs::path> program_path(const Runtime& r) {
   const fs::path me = self_exe();
-  if (&r == &self()) return me;
+  if (is_self(r)) return me;
   fs::path sibling = me.parent_path() / r.program();
   if (::access(sibling.c_str(), X_OK) != 0) return std::nullopt;
   return sibling;

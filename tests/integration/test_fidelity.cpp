@@ -295,8 +295,9 @@ TEST(Fidelity, AForeignStandardLibraryNearTheLauncherIsNeverUsed) {
   fs::create_directories(t / (lib + "/lib-dynload"));
   fs::create_directories(t / "bin");
   std::error_code ec;
-  fs::create_hard_link(fs::canonical(pycache_python_bin()), t / "bin/pycache-python", ec);
-  if (ec) fs::copy_file(fs::canonical(pycache_python_bin()), t / "bin/pycache-python");
+  // The runtime's own program (pycache-embedded alone, without its modules, runs nothing).
+  fs::create_hard_link(runtime_program(), t / "bin/pycache-python", ec);
+  if (ec) fs::copy_file(runtime_program(), t / "bin/pycache-python");
   auto o = run({{(t / "bin/pycache-python").native(), "-c",
                  "import os, sys; print(sys.prefix == sys.base_prefix, "
                  "os.__file__.startswith(sys.prefix))"},

@@ -68,7 +68,7 @@ void expect_runs(const fs::path& root, const fs::path& proj, Env env, const std:
                 std::nullopt,
                 env,
                 proj});
-  EXPECT_EQ(e.out, "(3, 12) " + (root / "bin/pycache-embedded").native() + "\n") << label << ": " << e.err;
+  EXPECT_EQ(e.out, "(3, 12) " + (root / "bin/pycache-python").native() + "\n") << label << ": " << e.err;
 }
 
 TEST(Install, IntoADestdirAnyPrefixAndStillAfterTheTreeMoves) {

@@ -189,6 +189,11 @@ fs::path pycache_bin() {
   if (const auto* r = tested_runtime()) return fs::path(PYCACHE_TEST_RUNTIMES_DIR) / std::string(r->name) / "pycache";
   return PYCACHE_TEST_BIN;
 }
+fs::path runtime_program() {
+  const std::string tag = python_cache_tag();  // "cpython-311"
+  return fs::canonical(pycache_bin()).parent_path() / ("pycache-python" + tag.substr(8, 1) + "." + tag.substr(9));
+}
+
 fs::path pycache_python_bin() { return pycache_bin().parent_path() / "pycache-python"; }
 fs::path reference_python() {
   if (const auto* r = tested_runtime()) return std::string(r->interpreter);

@@ -64,6 +64,9 @@ std::vector<std::vector<std::string>> every_policy_command(WithPython with_pytho
 // runtime's: its build/runtimes/3.12/pycache, its interpreter, its tag.
 fs::path pycache_bin();          // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
 fs::path pycache_python_bin();   // build/bin/pycache-python
+// The runtime's own static program, build/bin/pycache-python3.11 (pycache and
+// pycache-python are pycache-embedded, which hands its runs to it).
+fs::path runtime_program();
 fs::path reference_python();     // the interpreter pycache embeds (/usr/bin/python3 by default)
 std::string python_cache_tag();  // "cpython-311"
 // Whether the built pycache-python runs as nobody (uid 65534) here: root, and

@@ -76,7 +76,7 @@ TEST(CompilePool, RealWorkersCompileAndWrite) {
   test::TempDir t;
   Collected c;
   auto pool =
-      make_process_pool(PoolOptions{test::pycache_bin(), {"compile-worker"}, 2, 4, "pycache-internal"}, c.sink());
+      make_process_pool(PoolOptions{test::runtime_program(), {"compile-worker"}, 2, 4, "pycache-internal"}, c.sink());
   for (int i = 0; i < 40; ++i) {
     test::write_file(t / ("m" + std::to_string(i) + ".py"), "X = " + std::to_string(i) + "\n");
     pool->submit(task(t / ("m" + std::to_string(i) + ".py")));
