@@ -165,5 +165,28 @@ TEST_F(EmbeddedRun, TheEmbeddingProgramStartedByHandIsPython) {
   EXPECT_EQ(run({{program.native(), "-c", "print('ran')"}, std::nullopt, forged, proj}).out, "");
 }
 
+// compile, status and show on an interpreter of the machine: its pycs,
+// written by its own compiler (workers of pycache-embedded loading its
+// module), which it then reads without rewriting.
+TEST_F(EmbeddedRun, CompileStatusAndShowUseTheInterpreterFound) {
+  write_file(proj / ".python-version", "3.12\n");
+  auto c = pycache({"compile", "."});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const auto pycs = find_files(prefix / proj.relative_path(), ".cpython-312.pyc");
+  ASSERT_EQ(pycs.size(), 1u) << c.out;
+  EXPECT_TRUE(find_pycache_dirs(proj).empty()) << "nothing in the tree";
+  const auto before = fs::last_write_time(pycs[0]);
+  auto imported = direct({"-X", "pycache_prefix=" + prefix.native(), "-c", "import mod; print(mod.X)"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(fs::last_write_time(pycs[0]), before) << "3.12 took the pyc as its own";
+  EXPECT_EQ(pycache({"status", "--check"}).exit_code, 0);
+  auto s = pycache({"status"});
+  EXPECT_NE(s.out.find("cpython-312 opt 0 in the prefix: 1 compiled (1 fresh)"), std::string::npos) << s.out;
+  auto d = pycache({"show", "--dis", "mod.py"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(d.out.find("magic   3531: Python 3.12"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("\ndisassembly:\n"), std::string::npos) << d.out;
+}
+
 }  // namespace
 }  // namespace pycache::test
