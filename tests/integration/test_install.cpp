@@ -1,10 +1,17 @@
 // What ships: `cmake --install` of this build into a DESTDIR, the tree
 // moved elsewhere; the Debian package (cpack), its metadata and its unpacked
 // programs; the pre-commit hook of .pre-commit-hooks.yaml in a temp repo.
+// And what an installed pycache runs: the venvs of pyenv's Pythons, a copy of
+// one moved to uv's layout, a python:3.X-slim layout, from the install and
+// from the unpacked package.
+#include <elf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "process.hpp"
 #include "temp_dir.hpp"
@@ -170,6 +177,263 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
     auto lint = run({{"/usr/bin/lintian", "--fail-on", "error,warning", deb.native()}, std::nullopt, env, t.path()});
     EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
   }
+}
+
+fs::path pyenv_root() {
+  const char* root = std::getenv("PYENV_ROOT");
+  const char* home = std::getenv("HOME");
+  return root && *root ? fs::path(root) : fs::path(home && *home ? home : "/") / ".pyenv";
+}
+
+// pyenv's install of Python `minor` (3.12: versions/3.12.1), or empty.
+fs::path pyenv_version(const std::string& minor) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(pyenv_root() / "versions", ec))
+    if (e.path().filename().native().starts_with(minor + ".") && fs::exists(e.path() / "bin" / ("python" + minor)))
+      found.push_back(e.path());
+  std::sort(found.begin(), found.end());
+  return found.empty() ? fs::path() : found.back();
+}
+
+// The DT_RUNPATH of an ELF64 program set to `runpath` (written over the old
+// string, so no longer than it), or taken out of the dynamic section (nullopt:
+// the later entries moved up, as patchelf --remove-rpath does). False when it has none.
+bool edit_runpath(const fs::path& file, const std::optional<std::string>& runpath) {
+  std::string bytes = read_file(file);
+  Elf64_Ehdr eh{};
+  if (bytes.size() < sizeof eh) return false;
+  std::memcpy(&eh, bytes.data(), sizeof eh);
+  std::vector<Elf64_Phdr> ph(eh.e_phnum);
+  std::memcpy(ph.data(), bytes.data() + eh.e_phoff, ph.size() * sizeof(Elf64_Phdr));
+  auto offset_of = [&](Elf64_Addr addr) -> std::size_t {
+    for (const auto& p : ph)
+      if (p.p_type == PT_LOAD && addr >= p.p_vaddr && addr < p.p_vaddr + p.p_filesz)
+        return addr - p.p_vaddr + p.p_offset;
+    return 0;
+  };
+  auto dynamic = std::find_if(ph.begin(), ph.end(), [](const Elf64_Phdr& p) { return p.p_type == PT_DYNAMIC; });
+  if (dynamic == ph.end()) return false;
+  std::vector<Elf64_Dyn> d(dynamic->p_filesz / sizeof(Elf64_Dyn));
+  std::memcpy(d.data(), bytes.data() + dynamic->p_offset, d.size() * sizeof(Elf64_Dyn));
+  std::size_t strtab = 0, at = d.size();
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (d[i].d_tag == DT_STRTAB) strtab = offset_of(d[i].d_un.d_ptr);
+    if (d[i].d_tag == DT_RUNPATH) at = i;
+  }
+  if (strtab == 0 || at == d.size()) return false;
+  if (runpath) {
+    char* old = bytes.data() + strtab + d[at].d_un.d_val;
+    const std::size_t size = std::strlen(old);
+    if (runpath->size() > size) return false;
+    std::memset(old, 0, size);
+    std::memcpy(old, runpath->data(), runpath->size());
+  } else {
+    d.erase(d.begin() + static_cast<std::ptrdiff_t>(at));
+    d.push_back(Elf64_Dyn{DT_NULL, {0}});
+    std::memcpy(bytes.data() + dynamic->p_offset, d.data(), d.size() * sizeof(Elf64_Dyn));
+  }
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  return true;
+}
+
+// What the project's main.py prints: its Python, prefixes, the libpython it
+// mapped, and the Python of a child started as sys.executable.
+struct Probe {
+  std::string version, prefix, base_prefix, libpython, child;
+};
+
+constexpr const char* kProbe =
+    "import subprocess, sys, mod\n"
+    "maps = [l.split()[-1] for l in open('/proc/self/maps') if '/libpython3' in l]\n"
+    "print(repr(sys.version))\n"
+    "print(sys.prefix)\n"
+    "print(sys.base_prefix)\n"
+    "print(maps[0] if maps else '-')\n"
+    "child = subprocess.run([sys.executable, '-c', 'import sys; print(repr(sys.version))'],\n"
+    "                       capture_output=True, text=True)\n"
+    "print(child.stdout.strip() or child.stderr.strip())\n";
+
+Probe parse_probe(const std::string& out) {
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  lines.resize(5);
+  return {lines[0], lines[1], lines[2], lines[3], lines[4]};
+}
+
+// An installed pycache (`cmake --install` of this build into a temp prefix)
+// and a project whose policy puts pycs in ../pfx.
+class Installed : public ::testing::Test {
+ protected:
+  TempDir t;
+  Env env = isolated_env(t.path());  // HOME in the temp dir: no pyenv or uv of the machine's
+  fs::path root = t / "inst";
+  fs::path proj = t / "proj";
+
+  void SetUp() override {
+    if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "the install is the build's: tested once";
+    write_file(proj / "pyproject.toml", "[project]\nname = \"p\"\n\n[tool.pycache]\ncache-prefix = \"../pfx\"\n");
+    write_file(proj / "mod.py", "X = 1\n");
+    write_file(proj / "main.py", kProbe);
+  }
+  void install() {
+    auto o = run({{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", root.native()},
+                  std::nullopt,
+                  env,
+                  t.path()});
+    ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  }
+  Outcome in_project(std::vector<std::string> argv, Env with) { return run({std::move(argv), std::nullopt, with, proj}); }
+  // sys.version of `python` run by itself.
+  std::string version_of(const fs::path& python, Env with) {
+    auto o = run({{python.native(), "-c", "import sys; print(repr(sys.version))"}, std::nullopt, with, t.path()});
+    EXPECT_EQ(o.exit_code, 0) << python << ": " << o.err;
+    return o.out.substr(0, o.out.find('\n'));
+  }
+  void make_venv(const fs::path& python, Env with) {
+    auto o = run({{python.native(), "-m", "venv", "--without-pip", (proj / ".venv").native()}, std::nullopt, with, proj});
+    ASSERT_EQ(o.exit_code, 0) << python << " -m venv: " << o.err;
+  }
+  // `program run main.py` ran on the Python installed at `home` (whose
+  // libpython is `libpython`, or none: "-"), its pycs (tag `tag`) in the prefix.
+  void expect_ran_on(const Outcome& o, const std::string& version, const fs::path& home, const std::string& libpython,
+                     const std::string& tag, const std::string& label) {
+    ASSERT_EQ(o.exit_code, 0) << label << ": " << o.out << o.err;
+    const Probe p = parse_probe(o.out);
+    EXPECT_EQ(p.version, version) << label;
+    EXPECT_EQ(p.base_prefix, home.native()) << label;
+    EXPECT_EQ(p.libpython, libpython) << label;
+    EXPECT_EQ(p.child, version) << label << ": the child on the same Python";
+    EXPECT_EQ(find_files(t / "pfx", "mod." + tag + ".pyc").size(), 1u) << label << ": mod's pyc in the prefix";
+    EXPECT_TRUE(find_pycache_dirs(proj).empty()) << label << ": nothing in the tree";
+  }
+};
+
+std::string tag_of(const std::string& minor) { return "cpython-3" + minor.substr(2); }
+
+// A project whose .venv pyenv's 3.X made: on that Python, from the install.
+class InstalledPyenv : public Installed, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(InstalledPyenv, AVenvOfPyenvsPythonRunsOnItAndSoDoItsChildren) {
+  const std::string minor = GetParam();
+  const fs::path home = pyenv_version(minor);
+  if (home.empty()) GTEST_SKIP() << "needs pyenv's " << minor << " (" << pyenv_root() / "versions" << ")";
+  install();
+  const fs::path python = home / "bin" / ("python" + minor);
+  make_venv(python, env);
+  auto o = in_project({(root / "bin/pycache").native(), "run", "main.py"}, env);
+  expect_ran_on(o, version_of(python, env), home, (home / "lib" / ("libpython" + minor + ".so.1.0")).native(),
+                tag_of(minor), "pyenv " + minor);
+  EXPECT_EQ(parse_probe(o.out).prefix, (proj / ".venv").native());
+}
+
+INSTANTIATE_TEST_SUITE_P(Pythons, InstalledPyenv, ::testing::Values("3.10", "3.12", "3.13"),
+                         [](const auto& p) { return "Python3" + p.param.substr(2); });
+
+// pyenv's 3.12 copied (cp -a) to where uv installs its Pythons, after the
+// install. pyenv's binary has an absolute RUNPATH (its own lib/): a plain copy
+// still loads the original's libpython. uv's Pythons (python-build-standalone)
+// say $ORIGIN/../lib: so does the copy.
+TEST_F(Installed, AUvStyleCopyIsFoundByVersionAndByAVenvItMade) {
+  const fs::path home = pyenv_version("3.12");
+  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  install();
+  const fs::path uv = t / "uv";
+  const fs::path copy = uv / ("cpython-" + home.filename().native() + "-linux-x86_64-gnu");
+  fs::create_directories(uv);
+  ASSERT_EQ(run({{"/bin/cp", "-a", home.native(), copy.native()}, std::nullopt, env, t.path()}).exit_code, 0);
+  ASSERT_TRUE(edit_runpath(copy / "bin/python3.12", "$ORIGIN/../lib"));
+  // pyenv hidden: HOME is the test's, no PYENV_ROOT, the system's PATH.
+  env["UV_PYTHON_INSTALL_DIR"] = uv.native();
+  const std::string version = version_of(copy / "bin/python3.12", env);
+  const std::string lib = (copy / "lib/libpython3.12.so.1.0").native();
+  expect_ran_on(in_project({(root / "bin/pycache").native(), "run", "--python", "3.12", "main.py"}, env), version, copy,
+                lib, "cpython-312", "--python 3.12");
+  auto list = in_project({(root / "bin/pycache").native(), "python", "list"}, env);
+  EXPECT_NE(list.out.find((copy / "bin/python3.12").native()), std::string::npos) << list.out << list.err;
+  fs::remove_all(t / "pfx");
+  make_venv(copy / "bin/python3.12", env);
+  auto o = in_project({(root / "bin/pycache").native(), "run", "main.py"}, env);
+  expect_ran_on(o, version, copy, lib, "cpython-312", "its venv");
+  EXPECT_EQ(parse_probe(o.out).prefix, (proj / ".venv").native());
+}
+
+// The official python:3.X-slim image's CPython: /usr/local/bin/python3.12,
+// /usr/local/lib/libpython3.12.so.1.0 (found through ld.so.cache: no
+// RUNPATH), /usr/local/lib/python3.12/. Here pyenv's 3.12 copied into that
+// shape under a scratch prefix.
+TEST_F(Installed, APythonSlimLayoutRunsByItsPathAndFromPATH) {
+  const fs::path home = pyenv_version("3.12");
+  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  install();
+  const fs::path local = t / "image/usr/local";
+  fs::create_directories(local.parent_path());
+  ASSERT_EQ(run({{"/bin/cp", "-a", home.native(), local.native()}, std::nullopt, env, t.path()}).exit_code, 0);
+  ASSERT_TRUE(edit_runpath(local / "bin/python3.12", std::nullopt));
+  ASSERT_TRUE(fs::exists(local / "lib/libpython3.12.so.1.0"));
+  ASSERT_TRUE(fs::exists(local / "lib/python3.12/os.py"));
+  Env ldconfig = env;  // what the image's ld.so.cache does for the binary itself
+  ldconfig["LD_LIBRARY_PATH"] = (local / "lib").native();
+  const std::string version = version_of(local / "bin/python3.12", ldconfig);
+  const std::string lib = (local / "lib/libpython3.12.so.1.0").native();
+  const fs::path pycache = root / "bin/pycache";
+  expect_ran_on(in_project({pycache.native(), "run", "--python", (local / "bin/python3.12").native(), "main.py"}, env),
+                version, local, lib, "cpython-312", "--python PATH");
+  fs::remove_all(t / "pfx");
+  env["PATH"] = (local / "bin").native() + ":/usr/bin:/bin";  // the image's PATH
+  expect_ran_on(in_project({pycache.native(), "run", "--python", "3.12", "main.py"}, env), version, local, lib,
+                "cpython-312", "--python 3.12 from PATH");
+  fs::remove_all(t / "pfx");
+  write_file(proj / ".python-version", "3.12\n");
+  expect_ran_on(in_project({pycache.native(), "run", "main.py"}, env), version, local, lib, "cpython-312",
+                ".python-version from PATH");
+}
+
+// The Debian package (cpack -G DEB), unpacked (dpkg-deb -x): what it runs.
+class UnpackedDeb : public Installed {
+ protected:
+  fs::path pycache = t / "root/usr/bin/pycache";
+  void SetUp() override {
+    Installed::SetUp();
+    if (IsSkipped()) return;
+    if (!fs::exists(kBuild / "CPackConfig.cmake"))
+      GTEST_SKIP() << "no package: the default runtime's Python is no Debian package";
+    if (!have("dpkg-deb")) GTEST_SKIP() << "needs dpkg-deb";
+    auto made = run({{PYCACHE_TEST_CPACK, "-G", "DEB", "-B", (t / "pkg").native(), "--config",
+                      (kBuild / "CPackConfig.cmake").native()},
+                     std::nullopt,
+                     env,
+                     kBuild});
+    ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+    for (const auto& e : fs::directory_iterator(t / "pkg"))
+      if (e.path().extension() == ".deb") {
+        auto x = run({{"/usr/bin/dpkg-deb", "-x", e.path().native(), (t / "root").native()}, std::nullopt, env, t.path()});
+        ASSERT_EQ(x.exit_code, 0) << x.err;
+      }
+    ASSERT_TRUE(fs::exists(pycache)) << "no .deb made";
+  }
+};
+
+TEST_F(UnpackedDeb, RunsAVenvOfDebiansPython311) {
+  const fs::path python = "/usr/bin/python3.11";
+  if (!fs::exists(python)) GTEST_SKIP() << "needs Debian's python3.11";
+  make_venv(python, env);
+  auto o = in_project({pycache.native(), "run", "main.py"}, env);
+  // Debian's static runtime (no libpython mapped).
+  expect_ran_on(o, version_of(python, env), "/usr", "-", "cpython-311", "Debian's 3.11");
+  EXPECT_EQ(parse_probe(o.out).prefix, (proj / ".venv").native());
+}
+
+TEST_F(UnpackedDeb, RunsAVenvOfPyenvs312ThroughItsEmbeddingModule) {
+  const fs::path home = pyenv_version("3.12");
+  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  const fs::path python = home / "bin/python3.12";
+  make_venv(python, env);
+  auto o = in_project({pycache.native(), "run", "main.py"}, env);
+  expect_ran_on(o, version_of(python, env), home, (home / "lib/libpython3.12.so.1.0").native(), "cpython-312",
+                "pyenv 3.12");
+  EXPECT_EQ(parse_probe(o.out).prefix, (proj / ".venv").native());
 }
 
 // The hook's entry, from .pre-commit-hooks.yaml, run by pre-commit itself
