@@ -66,6 +66,13 @@ foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
     " COMPONENT runtime_${_id})
   endforeach()
 endforeach()
+# pycache-embedded's too (lintian: no-manual-page), with the program.
+install(CODE "
+  set(man \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}/man1\")
+  file(MAKE_DIRECTORY \"\${man}\")
+  file(REMOVE \"\${man}/pycache-embedded.1.gz\")
+  file(CREATE_LINK pycache.1.gz \"\${man}/pycache-embedded.1.gz\" SYMBOLIC)
+" COMPONENT embed_modules)
 install(FILES ${_share}/bash-completion/completions/pycache
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT main)
 install(FILES ${_share}/zsh/vendor-completions/_pycache

@@ -4,8 +4,10 @@
 # Python's libpython3.X-minimal and libpython3.X-stdlib (its standard library
 # and extension modules), at least as new as the one built against, and on
 # what dpkg-shlibdeps finds the programs link (libc6, zlib1g, libexpat1, or
-# libpython3.X for a shared runtime).
-set(_components main)
+# libpython3.X for a shared runtime). pycache-embedded and every embedding
+# module go in too (/usr/lib/pycache): they run the other Pythons of the
+# machine, found when pycache runs.
+set(_components main embed_modules)
 set(_depends "")
 set(_default_packaged FALSE)
 find_program(PYCACHE_DPKG_QUERY dpkg-query)
@@ -58,7 +60,10 @@ cover the rest of the bytecode's life.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION python)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# dpkg-shlibdeps run by cmake/deb_shlibdeps.cmake, not by CPack's own
+# SHLIBDEPS, which would call ldconfig for the modules (see that script).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+set(CPACK_PRE_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/cmake/deb_shlibdeps.cmake)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 # One package of the chosen components (not one per component).

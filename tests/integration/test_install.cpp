@@ -158,6 +158,17 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
         "./usr/share/doc/pycache/changelog.gz", "./usr/share/bash-completion/completions/pycache"})
     EXPECT_NE(files.out.find(f), std::string::npos) << f << "\n" << files.out;
   EXPECT_EQ(files.out.find("pycache-python3.12"), std::string::npos) << "no runtime of a pyenv Python";
+  // pycache-embedded and every embedding module of the build, in the private
+  // /usr/lib/pycache: no ldconfig in maintainer scripts (no scripts at all).
+  EXPECT_NE(files.out.find("./usr/bin/pycache-embedded\n"), std::string::npos) << files.out;
+  EXPECT_NE(files.out.find("./usr/share/man/man1/pycache-embedded.1.gz -> pycache.1.gz"), std::string::npos)
+      << files.out;
+  for (const auto& e : fs::directory_iterator(PYCACHE_TEST_EMBED_MODULES_DIR))
+    EXPECT_NE(files.out.find("./usr/lib/pycache/" + e.path().filename().native() + "\n"), std::string::npos)
+        << e.path().filename() << "\n"
+        << files.out;
+  for (const char* script : {" postinst", " postrm", " triggers"})
+    EXPECT_EQ(info.out.find(script), std::string::npos) << script << "\n" << info.out;
 
   auto x = run({{"/usr/bin/dpkg", "-x", deb.native(), (t / "root").native()}, std::nullopt, env, t.path()});
   ASSERT_EQ(x.exit_code, 0) << x.err;
