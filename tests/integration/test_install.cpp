@@ -4,16 +4,14 @@
 // And what an installed pycache runs: the venvs of pyenv's Pythons, a copy of
 // one moved to uv's layout, a python:3.X-slim layout, from the install and
 // from the unpacked package.
-#include <elf.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstring>
-#include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "process.hpp"
+#include "python_layouts.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::test {
@@ -65,11 +63,9 @@ void expect_runs(const fs::path& root, const fs::path& proj, Env env, const std:
   EXPECT_EQ(v.out.find("not installed here"), std::string::npos) << label << ": every runtime beside it\n" << v.out;
   // A Python of the machine this build has no runtime for: through the
   // installed pycache-embedded and module (lib/pycache), wherever the tree is.
-  const char* pyenv = std::getenv("PYENV_ROOT");
-  const char* home = std::getenv("HOME");
-  const fs::path pyenv_root = pyenv && *pyenv ? fs::path(pyenv) : fs::path(home ? home : "/") / ".pyenv";
-  if (!fs::exists(pyenv_root / "versions/3.12.1/bin/python3.12") || fs::exists(root / "bin/pycache-python3.12")) return;
-  env["PYENV_ROOT"] = pyenv_root.native();
+  if (!fs::exists(pyenv_root() / "versions/3.12.1/bin/python3.12") || fs::exists(root / "bin/pycache-python3.12"))
+    return;
+  env["PYENV_ROOT"] = pyenv_root().native();
   auto e = run({{(root / "bin/pycache").native(), "run", "--python", "3.12", "-c",
                  "import sys; print(sys.version_info[:2], sys.executable)"},
                 std::nullopt,
@@ -188,64 +184,6 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
     auto lint = run({{"/usr/bin/lintian", "--fail-on", "error,warning", deb.native()}, std::nullopt, env, t.path()});
     EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
   }
-}
-
-fs::path pyenv_root() {
-  const char* root = std::getenv("PYENV_ROOT");
-  const char* home = std::getenv("HOME");
-  return root && *root ? fs::path(root) : fs::path(home && *home ? home : "/") / ".pyenv";
-}
-
-// pyenv's install of Python `minor` (3.12: versions/3.12.1), or empty.
-fs::path pyenv_version(const std::string& minor) {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(pyenv_root() / "versions", ec))
-    if (e.path().filename().native().starts_with(minor + ".") && fs::exists(e.path() / "bin" / ("python" + minor)))
-      found.push_back(e.path());
-  std::sort(found.begin(), found.end());
-  return found.empty() ? fs::path() : found.back();
-}
-
-// The DT_RUNPATH of an ELF64 program set to `runpath` (written over the old
-// string, so no longer than it), or taken out of the dynamic section (nullopt:
-// the later entries moved up, as patchelf --remove-rpath does). False when it has none.
-bool edit_runpath(const fs::path& file, const std::optional<std::string>& runpath) {
-  std::string bytes = read_file(file);
-  Elf64_Ehdr eh{};
-  if (bytes.size() < sizeof eh) return false;
-  std::memcpy(&eh, bytes.data(), sizeof eh);
-  std::vector<Elf64_Phdr> ph(eh.e_phnum);
-  std::memcpy(ph.data(), bytes.data() + eh.e_phoff, ph.size() * sizeof(Elf64_Phdr));
-  auto offset_of = [&](Elf64_Addr addr) -> std::size_t {
-    for (const auto& p : ph)
-      if (p.p_type == PT_LOAD && addr >= p.p_vaddr && addr < p.p_vaddr + p.p_filesz)
-        return addr - p.p_vaddr + p.p_offset;
-    return 0;
-  };
-  auto dynamic = std::find_if(ph.begin(), ph.end(), [](const Elf64_Phdr& p) { return p.p_type == PT_DYNAMIC; });
-  if (dynamic == ph.end()) return false;
-  std::vector<Elf64_Dyn> d(dynamic->p_filesz / sizeof(Elf64_Dyn));
-  std::memcpy(d.data(), bytes.data() + dynamic->p_offset, d.size() * sizeof(Elf64_Dyn));
-  std::size_t strtab = 0, at = d.size();
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (d[i].d_tag == DT_STRTAB) strtab = offset_of(d[i].d_un.d_ptr);
-    if (d[i].d_tag == DT_RUNPATH) at = i;
-  }
-  if (strtab == 0 || at == d.size()) return false;
-  if (runpath) {
-    char* old = bytes.data() + strtab + d[at].d_un.d_val;
-    const std::size_t size = std::strlen(old);
-    if (runpath->size() > size) return false;
-    std::memset(old, 0, size);
-    std::memcpy(old, runpath->data(), runpath->size());
-  } else {
-    d.erase(d.begin() + static_cast<std::ptrdiff_t>(at));
-    d.push_back(Elf64_Dyn{DT_NULL, {0}});
-    std::memcpy(bytes.data() + dynamic->p_offset, d.data(), d.size() * sizeof(Elf64_Dyn));
-  }
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
-  return true;
 }
 
 // What the project's main.py prints: its Python, prefixes, the libpython it
@@ -373,17 +311,13 @@ TEST_F(Installed, AUvStyleCopyIsFoundByVersionAndByAVenvItMade) {
 // The official python:3.X-slim image's CPython: /usr/local/bin/python3.12,
 // /usr/local/lib/libpython3.12.so.1.0 (found through ld.so.cache: no
 // RUNPATH), /usr/local/lib/python3.12/. Here pyenv's 3.12 copied into that
-// shape under a scratch prefix.
+// shape under a scratch prefix (copy_as_python_slim).
 TEST_F(Installed, APythonSlimLayoutRunsByItsPathAndFromPATH) {
   const fs::path home = pyenv_version("3.12");
   if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
   install();
   const fs::path local = t / "image/usr/local";
-  fs::create_directories(local.parent_path());
-  ASSERT_EQ(run({{"/bin/cp", "-a", home.native(), local.native()}, std::nullopt, env, t.path()}).exit_code, 0);
-  ASSERT_TRUE(edit_runpath(local / "bin/python3.12", std::nullopt));
-  ASSERT_TRUE(fs::exists(local / "lib/libpython3.12.so.1.0"));
-  ASSERT_TRUE(fs::exists(local / "lib/python3.12/os.py"));
+  ASSERT_TRUE(copy_as_python_slim(home, "3.12", local));
   Env ldconfig = env;  // what the image's ld.so.cache does for the binary itself
   ldconfig["LD_LIBRARY_PATH"] = (local / "lib").native();
   const std::string version = version_of(local / "bin/python3.12", ldconfig);
