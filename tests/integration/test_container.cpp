@@ -118,8 +118,7 @@ void as_the_image_user(const TempDir& t, Env& env) {
   }
   for (const char* top : {"srv", "opt"}) {
     for (auto& p : fs::recursive_directory_iterator(t / top))
-      fs::permissions(p.path(),
-                      fs::perms::others_read | (p.is_directory() ? fs::perms::others_exec : fs::perms::none),
+      fs::permissions(p.path(), fs::perms::others_read | (p.is_directory() ? fs::perms::others_exec : fs::perms::none),
                       fs::perm_options::add);
     fs::permissions(t / top, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
   }
@@ -182,8 +181,8 @@ void build_and_start(const TempDir& t, Env env, const Image& image) {
 std::optional<std::string> cannot_run_images(const TempDir& t) {
   if (!pycache_runs_as_nobody())
     return "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
-  auto probe =
-      run({{"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "/bin/true"}, std::nullopt, clean_env("/"), t.path()});
+  auto probe = run(
+      {{"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "/bin/true"}, std::nullopt, clean_env("/"), t.path()});
   if (probe.exit_code != 0) return "unshare --pid is not available here: " + probe.err;
   return std::nullopt;
 }
@@ -208,7 +207,9 @@ TEST(Container, ThePythonSlimDockerfilesStepsRunOnTheImagesPython) {
   TempDir t;
   if (auto why = cannot_run_images(t)) GTEST_SKIP() << *why;
   const fs::path home = pyenv_version("3.12");
-  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions"
+                 << ")";
   const fs::path local = t / "image/usr/local";
   ASSERT_TRUE(copy_as_python_slim(home, "3.12", local));
   for (fs::path p = local; p != t.path(); p = p.parent_path())

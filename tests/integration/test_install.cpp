@@ -227,13 +227,13 @@ class Installed : public ::testing::Test {
     write_file(proj / "main.py", kProbe);
   }
   void install() {
-    auto o = run({{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", root.native()},
-                  std::nullopt,
-                  env,
-                  t.path()});
+    auto o = run(
+        {{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", root.native()}, std::nullopt, env, t.path()});
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   }
-  Outcome in_project(std::vector<std::string> argv, Env with) { return run({std::move(argv), std::nullopt, with, proj}); }
+  Outcome in_project(std::vector<std::string> argv, Env with) {
+    return run({std::move(argv), std::nullopt, with, proj});
+  }
   // sys.version of `python` run by itself.
   std::string version_of(const fs::path& python, Env with) {
     auto o = run({{python.native(), "-c", "import sys; print(repr(sys.version))"}, std::nullopt, with, t.path()});
@@ -241,7 +241,8 @@ class Installed : public ::testing::Test {
     return o.out.substr(0, o.out.find('\n'));
   }
   void make_venv(const fs::path& python, Env with) {
-    auto o = run({{python.native(), "-m", "venv", "--without-pip", (proj / ".venv").native()}, std::nullopt, with, proj});
+    auto o =
+        run({{python.native(), "-m", "venv", "--without-pip", (proj / ".venv").native()}, std::nullopt, with, proj});
     ASSERT_EQ(o.exit_code, 0) << python << " -m venv: " << o.err;
   }
   // `program run main.py` ran on the Python installed at `home` (whose
@@ -267,7 +268,9 @@ class InstalledPyenv : public Installed, public ::testing::WithParamInterface<st
 TEST_P(InstalledPyenv, AVenvOfPyenvsPythonRunsOnItAndSoDoItsChildren) {
   const std::string minor = GetParam();
   const fs::path home = pyenv_version(minor);
-  if (home.empty()) GTEST_SKIP() << "needs pyenv's " << minor << " (" << pyenv_root() / "versions" << ")";
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's " << minor << " (" << pyenv_root() / "versions"
+                 << ")";
   install();
   const fs::path python = home / "bin" / ("python" + minor);
   make_venv(python, env);
@@ -286,7 +289,9 @@ INSTANTIATE_TEST_SUITE_P(Pythons, InstalledPyenv, ::testing::Values("3.10", "3.1
 // say $ORIGIN/../lib: so does the copy.
 TEST_F(Installed, AUvStyleCopyIsFoundByVersionAndByAVenvItMade) {
   const fs::path home = pyenv_version("3.12");
-  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions"
+                 << ")";
   install();
   const fs::path uv = t / "uv";
   const fs::path copy = uv / ("cpython-" + home.filename().native() + "-linux-x86_64-gnu");
@@ -314,7 +319,9 @@ TEST_F(Installed, AUvStyleCopyIsFoundByVersionAndByAVenvItMade) {
 // shape under a scratch prefix (copy_as_python_slim).
 TEST_F(Installed, APythonSlimLayoutRunsByItsPathAndFromPATH) {
   const fs::path home = pyenv_version("3.12");
-  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions"
+                 << ")";
   install();
   const fs::path local = t / "image/usr/local";
   ASSERT_TRUE(copy_as_python_slim(home, "3.12", local));
@@ -353,7 +360,8 @@ class UnpackedDeb : public Installed {
     ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
     for (const auto& e : fs::directory_iterator(t / "pkg"))
       if (e.path().extension() == ".deb") {
-        auto x = run({{"/usr/bin/dpkg-deb", "-x", e.path().native(), (t / "root").native()}, std::nullopt, env, t.path()});
+        auto x =
+            run({{"/usr/bin/dpkg-deb", "-x", e.path().native(), (t / "root").native()}, std::nullopt, env, t.path()});
         ASSERT_EQ(x.exit_code, 0) << x.err;
       }
     ASSERT_TRUE(fs::exists(pycache)) << "no .deb made";
@@ -372,7 +380,9 @@ TEST_F(UnpackedDeb, RunsAVenvOfDebiansPython311) {
 
 TEST_F(UnpackedDeb, RunsAVenvOfPyenvs312ThroughItsEmbeddingModule) {
   const fs::path home = pyenv_version("3.12");
-  if (home.empty()) GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions" << ")";
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions"
+                 << ")";
   const fs::path python = home / "bin/python3.12";
   make_venv(python, env);
   auto o = in_project({pycache.native(), "run", "main.py"}, env);

@@ -90,7 +90,8 @@ bool copy_as_python_slim(const fs::path& home, const std::string& minor, const f
     }
   }
   for (const auto& p : drop) fs::remove_all(p);
-  return fs::exists(local / "lib" / ("libpython" + minor + ".so.1.0")) && fs::exists(local / "lib" / ("python" + minor));
+  return fs::exists(local / "lib" / ("libpython" + minor + ".so.1.0")) &&
+         fs::exists(local / "lib" / ("python" + minor));
 }
 
 }  // namespace pycache::test
