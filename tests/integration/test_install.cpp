@@ -231,16 +231,16 @@ class Installed : public ::testing::Test {
         {{PYCACHE_TEST_CMAKE, "--install", kBuild.native(), "--prefix", root.native()}, std::nullopt, env, t.path()});
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   }
-  Outcome in_project(std::vector<std::string> argv, Env with) {
+  Outcome in_project(std::vector<std::string> argv, const Env& with) {
     return run({std::move(argv), std::nullopt, with, proj});
   }
   // sys.version of `python` run by itself.
-  std::string version_of(const fs::path& python, Env with) {
+  std::string version_of(const fs::path& python, const Env& with) {
     auto o = run({{python.native(), "-c", "import sys; print(repr(sys.version))"}, std::nullopt, with, t.path()});
     EXPECT_EQ(o.exit_code, 0) << python << ": " << o.err;
     return o.out.substr(0, o.out.find('\n'));
   }
-  void make_venv(const fs::path& python, Env with) {
+  void make_venv(const fs::path& python, const Env& with) {
     auto o =
         run({{python.native(), "-m", "venv", "--without-pip", (proj / ".venv").native()}, std::nullopt, with, proj});
     ASSERT_EQ(o.exit_code, 0) << python << " -m venv: " << o.err;

@@ -64,7 +64,7 @@ bool edit_runpath(const fs::path& program, const std::optional<std::string>& run
     const std::size_t size = std::strlen(old);
     if (runpath->size() > size) return false;
     std::memset(old, 0, size);
-    std::memcpy(old, runpath->data(), runpath->size());
+    std::copy(runpath->begin(), runpath->end(), old);
   } else {
     d.erase(d.begin() + static_cast<std::ptrdiff_t>(at));
     d.push_back(Elf64_Dyn{DT_NULL, {0}});
