@@ -140,9 +140,8 @@ function(pycache_embed_module id)
   # hidden, as the programs link it: one shared object less to map.
   target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--exclude-libs,ALL)
   # lib/, never a multiarch libdir: the programs look in $ORIGIN/../lib/pycache.
-  # A component of their own, which the Debian package leaves out until
-  # `run` loads them (cpack would add ldconfig calls for them, and lintian
-  # warns about those).
+  # A component of their own, with pycache-embedded (the Debian package has
+  # it: cmake/Package.cmake).
   install(TARGETS ${target} LIBRARY DESTINATION lib/pycache COMPONENT embed_modules)
   set(hook "read-through hook frozen by ${PYCACHE_EMBED_${id}_INTERPRETER}")
   if(PYCACHE_EMBED_${id}_INTERPRETER STREQUAL "")

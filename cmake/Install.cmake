@@ -66,7 +66,9 @@ endfunction()
 foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
   pycache_man_link("pycache-python${PYCACHE_RUNTIME_${_id}_NAME}" runtime_${_id})
 endforeach()
+# pycache-python and pycache-embedded (lintian: no-manual-page), with the program.
 pycache_man_link(pycache-python embed_modules)
+pycache_man_link(pycache-embedded embed_modules)
 install(FILES ${_share}/bash-completion/completions/pycache
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT main)
 install(FILES ${_share}/zsh/vendor-completions/_pycache

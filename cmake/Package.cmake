@@ -1,11 +1,14 @@
 # cpack -G DEB (or scripts/package): pycache_VERSION_ARCH.deb, installing into
-# /usr. Only runtimes whose interpreter is itself from a Debian package go in
-# (a pyenv runtime needs a pyenv under /root): the package depends on that
-# Python's libpython3.X-minimal and libpython3.X-stdlib (its standard library
-# and extension modules), at least as new as the one built against, and on
-# what dpkg-shlibdeps finds the programs link (libc6, zlib1g, libexpat1, or
-# libpython3.X for a shared runtime).
-set(_components main)
+# /usr. pycache-embedded (as pycache and pycache-python) and every embedding
+# module (/usr/lib/pycache) go in, and no static runtime: every Python,
+# Debian's own included, runs on its own shared libpython, so that Debian's
+# updates of it reach pycache without a rebuild (docs/installing.md gives
+# what that costs at start-up). The package is made only when the default
+# runtime's Python is itself from a Debian package (a pyenv Python needs a
+# pyenv under /root); it depends on that Python (python3.X-minimal), its
+# shared libpython3.X and its libpython3.X-stdlib, at least as new as the one
+# built against, and on what dpkg-shlibdeps finds the programs link (libc6).
+set(_components main embed_modules)
 set(_depends "")
 set(_default_packaged FALSE)
 find_program(PYCACHE_DPKG_QUERY dpkg-query)
@@ -22,12 +25,12 @@ foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
     message(STATUS "pycache package: runtime ${PYCACHE_RUNTIME_${_id}_NAME} left out (its Python is no Debian package)")
     continue()
   endif()
-  list(APPEND _components runtime_${_id})
-  if(_id STREQUAL PYCACHE_DEFAULT_RUNTIME_ID)
-    set(_default_packaged TRUE)
+  if(NOT _id STREQUAL PYCACHE_DEFAULT_RUNTIME_ID)
+    continue()
   endif()
+  set(_default_packaged TRUE)
   set(_mm ${PYCACHE_RUNTIME_${_id}_MAJOR_MINOR})
-  foreach(_pkg libpython${_mm}-minimal libpython${_mm}-stdlib)
+  foreach(_pkg python${_mm}-minimal libpython${_mm} libpython${_mm}-stdlib)
     execute_process(COMMAND ${PYCACHE_DPKG_QUERY} -W -f=\${Version} ${_pkg} OUTPUT_VARIABLE _v ERROR_QUIET)
     list(APPEND _depends "${_pkg} (>= ${_v})")
   endforeach()
@@ -58,7 +61,10 @@ cover the rest of the bytecode's life.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION python)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# dpkg-shlibdeps run by cmake/deb_shlibdeps.cmake, not by CPack's own
+# SHLIBDEPS, which would call ldconfig for the modules (see that script).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+set(CPACK_PRE_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/cmake/deb_shlibdeps.cmake)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 # One package of the chosen components (not one per component).

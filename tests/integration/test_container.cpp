@@ -1,5 +1,6 @@
-// examples/container/Dockerfile, outside Docker (no engine runs here): its own
-// steps, read from the file, with the image's paths mapped into a temp dir.
+// examples/container/Dockerfile and Dockerfile.python-slim, outside Docker (no
+// engine runs here): their own steps, read from the file, with the image's
+// paths mapped into a temp dir.
 // The install (`cmake --install /build --prefix /opt/pycache --strip`, this
 // build), the copies, every RUN of the image (the compile lines), then its
 // ENTRYPOINT as USER, read-only, as PID 1. A step broken in the Dockerfile
@@ -7,9 +8,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <optional>
 #include <regex>
 
 #include "process.hpp"
+#include "python_layouts.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::test {
@@ -53,108 +57,118 @@ std::string map_paths(std::string s, const std::vector<std::pair<std::string, st
   return s;
 }
 
-TEST(Container, TheDockerfilesStepsInstallCompileAndRunAsPid1ReadOnly) {
-  if (!pycache_runs_as_nobody())
-    GTEST_SKIP() << "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
-  TempDir t;
-  Env env = isolated_env(t.path());
-  auto probe = run({{"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "/bin/true"}, std::nullopt, env, t.path()});
-  if (probe.exit_code != 0) GTEST_SKIP() << "unshare --pid is not available here: " << probe.err;
+// An image of examples/container/: its Dockerfile, and its paths as they are here.
+struct Image {
+  std::string dockerfile;
+  std::vector<std::pair<std::string, std::string>> map;  // besides the build's, /opt/pycache and /srv/app
+  std::string tag;                                       // its Python's cache tag
+  fs::path stdlib;                                       // here, the standard library its compile line writes
+};
 
-  // The stdlib compile line writes the image's stdlib: here a copy of a part.
-  const fs::path stdlib = t / "stdlib";
-  fs::create_directories(stdlib);
-  for (const char* m : {"json", "email"})
-    fs::copy("/usr/lib/python3.11/" + std::string(m), stdlib / m, fs::copy_options::recursive);
-  const std::vector<std::pair<std::string, std::string>> map = {{"/build", PYCACHE_TEST_BINARY_DIR},
-                                                                {"/opt/pycache", (t / "opt/pycache").native()},
-                                                                {"/srv/app", (t / "srv/app").native()},
-                                                                {"/usr/lib/python3.11", stdlib.native()},
-                                                                {"/src", PYCACHE_TEST_SOURCE_DIR}};
-
-  const auto steps = read_dockerfile(fs::path(PYCACHE_TEST_SOURCE_DIR) / "examples/container/Dockerfile");
-  fs::path workdir = t.path();
+// What the Dockerfile's steps leave.
+struct Replayed {
+  fs::path workdir;
   std::string user;
   std::vector<std::string> entrypoint;
   int installs = 0, runs = 0;
-  for (const auto& s : steps) {
-    const std::string args = map_paths(s.args, map);
-    if (s.instruction == "RUN" && s.stage == "build" && args.starts_with("cmake --install ")) {
-      ++installs;
-      auto o = run({{"/bin/sh", "-c", args}, std::nullopt, env, t.path()});
-      ASSERT_EQ(o.exit_code, 0) << args << "\n" << o.out << o.err;
-    } else if (s.stage != "image") {
-      continue;  // the build itself is this build
-    } else if (s.instruction == "ENV") {
-      auto eq = args.find('=');
-      std::string value = args.substr(eq + 1);
-      value = std::regex_replace(value, std::regex(R"(\$PATH)"), env["PATH"]);
-      env[args.substr(0, eq)] = value;
-    } else if (s.instruction == "COPY" && args.starts_with("--from=build ")) {
-      // /opt/pycache to /opt/pycache: the same place here.
-    } else if (s.instruction == "COPY") {
-      auto space = args.find(' ');
-      fs::path from = fs::path(PYCACHE_TEST_SOURCE_DIR) / args.substr(0, space), to = args.substr(space + 1);
-      fs::create_directories(to.parent_path());
-      fs::copy(from, to, fs::copy_options::recursive);
-    } else if (s.instruction == "WORKDIR") {
-      workdir = args;
-    } else if (s.instruction == "RUN" && args.find("apt-get") == std::string::npos) {
-      ++runs;
-      auto o = run({{"/bin/sh", "-c", args}, std::nullopt, env, workdir});
-      ASSERT_EQ(o.exit_code, 0) << "RUN " << args << "\n" << o.out << o.err;
-    } else if (s.instruction == "USER") {
-      user = args;
-    } else if (s.instruction == "ENTRYPOINT") {
-      std::regex item(R"xx("([^"]*)")xx");
-      for (auto it = std::sregex_iterator(args.begin(), args.end(), item); it != std::sregex_iterator(); ++it)
-        entrypoint.push_back((*it)[1]);
-    }
-  }
-  ASSERT_EQ(installs, 1) << "the Dockerfile installs pycache with cmake --install";
-  ASSERT_EQ(runs, 1) << "the image's RUN (its compile lines)";
-  ASSERT_EQ(user, "nobody");
-  ASSERT_FALSE(entrypoint.empty());
-  // What the install put where the image's PATH finds it: stripped, every runtime.
-  EXPECT_TRUE(fs::is_symlink(t / "opt/pycache/bin/pycache"));
-  const fs::path app = t / "srv/app";
-  const fs::path pyc = app / "app/__pycache__" / ("work." + python_cache_tag() + ".opt-1.pyc");
-  ASSERT_TRUE(fs::exists(pyc)) << "RUN pycache compile /srv/app";
-  EXPECT_FALSE(find_files(stdlib / "json", ".opt-1.pyc").empty()) << "RUN pycache compile --optimize 1 <stdlib>";
-  const auto compiled = find_files(app, ".pyc").size();
+};
 
-  // USER nobody on a read-only root: nobody can write neither the tree nor $HOME.
+// One step of the Dockerfile: the build stage's install (this build), the
+// image's ENV, COPY, WORKDIR, RUN (not apt-get), USER and ENTRYPOINT.
+void replay_step(const Step& s, const std::string& args, const TempDir& t, Env& env, Replayed& r) {
+  if (s.instruction == "RUN" && s.stage == "build" && args.starts_with("cmake --install ")) {
+    ++r.installs;
+    auto o = run({{"/bin/sh", "-c", args}, std::nullopt, env, t.path()});
+    ASSERT_EQ(o.exit_code, 0) << args << "\n" << o.out << o.err;
+  } else if (s.stage != "image") {
+    return;  // the build itself is this build
+  } else if (s.instruction == "ENV") {
+    auto eq = args.find('=');
+    std::string value = args.substr(eq + 1);
+    value = std::regex_replace(value, std::regex(R"(\$PATH)"), env["PATH"]);
+    env[args.substr(0, eq)] = value;
+  } else if (s.instruction == "COPY" && args.starts_with("--from=build ")) {
+    // /opt/pycache to /opt/pycache: the same place here.
+  } else if (s.instruction == "COPY") {
+    auto space = args.find(' ');
+    fs::path from = fs::path(PYCACHE_TEST_SOURCE_DIR) / args.substr(0, space), to = args.substr(space + 1);
+    fs::create_directories(to.parent_path());
+    fs::copy(from, to, fs::copy_options::recursive);
+  } else if (s.instruction == "WORKDIR") {
+    r.workdir = args;
+  } else if (s.instruction == "RUN" && args.find("apt-get") == std::string::npos) {
+    ++r.runs;
+    auto o = run({{"/bin/sh", "-c", args}, std::nullopt, env, r.workdir});
+    ASSERT_EQ(o.exit_code, 0) << "RUN " << args << "\n" << o.out << o.err;
+  } else if (s.instruction == "USER") {
+    r.user = args;
+  } else if (s.instruction == "ENTRYPOINT") {
+    std::regex item(R"xx("([^"]*)")xx");
+    for (auto it = std::sregex_iterator(args.begin(), args.end(), item); it != std::sregex_iterator(); ++it)
+      r.entrypoint.push_back((*it)[1]);
+  }
+}
+
+// USER nobody on a read-only root: nobody can read what the image holds,
+// write neither the tree nor $HOME; its cache on the tmpfs.
+void as_the_image_user(const TempDir& t, Env& env) {
   for (fs::path p = t.path();; p = p.parent_path()) {
     fs::permissions(p, fs::perms::others_exec, fs::perm_options::add);
     if (p == p.root_path()) break;
   }
-  for (auto& p : fs::recursive_directory_iterator(t / "srv"))
-    if (p.is_directory())
-      fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
-  fs::permissions(t / "srv", fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
-  for (auto& p : fs::recursive_directory_iterator(t / "opt"))
-    fs::permissions(p.path(), fs::perms::others_read | (p.is_directory() ? fs::perms::others_exec : fs::perms::none),
-                    fs::perm_options::add);
-  fs::permissions(t / "opt", fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  for (const char* top : {"srv", "opt"}) {
+    for (auto& p : fs::recursive_directory_iterator(t / top))
+      fs::permissions(p.path(), fs::perms::others_read | (p.is_directory() ? fs::perms::others_exec : fs::perms::none),
+                      fs::perm_options::add);
+    fs::permissions(t / top, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  }
   const fs::path cache = t / "tmpfs";
   fs::create_directories(cache);
   ASSERT_EQ(chown(cache.c_str(), 65534, 65534), 0);
   env["HOME"] = "/nonexistent";
   env["XDG_CACHE_HOME"] = cache.native();
+}
 
-  // ENTRYPOINT, as PID 1 of a PID namespace, as USER; once more with -v to see what was read.
+// The image built from its Dockerfile's steps, then started from its
+// ENTRYPOINT as USER, as PID 1 of a PID namespace, read-only.
+void build_and_start(const TempDir& t, Env env, const Image& image) {
+  std::vector<std::pair<std::string, std::string>> map = {{"/build", PYCACHE_TEST_BINARY_DIR},
+                                                          {"/opt/pycache", (t / "opt/pycache").native()},
+                                                          {"/srv/app", (t / "srv/app").native()},
+                                                          {"/src", PYCACHE_TEST_SOURCE_DIR}};
+  map.insert(map.end(), image.map.begin(), image.map.end());
+  Replayed r{t.path()};
+  for (const auto& s : read_dockerfile(fs::path(PYCACHE_TEST_SOURCE_DIR) / "examples/container" / image.dockerfile)) {
+    replay_step(s, map_paths(s.args, map), t, env, r);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  ASSERT_EQ(r.installs, 1) << "the Dockerfile installs pycache with cmake --install";
+  ASSERT_EQ(r.runs, 1) << "the image's RUN (its compile lines)";
+  ASSERT_EQ(r.user, "nobody");
+  ASSERT_FALSE(r.entrypoint.empty());
+  // What the install put where the image's PATH finds it.
+  EXPECT_TRUE(fs::is_symlink(t / "opt/pycache/bin/pycache"));
+  const fs::path app = t / "srv/app";
+  const fs::path pyc = app / "app/__pycache__" / ("work." + image.tag + ".opt-1.pyc");
+  ASSERT_TRUE(fs::exists(pyc)) << "the RUN compiling /srv/app";
+  EXPECT_FALSE(find_files(image.stdlib / "json", "." + image.tag + ".opt-1.pyc").empty())
+      << "the RUN compiling the standard library at level 1";
+  const auto compiled = find_files(app, ".pyc").size();
+
+  as_the_image_user(t, env);
+  if (::testing::Test::HasFatalFailure()) return;
   auto as_pid1 = [&](std::vector<std::string> command) {
     std::vector<std::string> argv = {"/usr/bin/unshare", "--pid",         "--fork",        "--mount-proc",
                                      "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
     argv.insert(argv.end(), command.begin(), command.end());
     return run({argv, std::nullopt, env, app});
   };
-  std::vector<std::string> command = entrypoint;
+  std::vector<std::string> command = r.entrypoint;
   command[0] = (t / "opt/pycache/bin" / command[0]).native();  // as the image's PATH finds it
   auto o = as_pid1(command);
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("\"ready\": true, \"result\": 285, \"optimize\": 1"), std::string::npos) << o.out;
-  command.insert(command.begin() + 1, "-v");
+  command.insert(std::find(command.begin(), command.end(), "-m"), "-v");  // once more, to see what was read
   auto verbose = as_pid1(command);
   ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
   // The precompiled pyc was read, nothing was compiled into the tree, and no
@@ -162,6 +176,53 @@ TEST(Container, TheDockerfilesStepsInstallCompileAndRunAsPid1ReadOnly) {
   EXPECT_NE(verbose.err.find(pyc.native() + " matches"), std::string::npos) << verbose.err;
   EXPECT_EQ(find_files(app, ".pyc").size(), compiled);
   EXPECT_EQ(verbose.err.find("could not create"), std::string::npos) << verbose.err;
+}
+
+std::optional<std::string> cannot_run_images(const TempDir& t) {
+  if (!pycache_runs_as_nobody())
+    return "pycache-python cannot run as nobody here (needs root, setpriv, and a libpython nobody can read)";
+  auto probe = run(
+      {{"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "/bin/true"}, std::nullopt, clean_env("/"), t.path()});
+  if (probe.exit_code != 0) return "unshare --pid is not available here: " + probe.err;
+  return std::nullopt;
+}
+
+// examples/container/Dockerfile: Debian 12's python3.
+TEST(Container, TheDockerfilesStepsInstallCompileAndRunAsPid1ReadOnly) {
+  TempDir t;
+  if (auto why = cannot_run_images(t)) GTEST_SKIP() << *why;
+  // The stdlib compile line writes the image's stdlib: here a copy of a part.
+  const fs::path stdlib = t / "stdlib";
+  fs::create_directories(stdlib);
+  for (const char* m : {"json", "email"})
+    fs::copy("/usr/lib/python3.11/" + std::string(m), stdlib / m, fs::copy_options::recursive);
+  build_and_start(t, isolated_env(t.path()),
+                  {"Dockerfile", {{"/usr/lib/python3.11", stdlib.native()}}, python_cache_tag(), stdlib});
+}
+
+// examples/container/Dockerfile.python-slim: the official python:3.12-slim
+// image, whose /usr/local is here pyenv's 3.12 in that shape.
+TEST(Container, ThePythonSlimDockerfilesStepsRunOnTheImagesPython) {
+  if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "the install is the build's: tested once";
+  TempDir t;
+  if (auto why = cannot_run_images(t)) GTEST_SKIP() << *why;
+  const fs::path home = pyenv_version("3.12");
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions"
+                 << ")";
+  const fs::path local = t / "image/usr/local";
+  ASSERT_TRUE(copy_as_python_slim(home, "3.12", local));
+  for (fs::path p = local; p != t.path(); p = p.parent_path())
+    fs::permissions(p, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  Env env = isolated_env(t.path());
+  env["PATH"] = (local / "bin").native() + ":/usr/bin:/bin";  // the base image's
+  env["PYCACHE_SYSTEM_CONFIG"] = (t / "etc/pycache.toml").native();
+  fs::create_directories(t / "etc");
+  build_and_start(t, env,
+                  {"Dockerfile.python-slim",
+                   {{"/usr/local", local.native()}, {"/etc/pycache.toml", (t / "etc/pycache.toml").native()}},
+                   "cpython-312",
+                   local / "lib/python3.12"});
 }
 
 }  // namespace
