@@ -12,6 +12,10 @@
 
 #include "pycache/error.hpp"
 
+namespace pycache::interpreters {
+struct Interpreter;
+}  // namespace pycache::interpreters
+
 namespace pycache::embed {
 
 struct InterpreterConfig {
@@ -51,6 +55,9 @@ bool has_builtin_runtime();
 // (kExitEnvironment, one line) when that can't be; always one in a program
 // with a runtime of its own.
 std::optional<Error> use_interpreter(const std::string& path);
+// The same for an interpreter this process has just described and checked
+// (the run's own choice): not described twice.
+std::optional<Error> use_interpreter(const interpreters::Interpreter& interpreter);
 
 // "3.11.2" of the libpython actually loaded.
 std::string runtime_version();

@@ -415,7 +415,7 @@ int start_run(const PreparedRun& run) {
   if (run.interpreter) {
     const std::string& path = run.interpreter->path.native();
     if (embed::has_builtin_runtime()) return hand_off_embedded(path, run.plan.interpreter);
-    if (auto failed = embed::use_interpreter(path)) {
+    if (auto failed = embed::use_interpreter(*run.interpreter)) {
       log().error("{}", failed->message);
       return failed->code;
     }

@@ -110,16 +110,17 @@ std::optional<std::string> distrust_directory(const Trust& trust, const fs::path
   push_components(dir.native(), todo);
   std::string at = "/";
   int links = 0;
-  const std::string private_name = private_prefix_name(trust.uid);
+  const std::string private_name = exclusive == Exclusive::Yes ? private_prefix_name(trust.uid) : std::string();
   auto check = [&](const std::string& path, const struct stat& st) -> std::optional<std::string> {
-    const std::string what = fmt::format("'{}'", printable(path));
-    if (!trust.trusted_owner(st.st_uid)) return owned_by(what, st.st_uid);
+    // Named only when refused: every start checks a dozen directories.
+    auto what = [&] { return fmt::format("'{}'", printable(path)); };
+    if (!trust.trusted_owner(st.st_uid)) return owned_by(what(), st.st_uid);
     if (!S_ISDIR(st.st_mode) || !(st.st_mode & S_IWOTH)) return std::nullopt;
     const bool last = todo.empty();
     // The shared directory holding the user's own part of a cache prefix.
     if (exclusive == Exclusive::Yes && todo.size() == 1 && todo.back() == private_name) return std::nullopt;
-    if (!(st.st_mode & S_ISVTX)) return what + " is writable by everyone";
-    if (last && exclusive == Exclusive::Yes) return what + " is writable by everyone (a cache prefix must not be)";
+    if (!(st.st_mode & S_ISVTX)) return what() + " is writable by everyone";
+    if (last && exclusive == Exclusive::Yes) return what() + " is writable by everyone (a cache prefix must not be)";
     return std::nullopt;
   };
   struct stat st {};

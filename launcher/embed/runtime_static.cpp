@@ -19,6 +19,10 @@ std::optional<Error> use_interpreter(const std::string& path) {
   return Error{"a program with a Python of its own can't load the interpreter '" + path + "'", kExitInternal};
 }
 
+std::optional<Error> use_interpreter(const interpreters::Interpreter&) {
+  return Error{"a program with a Python of its own can't load another interpreter", kExitInternal};
+}
+
 std::size_t runtime_index() { return PYCACHE_RUNTIME_INDEX; }
 
 std::optional<Error> start_tool_runtime() { return start_tool_runtime_at(PYCACHE_RUNTIME_HOME); }

@@ -28,14 +28,18 @@ Error not_loaded() {
 
 bool has_builtin_runtime() { return false; }
 
-std::optional<Error> use_interpreter(const std::string& path) {
-  const Trust trust = Trust::current();
-  auto in = interpreters::inspect(path, trust, nullptr);
-  if (!in) return in.error();
-  auto module = embed_module::load(*in, embed_module::default_modules_dir(), trust);
+std::optional<Error> use_interpreter(const interpreters::Interpreter& in) {
+  // load() checks the trust of what it loads again, right before it does.
+  auto module = embed_module::load(in, embed_module::default_modules_dir(), Trust::current());
   if (!module) return module.error();
-  g_loaded = Loaded{std::move(*in), std::move(*module)};
+  g_loaded = Loaded{in, std::move(*module)};
   return std::nullopt;
+}
+
+std::optional<Error> use_interpreter(const std::string& path) {
+  auto in = interpreters::inspect(path, Trust::current(), nullptr);
+  if (!in) return in.error();
+  return use_interpreter(*in);
 }
 
 int run_python(const InterpreterConfig& config) {
