@@ -467,6 +467,11 @@ std::string found_versions() {
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   if (c.runtime) return c.runtime;
   if (!c.contradiction.empty()) return Error{c.contradiction, kExitUsage};
+  // A runtime of the interpreter's minor version (passed over for it: a
+  // venv's own, a stale runtime's) makes the same pycs: compile uses it.
+  if (c.interpreter)
+    if (const auto* rt = runtime_for_version(c.interpreter->major_minor + (c.interpreter->free_threaded ? "t" : "")))
+      return rt;
   // What was found and why it can't run, else what the machine has.
   std::string how;
   if (c.interpreter)

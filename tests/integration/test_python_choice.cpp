@@ -168,6 +168,11 @@ TEST_F(PythonChoice, AVenvRunsOnItsOwnInterpreterNotAnotherOfItsMinorVersion) {
   EXPECT_TRUE(find_pycache_dirs(proj).empty()) << "nothing in the tree";
   auto p = pycache({"policy"});
   EXPECT_NE(p.out.find(python.parent_path().native()), std::string::npos) << "says which: " << p.out;
+  // compile and status: the pycs of 3.11, which the runtime of 3.11 makes.
+  auto c = pycache({"compile"});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  auto s = pycache({"status", "--check"});
+  EXPECT_EQ(s.exit_code, 0) << s.out << s.err;
 }
 
 }  // namespace

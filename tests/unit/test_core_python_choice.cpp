@@ -318,6 +318,9 @@ TEST(PassOverStaleRuntime, AStaticRuntimeWhoseInterpreterChangedGivesWayToIt) {
   ASSERT_TRUE(stale.interpreter);
   EXPECT_EQ(stale.interpreter->real, real);
   EXPECT_EQ(stale.cache_tag, rt.cache_tag);
+  auto compiler = require_runtime(stale);
+  ASSERT_TRUE(compiler) << "compile uses the runtime of its minor version: " << compiler.error().message;
+  EXPECT_EQ(*compiler, &self());
   rt.link = "shared";  // a shared libpython follows the update itself
   PythonChoice shared{"", Origin{}, &rt, std::string(rt.cache_tag)};
   pass_over_stale_runtime(shared, Trust::current());
