@@ -7,12 +7,18 @@
 // machine that does (interpreters.hpp), run through its embedding module by
 // pycache-embedded: the venv's own base first, else the first discover()
 // finds. Nothing answers: an error, never a silent fallback to another version.
+// A venv made by another interpreter of a runtime's minor version (pyenv's
+// 3.11.7 beside Debian's 3.11.2), and a static runtime whose interpreter
+// changed since the build, run on that interpreter through its module.
+// The python key and .python-version must resolve to a Python that
+// requires-python allows, as uv requires.
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "pycache/error.hpp"
 #include "pycache/interpreters.hpp"
+#include "pycache/pep440.hpp"
 #include "pycache/resolve.hpp"
 #include "pycache/runtime.hpp"
 
@@ -29,9 +35,18 @@ struct PythonChoice {
   // else why the one found can't be used, for the error.
   std::optional<interpreters::Interpreter> interpreter{};
   std::string why_not{};
+  // The request resolved to a Python that requires-python rules out: the
+  // one-line refusal (runtime and interpreter then unset, cache_tag kept).
+  std::string contradiction{};
 };
 
 PythonChoice choose_python(const PolicyResolution& resolution);
+
+// A static runtime of `choice` whose interpreter changed since the build (a
+// distribution's update: its mtime or size differs) passed over for that
+// interpreter itself, through its embedding module, when it can be embedded;
+// else the runtime stays (and start_run warns). choose_python does it.
+void pass_over_stale_runtime(PythonChoice& choice, const Trust& trust);
 
 // `policy`'s python key as `choice` settled it, for the reports (`pycache
 // policy`, status --json): the runtime's name ("3.11") when one answers, the
@@ -42,14 +57,9 @@ void record_python_choice(Policy& policy, const PythonChoice& choice);
 
 // The runtime of `choice`, or the one-line error (kExitEnvironment) naming
 // what was asked for, where, the runtimes there are, and why the
-// interpreter found can't be used or that none was found. For `run`, a
-// choice with an interpreter needs no runtime.
+// interpreter found can't be used or the versions found on the machine
+// (pointing to `pycache python list`); its contradiction (kExitUsage). For
+// `run`, a choice with an interpreter needs no runtime.
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& choice);
-
-// Whether version "3.12.1" satisfies a PEP 440 specifier set such as
-// ">=3.11,<3.14", "~=3.12", "==3.12.*", "!=3.13.0", ">=3.10.0a1" (a
-// pre-release in a specifier is read; `version` is a release, as pip checks
-// sys.version_info[:3]); nullopt when the specifier can't be read.
-std::optional<bool> satisfies(std::string_view version, std::string_view specifiers);
 
 }  // namespace pycache

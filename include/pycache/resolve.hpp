@@ -28,7 +28,7 @@ struct PolicyResolution {
   // pyproject.toml we honour; empty outside any (its .venv, .python-version,
   // requires-python).
   fs::path project_dir;
-  ProjectPython project_python;  // its .python-version and requires-python, when honoured (python key unset)
+  ProjectPython project_python;  // its .python-version and requires-python, when honoured
   fs::path discovered_from;      // where discovery started after all (start_dir or fallback_dir)
   bool fell_back = false;        // start_dir was in no project: discovery started from fallback_dir
   bool inherited = false;        // from the parent process (PYCACHE_POLICY)

@@ -181,8 +181,8 @@ std::optional<Error> check_stdlib(const PythonFacts& rt, FileSystem& files) {
     return Error{fmt::format("the Python {} standard library is missing: looked for {} (of the Python at {})",
                              rt.major_minor, landmark.native(), rt.found_at),
                  kExitEnvironment};
-  return Error{fmt::format("the Python {} standard library is missing: looked for {} (pycache was built for {}); "
-                           "reinstall that Python, or rebuild pycache for another (-DPYCACHE_PYTHONS=...)",
+  return Error{fmt::format("the Python {} standard library is missing: looked for {} (of the Python {}); "
+                           "reinstall that Python",
                            rt.major_minor, landmark.native(), rt.built_for),
                kExitEnvironment};
 }
@@ -231,7 +231,7 @@ std::optional<std::string> stale_core_warning(const CoreFacts& f, FileSystem& fi
   if (st.mtime_ns / 1'000'000'000 == f.mtime && static_cast<long long>(st.size) == f.size) return std::nullopt;
   return fmt::format(
       "{} has changed since pycache was built: the C core pycache embeds ({}) is older than the "
-      "Python installed and lacks its fixes; rebuild pycache (or upgrade its package)",
+      "Python installed and lacks its fixes; upgrade pycache",
       printable(f.interpreter.native()), f.core);
 }
 

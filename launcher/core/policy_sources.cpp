@@ -11,6 +11,7 @@
 
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
+#include "pycache/pep440.hpp"
 #include "pycache/text.hpp"
 #include "pycache/toml_text.hpp"
 #include "pycache/wire.hpp"
@@ -252,8 +253,16 @@ Result<std::optional<RequiresPython>> requires_python(const fs::path& pyproject,
   auto doc = parse_toml(pyproject, found.read.text);
   if (!doc) return doc.error();
   const toml::node* node = doc->at_path("project.requires-python").node();
-  if (!node || !node->is_string()) return std::optional<RequiresPython>{};
-  return std::optional<RequiresPython>{RequiresPython{node->as_string()->get(), location(pyproject, node->source())}};
+  if (!node) return std::optional<RequiresPython>{};
+  // Read as PEP 440 reads it: what is not a specifier set is the project's mistake, said where it is.
+  const std::string where = location(pyproject, node->source());
+  if (!node->is_string())
+    return Error{fmt::format("{}: requires-python: {}, not a string (as \">=3.11\")", where, toml_type_name(*node)),
+                 kExitUsage};
+  const std::string& specifier = node->as_string()->get();
+  if (auto wrong = specifier_problem(specifier))
+    return Error{fmt::format("{}: requires-python \"{}\": {}", where, printable(specifier), *wrong), kExitUsage};
+  return std::optional<RequiresPython>{RequiresPython{specifier, where}};
 }
 
 }  // namespace

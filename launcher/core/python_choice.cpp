@@ -1,6 +1,7 @@
 #include "pycache/python_choice.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "pycache/embed_module.hpp"
 #include "pycache/handoff.hpp"
+#include "pycache/log.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/policy_sources.hpp"
 #include "pycache/pyc.hpp"
@@ -151,9 +153,36 @@ void find_machine_interpreter(PythonChoice& c, const fs::path& venv_home, const 
                        [&](const interpreters::Interpreter& in) { return answers(in, c.request); });
 }
 
+// `c`'s runtime passed over for the interpreter `in` (found, or given),
+// through its embedding module, when that can be embedded. True when taken.
+bool prefer_interpreter(PythonChoice& c, Result<interpreters::Interpreter> in, const Trust& trust) {
+  if (!in) return false;
+  PythonChoice taken{c.request, c.origin};
+  if (!take_interpreter(taken, std::move(*in), trust)) {
+    log().warn("{} runs on the runtime {} ({}): {}", printable(c.origin.describe()), c.runtime->name,
+               c.runtime->version, taken.why_not);
+    return false;
+  }
+  c.interpreter = std::move(taken.interpreter);
+  c.cache_tag = std::move(taken.cache_tag);
+  c.runtime = nullptr;
+  return true;
+}
+
+// A venv made by another interpreter of the runtime's minor version than the
+// runtime's own (pyenv's 3.11.7 beside Debian's 3.11.2): that interpreter.
+void prefer_venv_interpreter(PythonChoice& c, const fs::path& venv_home, const Trust& trust) {
+  const fs::path python = venv_home / ("python" + std::string(c.runtime->name));
+  std::error_code ec;
+  const fs::path real = fs::canonical(python, ec);
+  if (ec || real == fs::path(c.runtime->interpreter_real)) return;
+  prefer_interpreter(c, interpreters::inspect(python, trust, nullptr), trust);
+}
+
 PythonChoice from_version(std::string request, Origin origin, const Trust& trust, const fs::path& venv_home = {}) {
   PythonChoice c{std::move(request), std::move(origin)};
   c.runtime = runtime_for_version(c.request);
+  if (c.runtime && !venv_home.empty()) prefer_venv_interpreter(c, venv_home, trust);
   c.cache_tag = c.runtime ? std::string(c.runtime->cache_tag) : pyc::cache_tag_of_version(c.request);
   if (!c.runtime) {
     c.missing = "Python " + c.request;
@@ -254,6 +283,25 @@ std::optional<bool> satisfies(std::string_view version, std::string_view specifi
   return all;
 }
 
+std::optional<std::string> specifier_problem(std::string_view specifiers) {
+  if (trim(specifiers).empty()) return std::string("empty (a specifier set, as \">=3.11\")");
+  if (satisfies("3.0.0", specifiers)) return std::nullopt;
+  // The first clause that is not one.
+  std::string_view rest = specifiers;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view clause = trim(rest.substr(0, comma));
+    if (!clause.empty() && !satisfies("3.0.0", clause)) {
+      if (std::isdigit(static_cast<unsigned char>(clause[0])))
+        return fmt::format("'{0}' has no operator (as \">={0}\" or \"=={0}.*\")", printable(clause));
+      return fmt::format("'{}' is not a PEP 440 version specifier", printable(clause));
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return fmt::format("'{}' is not a PEP 440 specifier set", printable(specifiers));
+}
+
 namespace {
 
 // requires-python that no runtime satisfies: the first interpreter of the
@@ -264,58 +312,122 @@ void satisfy_with_interpreter(PythonChoice& c, const std::string& specifier, con
   });
 }
 
-}  // namespace
+// The tag of the oldest Python 3 minor version `specifier` allows
+// ("cpython-312" for ">=3.12"): the Python a project that nothing here
+// satisfies is for, to the commands that run none (status, clean).
+std::string oldest_allowed_tag(std::string_view specifier) {
+  for (int minor = 0; minor < 100; ++minor)
+    for (int micro : {0, 999})
+      if (satisfies(fmt::format("3.{}.{}", minor, micro), specifier).value_or(false))
+        return pyc::cache_tag_of_version(fmt::format("3.{}", minor));
+  return {};
+}
 
-PythonChoice choose_python(const PolicyResolution& r) {
-  const Setting& asked = r.policy.get(Key::Python);
-  const Trust trust = Trust::current(r.policy.safe_directories());
+// The newest runtime that satisfies requires-python, else an interpreter of the machine.
+PythonChoice from_requires_python(const RequiresPython& req, const Trust& trust) {
+  PythonChoice c{req.specifier, Origin{Source::ProjectFile, req.where + " (requires-python)"}};
+  for (const auto& rt : runtime::all()) {
+    auto ok = satisfies(rt.version, req.specifier);
+    if (!ok) {
+      c.missing = fmt::format("requires-python \"{}\" (which pycache can't read)", printable(req.specifier));
+      return c;
+    }
+    if (*ok && runtime::program_path(rt) &&
+        (!c.runtime || parse_version(rt.version) > parse_version(c.runtime->version)))
+      c.runtime = &rt;
+  }
+  if (c.runtime) {
+    c.cache_tag = std::string(c.runtime->cache_tag);
+  } else {
+    c.missing = fmt::format("a Python that satisfies requires-python \"{}\"", printable(req.specifier));
+    satisfy_with_interpreter(c, req.specifier, trust);
+    if (c.cache_tag.empty()) c.cache_tag = oldest_allowed_tag(req.specifier);
+  }
+  return c;
+}
+
+// A request (the python key, .python-version) that resolved to a Python
+// requires-python rules out is refused, as uv refuses it. Unresolved, a
+// patch release asked for is judged itself.
+void check_requires_python(PythonChoice& c, const std::optional<RequiresPython>& req) {
+  if (!req) return;
+  std::string version = c.runtime ? std::string(c.runtime->version) : c.interpreter ? c.interpreter->version : "";
+  int parts = 0;
+  if (!parse_version(version, &parts) || parts < 3) {
+    const std::string_view digits = c.request.ends_with('t')
+                                        ? std::string_view(c.request).substr(0, c.request.size() - 1)
+                                        : std::string_view(c.request);
+    if (c.runtime || c.interpreter || !parse_version(digits, &parts) || parts < 3) return;
+    version = std::string(digits);
+  }
+  if (satisfies(version, req->specifier).value_or(true)) return;
+  const bool path = c.request.find('/') != std::string::npos;
+  c.contradiction = fmt::format(
+      "{} ({}) resolved to Python {}, which does not satisfy requires-python \"{}\" ({}): ask for a Python that "
+      "does, or change requires-python",
+      path ? "the Python '" + printable(c.request) + "'" : "Python " + printable(c.request),
+      printable(c.origin.describe()), version, printable(req->specifier), printable(req->where));
+  c.runtime = nullptr;
+  c.interpreter.reset();
+}
+
+// The venv's Python (its pyvenv.cfg version), with its own base interpreter.
+std::optional<PythonChoice> from_venv(const std::string& venv, const Trust& trust) {
+  auto info = inspect_venv(venv);
+  if (!info || info->version.empty()) return std::nullopt;
+  std::string digits = info->version.substr(0, info->version.find_first_not_of("0123456789."));
+  while (!digits.empty() && digits.back() == '.') digits.pop_back();
+  auto v = parse_version(digits);
+  const std::string made = v ? fmt::format("{}.{}.{}", (*v)[0], (*v)[1], (*v)[2]) : info->version;
+  Origin origin{Source::Default, fmt::format("the venv {}, made for Python {}", venv, made)};
+  return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin), trust, info->home);
+}
+
+// The choice before a stale runtime is passed over.
+PythonChoice choose(const PolicyResolution& r, const Trust& trust) {
+  const ProjectPython& project = r.project_python;  // read, and judged, with the policy (read_project_python)
   if (!r.policy.python().empty()) {
     const std::string& v = r.policy.python();
-    return v.find('/') != std::string::npos ? from_path(v, asked.origin, trust) : from_version(v, asked.origin, trust);
-  }
-  const std::string& venv = r.policy.venv();
-  if (!venv.empty() && venv != "none") {
-    if (auto info = inspect_venv(venv); info && !info->version.empty()) {
-      std::string digits = info->version.substr(0, info->version.find_first_not_of("0123456789."));
-      while (!digits.empty() && digits.back() == '.') digits.pop_back();
-      auto v = parse_version(digits);
-      const std::string made = v ? fmt::format("{}.{}.{}", (*v)[0], (*v)[1], (*v)[2]) : info->version;
-      Origin origin{Source::Default, fmt::format("the venv {}, made for Python {}", venv, made)};
-      return from_version(major_minor_of(info->version, info->free_threaded), std::move(origin), trust, info->home);
-    }
-  }
-  // Read, and judged, with the policy (read_project_python).
-  const ProjectPython& project = r.project_python;
-  if (!project.version_file.empty()) {
-    if (auto v = python_version_request(project.version_text))
-      return from_version(*v, Origin{Source::ProjectFile, project.version_file.native()}, trust);
-  }
-  if (const auto& req = project.requires_python) {
-    PythonChoice c{req->specifier, Origin{Source::ProjectFile, req->where + " (requires-python)"}};
-    for (const auto& rt : runtime::all()) {
-      auto ok = satisfies(rt.version, req->specifier);
-      if (!ok) {
-        c.missing = fmt::format("requires-python \"{}\" (which pycache can't read)", printable(req->specifier));
-        return c;
-      }
-      if (*ok && runtime::program_path(rt) &&
-          (!c.runtime || parse_version(rt.version) > parse_version(c.runtime->version)))
-        c.runtime = &rt;
-    }
-    if (c.runtime) {
-      c.cache_tag = std::string(c.runtime->cache_tag);
-    } else {
-      c.missing = fmt::format("a Python that satisfies requires-python \"{}\"", printable(req->specifier));
-      satisfy_with_interpreter(c, req->specifier, trust);
-    }
+    const Origin& origin = r.policy.get(Key::Python).origin;
+    PythonChoice c = v.find('/') != std::string::npos ? from_path(v, origin, trust) : from_version(v, origin, trust);
+    check_requires_python(c, project.requires_python);
     return c;
   }
+  const std::string& venv = r.policy.venv();
+  if (!venv.empty() && venv != "none")
+    if (auto c = from_venv(venv, trust)) return std::move(*c);
+  if (!project.version_file.empty()) {
+    if (auto v = python_version_request(project.version_text)) {
+      PythonChoice c = from_version(*v, Origin{Source::ProjectFile, project.version_file.native()}, trust);
+      check_requires_python(c, project.requires_python);
+      return c;
+    }
+  }
+  if (project.requires_python) return from_requires_python(*project.requires_python, trust);
   const runtime::Runtime& d = runtime::self();
   if (runtime::program_path(d))
     return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
   // pycache-embedded installed without that runtime (as a package installs
   // it): the default runtime's Python as found on the machine.
   return from_version(std::string(d.name), Origin{Source::Default, "pycache's default Python"}, trust);
+}
+
+}  // namespace
+
+void pass_over_stale_runtime(PythonChoice& c, const Trust& trust) {
+  if (!c.runtime || c.runtime->link != "static") return;
+  const fs::path real(c.runtime->interpreter_real);
+  struct stat st {};
+  if (::stat(real.c_str(), &st) != 0) return;
+  if (st.st_mtime == c.runtime->interpreter_mtime && st.st_size == c.runtime->interpreter_size) return;
+  prefer_interpreter(c, interpreters::inspect(real, trust, nullptr), trust);
+}
+
+PythonChoice choose_python(const PolicyResolution& r) {
+  const Trust trust = Trust::current(r.policy.safe_directories());
+  PythonChoice c = choose(r, trust);
+  pass_over_stale_runtime(c, trust);
+  return c;
 }
 
 void record_python_choice(Policy& policy, const PythonChoice& choice) {
@@ -330,19 +442,54 @@ void record_python_choice(Policy& policy, const PythonChoice& choice) {
   policy.override(Key::Python, choice.runtime ? std::string(choice.runtime->name) : choice.request, choice.origin);
 }
 
+namespace {
+
+// The versions discover() finds on this machine, newest first, short:
+// "3.13.0, 3.12.1, 3.11.2", or "none".
+std::string found_versions() {
+  const EnvLookup env = process_environment();
+  interpreters::VersionCache cache(interpreters::VersionCache::default_file(env));
+  std::vector<std::string> versions;
+  for (const auto& in : interpreters::discover(env, Trust::current(), &cache, {}).found) {
+    std::string v = in.version + (in.free_threaded ? "t" : "");
+    if (std::find(versions.begin(), versions.end(), v) == versions.end()) versions.push_back(std::move(v));
+  }
+  // Newest first: the ones a request most likely meant.
+  std::stable_sort(versions.begin(), versions.end(), [](const std::string& a, const std::string& b) {
+    return parse_version(a.substr(0, a.find_first_not_of("0123456789."))) >
+           parse_version(b.substr(0, b.find_first_not_of("0123456789.")));
+  });
+  constexpr std::size_t kShown = 8;
+  std::string out;
+  for (std::size_t i = 0; i < versions.size() && i < kShown; ++i) out += (i ? ", " : "") + versions[i];
+  if (versions.size() > kShown) out += ", ...";
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
 Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   if (c.runtime) return c.runtime;
-  // What was found and why it can't run, else what to install.
-  const bool version = !c.request.empty() && std::isdigit(static_cast<unsigned char>(c.request[0])) &&
-                       c.request.find_first_of("<>=!~,") == std::string::npos;
+  if (!c.contradiction.empty()) return Error{c.contradiction, kExitUsage};
+  // A runtime of the interpreter's minor version (passed over for it: a
+  // venv's own, a stale runtime's) makes the same pycs: compile uses it.
+  if (c.interpreter)
+    if (const auto* rt = runtime_for_version(c.interpreter->major_minor + (c.interpreter->free_threaded ? "t" : "")))
+      return rt;
+  // What was found and why it can't run, else what the machine has.
   std::string how;
   if (c.interpreter)
     how = fmt::format("Python {} at '{}' runs through its embedding module, which this command does not use yet",
                       c.interpreter->version, printable(c.interpreter->path.native()));
-  else if (!c.why_not.empty()) how = c.why_not;
-  else
-    how = fmt::format("none was found on this machine; install {}",
-                      version ? "Python " + c.request : std::string("that Python"));
+  else if (!c.why_not.empty()) how = c.why_not + " ('pycache python list' shows every Python found)";
+  else {
+    const bool version = !c.request.empty() && std::isdigit(static_cast<unsigned char>(c.request[0])) &&
+                         c.request.find_first_of("<>=!~,") == std::string::npos;
+    how = fmt::format(
+        "found on this machine: {}; install {} ('pycache python list' shows every "
+        "Python found)",
+        found_versions(), version ? "Python " + c.request : std::string("that Python"));
+  }
   return Error{fmt::format("no runtime for {} ({}): this pycache has {}; {}", c.missing, printable(c.origin.describe()),
                            runtime::available_names(), how),
                kExitEnvironment};

@@ -167,7 +167,8 @@ Result<PolicyResolution> resolve_policy(const PolicyQuery& q, const EnvLookup& e
   if (!project_file.empty()) r.project_dir = project_file.parent_path();
   project_venv(q, project_file, trust, r);
   std::optional<Error> broken;
-  if (q.project_python && !r.project_dir.empty() && r.policy.python().empty()) {
+  // With the python key set too: a request that contradicts requires-python is refused.
+  if (q.project_python && !r.project_dir.empty()) {
     auto asked = read_project_python(r.project_dir, trust, r.refused);
     if (asked) r.project_python = std::move(*asked);
     else broken = asked.error();

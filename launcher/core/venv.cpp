@@ -54,7 +54,8 @@ std::optional<Error> check_venv_compatible(const VenvInfo& venv, std::string_vie
   std::string theirs = major_minor_of(venv.version, false);
   if (theirs != ours || venv.free_threaded != free_threaded) {
     return Error{fmt::format("the virtual environment '{}' was made for Python {}{}, but pycache embeds Python {}{}; "
-                             "recreate it with 'pycache-python -m venv' or rebuild pycache for that Python",
+                             "recreate it with 'pycache-python -m venv', or run it with 'pycache run', which "
+                             "finds its Python on this machine",
                              printable(venv.dir.native()), theirs, venv.free_threaded ? " (free-threaded)" : "", ours,
                              free_threaded ? " (free-threaded)" : ""),
                  kExitEnvironment};

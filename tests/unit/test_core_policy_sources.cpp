@@ -9,6 +9,7 @@
 
 #include <map>
 
+#include "pycache/exit_code.hpp"
 #include "pycache/paths.hpp"
 #include "pycache/wire.hpp"
 #include "temp_dir.hpp"
@@ -527,6 +528,40 @@ TEST(ProjectPython, ReadsDotPythonVersionAndRequiresPythonThroughTheGuardedReade
   EXPECT_EQ(broken.error().message, (t / "pyproject.toml").native() +
                                         ":3:65: invalid TOML: a key of more than 32 dotted parts (pycache reads "
                                         "none deeper)");
+  EXPECT_TRUE(refused.empty());
+}
+
+// requires-python is read as PEP 440 reads it; a value that is not a
+// specifier set is one usage error at its FILE:LINE:COL, never a Python asked for.
+TEST(ProjectPython, RequiresPythonIsAPep440SpecifierSetOrAnErrorAtItsPosition) {
+  TempDir t;
+  std::vector<Refusal> refused;
+  for (const char* ok : {">=3.10.0a1", "~=3.12", "==3.12.*", "!=3.13.0", " >= 3.10 , < 4 ", ">=3.10, <4"}) {
+    write_file(t / "pyproject.toml", std::string("[project]\nrequires-python = \"") + ok + "\"\n");
+    auto p = read_project_python(t.path(), Trust::current(), refused);
+    ASSERT_TRUE(p) << ok << ": " << p.error().message;
+    ASSERT_TRUE(p->requires_python) << ok;
+    EXPECT_EQ(p->requires_python->specifier, ok);
+  }
+  const std::string file = (t / "pyproject.toml").native();
+  struct Bad {
+    std::string value;  // as written in the TOML
+    std::string message;
+  };
+  const Bad bad[] = {
+      {"\"3.11\"", file + ":2:19: requires-python \"3.11\": '3.11' has no operator (as \">=3.11\" or \"==3.11.*\")"},
+      {"\">=3.x\"", file + ":2:19: requires-python \">=3.x\": '>=3.x' is not a PEP 440 version specifier"},
+      {"\"\"", file + ":2:19: requires-python \"\": empty (a specifier set, as \">=3.11\")"},
+      {"3.11", file + ":2:19: requires-python: a float, not a string (as \">=3.11\")"},
+      {"[\">=3.11\"]", file + ":2:19: requires-python: an array, not a string (as \">=3.11\")"},
+  };
+  for (const auto& b : bad) {
+    write_file(t / "pyproject.toml", "[project]\nrequires-python = " + b.value + "\n");
+    auto p = read_project_python(t.path(), Trust::current(), refused);
+    ASSERT_FALSE(p) << b.value;
+    EXPECT_EQ(p.error().code, kExitUsage) << b.value;
+    EXPECT_EQ(p.error().message, b.message);
+  }
   EXPECT_TRUE(refused.empty());
 }
 

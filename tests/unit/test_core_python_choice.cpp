@@ -3,10 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <optional>
 #include <string>
 
 #include "pycache/exit_code.hpp"
+#include "pycache/handoff.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache {
@@ -222,10 +225,10 @@ TEST(ChoosePython, PythonVersionFileFirstRequestLine) {
     PolicyResolution r;
     r.project_python.version_file = "/p/.python-version";
     r.project_python.version_text = c.text;
-    r.project_python.requires_python = RequiresPython{">=3.99", "/p/pyproject.toml:3:19"};
+    r.project_python.requires_python = RequiresPython{">=3.8", "/p/pyproject.toml:3:19"};
     PythonChoice choice = choose_python(r);
     if (c.request.empty()) {
-      EXPECT_EQ(choice.request, ">=3.99") << "falls through to requires-python: " << c.text;
+      EXPECT_EQ(choice.request, ">=3.8") << "falls through to requires-python: " << c.text;
       continue;
     }
     EXPECT_EQ(choice.request, c.request) << c.text;
@@ -253,6 +256,8 @@ TEST(ChoosePython, RequiresPythonTakesTheNewestRuntimeThatSatisfiesIt) {
   PythonChoice none = choose_python(with_requires_python(">=3.99"));
   EXPECT_EQ(none.runtime, nullptr);
   EXPECT_EQ(none.missing, "a Python that satisfies requires-python \">=3.99\"");
+  EXPECT_EQ(none.cache_tag, "cpython-399") << "the tag of the oldest Python it allows, for status and clean";
+  EXPECT_EQ(choose_python(with_requires_python(">=3.98.2, <3.99")).cache_tag, "cpython-398");
   PythonChoice bad = choose_python(with_requires_python("3.12+"));
   EXPECT_EQ(bad.runtime, nullptr);
   EXPECT_EQ(bad.missing, "requires-python \"3.12+\" (which pycache can't read)");
@@ -279,15 +284,86 @@ TEST(RequireRuntime, TheRuntimeOrOneLineNamingWhatWasAskedAndWhere) {
   const std::string& m = version.error().message;
   EXPECT_THAT(m, StartsWith("no runtime for Python 3.99 (command line --python): this pycache has " +
                             runtime::available_names() + "; "));
-  EXPECT_THAT(m, HasSubstr("none was found on this machine; install Python 3.99"));
+  EXPECT_THAT(m, HasSubstr("; install Python 3.99 ('pycache python list' shows every Python found)"));
   EXPECT_THAT(m, Not(HasSubstr("cmake"))) << "never a build command: the fix is to install that Python";
+  EXPECT_THAT(m, Not(HasSubstr("rebuild")));
+  // What discovery found, short: the versions, the runtime's among them.
+  EXPECT_THAT(m, HasSubstr("found on this machine: ")) << m;
+  EXPECT_THAT(m, HasSubstr(std::string(self().version))) << m;
   EXPECT_EQ(m.find('\n'), std::string::npos);
 
   auto spec = require_runtime(choose_python(with_requires_python(">=3.99")));
   ASSERT_FALSE(spec);
   EXPECT_THAT(spec.error().message, StartsWith("no runtime for a Python that satisfies requires-python \">=3.99\" "
                                                "(/p/pyproject.toml:3:19 (requires-python)): "));
-  EXPECT_THAT(spec.error().message, HasSubstr("install that Python"));
+  EXPECT_THAT(spec.error().message, HasSubstr("'pycache python list'"));
+}
+
+// A static runtime whose interpreter changed since the build runs on that
+// interpreter, through its embedding module: the distribution's fixes.
+TEST(PassOverStaleRuntime, AStaticRuntimeWhoseInterpreterChangedGivesWayToIt) {
+  runtime::Runtime rt = self();
+  const fs::path real(rt.interpreter_real);
+  if (rt.link != "static") GTEST_SKIP() << "the default runtime is not static";
+  auto embedded = interpreters::inspect(real, Trust::current(), nullptr);
+  if (!embedded || embedded_program().empty() || ::access(embedded_program().c_str(), X_OK) != 0)
+    GTEST_SKIP() << "needs pycache-embedded and the runtime's interpreter";
+  PythonChoice fresh{"", Origin{}, &rt, std::string(rt.cache_tag)};
+  pass_over_stale_runtime(fresh, Trust::current());
+  EXPECT_EQ(fresh.runtime, &rt) << "unchanged: the runtime";
+  rt.interpreter_mtime -= 1;  // as after an update of the interpreter
+  PythonChoice stale{"", Origin{}, &rt, std::string(rt.cache_tag)};
+  pass_over_stale_runtime(stale, Trust::current());
+  EXPECT_EQ(stale.runtime, nullptr);
+  ASSERT_TRUE(stale.interpreter);
+  EXPECT_EQ(stale.interpreter->real, real);
+  EXPECT_EQ(stale.cache_tag, rt.cache_tag);
+  auto compiler = require_runtime(stale);
+  ASSERT_TRUE(compiler) << "compile uses the runtime of its minor version: " << compiler.error().message;
+  EXPECT_EQ(*compiler, &self());
+  rt.link = "shared";  // a shared libpython follows the update itself
+  PythonChoice shared{"", Origin{}, &rt, std::string(rt.cache_tag)};
+  pass_over_stale_runtime(shared, Trust::current());
+  EXPECT_EQ(shared.runtime, &rt);
+}
+
+PolicyResolution asking(const std::string& python, const std::string& specifier) {
+  PolicyResolution r = with_requires_python(specifier);
+  r.policy.override(Key::Python, python, Origin{Source::CommandLine, "--python"});
+  return r;
+}
+
+// A request that contradicts requires-python is refused, as uv refuses it:
+// one line naming the Python the request resolved to, where it came from,
+// and the requirement with its place.
+TEST(ChoosePython, ARequestThatContradictsRequiresPythonIsRefused) {
+  const std::string ours(self().major_minor);
+  const std::string version(self().version);
+  PythonChoice c = choose_python(asking(ours, ">=3.99"));
+  EXPECT_EQ(c.runtime, nullptr) << "never run";
+  EXPECT_FALSE(c.interpreter);
+  EXPECT_EQ(c.cache_tag, self().cache_tag) << "status and clean still judge that Python's pycs";
+  auto e = require_runtime(c);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, kExitUsage);
+  EXPECT_EQ(e.error().message, "Python " + ours + " (command line --python) resolved to Python " + version +
+                                   ", which does not satisfy requires-python \">=3.99\" "
+                                   "(/p/pyproject.toml:3:19): ask for a Python that does, or change requires-python");
+  // A path, once its version is known.
+  PythonChoice path = choose_python(asking(std::string(self().interpreter), ">=3.99"));
+  EXPECT_EQ(path.runtime, nullptr);
+  ASSERT_FALSE(require_runtime(path));
+  EXPECT_THAT(require_runtime(path).error().message, HasSubstr("does not satisfy requires-python \">=3.99\""));
+  // .python-version too.
+  PolicyResolution file = with_requires_python(">=3.99");
+  file.project_python.version_file = "/p/.python-version";
+  file.project_python.version_text = ours + "\n";
+  auto f = require_runtime(choose_python(file));
+  ASSERT_FALSE(f);
+  EXPECT_THAT(f.error().message, StartsWith("Python " + ours + " (/p/.python-version) resolved to Python " + version));
+  // A request that satisfies it runs.
+  EXPECT_EQ(choose_python(asking(ours, ">=3.8")).runtime, &self());
+  EXPECT_EQ(choose_python(asking(ours, "==" + ours + ".*")).runtime, &self());
 }
 
 }  // namespace

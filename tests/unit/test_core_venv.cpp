@@ -14,6 +14,7 @@ namespace {
 using test::TempDir;
 using test::write_file;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct CfgCase {
   const char* name;
@@ -140,7 +141,10 @@ TEST(CheckVenvCompatible, SameMajorMinorAndAbiOnly) {
     ASSERT_TRUE(e) << what;
     EXPECT_EQ(e->code, kExitEnvironment) << what;
     EXPECT_THAT(e->message, HasSubstr("the virtual environment '/p/.venv' was " + std::string(c.error))) << what;
-    EXPECT_THAT(e->message, HasSubstr("recreate it with 'pycache-python -m venv'")) << what;
+    EXPECT_THAT(e->message, HasSubstr("recreate it with 'pycache-python -m venv', or run it with 'pycache run', "
+                                      "which finds its Python on this machine"))
+        << what;
+    EXPECT_THAT(e->message, Not(HasSubstr("rebuild"))) << "never a build: " << what;
   }
 }
 
