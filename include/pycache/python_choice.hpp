@@ -29,6 +29,10 @@ struct PythonChoice {
   // else why the one found can't be used, for the error.
   std::optional<interpreters::Interpreter> interpreter{};
   std::string why_not{};
+  // With `interpreter`: why it can't be embedded (no module for its minor
+  // version, no shared libpython, a debug libpython...); then it runs
+  // itself, the policy in python's flags (flags_run.hpp). Empty: embedded.
+  std::string not_embedded{};
 };
 
 PythonChoice choose_python(const PolicyResolution& resolution);
