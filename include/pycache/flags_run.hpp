@@ -34,9 +34,14 @@ struct Decision {
   std::string why;  // Flags: why it is not embedded; Refused: why it is not run (one line); Embedded: empty
 };
 
-// Decides for `in`: Refused when embed_module::check_trust refuses it (the
-// interpreter, its libpython or the module another user's or writable by
-// everyone) or it is older than 3.8 (no -X pycache_prefix); else Embedded
+// Why `in` must never run, not even itself: embed_module::check_trust's
+// finding, or it is older than 3.8 (no -X pycache_prefix). nullopt: it may.
+std::optional<std::string> refusal(const interpreters::Interpreter& in, const fs::path& modules_dir,
+                                   const Trust& trust);
+
+// Decides for `in`: Refused when refusal() says why (the interpreter, its
+// libpython or the module another user's or writable by everyone; older
+// than 3.8); else Embedded
 // when `embedded_program` exists and embed_module::check finds nothing;
 // else Flags, with check's finding (or the missing program) as the reason.
 Decision decide(const interpreters::Interpreter& in, const fs::path& modules_dir, const fs::path& embedded_program,

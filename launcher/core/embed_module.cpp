@@ -132,8 +132,7 @@ std::optional<Error> check(const interpreters::Interpreter& in, const fs::path& 
   return check_before_loading(in, modules_dir, trust);
 }
 
-std::optional<Error> check_trust(const interpreters::Interpreter& in, const fs::path& modules_dir,
-                                 const Trust& trust) {
+std::optional<Error> check_trust(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
   if (in.refused)
     return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
   if (!in.libpython.empty())

@@ -57,13 +57,18 @@ std::string joined(const std::vector<std::string>& flags) {
 
 }  // namespace
 
+std::optional<std::string> refusal(const interpreters::Interpreter& in, const fs::path& modules_dir,
+                                   const Trust& trust) {
+  if (auto e = embed_module::check_trust(in, modules_dir, trust)) return e->message;
+  if (minor_of(in.major_minor) < 8)
+    return fmt::format("Python {} at '{}' is not used: it has no -X pycache_prefix (pycache runs Python 3.8 and later)",
+                       in.name(), printable(in.path.native()));
+  return std::nullopt;
+}
+
 Decision decide(const interpreters::Interpreter& in, const fs::path& modules_dir, const fs::path& embedded_program,
                 const Trust& trust) {
-  if (auto e = embed_module::check_trust(in, modules_dir, trust)) return {How::Refused, e->message};
-  if (minor_of(in.major_minor) < 8)
-    return {How::Refused,
-            fmt::format("Python {} at '{}' is not used: it has no -X pycache_prefix (pycache runs Python 3.8 and later)",
-                        in.name(), printable(in.path.native()))};
+  if (auto why = refusal(in, modules_dir, trust)) return {How::Refused, std::move(*why)};
   if (::access(embedded_program.c_str(), X_OK) != 0)
     return {How::Flags, fmt::format("this pycache has no {}", printable(embedded_program.filename().native()))};
   if (auto e = embed_module::check(in, modules_dir, trust)) return {How::Flags, e->message};

@@ -129,8 +129,18 @@ TEST(FlagsRunCommand, ThePolicyBecomesFlagsBeforeTheUsersArgumentsInOrder) {
   c.check_hash_pycs_mode = "always";
   auto cmd = command("/py/bin/python3.9", c, {}, PythonArgs{});
   EXPECT_EQ(cmd.program, "/py/bin/python3.9");
-  const std::vector<std::string> want{"/py/bin/python3.9", "-B", "-OO", "-X", "pycache_prefix=/p",
-                                      "--check-hash-based-pycs", "always", "-c", "pass", "a", "-O", "b"};
+  const std::vector<std::string> want{"/py/bin/python3.9",
+                                      "-B",
+                                      "-OO",
+                                      "-X",
+                                      "pycache_prefix=/p",
+                                      "--check-hash-based-pycs",
+                                      "always",
+                                      "-c",
+                                      "pass",
+                                      "a",
+                                      "-O",
+                                      "b"};
   EXPECT_EQ(cmd.argv, want);
   EXPECT_EQ(flags_text(c, PythonArgs{}), "-B -OO -X pycache_prefix=/p --check-hash-based-pycs always");
 }
