@@ -162,6 +162,18 @@ TEST_F(FlagsRun, ExplainAndPolicySayItOnceWithTheFlags) {
   EXPECT_NE(p.out.find("python's flags -X pycache_prefix=" + prefix.native()), std::string::npos) << p.out;
 }
 
+TEST_F(FlagsRun, AVenvMadeByThatPythonRunsAsItsOwnPython) {
+  auto made = direct({"-m", "venv", "--without-pip", (proj / ".venv").native()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  write_file(proj / ".venv/lib/python3.9/site-packages/inside.py", "WHERE = 'site-packages'\n");
+  const std::string show = "import sys, inside; print(sys.prefix, sys.base_prefix, inside.WHERE, sys.pycache_prefix)";
+  auto o = pycache({"run", "-c", show});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  auto own = run({{(proj / ".venv/bin/python").native(), "-c", show}, std::nullopt, env, proj});
+  EXPECT_EQ(o.out, own.out.substr(0, own.out.rfind(' ')) + " " + prefix.native() + "\n") << "the venv's own python";
+  EXPECT_EQ(o.out.rfind((proj / ".venv").native() + " ", 0), 0u) << o.out;
+}
+
 TEST_F(FlagsRun, AnUntrustedInterpreterIsStillRefusedNeverRun) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory to nobody";
   const fs::path theirs = t / "theirs";
