@@ -47,6 +47,14 @@ fs::path default_modules_dir();
 std::optional<Error> check(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
                            const Trust& trust = Trust::current());
 
+// check()'s findings that are about trust alone: the interpreter refused,
+// its libpython or the module (when there is one) another user's, writable
+// by everyone, or below a directory that is. Such an interpreter is neither
+// loaded nor run. nullopt: nothing about trust (check() may still find that
+// it can't be embedded).
+std::optional<Error> check_trust(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
+                                 const Trust& trust = Trust::current());
+
 // Loads the module of `interpreter` from `modules_dir`. One-line errors
 // (kExitEnvironment): the interpreter is refused; it has no shared
 // libpython; its libpython is a debug build (libpython3.Xd.so: another

@@ -10,6 +10,7 @@
 
 #include "pycache/embed.hpp"
 #include "pycache/error.hpp"
+#include "pycache/flags_run.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/getpath.hpp"
 #include "pycache/init.hpp"
@@ -109,6 +110,9 @@ struct PreparedRun {
   // Or, when none of this build answers, the interpreter of the machine that
   // runs it through its embedding module (pycache-embedded; runtime null).
   std::optional<interpreters::Interpreter> interpreter;
+  // Or that interpreter run itself, the policy in python's flags, when it
+  // can't be embedded (flags_run.hpp): what start_run execs.
+  std::optional<flags_run::Command> flags_run;
   InitSettings init;              // whether an init goes in front of python
   bool sets_environment = false;  // false for python's info-only command lines (--version)
   std::string explanation;        // --explain: the policy report for stderr; else empty

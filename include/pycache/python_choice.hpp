@@ -38,6 +38,10 @@ struct PythonChoice {
   // The request resolved to a Python that requires-python rules out: the
   // one-line refusal (runtime and interpreter then unset, cache_tag kept).
   std::string contradiction{};
+  // With `interpreter`: why it can't be embedded (no module for its minor
+  // version, no shared libpython, a debug libpython...); then it runs
+  // itself, the policy in python's flags (flags_run.hpp). Empty: embedded.
+  std::string not_embedded{};
 };
 
 PythonChoice choose_python(const PolicyResolution& resolution);

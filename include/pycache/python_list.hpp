@@ -29,6 +29,8 @@ struct Row {
   interpreters::Interpreter interpreter;
   std::optional<std::string> not_embeddable;  // nullopt: embeddable
   const runtime::Runtime* runtime = nullptr;  // the runtime of this build `run` uses for its minor, or none
+  // Not embeddable, yet trusted: `run` runs it itself, the policy in python's flags (flags_run.hpp).
+  bool runs_itself = false;
 };
 
 // One row per interpreter, in discovery order; `runtime_for` is

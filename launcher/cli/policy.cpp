@@ -3,6 +3,7 @@
 
 #include "cli11_support.hpp"
 #include "prologue.hpp"
+#include "pycache/flags_run.hpp"
 #include "pycache/launch.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -49,6 +50,8 @@ int policy_main(Args args) {
   // The policy, the Python that runs the project, and where that choice comes from.
   auto found = prologue->target(discovery_start(target, prologue->cwd));
   if (!found) return fail(found.error());
+  // An interpreter pycache can't embed runs itself: the python key's origin says so, with its flags.
+  flags_run::record_choice(found->resolution.policy, found->python);
   const PolicyResolution& resolved = found->resolution;
   const PythonChoice& choice = found->python;
   int status = kExitOk;

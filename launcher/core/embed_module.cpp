@@ -82,24 +82,10 @@ std::string dl_error() {
   return e ? std::string(e) : std::string("unknown error");
 }
 
-// The checks that need no dlopen.
-std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& file,
-                                          const Trust& trust) {
-  if (in.refused)
-    return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
-  if (in.libpython.empty())
-    return failure(fmt::format("Python {} at {} has no shared libpython to load (it is linked statically)", in.name(),
-                               quoted(in.path)));
-  if (auto e = check_library_name(in)) return e;
-  if (auto why = distrust_library(trust, in.libpython))
-    return failure(fmt::format("Python {}'s library {} is not loaded: {}", in.name(), quoted(in.libpython), *why));
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0)
-    return failure(fmt::format("no embedding module for Python {}: {} is missing", in.name(), quoted(file)));
-  if (auto why = distrust_library(trust, file))
-    return failure(fmt::format("the embedding module {} is not loaded: {}", quoted(file), *why));
-  return std::nullopt;
-}
+// The checks that need no dlopen: trust (check_trust) first, then what
+// embedding needs.
+std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& modules_dir,
+                                          const Trust& trust);
 
 // The hook frozen for the module's version, if the build froze one.
 const generated::FrozenHook* frozen_hook(const PycacheEmbedV1& table) {
@@ -143,14 +129,46 @@ fs::path default_modules_dir() {
 }
 
 std::optional<Error> check(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
-  return check_before_loading(in, modules_dir / module_file_name(in), trust);
+  return check_before_loading(in, modules_dir, trust);
 }
+
+std::optional<Error> check_trust(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
+  if (in.refused)
+    return failure(fmt::format("Python {} at {} is not used: {}", in.name(), quoted(in.path), *in.refused));
+  if (!in.libpython.empty())
+    if (auto why = distrust_library(trust, in.libpython))
+      return failure(fmt::format("Python {}'s library {} is not loaded: {}", in.name(), quoted(in.libpython), *why));
+  const fs::path file = modules_dir / module_file_name(in);
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0)  // a module that is missing is no finding of trust
+    if (auto why = distrust_library(trust, file))
+      return failure(fmt::format("the embedding module {} is not loaded: {}", quoted(file), *why));
+  return std::nullopt;
+}
+
+namespace {
+
+std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& modules_dir,
+                                          const Trust& trust) {
+  if (auto e = check_trust(in, modules_dir, trust)) return e;
+  if (in.libpython.empty())
+    return failure(fmt::format("Python {} at {} has no shared libpython to load (it is linked statically)", in.name(),
+                               quoted(in.path)));
+  if (auto e = check_library_name(in)) return e;
+  const fs::path file = modules_dir / module_file_name(in);
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    return failure(fmt::format("no embedding module for Python {}: {} is missing", in.name(), quoted(file)));
+  return std::nullopt;
+}
+
+}  // namespace
 
 Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
   Module m;
   m.libpython = in.libpython;
   m.file = modules_dir / module_file_name(in);
-  if (auto e = check_before_loading(in, m.file, trust)) return *e;
+  if (auto e = check_before_loading(in, modules_dir, trust)) return *e;
   // Lazy, as python's own binary binds its libpython: binding all of it now
   // cost 1.3 M instructions a start (3.12). The module is bound now, so a
   // symbol this libpython lacks is an error here, not a crash later.

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "pycache/flags_run.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/handoff.hpp"
 #include "pycache/init.hpp"
@@ -332,8 +333,9 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personal
 // else an interpreter of the machine. Another program than this one runs
 // it, and is sys.executable (a venv's link leads to it): that runtime's
 // program, or pycache-embedded.
+// `through_flags`: that interpreter runs itself (flags_run.hpp).
 std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun& run, std::string& executable,
-                                       std::string& argv0) {
+                                       std::string& argv0, bool& through_flags) {
   // pycache-embedded started as python by a program it ran, with no policy inherited.
   if (!embed::has_builtin_runtime() && resolution.policy.python().empty())
     if (const char* path = std::getenv(kEmbeddedPythonVariable); path && *path)
@@ -341,6 +343,8 @@ std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun
   PythonChoice choice = choose_python(resolution);
   if (!choice.runtime && choice.interpreter) {
     record_python_choice(resolution.policy, choice);
+    flags_run::record_choice(resolution.policy, choice);
+    through_flags = !choice.not_embedded.empty();
     run.interpreter = std::move(choice.interpreter);
     run.runtime = nullptr;
     if (embed::has_builtin_runtime()) {
@@ -384,8 +388,9 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
   // (a venv's, the one its inherited policy names, the default), even for
   // `--version`.
   run.runtime = &runtime::self();
+  bool through_flags = false;
   if (!embed::has_builtin_runtime() || (personality == Personality::PycacheRun && run.sets_environment))
-    if (auto e = choose_run_python(resolution, run, executable, argv0)) return *e;
+    if (auto e = choose_run_python(resolution, run, executable, argv0, through_flags)) return *e;
   std::vector<std::string> argv;
   argv.reserve(python_args.size() + 1);
   argv.push_back(std::move(argv0));
@@ -395,6 +400,9 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
   if (!plan) return plan.error();
   run.plan = std::move(*plan);
   if (run.interpreter) run.plan.environment.emplace_back(kEmbeddedPythonVariable, run.interpreter->path.native());
+  if (through_flags)
+    run.flags_run = flags_run::command(flags_run::program_for(*run.interpreter, resolution.policy),
+                                       run.plan.interpreter, run.plan.environment, scanned);
   if (opts.explain) run.explanation = format_policy(resolution);
   run.init = init_settings(resolution.policy);
   return run;
@@ -407,11 +415,13 @@ int start_run(const PreparedRun& run) {
       else unsetenv(name.c_str());
     }
   }
-  if (runtime::is_self(*run.runtime))
+  if (run.runtime && runtime::is_self(*run.runtime))
     if (auto stale = stale_core_warning()) log().warn("{}", *stale);
   // Last thing before Python, which must never be forked once initialised.
   // In the init's process start_init never returns.
   start_init(init_role(run.init.mode, getpid()), run.init.target);
+  // An interpreter pycache can't embed: exec'd itself, the policy in its flags.
+  if (run.flags_run) return flags_run::exec(*run.flags_run);
   if (run.interpreter) {
     const std::string& path = run.interpreter->path.native();
     if (embed::has_builtin_runtime()) return hand_off_embedded(path, run.plan.interpreter);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pycache/embed_module.hpp"
+#include "pycache/flags_run.hpp"
 #include "pycache/handoff.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -93,18 +94,16 @@ bool answers(const interpreters::Interpreter& in, std::string_view request) {
   return parts < 3 || in.version == digits;  // a patch release is that very one
 }
 
-// Takes `in` for `c` when pycache-embedded can run it (its module, its
-// libpython, trust), else records why not. True when taken.
+// Takes `in` for `c` when pycache can run it: through its embedding module
+// in pycache-embedded, else (a trusted one it can't embed) itself with the
+// policy in python's flags; else records why not. True when taken.
 bool take_interpreter(PythonChoice& c, interpreters::Interpreter in, const Trust& trust) {
-  if (::access(embedded_program().c_str(), X_OK) != 0) {
-    c.why_not = fmt::format("this pycache has no {} to run the Python found at '{}'", kEmbeddedProgram,
-                            printable(in.path.native()));
+  auto how = flags_run::decide(in, embed_module::default_modules_dir(), embedded_program(), trust);
+  if (how.how == flags_run::How::Refused) {
+    c.why_not = std::move(how.why);
     return false;
   }
-  if (auto e = embed_module::check(in, embed_module::default_modules_dir(), trust)) {
-    c.why_not = e->message;
-    return false;
-  }
+  c.not_embedded = std::move(how.why);
   c.interpreter = std::move(in);
   c.cache_tag = pyc::cache_tag_of_version(c.interpreter->name());
   return true;

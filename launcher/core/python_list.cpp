@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pycache/embed_module.hpp"
+#include "pycache/flags_run.hpp"
 #include "pycache/json.hpp"
 
 namespace pycache::python_list {
@@ -38,7 +39,10 @@ std::string run_text(const Row& row) {
   if (!r && !row.not_embeddable)
     return fmt::format("through its embedding module in pycache-embedded (no runtime {} in this build)",
                        row.interpreter.name());
-  if (!r) return fmt::format("not run (no runtime {} in this build, and it can't be embedded)", row.interpreter.name());
+  if (!r && row.runs_itself)
+    return fmt::format("itself, the policy in python's flags (no runtime {} in this build, and it can't be embedded)",
+                       row.interpreter.name());
+  if (!r) return fmt::format("not run (no runtime {} in this build, and it is refused)", row.interpreter.name());
   if (row.interpreter.real == fs::path(r->interpreter_real)) return fmt::format("runtime {} of this build", r->name);
   return fmt::format("runtime {} of this build ({}, {}), not this file", r->name, r->version, r->interpreter_real);
 }
@@ -56,7 +60,11 @@ std::vector<Row> rows(const std::vector<Interpreter>& found, const fs::path& mod
                       const runtime::Runtime* (*runtime_for)(std::string_view name)) {
   std::vector<Row> out;
   out.reserve(found.size());
-  for (const auto& in : found) out.push_back({in, why_not_embeddable(in, modules_dir, trust), runtime_for(in.name())});
+  for (const auto& in : found) {
+    Row row{in, why_not_embeddable(in, modules_dir, trust), runtime_for(in.name())};
+    row.runs_itself = row.not_embeddable && !flags_run::refusal(in, modules_dir, trust);
+    out.push_back(std::move(row));
+  }
   return out;
 }
 

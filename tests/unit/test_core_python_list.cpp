@@ -108,6 +108,24 @@ TEST(FormatList, StaticRefusedAndFreeThreadedAreSaidPlainly) {
       << text;
 }
 
+TEST(FormatList, OneThatCantBeEmbeddedRunsItselfUnlessRefused) {
+  Install i(false);
+  Interpreter theirs = i.in;
+  theirs.refused = "it is owned by nobody (uid 65534), not by you or root";
+  Interpreter old = i.in;
+  old.major_minor = "3.7";
+  old.version = "3.7.16";
+  auto text = format_list(rows({i.in, theirs, old}, i.modules, Trust::current(), no_runtime));
+  EXPECT_NE(text.find("  run: itself, the policy in python's flags (no runtime 3.12 in this build, and it can't be "
+                      "embedded)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("embed: no (refused)  run: not run (no runtime 3.12 in this build, and it is refused)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("run: not run (no runtime 3.7 in this build, and it is refused)\n"), std::string::npos) << text;
+}
+
 TEST(FormatList, ARuntimeOfThisBuildIsNamed) {
   Install i;
   const runtime::Runtime& self = runtime::default_runtime();
