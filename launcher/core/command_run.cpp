@@ -181,7 +181,7 @@ std::string suggest_program(const std::string& name, const std::string& venv, co
       if (e.type != FileType::Directory) names.push_back(std::move(e.name));
   }
   std::vector<std::string_view> views(names.begin(), names.end());
-  const std::string best(closest_match(name, views));
+  std::string best(closest_match(name, views));
   if (best.empty() || !first_program(best, dirs, env, trust, files, Warn::No)) return {};
   return best;
 }
