@@ -109,6 +109,11 @@ TEST_F(RunCommand, ACommandOnPathRunsAndWithoutAVenvNoVirtualEnvIsSet) {
   base.pop_back();
   EXPECT_EQ(o.out, "[] " + (t / "tools/tool").native() + "\n" + base + " " + pfx.native() + " False\n");
   expect_policy_reached();
+  // No #! line: /bin/sh runs it, as a shell and execvp do.
+  executable(t / "tools/nosh", "echo \"no #! line\" \"$@\"\n");
+  auto nosh = pycache({"nosh", "x"});
+  EXPECT_EQ(nosh.exit_code, 0) << nosh.err;
+  EXPECT_EQ(nosh.out, "no #! line x\n");
 }
 
 // A command killed by a signal dies of it, as a python pycache runs does
