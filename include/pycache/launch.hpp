@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pycache/command_run.hpp"
 #include "pycache/embed.hpp"
 #include "pycache/error.hpp"
 #include "pycache/flags_run.hpp"
@@ -91,17 +92,6 @@ inline constexpr const char* kEmbeddedPythonVariable = "PYCACHE_EMBEDDED_PYTHON"
 // argv[0] of pycache's own helper processes (see cli.cpp).
 inline constexpr const char* kInternalArgv0 = "pycache-internal";
 
-// `pycache run NAME` where NAME is no file: the console script NAME in the
-// venv's bin/, else in PATH's absolute directories (absolute_path_entries):
-// the first executable regular file of that name (a directory or a FIFO is
-// passed over). One that `trust` does not allow (distrust_directory: it, a
-// link or a directory on the way is another user's, or a directory on the
-// way is writable by everyone without the sticky bit) is passed over with
-// one warning. An Error (kExitUsage) when there is none, or when the first
-// one found is not a Python script.
-Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
-                                     const Trust& trust, FileSystem& files = real_fs());
-
 // A command line parsed, its policy resolved and its launch planned: what
 // start_run() runs. Nothing printed: the caller says `explanation`.
 struct PreparedRun {
@@ -113,6 +103,9 @@ struct PreparedRun {
   // Or that interpreter run itself, the policy in python's flags, when it
   // can't be embedded (flags_run.hpp): what start_run execs.
   std::optional<flags_run::Command> flags_run;
+  // Or a program that is not Python (`pycache run ruff check .`), run in
+  // pycache's place with plan.environment (runtime null).
+  std::optional<CommandRun> command;
   InitSettings init;              // whether an init goes in front of python
   bool sets_environment = false;  // false for python's info-only command lines (--version)
   std::string explanation;        // --explain: the policy report for stderr; else empty

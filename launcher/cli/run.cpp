@@ -1,4 +1,5 @@
 // pycache run [pycache options] [python options] (SCRIPT | -m MODULE | -c CMD | -) [ARGS...]
+// pycache run [pycache options] PROGRAM [ARGS...]
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -55,6 +56,9 @@ CommandDoc run_doc() {
       "Runs python under the bytecode policy in force for SCRIPT (or the current directory for -m, -c and -), on "
       "the project's Python. Everything from the first argument that is not a pycache option on is python's own "
       "command line, with python's exact behaviour: see 'pycache-python --help' for python's options. "
+      "A SCRIPT that is a name, no file, is a program of the venv's bin/ or PATH, as for 'uv run': a Python script "
+      "runs as that script, any other program (ruff, make, a shell script) in pycache's place, with the venv's bin/ "
+      "first on PATH, VIRTUAL_ENV set and the policy in python's variables. "
       "'pycache-python ARGS' runs the default Python as 'pycache run' would, without pycache's options.";
   for (const auto& o : run_options())
     doc.options.push_back(OptionDoc{{std::string(o.name)}, std::string(o.metavar), std::string(o.help)});

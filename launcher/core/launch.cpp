@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
 
 #include "pycache/flags_run.hpp"
+#include "pycache/command_run.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/handoff.hpp"
 #include "pycache/init.hpp"
@@ -238,73 +240,33 @@ std::optional<std::string> stale_core_warning(const CoreFacts& f, FileSystem& fi
 
 namespace {
 
-// Why the console script `candidate` must not run: it, a symbolic link or a
-// directory on the way to it is another user's, or a directory on the way
-// is writable by everyone without the sticky bit (the trust rule of venvs).
-std::optional<std::string> distrust_console_script(const Trust& trust, const fs::path& candidate,
-                                                   const EnvLookup& env) {
-  auto why = distrust_directory(trust, candidate, Exclusive::No);
-  if (!why) return std::nullopt;
-  return fmt::format("ignoring the console script '{}': {}; to trust it, add \"{}\" to safe-directories in {}",
-                     printable(candidate.native()), *why, printable(candidate.parent_path().native()),
-                     printable(user_policy_path(env).native()));
-}
-
-}  // namespace
-
-Result<fs::path> find_console_script(const std::string& name, const std::string& venv, const EnvLookup& env,
-                                     const Trust& trust, FileSystem& files) {
-  std::vector<fs::path> dirs;
-  if (!venv.empty() && venv != "none") dirs.push_back(fs::path(venv) / "bin");
-  const char* path = env("PATH");
-  for (auto& dir : absolute_path_entries(path ? path : "")) dirs.push_back(std::move(dir));
-  for (const auto& dir : dirs) {
-    const fs::path candidate = dir / name;
-    // A directory or a FIFO of that name is no program: the search goes on, as a shell's does.
-    FileStat st;
-    if (files.stat(candidate, st) != 0 || st.type != FileType::Regular || files.access(candidate, X_OK) != 0) continue;
-    if (auto why = distrust_console_script(trust, candidate, env)) {
-      log().warn("{}", *why);
-      continue;
-    }
-    // A Python script: its first line says so (#!/usr/bin/python3, #!/usr/bin/env python).
-    ConfigFile head = read_config_file(candidate, kConfigFileLimit);
-    std::string_view first = head.ok() ? std::string_view(head.text).substr(0, head.text.find('\n')) : "";
-    if (first.starts_with("#!") && first.find("python") != std::string_view::npos) return candidate;
-    return Error{fmt::format("'{}' is not a Python script (its first line: '{}'): pycache run runs Python",
-                             printable(candidate.native()), printable(first.substr(0, 80))),
-                 kExitUsage};
-  }
-  return Error{fmt::format("'{}': no such file, and no console script of that name in {}", printable(name),
-                           !venv.empty() && venv != "none" ? "the venv or on PATH" : "PATH"),
-               kExitUsage};
-}
-
-namespace {
-
-// `pycache run NAME` where NAME is no file: NAME becomes the console script
-// it names in `python_args` (and `scanned`).
+// `pycache run NAME`: a name that is no file is a program, as for `uv run`
+// (the venv's, else one on PATH); a Python script runs as that script, in
+// `python_args` (and `scanned`), anything else as `command`. A file named
+// by its path that is a program but not Python is a `command` too.
 std::optional<Error> resolve_console_script(const Policy& policy, const fs::path& cwd, const EnvLookup& env,
-                                            std::vector<std::string>& python_args, PythonArgs& scanned) {
-  if (scanned.target != PythonTarget::Script || fs::path(scanned.target_value).has_parent_path()) return std::nullopt;
-  std::error_code ec;
-  if (fs::exists(cwd / scanned.target_value, ec)) return std::nullopt;
-  auto script =
-      find_console_script(scanned.target_value, policy.venv(), env, Trust::current(policy.safe_directories()));
-  if (!script) return script.error();
-  for (auto& a : python_args)
-    if (a == scanned.target_value) {
-      a = script->native();
-      break;
-    }
-  scanned = scan_python_args(python_args);
+                                            std::vector<std::string>& python_args, PythonArgs& scanned,
+                                            std::optional<CommandRun>& command) {
+  if (scanned.target != PythonTarget::Script) return std::nullopt;
+  auto at = std::find(python_args.begin(), python_args.end(), scanned.target_value);
+  if (at == python_args.end()) return std::nullopt;
+  auto target = resolve_run_target(*at, std::span(python_args.begin(), at), cwd, policy.venv(), env,
+                                   Trust::current(policy.safe_directories()));
+  if (!target) return target.error();
+  if (target->kind == RunTarget::Kind::Command) {
+    command = CommandRun{target->path, {at, python_args.end()}};
+  } else if (target->kind == RunTarget::Kind::PythonScript) {
+    *at = target->path.native();
+    scanned = scan_python_args(python_args);
+  }
   return std::nullopt;
 }
 
 // The policy a run is under: resolved from where the program is, its read-only
 // fallback applied and the directories checked again.
 Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personality, const fs::path& cwd,
-                                    const EnvLookup& env, std::vector<std::string>& python_args, PythonArgs& scanned) {
+                                    const EnvLookup& env, std::vector<std::string>& python_args, PythonArgs& scanned,
+                                    std::optional<CommandRun>& command) {
   const bool pycache_run = personality == Personality::PycacheRun;
   PolicyQuery query{discovery_start(scanned, cwd), &opts, python_options_layer(scanned, cwd),
                     !scanned.ignore_environment};
@@ -314,12 +276,19 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personal
   auto resolved = resolve_policy(query, env, cwd);
   if (!resolved) return resolved.error();
   PolicyResolution resolution = std::move(*resolved);
+  // `pycache run pytest`, `pycache run ruff check .`: as `uv run`.
+  if (pycache_run)
+    if (auto e = resolve_console_script(resolution.policy, cwd, env, python_args, scanned, command)) return *e;
+  // A command named by its path runs in the current directory's project, as
+  // `uv run` runs it: python imports nothing beside it.
+  if (command && query.start_dir != cwd) {
+    query.start_dir = cwd;
+    resolved = resolve_policy(query, env, cwd);
+    if (!resolved) return resolved.error();
+    resolution = std::move(*resolved);
+  }
   // Where the program's own bytecode goes without a prefix: the project it runs in.
   const fs::path tree_dir = resolution.discovered_from.empty() ? query.start_dir : resolution.discovered_from;
-  // `pycache run pytest`: a name that is no file is a console script, as
-  // for `uv run`: the venv's, else one on PATH, run as that script.
-  if (pycache_run)
-    if (auto e = resolve_console_script(resolution.policy, cwd, env, python_args, scanned)) return *e;
   const Trust trust = Trust::current(resolution.policy.safe_directories());
   if (auto refused = make_private_prefix(resolution.policy, trust)) return *refused;
   apply_read_only(resolution.policy, tree_dir, env);
@@ -379,9 +348,17 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
   run.sets_environment = scanned.target != PythonTarget::InfoOnly;
   PolicyResolution resolution;
   if (run.sets_environment) {
-    auto resolved = run_policy(opts, personality, cwd, env, python_args, scanned);
+    auto resolved = run_policy(opts, personality, cwd, env, python_args, scanned, run.command);
     if (!resolved) return resolved.error();
     resolution = std::move(*resolved);
+  }
+  // A program that is not Python runs in pycache's place, in the policy's environment.
+  if (run.command) {
+    run.runtime = nullptr;
+    run.plan.environment = command_environment(resolution.policy, env);
+    if (opts.explain) run.explanation = format_policy(resolution);
+    run.init = init_settings(resolution.policy);
+    return run;
   }
   // `pycache run` runs on the project's Python; pycache-pythonX.Y is X.Y;
   // pycache-embedded, which embeds none, on the Python it chooses as python
@@ -422,6 +399,7 @@ int start_run(const PreparedRun& run) {
   start_init(init_role(run.init.mode, getpid()), run.init.target);
   // An interpreter pycache can't embed: exec'd itself, the policy in its flags.
   if (run.flags_run) return flags_run::exec(*run.flags_run);
+  if (run.command) return exec_command(*run.command);
   if (run.interpreter) {
     const std::string& path = run.interpreter->path.native();
     if (embed::has_builtin_runtime()) return hand_off_embedded(path, run.plan.interpreter);

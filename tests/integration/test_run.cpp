@@ -314,18 +314,17 @@ TEST_F(Run, AConsoleScriptByItsNameFromTheVenvThenPath) {
   write_file(proj / ".venv/bin/tool", "#!/usr/bin/env python\nimport sys\nprint('venv tool', sys.prefix)\n");
   fs::permissions(proj / ".venv/bin/tool", fs::perms::owner_all, fs::perm_options::add);
   EXPECT_EQ(pycache({"tool"}).out, "venv tool " + (proj / ".venv").native() + "\n");
-  // Not Python, or not there: one line.
+  // Not Python: run as a command (test_run_command.cpp). Not there: one line.
   write_file(t / "tools/bin/shell-tool", "#!/bin/sh\necho hi\n");
   fs::permissions(t / "tools/bin/shell-tool", fs::perms::owner_all, fs::perm_options::add);
   auto sh = pycache({"shell-tool"});
-  EXPECT_EQ(sh.exit_code, 2);
-  EXPECT_EQ(sh.err, "pycache: error: '" + (t / "tools/bin/shell-tool").native() +
-                        "' is not a Python script (its first line: '#!/bin/sh'): pycache run runs Python\n");
+  EXPECT_EQ(sh.exit_code, 0) << sh.err;
+  EXPECT_EQ(sh.out, "hi\n");
   auto none = pycache({"no-such-tool-xyz"});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_EQ(none.err,
-            "pycache: error: 'no-such-tool-xyz': no such file, and no console script of that name in the "
-            "venv or on PATH\n");
+            "pycache: error: 'no-such-tool-xyz' not found: no such file, and no command of that name in the venv or "
+            "on PATH\n");
 }
 
 // `pycache run pytest` as `uv run pytest`: the real console script, its

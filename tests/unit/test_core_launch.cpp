@@ -163,16 +163,5 @@ TEST(ReadOnly, AWritablePrefixIsMadeAndKept) {
   EXPECT_EQ(files.mutations(), (std::vector<std::string>{"mkdir /cache/a", "mkdir /cache/a/b"}));
 }
 
-TEST(ConsoleScript, OnlyAnExecutableRegularFileIsOne) {
-  test::FakeFileSystem files;
-  files.add_dir("/venv/bin/tool");  // a directory of that name is passed over
-  files.add_file("/bin/tool", "#!/usr/bin/python3\n");
-  files.fail(test::FakeFileSystem::Op::Access, "/bin/tool", EACCES);
-  auto found = find_console_script("tool", "/venv", lookup({{"PATH", "/bin"}}), Trust::current({}), files);
-  ASSERT_FALSE(found) << "not executable";
-  EXPECT_EQ(found.error().code, kExitUsage);
-  EXPECT_EQ(found.error().message, "'tool': no such file, and no console script of that name in the venv or on PATH");
-}
-
 }  // namespace
 }  // namespace pycache
