@@ -227,13 +227,15 @@ std::string version_text() {
   const runtime::Runtime& me = runtime::self();
   const bool builtin = embed::has_builtin_runtime();
   std::string commit = *build::kCommit ? fmt::format("commit {}, ", build::kCommit) : std::string();
-  std::string out = fmt::format("pycache {} ({}{} build, {}{})\n", build::kVersion, commit, build::kBuildType,
-                                build::kCompiler, builtin ? "; default runtime: CPython " + std::string(me.version) : "");
+  std::string out =
+      fmt::format("pycache {} ({}{} build, {}{})\n", build::kVersion, commit, build::kBuildType, build::kCompiler,
+                  builtin ? "; default runtime: CPython " + std::string(me.version) : "");
   if (!builtin) out += modules_line();
   for (const auto& r : runtime::all()) {
     auto path = runtime::program_path(r);
-    out += fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter,
-                       r.link, r.libpython, path ? "" : " (not installed here)", runtime::is_self(r) ? ", this program" : "");
+    out +=
+        fmt::format("  {:<22} CPython {} of {}, {} libpython {}{}{}\n", r.program(), r.version, r.interpreter, r.link,
+                    r.libpython, path ? "" : " (not installed here)", runtime::is_self(r) ? ", this program" : "");
   }
   if (builtin) out += fmt::format("embedded core: {}\n", embed::runtime_build());
   if (auto stale = stale_core_warning()) out += "warning: " + *stale + "\n";

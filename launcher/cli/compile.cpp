@@ -53,13 +53,14 @@ struct Group {
 // The Group (without roots) for the Python of `target`.
 Result<Group> group_for(const Target& target) {
   if (const runtime::Runtime* rt = target.runtime)
-    return Group{std::string(rt->name),     *runtime::program_path(*rt), {"compile-worker"},
-                 std::string(rt->cache_tag), rt->magic,                   std::string(rt->version)};
+    return Group{
+        std::string(rt->name),   *runtime::program_path(*rt), {"compile-worker"}, std::string(rt->cache_tag), rt->magic,
+        std::string(rt->version)};
   const interpreters::Interpreter& in = *target.python.interpreter;
   auto magic = pyc::magic_of_version(in.major_minor);
   if (!magic)
-    return Error{fmt::format("pycache does not know the magic number of Python {} ('{}') to compile for it",
-                             in.version, printable(in.path.native())),
+    return Error{fmt::format("pycache does not know the magic number of Python {} ('{}') to compile for it", in.version,
+                             printable(in.path.native())),
                  kExitEnvironment};
   return Group{in.path.native(), embedded_program(), {"compile-worker", in.path.native()}, target.python.cache_tag,
                *magic,           in.version};

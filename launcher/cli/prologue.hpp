@@ -53,11 +53,11 @@ struct Located {
 };
 // What the prologue prepares for one PATH, as the command's Needs say.
 struct Target {
-  PolicyResolution resolution;                // Needs::Policy
-  PythonChoice python{};                      // Needs::Python
+  PolicyResolution resolution;  // Needs::Policy
+  PythonChoice python{};        // Needs::Python
   // Needs::Runtime: nullptr only when python.interpreter is the Python (run by pycache-embedded)
   const runtime::Runtime* runtime = nullptr;
-  std::shared_ptr<const SkipRules> skip{};    // Needs::SkipRules
+  std::shared_ptr<const SkipRules> skip{};  // Needs::SkipRules
 };
 
 // The prologue's flags besides the policy flags, as the command has them.

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <system_error>
 
-#include "pycache/flags_run.hpp"
 #include "pycache/command_run.hpp"
+#include "pycache/flags_run.hpp"
 #include "pycache/fs.hpp"
 #include "pycache/handoff.hpp"
 #include "pycache/init.hpp"

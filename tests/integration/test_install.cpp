@@ -148,10 +148,9 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
     EXPECT_NE(depends[1].str().find(dep), std::string::npos) << dep << " in " << depends[1];
 
   auto files = run({{"/usr/bin/dpkg-deb", "-c", deb.native()}, std::nullopt, env, t.path()});
-  for (const char* f :
-       {"./usr/bin/pycache -> pycache-embedded", "./usr/bin/pycache-python -> pycache-embedded",
-        "./usr/share/man/man1/pycache.1.gz", "./usr/share/doc/pycache/copyright",
-        "./usr/share/doc/pycache/changelog.gz", "./usr/share/bash-completion/completions/pycache"})
+  for (const char* f : {"./usr/bin/pycache -> pycache-embedded", "./usr/bin/pycache-python -> pycache-embedded",
+                        "./usr/share/man/man1/pycache.1.gz", "./usr/share/doc/pycache/copyright",
+                        "./usr/share/doc/pycache/changelog.gz", "./usr/share/bash-completion/completions/pycache"})
     EXPECT_NE(files.out.find(f), std::string::npos) << f << "\n" << files.out;
   // No static core: Debian's own Python runs on Debian's shared libpython3.11.
   EXPECT_EQ(files.out.find("./usr/bin/pycache-python3."), std::string::npos) << "no static runtime\n" << files.out;

@@ -156,8 +156,8 @@ TEST_F(Show, AnotherPythonsPyc) {
   env["PYENV_ROOT"] = py38.parent_path().parent_path().parent_path().parent_path().native();  // found there
   auto o = pycache({"--dis", other.native()});
   EXPECT_NE(o.out.find("magic   3413: Python 3.8 (not the embedded interpreter's)"), std::string::npos) << o.out;
-  if (version() != "3.8" && fs::exists(py38) && fs::exists(fs::canonical(pycache_bin()).parent_path() /
-                                                           "../lib/pycache/pycache-embed-3.8.so")) {
+  if (version() != "3.8" && fs::exists(py38) &&
+      fs::exists(fs::canonical(pycache_bin()).parent_path() / "../lib/pycache/pycache-embed-3.8.so")) {
     // An interpreter of the machine of that magic disassembles it (pyenv's 3.8 through its module).
     EXPECT_EQ(o.exit_code, 0) << o.err;
     EXPECT_NE(o.out.find("\ndisassembly:\n"), std::string::npos) << o.out;

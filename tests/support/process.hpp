@@ -62,8 +62,8 @@ std::vector<std::vector<std::string>> every_policy_command(WithPython with_pytho
 
 // Paths injected by CMake; $PYCACHE_TEST_RUNTIME (3.12) makes them another
 // runtime's: its build/runtimes/3.12/pycache, its interpreter, its tag.
-fs::path pycache_bin();          // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
-fs::path pycache_python_bin();   // build/bin/pycache-python
+fs::path pycache_bin();         // build/bin/pycache ($PYCACHE_TEST_BIN: another build's)
+fs::path pycache_python_bin();  // build/bin/pycache-python
 // The runtime's own static program, build/bin/pycache-python3.11 (pycache and
 // pycache-python are pycache-embedded, which hands its runs to it).
 fs::path runtime_program();
