@@ -5,7 +5,7 @@
 # updates of it reach pycache without a rebuild (docs/installing.md gives
 # what that costs at start-up). The package is made only when the default
 # runtime's Python is itself from a Debian package (a pyenv Python needs a
-# pyenv under /root); it depends on that Python (python3.X-minimal), its
+# pyenv under /root); it depends on that Python (python3.X), its
 # shared libpython3.X and its libpython3.X-stdlib, at least as new as the one
 # built against, and on what dpkg-shlibdeps finds the programs link (libc6).
 set(_components main embed_modules)
@@ -30,7 +30,7 @@ foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
   endif()
   set(_default_packaged TRUE)
   set(_mm ${PYCACHE_RUNTIME_${_id}_MAJOR_MINOR})
-  foreach(_pkg python${_mm}-minimal libpython${_mm} libpython${_mm}-stdlib)
+  foreach(_pkg python${_mm} libpython${_mm} libpython${_mm}-stdlib)
     execute_process(COMMAND ${PYCACHE_DPKG_QUERY} -W -f=\${Version} ${_pkg} OUTPUT_VARIABLE _v ERROR_QUIET)
     list(APPEND _depends "${_pkg} (>= ${_v})")
   endforeach()
