@@ -153,13 +153,15 @@ void find_machine_interpreter(PythonChoice& c, const fs::path& venv_home, const 
 }
 
 // `c`'s runtime passed over for the interpreter `in` (found, or given),
-// through its embedding module, when that can be embedded. True when taken.
+// embedded or run itself. One that can't be taken (another user's, in a
+// directory others can write, unreadable) leaves `c` without a Python, and
+// why: never the runtime in its place. True when taken.
 bool prefer_interpreter(PythonChoice& c, Result<interpreters::Interpreter> in, const Trust& trust) {
-  if (!in) return false;
   PythonChoice taken{c.request, c.origin};
-  if (!take_interpreter(taken, std::move(*in), trust)) {
-    log().warn("{} runs on the runtime {} ({}): {}", printable(c.origin.describe()), c.runtime->name,
-               c.runtime->version, taken.why_not);
+  if (!in || !take_interpreter(taken, std::move(*in), trust)) {
+    c.why_not = in ? taken.why_not : in.error().message;
+    c.missing = "Python " + c.request;
+    c.runtime = nullptr;
     return false;
   }
   c.interpreter = std::move(taken.interpreter);
@@ -183,7 +185,8 @@ PythonChoice from_version(std::string request, Origin origin, const Trust& trust
   c.runtime = runtime_for_version(c.request);
   if (c.runtime && !venv_home.empty()) prefer_venv_interpreter(c, venv_home, trust);
   c.cache_tag = c.runtime ? std::string(c.runtime->cache_tag) : pyc::cache_tag_of_version(c.request);
-  if (!c.runtime) {
+  // Unless the venv's own interpreter was taken, or refused.
+  if (!c.runtime && !c.interpreter && c.why_not.empty()) {
     c.missing = "Python " + c.request;
     find_machine_interpreter(c, venv_home, trust);
   }

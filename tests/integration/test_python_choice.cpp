@@ -5,6 +5,8 @@
 // tree when no Python answers.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "process.hpp"
@@ -173,6 +175,29 @@ TEST_F(PythonChoice, AVenvRunsOnItsOwnInterpreterNotAnotherOfItsMinorVersion) {
   EXPECT_EQ(c.exit_code, 0) << c.err;
   auto s = pycache({"status", "--check"});
   EXPECT_EQ(s.exit_code, 0) << s.out << s.err;
+}
+
+// A venv whose home is another user's is refused in one line, even where a
+// runtime of its minor version would run it: never another Python.
+TEST_F(PythonChoice, AVenvWhoseHomeIsAnotherUsersIsRefusedNotRunOnTheRuntime) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory to nobody";
+  const fs::path python = pyenv_root() / ("versions/" + std::string(ours.major_minor) + ".7/bin/python" +
+                                          std::string(ours.major_minor));
+  if (!fs::exists(python)) GTEST_SKIP() << "needs pyenv's " << python;
+  const fs::path theirs = t / "theirs";
+  fs::create_directories(theirs);
+  fs::create_symlink(python, theirs / ("python" + std::string(ours.major_minor)));
+  ASSERT_EQ(::lchown((theirs / ("python" + std::string(ours.major_minor))).c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+  write_file(proj / "pycache.toml", "cache-prefix = \"../pfx\"\n");
+  fs::create_directories(proj / ".venv/bin");
+  write_file(proj / ".venv/pyvenv.cfg", "home = " + theirs.native() + "\nversion = " + std::string(ours.major_minor) +
+                                            ".7\n");
+  auto o = pycache({"run", "-c", "print('ran')"});
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_EQ(o.out, "") << "not run on the runtime " << ours.version;
+  EXPECT_NE(o.err.find("nobody"), std::string::npos) << "why: " << o.err;
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << o.err;
 }
 
 }  // namespace
