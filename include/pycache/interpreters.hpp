@@ -78,6 +78,10 @@ struct Interpreter {
   std::string name() const { return major_minor + (free_threaded ? "t" : ""); }
 };
 
+// "Python 3.12.1 found in pyenv"; "Python 3.12.1" for one given by its path
+// (--python PATH, a venv's home), for the reports.
+std::string found_text(const Interpreter& in);
+
 // The versions read out of binaries, kept in one file keyed by the
 // identities of the binary and of the file scanned. The file is read only
 // when it is a regular file of the user's, at most 256 KiB; an entry that

@@ -117,8 +117,8 @@ std::string program_for(const interpreters::Interpreter& in, const Policy& polic
 }
 
 std::string origin_text(const interpreters::Interpreter& in, const std::string& why, const std::string& flags) {
-  return fmt::format("Python {} found in {}, not embedded ({}): run itself with python's flags {}", in.version,
-                     interpreters::place_name(in.place), why, flags);
+  return fmt::format("{}, not embedded ({}): run itself with python's flags {}", interpreters::found_text(in), why,
+                     flags);
 }
 
 void record_choice(Policy& policy, const PythonChoice& choice) {

@@ -161,6 +161,11 @@ std::string_view place_name(Place place) {
   return "";
 }
 
+std::string found_text(const Interpreter& in) {
+  if (in.place == Place::Given) return "Python " + in.version;
+  return fmt::format("Python {} found in {}", in.version, place_name(in.place));
+}
+
 std::string_view version_source_name(VersionSource source) {
   switch (source) {
     case VersionSource::Header: return "patchlevel.h";

@@ -436,8 +436,8 @@ void record_python_choice(Policy& policy, const PythonChoice& choice) {
   if (!choice.runtime && choice.interpreter) {
     const auto& in = *choice.interpreter;
     Origin origin = choice.origin;
-    origin.where += fmt::format("; Python {} found in {}, run through its embedding module {}", in.version,
-                                interpreters::place_name(in.place), embed_module::module_file_name(in));
+    origin.where += fmt::format("; {}, run through its embedding module {}", interpreters::found_text(in),
+                                embed_module::module_file_name(in));
     policy.override(Key::Python, in.path.native(), origin);
     return;
   }

@@ -181,8 +181,8 @@ TEST_F(PythonChoice, AVenvRunsOnItsOwnInterpreterNotAnotherOfItsMinorVersion) {
 // runtime of its minor version would run it: never another Python.
 TEST_F(PythonChoice, AVenvWhoseHomeIsAnotherUsersIsRefusedNotRunOnTheRuntime) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory to nobody";
-  const fs::path python = pyenv_root() / ("versions/" + std::string(ours.major_minor) + ".7/bin/python" +
-                                          std::string(ours.major_minor));
+  const fs::path python =
+      pyenv_root() / ("versions/" + std::string(ours.major_minor) + ".7/bin/python" + std::string(ours.major_minor));
   if (!fs::exists(python)) GTEST_SKIP() << "needs pyenv's " << python;
   const fs::path theirs = t / "theirs";
   fs::create_directories(theirs);
@@ -191,8 +191,8 @@ TEST_F(PythonChoice, AVenvWhoseHomeIsAnotherUsersIsRefusedNotRunOnTheRuntime) {
   ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
   write_file(proj / "pycache.toml", "cache-prefix = \"../pfx\"\n");
   fs::create_directories(proj / ".venv/bin");
-  write_file(proj / ".venv/pyvenv.cfg", "home = " + theirs.native() + "\nversion = " + std::string(ours.major_minor) +
-                                            ".7\n");
+  write_file(proj / ".venv/pyvenv.cfg",
+             "home = " + theirs.native() + "\nversion = " + std::string(ours.major_minor) + ".7\n");
   auto o = pycache({"run", "-c", "print('ran')"});
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_EQ(o.out, "") << "not run on the runtime " << ours.version;
