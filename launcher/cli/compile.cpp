@@ -53,17 +53,32 @@ struct Group {
 // The Group (without roots) for the Python of `target`.
 Result<Group> group_for(const Target& target) {
   if (const runtime::Runtime* rt = target.runtime)
-    return Group{
-        std::string(rt->name),   *runtime::program_path(*rt), {"compile-worker"}, std::string(rt->cache_tag), rt->magic,
-        std::string(rt->version)};
+    return Group{.key = std::string(rt->name),
+                 .program = *runtime::program_path(*rt),
+                 .worker_args = {"compile-worker"},
+                 .cache_tag = std::string(rt->cache_tag),
+                 .magic = rt->magic,
+                 .version = std::string(rt->version),
+                 .roots = {}};
   const interpreters::Interpreter& in = *target.python.interpreter;
+  // Its compiler is the embedded interpreter's: one pycache can't embed has none here.
+  if (!target.python.not_embedded.empty())
+    return Error{fmt::format("Python {} ('{}') can't be embedded ({}): pycache compile can't compile for it; "
+                             "'pycache run -m compileall' compiles with it, under the policy",
+                             in.version, printable(in.path.native()), target.python.not_embedded),
+                 kExitEnvironment};
   auto magic = pyc::magic_of_version(in.major_minor);
   if (!magic)
     return Error{fmt::format("pycache does not know the magic number of Python {} ('{}') to compile for it", in.version,
                              printable(in.path.native())),
                  kExitEnvironment};
-  return Group{in.path.native(), embedded_program(), {"compile-worker", in.path.native()}, target.python.cache_tag,
-               *magic,           in.version};
+  return Group{.key = in.path.native(),
+               .program = embedded_program(),
+               .worker_args = {"compile-worker", in.path.native()},
+               .cache_tag = target.python.cache_tag,
+               .magic = *magic,
+               .version = in.version,
+               .roots = {}};
 }
 
 // More workers than this cost more in start-up and memory than they gain.

@@ -14,7 +14,7 @@ libpython3.11 (a copy of bin/pycache-embedded and lib/pycache without the
 static runtime, as the Debian package installs it). No target: the figures
 say what the shared library costs.
 
-discovery: `pycache run -c pass` in a directory with no venv and a
+discovery: `pycache run -c pass` in a project with no venv and a
 `.python-version` of 3.12, with pyenv's Pythons and a uv-style install dir
 present, against `pycache run --python PATH -c pass` naming that same 3.12.
 Target: ≤ +1% instructions.
@@ -121,6 +121,7 @@ def discovery_group(b, python312):
     env = env_with_pythons(b, uv_dir)
     cwd = b.work / "discovery"
     cwd.mkdir()
+    (cwd / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
     (cwd / ".python-version").write_text("3.12\n")
     saved = b.env
     b.env = env

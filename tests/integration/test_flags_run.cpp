@@ -96,6 +96,17 @@ TEST_F(FlagsRun, APythonWithNoModuleRunsItselfWithThePolicyInItsFlags) {
   EXPECT_TRUE(find_pycache_dirs(proj).empty()) << "nothing in the tree";
 }
 
+// compile's compiler is an embedded interpreter's: for one that can't be
+// embedded, one line saying so and what does compile with it.
+TEST_F(FlagsRun, CompileForAPythonItCantEmbedIsOneLine) {
+  auto o = pycache({"compile", "--python", "3.9", "."});
+  EXPECT_EQ(o.exit_code, 3) << o.out << o.err;
+  EXPECT_NE(o.err.find("can't be embedded"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("pycache run -m compileall"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << o.err;
+  EXPECT_TRUE(find_files(prefix, ".pyc").empty()) << "nothing written";
+}
+
 TEST_F(FlagsRun, ArgumentsOutputExitStatusAndSignalsAreTheInterpretersOwn) {
   const std::vector<std::string> exit7{
       "-c", "import sys; print('out', sys.argv); print('err', file=sys.stderr); raise SystemExit(7)", "a", "-O", "b"};
