@@ -62,9 +62,16 @@ std::optional<Error> check_trust(const interpreters::Interpreter& interpreter, c
 // module for it; the libpython or the module belongs to another user than
 // trust.uid and root, is writable by everyone, or lies below a directory
 // that is; dlopen or dlsym fails; the module's table is of another version,
-// or built for another minor version or threading model.
+// or built for another minor version or threading model, or with the
+// headers of a later patch release than the interpreter (the module is bound
+// lazily, as python binds its libpython: it may call what an older one lacks).
+// Checked::Now: this process described and checked `interpreter` (check())
+// a moment ago, in directories only trusted users can change: the checks
+// are not made twice. Anything handed over from another process is
+// Checked::Again.
+enum class Checked { Again, Now };
 Result<Module> load(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
-                    const Trust& trust = Trust::current());
+                    const Trust& trust = Trust::current(), Checked checked = Checked::Again);
 
 // embed::run_python through the module: flattens `config` for the table
 // (the read-through hook's source included). Like run_python it may end the

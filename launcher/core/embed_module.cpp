@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <cctype>
+#include <charconv>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -66,6 +69,23 @@ std::optional<Error> check_library_name(const interpreters::Interpreter& in) {
   return std::nullopt;
 }
 
+// Whether release `a` ("3.12.0", "3.13.0rc1") comes before release `b`
+// ("3.12.1"): by major, minor and micro; a pre-release before its release.
+bool older_release(std::string_view a, std::string_view b) {
+  auto parts = [](std::string_view v) {
+    std::array<int, 4> out{0, 0, 0, 1};  // the last: 1 for a release, 0 for a pre-release
+    for (int i = 0; i < 3 && !v.empty(); ++i) {
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out[static_cast<std::size_t>(i)]);
+      if (ec != std::errc()) break;
+      v.remove_prefix(static_cast<std::size_t>(end - v.data()));
+      if (!v.empty() && v[0] == '.') v.remove_prefix(1);
+    }
+    if (!v.empty() && std::isalpha(static_cast<unsigned char>(v[0]))) out[3] = 0;
+    return out;
+  };
+  return parts(a) < parts(b);
+}
+
 std::optional<Error> check_table(const interpreters::Interpreter& in, const fs::path& file, const PycacheEmbedV1* t) {
   if (!t || t->table_version != PYCACHE_EMBED_TABLE_VERSION || t->table_size < sizeof(PycacheEmbedV1))
     return failure(fmt::format("the embedding module {} is of another pycache (table version {}, not {})", quoted(file),
@@ -74,6 +94,11 @@ std::optional<Error> check_table(const interpreters::Interpreter& in, const fs::
   if (built != in.name())
     return failure(
         fmt::format("the embedding module {} was built for Python {}, not {}", quoted(file), built, in.name()));
+  if (t->headers_version && older_release(in.version, t->headers_version))
+    return failure(
+        fmt::format("the embedding module {} was built with the headers of Python {}, a later release "
+                    "than this Python {}, whose library may lack what it calls",
+                    quoted(file), t->headers_version, in.version));
   return std::nullopt;
 }
 
@@ -123,9 +148,12 @@ std::string module_file_name(const interpreters::Interpreter& interpreter) {
 }
 
 fs::path default_modules_dir() {
-  const fs::path exe = self_exe();
-  if (exe.empty()) return {};
-  return exe.parent_path().parent_path() / "lib" / "pycache";
+  // The program does not move while it runs: worked out once.
+  static const fs::path dir = [] {
+    const fs::path exe = self_exe();
+    return exe.empty() ? fs::path() : exe.parent_path().parent_path() / "lib" / "pycache";
+  }();
+  return dir;
 }
 
 std::optional<Error> check(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
@@ -164,19 +192,22 @@ std::optional<Error> check_before_loading(const interpreters::Interpreter& in, c
 
 }  // namespace
 
-Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
+Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust,
+                    Checked checked) {
   Module m;
   m.libpython = in.libpython;
   m.file = modules_dir / module_file_name(in);
-  if (auto e = check_before_loading(in, modules_dir, trust)) return *e;
+  if (checked == Checked::Again)
+    if (auto e = check_before_loading(in, modules_dir, trust)) return *e;
   // Lazy, as python's own binary binds its libpython: binding all of it now
-  // cost 1.3 M instructions a start (3.12). The module is bound now, so a
-  // symbol this libpython lacks is an error here, not a crash later.
+  // cost 1.3 M instructions a start (3.12), the module's own 0.1 M. What the
+  // module calls is in every libpython of its minor version from its
+  // headers' patch release on: check_table refuses an older one.
   m.libpython_handle = ::dlopen(m.libpython.c_str(), RTLD_LAZY | RTLD_GLOBAL);
   if (!m.libpython_handle)
     return failure(
         fmt::format("Python {}'s library {} could not be loaded: {}", in.name(), quoted(m.libpython), dl_error()));
-  m.module_handle = ::dlopen(m.file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  m.module_handle = ::dlopen(m.file.c_str(), RTLD_LAZY | RTLD_LOCAL);
   if (!m.module_handle)
     return failure(fmt::format("the embedding module {} could not be loaded: {}", quoted(m.file), dl_error()));
   void* entry = ::dlsym(m.module_handle, PYCACHE_EMBED_ENTRY);

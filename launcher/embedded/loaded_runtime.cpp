@@ -29,17 +29,22 @@ Error not_loaded() {
 bool has_builtin_runtime() { return false; }
 
 std::optional<Error> use_interpreter(const interpreters::Interpreter& in) {
-  // load() checks the trust of what it loads again, right before it does.
-  auto module = embed_module::load(in, embed_module::default_modules_dir(), Trust::current());
+  // The run's own choice, checked a moment ago in this process.
+  auto module =
+      embed_module::load(in, embed_module::default_modules_dir(), Trust::current(), embed_module::Checked::Now);
   if (!module) return module.error();
   g_loaded = Loaded{in, std::move(*module)};
   return std::nullopt;
 }
 
 std::optional<Error> use_interpreter(const std::string& path) {
+  // Handed over by another process: described and checked again.
   auto in = interpreters::inspect(path, Trust::current(), nullptr);
   if (!in) return in.error();
-  return use_interpreter(*in);
+  auto module = embed_module::load(*in, embed_module::default_modules_dir(), Trust::current());
+  if (!module) return module.error();
+  g_loaded = Loaded{std::move(*in), std::move(*module)};
+  return std::nullopt;
 }
 
 int run_python(const InterpreterConfig& config) {

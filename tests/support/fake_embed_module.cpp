@@ -3,8 +3,13 @@
 // FAKE_FREE_THREADED), of table version FAKE_TABLE_VERSION, with no
 // function behind it. Loading it starts no Python. With FAKE_UNDEFINED it
 // needs a symbol no libpython has, as a module built against newer headers
-// than the library loaded might.
+// than the library loaded might. FAKE_HEADERS: the version of the headers
+// it says it was built with.
 #include "pycache/embed_abi.h"
+
+#ifndef FAKE_HEADERS
+#define FAKE_HEADERS "fake"
+#endif
 
 namespace {
 constexpr PycacheEmbedV1 kTable = {FAKE_TABLE_VERSION,
@@ -13,7 +18,7 @@ constexpr PycacheEmbedV1 kTable = {FAKE_TABLE_VERSION,
                                    FAKE_MINOR,
                                    FAKE_FREE_THREADED,
                                    0,
-                                   "fake",
+                                   FAKE_HEADERS,
                                    nullptr,
                                    nullptr,
                                    nullptr,

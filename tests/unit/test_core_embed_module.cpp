@@ -65,6 +65,26 @@ TEST_F(EmbedModuleLoad, AModuleOfTheInterpretersVersionIsLoaded) {
   EXPECT_EQ(m->file, modules / "pycache-embed-3.12.so");
 }
 
+// Bound lazily, a module may call what a libpython older than its headers
+// lacks: such a libpython is refused when loaded, not a crash later.
+TEST_F(EmbedModuleLoad, AnInterpreterOlderThanTheModulesHeadersIsRefused) {
+  install_module("newer", "3.12");                        // built with 3.12.10's headers
+  auto in = interpreter("3.12", "libpython3.12.so.1.0");  // its library written once: it stays mapped
+  in.version = "3.12.9";
+  auto m = load(in, modules);
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message.find("built with the headers of Python 3.12.10, a later release than this Python 3.12.9"),
+            std::string::npos)
+      << m.error().message;
+  in.version = "3.12.10rc1";
+  EXPECT_FALSE(load(in, modules)) << "a pre-release comes before its release";
+  for (const char* v : {"3.12.10", "3.12.11", "3.12.100"}) {
+    in.version = v;
+    auto ok = load(in, modules);
+    EXPECT_TRUE(ok) << v << ": " << (ok ? "" : ok.error().message);
+  }
+}
+
 TEST_F(EmbedModuleLoad, CheckPassesWhereLoadWouldOpenTheLibraries) {
   install_module("ok", "3.12");
   EXPECT_EQ(check(interpreter("3.12", "libpython3.12.so.1.0"), modules), std::nullopt);
