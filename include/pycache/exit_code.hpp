@@ -35,7 +35,7 @@ inline constexpr ExitStatusDoc kExitStatuses[] = {
      "key, wrong value, not a regular file, over 1 MiB), a missing or refused PATH, a cache prefix of / "
      "or the home directory: nothing was done"},
     {kExitEnvironment,
-     "the environment can't be used: the standard library is missing, no runtime for the Python "
+     "the environment can't be used: the standard library is missing, nothing here runs the Python "
      "asked for, a venv of another Python, a venv or cache prefix someone else controls"},
     {kExitInternal, "a bug in pycache: one 'pycache: error: internal error' line"},
 };

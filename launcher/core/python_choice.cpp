@@ -481,8 +481,8 @@ Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
   // What was found and why it can't run, else what the machine has.
   std::string how;
   if (c.interpreter)
-    how = fmt::format("Python {} at '{}' runs through its embedding module, which this command does not use yet",
-                      c.interpreter->version, printable(c.interpreter->path.native()));
+    how = fmt::format("Python {} at '{}' has no static runtime in this install", c.interpreter->version,
+                      printable(c.interpreter->path.native()));
   else if (!c.why_not.empty()) how = c.why_not + " ('pycache python list' shows every Python found)";
   else {
     const bool version = !c.request.empty() && std::isdigit(static_cast<unsigned char>(c.request[0])) &&
@@ -492,8 +492,7 @@ Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
         "Python found)",
         found_versions(), version ? "Python " + c.request : std::string("that Python"));
   }
-  return Error{fmt::format("no runtime for {} ({}): this pycache has {}; {}", c.missing, printable(c.origin.describe()),
-                           runtime::available_names(), how),
+  return Error{fmt::format("nothing here runs {} ({}): {}", c.missing, printable(c.origin.describe()), how),
                kExitEnvironment};
 }
 

@@ -311,8 +311,8 @@ TEST_F(Venvs, AVenvOfAnotherVersionIsRefusedBeforePythonStarts) {
                 proj});
   EXPECT_EQ(o.exit_code, 3);
   EXPECT_EQ(o.out, "");
-  EXPECT_EQ(o.err.rfind("pycache: error: no runtime for Python 3.4 (default (the venv " + (t / "other").native() +
-                            ", made for Python 3.4.10)): this pycache has ",
+  EXPECT_EQ(o.err.rfind("pycache: error: nothing here runs Python 3.4 (default (the venv " + (t / "other").native() +
+                            ", made for Python 3.4.10)): ",
                         0),
             0u)
       << o.err;

@@ -232,11 +232,11 @@ TEST_F(Cli, PolicyCheckThatFailsSaysErrorAndWithoutCheckWarns) {
   write_file(t / "proj/pycache.toml", "python = \"3.99\"\n");
   auto check = pycache({"policy", "--check", "proj"});
   EXPECT_EQ(check.exit_code, 3);
-  EXPECT_EQ(check.err.rfind("pycache: error: no runtime for Python 3.99", 0), 0u) << check.err;
+  EXPECT_EQ(check.err.rfind("pycache: error: nothing here runs Python 3.99", 0), 0u) << check.err;
   EXPECT_EQ(check.err.find('\n'), check.err.size() - 1) << check.err;
   auto look = pycache({"policy", "proj"});
   EXPECT_EQ(look.exit_code, 0);
-  EXPECT_EQ(look.err.rfind("pycache: warning: no runtime for Python 3.99", 0), 0u) << look.err;
+  EXPECT_EQ(look.err.rfind("pycache: warning: nothing here runs Python 3.99", 0), 0u) << look.err;
 }
 
 TEST_F(Cli, BashCompletesValuesWhereOptionsAndCommandsTakeThemAndPycachePython) {

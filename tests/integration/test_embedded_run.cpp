@@ -146,7 +146,7 @@ TEST_F(EmbeddedRun, AVenvWhoseHomeIsAnotherUsersIsRefusedNeverAnotherPython) {
   auto o = pycache({"run", "-c", "print('ran')"});
   EXPECT_EQ(o.exit_code, 3);
   EXPECT_EQ(o.out, "") << "not run on pyenv's 3.12 found elsewhere either";
-  EXPECT_EQ(o.err.rfind("pycache: error: no runtime for Python 3.12 (default (the venv ", 0), 0u) << o.err;
+  EXPECT_EQ(o.err.rfind("pycache: error: nothing here runs Python 3.12 (default (the venv ", 0), 0u) << o.err;
   EXPECT_NE(o.err.find("nobody"), std::string::npos) << "why: " << o.err;
   EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << o.err;
 }

@@ -124,7 +124,7 @@ TEST_F(PythonChoice, ARequestThatContradictsRequiresPythonIsRefusedAsUvRefusesIt
 TEST_F(PythonChoice, ARequestNothingAnswersNamesWhatWasFoundNeverABuild) {
   auto o = pycache({"run", "--python", "3.98", "-c", "pass"});
   EXPECT_EQ(o.exit_code, 3) << o.err;
-  EXPECT_EQ(o.err.find("pycache: error: no runtime for Python 3.98 (command line --python)"), 0u) << o.err;
+  EXPECT_EQ(o.err.find("pycache: error: nothing here runs Python 3.98 (command line --python)"), 0u) << o.err;
   EXPECT_NE(o.err.find("found on this machine: "), std::string::npos) << o.err;
   EXPECT_NE(o.err.find(ours.version), std::string::npos) << "the versions found: " << o.err;
   EXPECT_NE(o.err.find("'pycache python list'"), std::string::npos) << o.err;

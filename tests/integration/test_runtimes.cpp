@@ -139,8 +139,8 @@ TEST_F(Runtimes, RequiresPythonPicksTheNewestRuntimeThatSatisfiesIt) {
   auto none = pycache({"run", "main.py"});
   EXPECT_EQ(none.exit_code, 3);
   EXPECT_EQ(none.out, "");
-  EXPECT_EQ(none.err.rfind("pycache: error: no runtime for a Python that satisfies requires-python \">=3.99\" (" +
-                               (proj / "pyproject.toml").native() + ":3:19 (requires-python)): this pycache has ",
+  EXPECT_EQ(none.err.rfind("pycache: error: nothing here runs a Python that satisfies requires-python \">=3.99\" (" +
+                               (proj / "pyproject.toml").native() + ":3:19 (requires-python)): ",
                            0),
             0u)
       << none.err;
@@ -154,20 +154,20 @@ TEST_F(Runtimes, AVenvForAVersionWithoutARuntimeIsOneLineNeverAnotherPython) {
   auto o = pycache({"run", "main.py"});
   EXPECT_EQ(o.exit_code, 3);
   EXPECT_EQ(o.out, "");
-  EXPECT_EQ(o.err.rfind("pycache: error: no runtime for Python 3.99 (default (the venv " + (proj / ".venv").native() +
-                            ", made for Python 3.99.1)): this pycache has ",
+  EXPECT_EQ(o.err.rfind("pycache: error: nothing here runs Python 3.99 (default (the venv " + (proj / ".venv").native() +
+                            ", made for Python 3.99.1)): ",
                         0),
             0u)
       << o.err;
   EXPECT_EQ(o.err.find('\n'), o.err.size() - 1);
   auto p = pycache({"policy", "--check"});
   EXPECT_EQ(p.exit_code, 3);
-  EXPECT_NE(p.err.find("no runtime for Python 3.99"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("nothing here runs Python 3.99"), std::string::npos) << p.err;
   // A check that fails says error; without --check the same finding is a warning.
-  EXPECT_EQ(p.err.rfind("pycache: error: no runtime for Python 3.99", 0), 0u) << p.err;
+  EXPECT_EQ(p.err.rfind("pycache: error: nothing here runs Python 3.99", 0), 0u) << p.err;
   auto q = pycache({"policy"});
   EXPECT_EQ(q.exit_code, 0);
-  EXPECT_EQ(q.err.rfind("pycache: warning: no runtime for Python 3.99", 0), 0u) << q.err;
+  EXPECT_EQ(q.err.rfind("pycache: warning: nothing here runs Python 3.99", 0), 0u) << q.err;
 }
 
 TEST_F(Runtimes, CompileStatusAndShowUseTheProjectsPython) {

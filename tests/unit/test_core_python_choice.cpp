@@ -282,8 +282,7 @@ TEST(RequireRuntime, TheRuntimeOrOneLineNamingWhatWasAskedAndWhere) {
   ASSERT_FALSE(version);
   EXPECT_EQ(version.error().code, kExitEnvironment);
   const std::string& m = version.error().message;
-  EXPECT_THAT(m, StartsWith("no runtime for Python 3.99 (command line --python): this pycache has " +
-                            runtime::available_names() + "; "));
+  EXPECT_THAT(m, StartsWith("nothing here runs Python 3.99 (command line --python): found on this machine: "));
   EXPECT_THAT(m, HasSubstr("; install Python 3.99 ('pycache python list' shows every Python found)"));
   EXPECT_THAT(m, Not(HasSubstr("cmake"))) << "never a build command: the fix is to install that Python";
   EXPECT_THAT(m, Not(HasSubstr("rebuild")));
@@ -294,7 +293,7 @@ TEST(RequireRuntime, TheRuntimeOrOneLineNamingWhatWasAskedAndWhere) {
 
   auto spec = require_runtime(choose_python(with_requires_python(">=3.99")));
   ASSERT_FALSE(spec);
-  EXPECT_THAT(spec.error().message, StartsWith("no runtime for a Python that satisfies requires-python \">=3.99\" "
+  EXPECT_THAT(spec.error().message, StartsWith("nothing here runs a Python that satisfies requires-python \">=3.99\" "
                                                "(/p/pyproject.toml:3:19 (requires-python)): "));
   EXPECT_THAT(spec.error().message, HasSubstr("'pycache python list'"));
 }
