@@ -31,6 +31,8 @@ struct Row {
   const runtime::Runtime* runtime = nullptr;  // the runtime of this build `run` uses for its minor, or none
   // Not embeddable, yet trusted: `run` runs it itself, the policy in python's flags (flags_run.hpp).
   bool runs_itself = false;
+  // Why `run` never runs it, not even itself (flags_run::refusal), or nullopt.
+  std::optional<std::string> not_run;
 };
 
 // One row per interpreter, in discovery order; `runtime_for` is

@@ -228,6 +228,12 @@ constexpr JsonField kPythonList[] = {
      "whether pycache can embed it: this build's module for its version and its libpython "
      "pass the loader's checks (nothing is loaded to tell)"},
     {"[].not_embeddable", "string|null", "why it cannot be embedded, or null"},
+    {"[].run", "string",
+     "how 'pycache run' runs it: \"runtime\" (a runtime of this build, run_runtime), \"embedded\" (through its "
+     "embedding module), \"itself\" (it can't be embedded: the interpreter runs, the policy in python's flags) or "
+     "\"not run\" (refused)"},
+    {"[].run_reason", "string|null",
+     "for \"itself\", why it can't be embedded; for \"not run\", why it is refused; else null"},
     {"[].run_runtime", "string|null",
      "the runtime of this build 'pycache run' uses for its version (\"3.11\"), or null: run does not use it"},
     {"[].run_interpreter", "string|null", "the interpreter that runtime was built from, or null"},

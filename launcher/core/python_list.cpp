@@ -62,7 +62,8 @@ std::vector<Row> rows(const std::vector<Interpreter>& found, const fs::path& mod
   out.reserve(found.size());
   for (const auto& in : found) {
     Row row{in, why_not_embeddable(in, modules_dir, trust), runtime_for(in.name())};
-    row.runs_itself = row.not_embeddable && !flags_run::refusal(in, modules_dir, trust);
+    row.not_run = flags_run::refusal(in, modules_dir, trust);
+    row.runs_itself = row.not_embeddable && !row.not_run;
     out.push_back(std::move(row));
   }
   return out;
@@ -94,6 +95,14 @@ std::optional<std::string> nonempty(const fs::path& p) {
   return p.empty() ? std::nullopt : std::optional<std::string>(p.native());
 }
 
+// "run": how `pycache run` runs it; "run_reason": why not embedded, or never run.
+void run_json(JsonWriter& w, const Row& r) {
+  if (r.runtime) w.key("run").value("runtime").key("run_reason").null();
+  else if (!r.not_embeddable) w.key("run").value("embedded").key("run_reason").null();
+  else if (r.runs_itself) w.key("run").value("itself").key("run_reason").value(*r.not_embeddable);
+  else w.key("run").value("not run").key("run_reason").value(r.not_run.value_or(*r.not_embeddable));
+}
+
 void row_json(JsonWriter& w, const Row& r) {
   const Interpreter& in = r.interpreter;
   std::vector<std::string> aliases;
@@ -110,6 +119,7 @@ void row_json(JsonWriter& w, const Row& r) {
   optional_value(w, "refused", in.refused);
   w.key("embeddable").value(!r.not_embeddable);
   optional_value(w, "not_embeddable", r.not_embeddable);
+  run_json(w, r);
   optional_value(w, "run_runtime", r.runtime ? std::optional<std::string>(r.runtime->name) : std::nullopt);
   optional_value(w, "run_interpreter",
                  r.runtime ? std::optional<std::string>(r.runtime->interpreter_real) : std::nullopt);

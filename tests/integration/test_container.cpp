@@ -6,11 +6,14 @@
 // ENTRYPOINT as USER, read-only, as PID 1. A step broken in the Dockerfile
 // fails here.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <optional>
 #include <regex>
+#include <sstream>
 
 #include "process.hpp"
 #include "python_layouts.hpp"
@@ -63,6 +66,9 @@ struct Image {
   std::vector<std::pair<std::string, std::string>> map;  // besides the build's, /opt/pycache and /srv/app
   std::string tag;                                       // its Python's cache tag
   fs::path stdlib;                                       // here, the standard library its compile line writes
+  // The image's whole standard library is precompiled at the app's level: a
+  // run finds every pyc it reads, and writes none, not even to its cache.
+  bool stdlib_whole = false;
 };
 
 // What the Dockerfile's steps leave.
@@ -70,13 +76,17 @@ struct Replayed {
   fs::path workdir;
   std::string user;
   std::vector<std::string> entrypoint;
+  std::string run;             // the image's RUN, as the Dockerfile spells it
+  std::string build_packages;  // what the build stage's apt-get installs
   int installs = 0, runs = 0;
 };
 
 // One step of the Dockerfile: the build stage's install (this build), the
 // image's ENV, COPY, WORKDIR, RUN (not apt-get), USER and ENTRYPOINT.
 void replay_step(const Step& s, const std::string& args, const TempDir& t, Env& env, Replayed& r) {
-  if (s.instruction == "RUN" && s.stage == "build" && args.starts_with("cmake --install ")) {
+  if (s.instruction == "RUN" && s.stage == "build" && args.find("apt-get install") != std::string::npos) {
+    r.build_packages = args + " ";
+  } else if (s.instruction == "RUN" && s.stage == "build" && args.starts_with("cmake --install ")) {
     ++r.installs;
     auto o = run({{"/bin/sh", "-c", args}, std::nullopt, env, t.path()});
     ASSERT_EQ(o.exit_code, 0) << args << "\n" << o.out << o.err;
@@ -98,6 +108,7 @@ void replay_step(const Step& s, const std::string& args, const TempDir& t, Env& 
     r.workdir = args;
   } else if (s.instruction == "RUN" && args.find("apt-get") == std::string::npos) {
     ++r.runs;
+    r.run = s.args;
     auto o = run({{"/bin/sh", "-c", args}, std::nullopt, env, r.workdir});
     ASSERT_EQ(o.exit_code, 0) << "RUN " << args << "\n" << o.out << o.err;
   } else if (s.instruction == "USER") {
@@ -129,6 +140,47 @@ void as_the_image_user(const TempDir& t, Env& env) {
   env["XDG_CACHE_HOME"] = cache.native();
 }
 
+// `command` as PID 1 of a new PID namespace, as nobody (USER nobody).
+std::vector<std::string> as_pid1_argv(const std::vector<std::string>& command) {
+  std::vector<std::string> argv = {"/usr/bin/unshare", "--pid",         "--fork",
+                                   "--mount-proc",     "--kill-child",  "/usr/bin/setpriv",
+                                   "--reuid=65534",    "--regid=65534", "--clear-groups"};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
+// `argv` (unshare ...) started; once the app printed its ready line, SIGTERM
+// to the namespace's PID 1 (unshare's child), as docker stop sends it.
+Outcome sigterm_when_ready(const std::vector<std::string>& argv, const Env& env, const fs::path& cwd) {
+  Running r = start({argv, std::nullopt, env, cwd});
+  std::string early;
+  for (int i = 0; i < 1000 && early.find("\"ready\": true") == std::string::npos; ++i) {
+    pollfd p{r.out, POLLIN, 0};
+    if (::poll(&p, 1, 10) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::read(r.out, buf, sizeof buf);
+    if (n <= 0) break;
+    early.append(buf, static_cast<std::size_t>(n));
+  }
+  EXPECT_NE(early.find("\"ready\": true"), std::string::npos) << "the app never became ready: " << early;
+  int init = -1;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = read_file(entry.path() / "stat");
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string state;
+    int parent = 0;
+    fields >> state >> parent;
+    if (parent == r.pid) init = std::stoi(name);
+  }
+  EXPECT_GT(init, 0) << "no PID 1 under unshare";
+  if (init > 0) ::kill(init, SIGTERM);
+  Outcome o = finish(r, 10);
+  o.out = early + o.out;
+  return o;
+}
+
 // The image built from its Dockerfile's steps, then started from its
 // ENTRYPOINT as USER, as PID 1 of a PID namespace, read-only.
 void build_and_start(const TempDir& t, Env env, const Image& image) {
@@ -143,8 +195,16 @@ void build_and_start(const TempDir& t, Env env, const Image& image) {
     if (::testing::Test::HasFatalFailure()) return;
   }
   ASSERT_EQ(r.installs, 1) << "the Dockerfile installs pycache with cmake --install";
+  // The build configures with the default PYCACHE_PYTHONS, /usr/bin/python3:
+  // its runtime is built from that interpreter, so the stage installs it.
+  EXPECT_NE(r.build_packages.find(" python3 "), std::string::npos) << r.build_packages;
   ASSERT_EQ(r.runs, 1) << "the image's RUN (its compile lines)";
   ASSERT_EQ(r.user, "nobody");
+  // What a user writes: the image's python is pycache-python, and pycache
+  // compile precompiles.
+  EXPECT_EQ(r.entrypoint, (std::vector<std::string>{"pycache-python", "-m", "app"}));
+  EXPECT_NE(r.run.find("pycache compile /srv/app"), std::string::npos) << r.run;
+  EXPECT_EQ(r.run.find("compileall"), std::string::npos) << r.run;
   ASSERT_FALSE(r.entrypoint.empty());
   // What the install put where the image's PATH finds it.
   EXPECT_TRUE(fs::is_symlink(t / "opt/pycache/bin/pycache"));
@@ -157,14 +217,12 @@ void build_and_start(const TempDir& t, Env env, const Image& image) {
 
   as_the_image_user(t, env);
   if (::testing::Test::HasFatalFailure()) return;
-  auto as_pid1 = [&](std::vector<std::string> command) {
-    std::vector<std::string> argv = {"/usr/bin/unshare", "--pid",         "--fork",        "--mount-proc",
-                                     "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    argv.insert(argv.end(), command.begin(), command.end());
-    return run({argv, std::nullopt, env, app});
+  auto as_pid1 = [&](const std::vector<std::string>& command) {
+    return run({as_pid1_argv(command), std::nullopt, env, app});
   };
   std::vector<std::string> command = r.entrypoint;
   command[0] = (t / "opt/pycache/bin" / command[0]).native();  // as the image's PATH finds it
+  const auto stdlib_compiled = find_files(image.stdlib, ".pyc").size();
   auto o = as_pid1(command);
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("\"ready\": true, \"result\": 285, \"optimize\": 1"), std::string::npos) << o.out;
@@ -175,7 +233,27 @@ void build_and_start(const TempDir& t, Env env, const Image& image) {
   // write was even tried there.
   EXPECT_NE(verbose.err.find(pyc.native() + " matches"), std::string::npos) << verbose.err;
   EXPECT_EQ(find_files(app, ".pyc").size(), compiled);
+  EXPECT_EQ(find_files(image.stdlib, ".pyc").size(), stdlib_compiled);
   EXPECT_EQ(verbose.err.find("could not create"), std::string::npos) << verbose.err;
+  if (image.stdlib_whole) {
+    EXPECT_NE(
+        verbose.err.find((image.stdlib / "json/__pycache__").native() + "/decoder." + image.tag + ".opt-1.pyc matches"),
+        std::string::npos)
+        << verbose.err;
+    // Known gap, not this image's: the encodings package, imported while the
+    // interpreter starts, before the read-through is in place, is looked up
+    // in the cache prefix only, so it is written there on every start.
+    for (const auto& miss : find_files(t / "tmpfs", ".pyc"))
+      if (miss.parent_path().filename() != "encodings")
+        ADD_FAILURE() << "a miss written to the per-user cache: " << miss;
+  }
+  // docker stop: SIGTERM to PID 1 reaches the app's handler, and its status comes back.
+  command.erase(std::find(command.begin(), command.end(), "-v"));
+  command.push_back("--serve");
+  auto stopped = sigterm_when_ready(as_pid1_argv(command), env, app);
+  EXPECT_FALSE(stopped.timed_out) << "SIGTERM did not reach the app";
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.out << stopped.err;
+  EXPECT_NE(stopped.out.find("stopped cleanly"), std::string::npos) << stopped.out << stopped.err;
 }
 
 std::optional<std::string> cannot_run_images(const TempDir& t) {
@@ -222,7 +300,8 @@ TEST(Container, ThePythonSlimDockerfilesStepsRunOnTheImagesPython) {
                   {"Dockerfile.python-slim",
                    {{"/usr/local", local.native()}, {"/etc/pycache.toml", (t / "etc/pycache.toml").native()}},
                    "cpython-312",
-                   local / "lib/python3.12"});
+                   local / "lib/python3.12",
+                   true});
 }
 
 }  // namespace

@@ -33,24 +33,6 @@ fs::path pyenv_python39() {
   return found.empty() ? fs::path() : found.back();
 }
 
-// The build's programs and embedding modules, linked (else copied) into
-// `root`'s bin/ and lib/pycache/, without pycache-embed-`withheld`.so.
-void copy_install(const fs::path& root, const std::string& withheld) {
-  const fs::path bin = fs::canonical(pycache_bin()).parent_path();
-  auto place = [](const fs::path& from, const fs::path& to) {
-    std::error_code ec;
-    if (fs::is_symlink(from)) fs::copy_symlink(from, to);
-    else if (fs::create_hard_link(from, to, ec); ec) fs::copy_file(from, to);
-  };
-  fs::create_directories(root / "bin");
-  fs::create_directories(root / "lib/pycache");
-  for (const auto& e : fs::directory_iterator(bin))
-    if (e.path().filename().native().starts_with("pycache")) place(e.path(), root / "bin" / e.path().filename());
-  for (const auto& e : fs::directory_iterator(bin.parent_path() / "lib/pycache"))
-    if (e.path().filename() != "pycache-embed-" + withheld + ".so")
-      place(e.path(), root / "lib/pycache" / e.path().filename());
-}
-
 class FlagsRun : public ::testing::Test {
  protected:
   TempDir t;

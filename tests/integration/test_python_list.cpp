@@ -101,6 +101,27 @@ TEST_F(PythonList, AnotherUsersInterpreterIsShownRefused) {
   ASSERT_FALSE(line.empty()) << o.out;
   EXPECT_NE(line.find("refused: it is owned by nobody (uid 65534), not by you or root"), std::string::npos) << line;
   EXPECT_NE(line.find("embed: no"), std::string::npos) << line;
+  auto j = list({"--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const std::string e = json_element(j.out, t / "theirs/python3.12");
+  EXPECT_NE(e.find("run=not run\n"), std::string::npos) << e;
+  EXPECT_NE(e.find("run_reason=Python 3.12 at '" + (t / "theirs/python3.12").native() +
+                   "' is not used: it is owned by nobody (uid 65534), not by you or root\n"),
+            std::string::npos)
+      << e;
+}
+
+TEST_F(PythonList, JsonSaysAnInterpreterWithNoModuleRunsItselfAndWhy) {
+  if (std::getenv("PYCACHE_TEST_RUNTIME")) GTEST_SKIP() << "runtime independent: run with the default runtime";
+  auto v = run({{pycache_bin().native(), "--version"}, std::nullopt, clean_env("/"), "/"});
+  if (v.out.find("pycache-python3.12 ") != std::string::npos) GTEST_SKIP() << "this build has a 3.12 runtime";
+  copy_install(t / "install", "3.12");  // this build without its 3.12 module
+  auto o = run({{(t / "install/bin/pycache").native(), "python", "list", "--json"}, std::nullopt, env, t.path()});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const std::string e = json_element(o.out, python);
+  EXPECT_NE(e.find("embeddable=False\n"), std::string::npos) << e;
+  EXPECT_NE(e.find("run=itself\n"), std::string::npos) << e;
+  EXPECT_NE(e.find("run_reason=no embedding module for Python 3.12: "), std::string::npos) << e;
 }
 
 TEST_F(PythonList, JsonIsAnArrayOfTheInterpretersFields) {
@@ -123,6 +144,8 @@ TEST_F(PythonList, JsonIsAnArrayOfTheInterpretersFields) {
   if (fs::exists(pycache_bin().parent_path().parent_path() / "lib/pycache/pycache-embed-3.12.so")) {
     EXPECT_NE(e.find("embeddable=True\n"), std::string::npos) << e;
     EXPECT_NE(e.find("not_embeddable=None\n"), std::string::npos) << e;
+    EXPECT_NE(e.find("run=embedded\n"), std::string::npos) << e;
+    EXPECT_NE(e.find("run_reason=None\n"), std::string::npos) << e;
   }
 }
 

@@ -194,6 +194,22 @@ fs::path runtime_program() {
   return fs::canonical(pycache_bin()).parent_path() / ("pycache-python" + tag.substr(8, 1) + "." + tag.substr(9));
 }
 
+void copy_install(const fs::path& root, const std::string& withheld) {
+  const fs::path bin = fs::canonical(pycache_bin()).parent_path();
+  auto place = [](const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    if (fs::is_symlink(from)) fs::copy_symlink(from, to);
+    else if (fs::create_hard_link(from, to, ec); ec) fs::copy_file(from, to);
+  };
+  fs::create_directories(root / "bin");
+  fs::create_directories(root / "lib/pycache");
+  for (const auto& e : fs::directory_iterator(bin))
+    if (e.path().filename().native().starts_with("pycache")) place(e.path(), root / "bin" / e.path().filename());
+  for (const auto& e : fs::directory_iterator(bin.parent_path() / "lib/pycache"))
+    if (e.path().filename() != "pycache-embed-" + withheld + ".so")
+      place(e.path(), root / "lib/pycache" / e.path().filename());
+}
+
 fs::path pycache_python_bin() { return pycache_bin().parent_path() / "pycache-python"; }
 fs::path reference_python() {
   if (const auto* r = tested_runtime()) return std::string(r->interpreter);

@@ -69,6 +69,10 @@ fs::path pycache_python_bin();  // build/bin/pycache-python
 fs::path runtime_program();
 fs::path reference_python();     // the interpreter pycache embeds (/usr/bin/python3 by default)
 std::string python_cache_tag();  // "cpython-311"
+// The build's programs and embedding modules, linked (else copied) into
+// `root`'s bin/ and lib/pycache/, without pycache-embed-`withheld`.so (an
+// install with no module for that minor version).
+void copy_install(const fs::path& root, const std::string& withheld);
 // Whether the built pycache-python runs as nobody (uid 65534) here: root, and
 // a libpython nobody can read (a pyenv build under /root is not).
 bool pycache_runs_as_nobody();

@@ -158,5 +158,36 @@ TEST(FormatListJson, AnArrayOfOneObjectPerInterpreter) {
   EXPECT_EQ(format_list_json({}), "[]\n");
 }
 
+// "run": how `pycache run` runs it, and "run_reason": why not embedded.
+TEST(FormatListJson, RunSaysHowRunRunsEachAndWhyNotEmbedded) {
+  Install i(false);
+  Interpreter theirs = i.in;
+  theirs.path = i.t / "theirs/python3.12";
+  theirs.refused = "it is owned by nobody (uid 65534), not by you or root";
+  Interpreter old = i.in;
+  old.path = i.t / "old/python3.7";
+  old.major_minor = "3.7";
+  old.version = "3.7.16";
+  auto json = format_list_json(rows({i.in, theirs, old}, i.modules, Trust::current(), no_runtime));
+  EXPECT_NE(json.find("\"run\":\"itself\",\"run_reason\":\"no embedding module for Python 3.12: "), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"run\":\"not run\",\"run_reason\":\"Python 3.12 at '" + theirs.path.native() +
+                      "' is not used: it is owned by nobody (uid 65534), not by you or root\""),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"run\":\"not run\",\"run_reason\":\"Python 3.7 at '" + old.path.native() +
+                      "' is not used: it has no -X pycache_prefix"),
+            std::string::npos)
+      << json;
+  Install embedded;
+  json = format_list_json(rows({embedded.in}, embedded.modules, Trust::current(), no_runtime));
+  EXPECT_NE(json.find("\"run\":\"embedded\",\"run_reason\":null"), std::string::npos) << json;
+  const runtime::Runtime& self = runtime::default_runtime();
+  embedded.in.major_minor = std::string(self.major_minor);
+  embedded.in.free_threaded = self.free_threaded;
+  json = format_list_json(rows({embedded.in}, embedded.modules, Trust::current(), runtime::find));
+  EXPECT_NE(json.find("\"run\":\"runtime\",\"run_reason\":null"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace pycache::python_list
