@@ -386,6 +386,22 @@ std::optional<PythonChoice> from_venv(const std::string& venv, const Trust& trus
 }
 
 // The choice before a stale runtime is passed over.
+// Nothing asked: the default static runtime where its interpreter is here
+// (a source build's); else that minor version found on the machine (the
+// Debian package's python3.11); else the first Python found, in uv's order
+// (an image whose only Python is /usr/local/bin/python3.12).
+PythonChoice default_python(const Trust& trust) {
+  const runtime::Runtime& d = runtime::self();
+  if (runtime::program_path(d) && ::access(std::string(d.interpreter_real).c_str(), X_OK) == 0)
+    return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
+  PythonChoice c = from_version(std::string(d.name), Origin{Source::Default, "pycache's default Python"}, trust);
+  if (c.runtime || c.interpreter || !c.why_not.empty()) return c;
+  PythonChoice first{"", Origin{Source::Default, "pycache's default: the first Python found"}};
+  first.missing = "a Python";
+  discover_interpreter(first, trust, {}, [](const interpreters::Interpreter&) { return true; });
+  return first;
+}
+
 PythonChoice choose(const PolicyResolution& r, const Trust& trust) {
   const ProjectPython& project = r.project_python;  // read, and judged, with the policy (read_project_python)
   if (!r.policy.python().empty()) {
@@ -406,12 +422,7 @@ PythonChoice choose(const PolicyResolution& r, const Trust& trust) {
     }
   }
   if (project.requires_python) return from_requires_python(*project.requires_python, trust);
-  const runtime::Runtime& d = runtime::self();
-  if (runtime::program_path(d))
-    return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
-  // pycache-embedded installed without that runtime (as a package installs
-  // it): the default runtime's Python as found on the machine.
-  return from_version(std::string(d.name), Origin{Source::Default, "pycache's default Python"}, trust);
+  return default_python(trust);
 }
 
 }  // namespace

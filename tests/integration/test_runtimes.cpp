@@ -154,8 +154,8 @@ TEST_F(Runtimes, AVenvForAVersionWithoutARuntimeIsOneLineNeverAnotherPython) {
   auto o = pycache({"run", "main.py"});
   EXPECT_EQ(o.exit_code, 3);
   EXPECT_EQ(o.out, "");
-  EXPECT_EQ(o.err.rfind("pycache: error: nothing here runs Python 3.99 (default (the venv " + (proj / ".venv").native() +
-                            ", made for Python 3.99.1)): ",
+  EXPECT_EQ(o.err.rfind("pycache: error: nothing here runs Python 3.99 (default (the venv " +
+                            (proj / ".venv").native() + ", made for Python 3.99.1)): ",
                         0),
             0u)
       << o.err;
