@@ -154,7 +154,8 @@ std::vector<std::string> as_pid1_argv(const std::vector<std::string>& command) {
 Outcome sigterm_when_ready(const std::vector<std::string>& argv, const Env& env, const fs::path& cwd) {
   Running r = start({argv, std::nullopt, env, cwd});
   std::string early;
-  for (int i = 0; i < 1000 && early.find("\"ready\": true") == std::string::npos; ++i) {
+  // Up to 60 s: a loaded CI machine starts it slowly; the wait ends at the line.
+  for (int i = 0; i < 6000 && early.find("\"ready\": true") == std::string::npos; ++i) {
     pollfd p{r.out, POLLIN, 0};
     if (::poll(&p, 1, 10) <= 0) continue;
     char buf[4096];
