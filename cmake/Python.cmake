@@ -186,4 +186,6 @@ function(pycache_runtime_link target id)
   endif()
   # Fewer shared objects for the loader to map: python's own binary needs none of these.
   target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
+  # The mark of a pycache program (interpreters::kProgramSoname): never taken for a CPython.
+  target_link_options(${target} PRIVATE -Wl,-soname,pycache.program)
 endfunction()

@@ -21,6 +21,11 @@
 
 namespace pycache::interpreters {
 
+// The DT_SONAME pycache's own programs carry (pycache-embedded and the
+// static runtimes, launcher/CMakeLists.txt): a file that has it is no
+// interpreter, whatever its name (a venv's python3.X linked to pycache-python).
+inline constexpr std::string_view kProgramSoname = "pycache.program";
+
 namespace fs = std::filesystem;
 
 // A file's identity: the same bytes while all four agree.

@@ -331,6 +331,8 @@ Result<Interpreter> inspect_one(const fs::path& given, const Trust& trust, Versi
   auto info = elf::read_dynamic(in.real, in.real.parent_path(), elf::FollowLinks::No);
   if (!info) return fail(info.error().message);
   in.elf = std::move(*info);
+  // A venv's python3.X linked to pycache-python, found on PATH: pycache, not a CPython.
+  if (in.elf.soname == kProgramSoname) return fail("a pycache program, not a CPython interpreter");
   auto m = find_minor(in.path, in.real, in.elf);
   if (!m) return fail("no CPython 3 interpreter whose version its name, libpython or layout tells");
   in.major_minor = m->major_minor;

@@ -170,25 +170,45 @@ bool prefer_interpreter(PythonChoice& c, Result<interpreters::Interpreter> in, c
   return true;
 }
 
-// A venv made by another interpreter of the runtime's minor version than the
-// runtime's own (pyenv's 3.11.7 beside Debian's 3.11.2): that interpreter.
-void prefer_venv_interpreter(PythonChoice& c, const fs::path& venv_home, const Trust& trust) {
-  const fs::path python = venv_home / ("python" + std::string(c.runtime->name));
-  std::error_code ec;
-  const fs::path real = fs::canonical(python, ec);
-  if (ec || real == fs::path(c.runtime->interpreter_real)) return;
-  prefer_interpreter(c, interpreters::inspect(python, trust, nullptr), trust);
+// Whether `r`'s interpreter is the file it was built from: the same mtime and size.
+bool unchanged(const runtime::Runtime& r) {
+  struct stat st {};
+  return ::stat(std::string(r.interpreter_real).c_str(), &st) == 0 && st.st_mtime == r.interpreter_mtime &&
+         st.st_size == r.interpreter_size;
 }
 
+// The interpreter chosen, run by a static runtime of this install built from
+// that very file, unchanged since: the same Python, faster to start
+// (pythons.md). Discovery chooses; a runtime never answers in its place.
+void take_static_runtime(PythonChoice& c) {
+  for (const auto& r : runtime::all()) {
+    if (c.interpreter->real != fs::path(r.interpreter_real) || !runtime::program_path(r) || !unchanged(r)) continue;
+    c.runtime = &r;
+    c.cache_tag = std::string(r.cache_tag);
+    c.interpreter.reset();
+    c.not_embedded.clear();
+    return;
+  }
+}
+
+// A version request ("3.12", "3.12.1", "3.13t"): the venv's own base, else
+// the first interpreter found that answers it (find_machine_interpreter); a
+// static runtime when it is that interpreter, or when nothing was found nor
+// refused and the runtime's own interpreter (somewhere discovery does not
+// look) is still there.
 PythonChoice from_version(std::string request, Origin origin, const Trust& trust, const fs::path& venv_home = {}) {
   PythonChoice c{std::move(request), std::move(origin)};
-  c.runtime = runtime_for_version(c.request);
-  if (c.runtime && !venv_home.empty()) prefer_venv_interpreter(c, venv_home, trust);
-  c.cache_tag = c.runtime ? std::string(c.runtime->cache_tag) : pyc::cache_tag_of_version(c.request);
-  // Unless the venv's own interpreter was taken, or refused.
-  if (!c.runtime && !c.interpreter && c.why_not.empty()) {
-    c.missing = "Python " + c.request;
-    find_machine_interpreter(c, venv_home, trust);
+  c.missing = "Python " + c.request;
+  c.cache_tag = pyc::cache_tag_of_version(c.request);
+  find_machine_interpreter(c, venv_home, trust);
+  if (c.interpreter) {
+    take_static_runtime(c);
+  } else if (c.why_not.empty()) {
+    const runtime::Runtime* r = runtime_for_version(c.request);
+    if (r && unchanged(*r)) {
+      c.runtime = r;
+      c.cache_tag = std::string(r->cache_tag);
+    }
   }
   return c;
 }

@@ -389,5 +389,17 @@ TEST(Inspect, DebiansPython3IsStaticWithItsSharedLibraryBeside) {
   EXPECT_FALSE(in.refused);
 }
 
+// A venv's python3.X linked to pycache-python, on PATH under `pycache run
+// CMD`: pycache itself (its DT_SONAME mark), never taken for an interpreter.
+// This test program is linked as pycache's programs are.
+TEST(Inspect, APycacheProgramIsNoInterpreter) {
+  TempDir t;
+  fs::create_symlink(fs::read_symlink("/proc/self/exe"), t / "python3.11");
+  auto in = inspect(t / "python3.11", Trust::current(), nullptr);
+  ASSERT_FALSE(in);
+  EXPECT_NE(in.error().message.find("a pycache program, not a CPython interpreter"), std::string::npos)
+      << in.error().message;
+}
+
 }  // namespace
 }  // namespace pycache::interpreters

@@ -5,8 +5,11 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pycache/exit_code.hpp"
 #include "pycache/handoff.hpp"
@@ -134,7 +137,35 @@ PolicyResolution with_requires_python(const std::string& specifier) {
   return r;
 }
 
-TEST(ChoosePython, NothingAskedIsTheDefaultRuntime) {
+// The machine as discovery sees it, without the user's pyenv and uv: HOME a
+// temp dir, PATH /usr/bin:/bin. A version request is answered by the first
+// interpreter found (here the system's, the runtime's own), as uv answers it.
+class ChoosePython : public ::testing::Test {
+ protected:
+  TempDir home;
+  void SetUp() override {
+    for (const char* name :
+         {"HOME", "PATH", "PYENV_ROOT", "UV_PYTHON_INSTALL_DIR", "XDG_DATA_HOME", "XDG_CACHE_HOME"}) {
+      const char* v = std::getenv(name);
+      saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+      ::unsetenv(name);
+    }
+    ::setenv("HOME", home.path().c_str(), 1);
+    ::setenv("PATH", "/usr/bin:/bin", 1);
+  }
+  void TearDown() override {
+    for (const auto& [name, value] : saved_) {
+      if (value) ::setenv(name.c_str(), value->c_str(), 1);
+      else ::unsetenv(name.c_str());
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+class RequireRuntime : public ChoosePython {};
+
+TEST_F(ChoosePython, NothingAskedIsTheDefaultRuntime) {
   PythonChoice c = choose_python(PolicyResolution{});
   EXPECT_EQ(c.request, "");
   EXPECT_EQ(c.runtime, &self());
@@ -143,7 +174,7 @@ TEST(ChoosePython, NothingAskedIsTheDefaultRuntime) {
   EXPECT_EQ(c.missing, "");
 }
 
-TEST(ChoosePython, AVersionRequestIsItsRuntimeOrNamedMissing) {
+TEST_F(ChoosePython, AVersionRequestIsItsRuntimeOrNamedMissing) {
   const std::string ours(self().major_minor);
   for (const std::string& request : {ours, std::string(self().version)}) {
     PythonChoice c = choose_python(with_python(request));
@@ -163,7 +194,7 @@ TEST(ChoosePython, AVersionRequestIsItsRuntimeOrNamedMissing) {
   }
 }
 
-TEST(ChoosePython, APathIsARuntimesInterpreterOrAVenvsPython) {
+TEST_F(ChoosePython, APathIsARuntimesInterpreterOrAVenvsPython) {
   PythonChoice c = choose_python(with_python(std::string(self().interpreter)));
   EXPECT_EQ(c.runtime, &self());
   EXPECT_EQ(c.cache_tag, self().cache_tag);
@@ -184,7 +215,7 @@ TEST(ChoosePython, APathIsARuntimesInterpreterOrAVenvsPython) {
   EXPECT_EQ(nowhere.missing, "the Python '" + (t / "absent/bin/python").native() + "'");
 }
 
-TEST(ChoosePython, TheVenvKeyChoosesByItsPyvenvCfg) {
+TEST_F(ChoosePython, TheVenvKeyChoosesByItsPyvenvCfg) {
   TempDir t;
   write_file(t / "venv/pyvenv.cfg", "home = /usr/bin\nversion_info = " + std::string(self().version) + ".final.0\n");
   PolicyResolution r;
@@ -203,7 +234,7 @@ TEST(ChoosePython, TheVenvKeyChoosesByItsPyvenvCfg) {
   EXPECT_EQ(choose_python(unreadable).runtime, &self()) << "no pyvenv.cfg: the default runtime";
 }
 
-TEST(ChoosePython, PythonVersionFileFirstRequestLine) {
+TEST_F(ChoosePython, PythonVersionFileFirstRequestLine) {
   const std::string ours(self().major_minor);
   struct Case {
     std::string text;
@@ -237,7 +268,7 @@ TEST(ChoosePython, PythonVersionFileFirstRequestLine) {
   }
 }
 
-TEST(ChoosePython, RequiresPythonTakesTheNewestRuntimeThatSatisfiesIt) {
+TEST_F(ChoosePython, RequiresPythonTakesTheNewestRuntimeThatSatisfiesIt) {
   const std::string ours(self().major_minor);
   for (const std::string& spec :
        {std::string(">=3.8"), "==" + ours + ".*", "~=" + ours + ".0", std::string(">=3.8.0a1, <4")}) {
@@ -273,7 +304,7 @@ TEST(RecordPythonChoice, TheRuntimesNameElseTheRequest) {
   EXPECT_EQ(p.get(Key::Python).origin.describe(), "/p/pyproject.toml:3:19 (requires-python)");
 }
 
-TEST(RequireRuntime, TheRuntimeOrOneLineNamingWhatWasAskedAndWhere) {
+TEST_F(RequireRuntime, TheRuntimeOrOneLineNamingWhatWasAskedAndWhere) {
   auto ok = require_runtime(choose_python(PolicyResolution{}));
   ASSERT_TRUE(ok);
   EXPECT_EQ(*ok, &self());
@@ -335,7 +366,7 @@ PolicyResolution asking(const std::string& python, const std::string& specifier)
 // A request that contradicts requires-python is refused, as uv refuses it:
 // one line naming the Python the request resolved to, where it came from,
 // and the requirement with its place.
-TEST(ChoosePython, ARequestThatContradictsRequiresPythonIsRefused) {
+TEST_F(ChoosePython, ARequestThatContradictsRequiresPythonIsRefused) {
   const std::string ours(self().major_minor);
   const std::string version(self().version);
   PythonChoice c = choose_python(asking(ours, ">=3.99"));
