@@ -28,7 +28,7 @@ std::unique_ptr<CLI::App> policy_app(PolicyOptions& o) {
   add_policy_flags(*app, o.policy);
   app->add_flag("--json", o.json, "machine-readable output");
   add_python_option(*app, o.python, "as if the project asked for this Python (3.12, or a path)");
-  app->add_flag("--check", o.check, "exit 3 when no runtime of this pycache can run the project's Python");
+  app->add_flag("--check", o.check, "exit 3 when nothing here can run the project's Python");
   return app;
 }
 

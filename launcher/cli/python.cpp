@@ -36,7 +36,11 @@ std::unique_ptr<CLI::App> python_app(PythonOptions& o) {
   return app;
 }
 
-const runtime::Runtime* runtime_for(std::string_view name) { return runtime::find(name); }
+// A static runtime of this install (its program here) for that minor version.
+const runtime::Runtime* runtime_for(std::string_view name) {
+  const runtime::Runtime* r = runtime::find(name);
+  return r && runtime::program_path(*r) ? r : nullptr;
+}
 
 }  // namespace
 

@@ -33,18 +33,13 @@ std::string libpython_text(const Interpreter& in) {
   return "libpython " + in.libpython.native() + (in.link == Link::Static ? " (the binary itself is static)" : "");
 }
 
-// What `pycache run` does with this interpreter's minor version today.
+// What `pycache run` does with this interpreter.
 std::string run_text(const Row& row) {
-  const runtime::Runtime* r = row.runtime;
-  if (!r && !row.not_embeddable)
-    return fmt::format("through its embedding module in pycache-embedded (no runtime {} in this build)",
-                       row.interpreter.name());
-  if (!r && row.runs_itself)
-    return fmt::format("itself, the policy in python's flags (no runtime {} in this build, and it can't be embedded)",
-                       row.interpreter.name());
-  if (!r) return fmt::format("not run (no runtime {} in this build, and it is refused)", row.interpreter.name());
-  if (row.interpreter.real == fs::path(r->interpreter_real)) return fmt::format("runtime {} of this build", r->name);
-  return fmt::format("runtime {} of this build ({}, {}), not this file", r->name, r->version, r->interpreter_real);
+  if (row.runtime) return fmt::format("the static runtime {} of this install", row.runtime->program());
+  if (!row.not_embeddable)
+    return fmt::format("embedded, through {}", embed_module::module_file_name(row.interpreter));
+  if (row.runs_itself) return "itself, the policy in python's flags (it can't be embedded)";
+  return "not run (it is refused)";
 }
 
 }  // namespace
@@ -61,7 +56,10 @@ std::vector<Row> rows(const std::vector<Interpreter>& found, const fs::path& mod
   std::vector<Row> out;
   out.reserve(found.size());
   for (const auto& in : found) {
-    Row row{in, why_not_embeddable(in, modules_dir, trust), runtime_for(in.name())};
+    // A static runtime runs only the very file it was built from.
+    const runtime::Runtime* r = runtime_for(in.name());
+    if (r && in.real != fs::path(r->interpreter_real)) r = nullptr;
+    Row row{in, why_not_embeddable(in, modules_dir, trust), r};
     row.not_run = flags_run::refusal(in, modules_dir, trust);
     row.runs_itself = row.not_embeddable && !row.not_run;
     out.push_back(std::move(row));
