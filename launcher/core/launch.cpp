@@ -205,6 +205,10 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     if (auto e = check_stdlib(rt, files)) return *e;
   fs::path search_dir;
   if (auto e = enter_venv(policy, rt, files, in, search_dir)) return *e;
+  // An interpreter of the machine (a module run): sys._base_executable is
+  // that interpreter, as under its own python, so that `-m venv` links the
+  // new venv to it; pycache-embedded links no Python a venv could run on.
+  if (!rt.found_at.empty()) in.base_executable = rt.found_at;
 
   PathInputs paths = path_inputs(install, search_dir, python_home_applies);
   in.home = std::move(paths.home);
