@@ -128,6 +128,30 @@ TEST_P(ModuleFidelity, AVenvMadeInAModuleRunRunsOnTheSameInterpreter) {
   EXPECT_EQ(via.out, expected);
 }
 
+// The venv's pycache-python (a run's sys.executable, a link to
+// pycache-embedded) is that venv's Python wherever it is started from, as
+// the venv's python is: from a directory of no project, and under an
+// argv[0] that names no file or another program (CPython's test_sys starts
+// sys.executable so); never the default Python.
+TEST_P(ModuleFidelity, TheVenvsPycachePythonRunsOnItsInterpreterFromAnywhere) {
+  auto made = run({{pycache_bin().native(), "run", "-c", "pass"}, std::nullopt, isolated_env(t.path()), proj});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const fs::path link = proj / ".venv/bin/pycache-python";
+  ASSERT_TRUE(fs::is_symlink(link));
+  const std::string code = "import sys; print(sys.version_info[:3])";
+  fs::create_directories(t / "elsewhere");
+  for (const std::string argv0 : {link.native(), std::string(), std::string("nonexistent"), std::string("ls")}) {
+    auto own =
+        run({{argv0, "-c", code}, (proj / ".venv/bin/python").native(), isolated_env(t.path()), t / "elsewhere"});
+    auto ours = run({{argv0, "-c", code}, link.native(), isolated_env(t.path()), t / "elsewhere"});
+    EXPECT_EQ(ours.exit_code, 0) << "argv[0] '" << argv0 << "': " << ours.err;
+    EXPECT_EQ(ours.out, own.out) << "argv[0] '" << argv0 << "'";
+  }
+  auto prefix = run(
+      {{link.native(), "-c", "import sys; print(sys.prefix)"}, std::nullopt, isolated_env(t.path()), t / "elsewhere"});
+  EXPECT_EQ(prefix.out, (proj / ".venv").native() + "\n") << prefix.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Pyenv, ModuleFidelity, ::testing::Values("3.10.13", "3.11.7", "3.12.1", "3.13.0"),
                          [](const auto& info) {
                            std::string name = "Python" + info.param;
