@@ -492,8 +492,10 @@ Result<const runtime::Runtime*> require_runtime(const PythonChoice& c) {
         "Python found)",
         found_versions(), version ? "Python " + c.request : std::string("that Python"));
   }
-  return Error{fmt::format("no runtime for {} ({}): this pycache has {}; {}", c.missing, printable(c.origin.describe()),
-                           runtime::available_names(), how),
+  // pycache-embedded installed alone has no runtime to list.
+  const std::string names = runtime::available_names();
+  const std::string has = names.empty() ? std::string() : fmt::format("this pycache has {}; ", names);
+  return Error{fmt::format("no runtime for {} ({}): {}{}", c.missing, printable(c.origin.describe()), has, how),
                kExitEnvironment};
 }
 
