@@ -7,6 +7,7 @@
 // crash, a hang or a large allocation.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,14 @@ struct DynamicInfo {
 // it could not be opened.
 enum class FollowLinks { Yes, No };
 Result<DynamicInfo> read_dynamic(const fs::path& file, const fs::path& origin, FollowLinks links = FollowLinks::Yes);
+
+// Whether the loader can map `file` (a shared object about to be dlopen'ed)
+// without faulting: an ELF file (as read_dynamic reads it) whose PT_LOAD
+// segments all lie within it. A file cut short (a partial copy, a full
+// disk) maps pages past its end, and the loader's first touch of them is a
+// SIGBUS. Error (kExitEnvironment): read_dynamic's, or "not an ELF file:
+// truncated (...)".
+std::optional<Error> check_segments(const fs::path& file);
 
 // The directories of a DT_RUNPATH/DT_RPATH value ("$ORIGIN/../lib:/opt/lib"),
 // with $ORIGIN and ${ORIGIN} replaced by `origin`; empty entries left out.

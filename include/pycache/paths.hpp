@@ -49,6 +49,10 @@ std::vector<std::string> path_entries(std::string_view path_variable);
 std::vector<fs::path> absolute_path_entries(std::string_view path_variable);
 // The real path of the running executable (/proc/self/exe).
 fs::path self_exe();
+// The path this program was started by (execve's, AT_EXECFN, made absolute):
+// a venv's bin/pycache-python link, whatever argv[0] says. self_exe() when
+// that path is not this program (a #! script) or can't be made absolute.
+fs::path started_program();
 // A configuration file read whole (a policy file, pyvenv.cfg,
 // .python-version): only a regular file (a symlink to one is followed, unless
 // Links::DontFollow), opened non-blocking so that a FIFO in its place never

@@ -195,11 +195,12 @@ int handed_off(int argc, char** argv, const char* handoff) {
 
 std::string g_invoked;
 
-int python_main(int argc, char** argv, const fs::path& self) {
+int python_main(int argc, char** argv) {
   if (const char* handoff = std::getenv(kHandoffVariable)) return handed_off(argc, argv, handoff);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string argv0 = argc > 0 && argv[0] ? argv[0] : "pycache-python";
-  return launch(argv0, args, Personality::Python, python_executable(argv[0], self));
+  // An argv[0] that is not this program: the path it was started by (a venv's link) stands for it.
+  return launch(argv0, args, Personality::Python, python_executable(argv[0], started_program()));
 }
 
 }  // namespace
@@ -325,7 +326,7 @@ int dispatch(int argc, char** argv) {
   fs::path self = self_exe();
   const bool commands =
       (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") || self.filename() == "pycache";
-  if (!commands) return python_main(argc, argv, self);
+  if (!commands) return python_main(argc, argv);
   // Only a runtime pycache hands a run off to reads it; the program run must
   // not pass it on to the pycache-python its children start.
   unsetenv(kHandoffVariable);

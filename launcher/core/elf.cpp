@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -220,6 +222,20 @@ Result<DynamicInfo> read_dynamic(const fs::path& file, const fs::path& origin, F
   info.rodata = find_rodata(fd.get(), *size, header->ehdr);
   info.file_size = *size;
   return info;
+}
+
+std::optional<Error> check_segments(const fs::path& file) {
+  int raw = -1;
+  auto size = open_regular(file, FollowLinks::Yes, raw);
+  const Fd fd(raw);
+  if (!size) return size.error();
+  auto header = read_header(fd.get(), *size);
+  if (!header) return header.error();
+  for (const auto& p : header->phdrs)
+    if (p.p_type == PT_LOAD && (p.p_offset > *size || p.p_filesz > *size - p.p_offset))
+      return not_elf(fmt::format("truncated (a segment to load ends at byte {}, the file has {})",
+                                 p.p_offset + p.p_filesz, *size));
+  return std::nullopt;
 }
 
 std::string scan_version(const fs::path& file, Range range, std::string_view major_minor) {

@@ -100,7 +100,7 @@ std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, Fil
   // An argv[0] that names no file leaves sys.executable '' (as python
   // does); the program is still this one: where the stdlib is searched
   // from, and a venv's link target.
-  const fs::path program = in.executable.empty() ? self_exe() : fs::path(in.executable);
+  const fs::path program = in.executable.empty() ? started_program() : fs::path(in.executable);
   std::error_code real_ec;
   const fs::path real = fs::canonical(program, real_ec);
   std::optional<fs::path> venv = venv_of_executable(in.executable);
@@ -205,6 +205,10 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
     if (auto e = check_stdlib(rt, files)) return *e;
   fs::path search_dir;
   if (auto e = enter_venv(policy, rt, files, in, search_dir)) return *e;
+  // An interpreter of the machine (a module run): sys._base_executable is
+  // that interpreter, as under its own python, so that `-m venv` links the
+  // new venv to it; pycache-embedded links no Python a venv could run on.
+  if (!rt.found_at.empty()) in.base_executable = rt.found_at;
 
   PathInputs paths = path_inputs(install, search_dir, python_home_applies);
   in.home = std::move(paths.home);
@@ -309,6 +313,12 @@ std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun
   if (!embed::has_builtin_runtime() && resolution.policy.python().empty())
     if (const char* path = std::getenv(kEmbeddedPythonVariable); path && *path)
       resolution.policy.override(Key::Python, std::string(path), Origin{Source::Environment, kEmbeddedPythonVariable});
+  // A venv's pycache-python is that venv's Python wherever it is started
+  // from, as its python is (enter_venv enters it): no project need name it.
+  if (resolution.policy.python().empty())
+    if (auto venv = venv_of_executable(executable.empty() ? started_program() : fs::path(executable));
+        venv && venv->native() != resolution.policy.venv())
+      resolution.policy.override(Key::Venv, venv->native(), Origin{Source::Default, "the venv of the program started"});
   PythonChoice choice = choose_python(resolution);
   if (!choice.runtime && choice.interpreter) {
     record_python_choice(resolution.policy, choice);

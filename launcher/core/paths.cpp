@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <pwd.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +93,17 @@ fs::path self_exe() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::path() : exe;
+}
+
+fs::path started_program() {
+  const fs::path self = self_exe();
+  const char* started = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
+  if (!started || !*started) return self;
+  const fs::path cwd = *started == '/' ? fs::path("/") : current_dir();
+  if (cwd.empty()) return self;
+  fs::path path = absolute_from(started, cwd).lexically_normal();
+  std::error_code ec;
+  return fs::equivalent(path, self, ec) && !ec ? path : self;
 }
 
 std::string ConfigFile::why() const {

@@ -41,6 +41,22 @@ TEST(ReadDynamic, TheLibrariesAndSearchPathsOfACraftedFile) {
   EXPECT_EQ(read_all(t / "python3.12").substr(info->rodata.offset, 6), "3.12.1");
 }
 
+// A file cut inside a segment the loader maps: dlopen would fault on it.
+TEST(CheckSegments, AFileCutInsideALoadedSegmentIsTruncated) {
+  TempDir t;
+  const std::string whole = make_elf({{"libc.so.6"}, "", "", "libpython3.12.so.1.0", "3.12.1"});
+  write_file(t / "whole.so", whole);
+  EXPECT_FALSE(check_segments(t / "whole.so"));
+  write_file(t / "cut.so", whole.substr(0, whole.size() - 1));
+  auto bad = check_segments(t / "cut.so");
+  ASSERT_TRUE(bad);
+  EXPECT_NE(bad->message.find("truncated"), std::string::npos) << bad->message;
+  write_file(t / "empty.so", "");
+  ASSERT_TRUE(check_segments(t / "empty.so"));
+  EXPECT_EQ(check_segments(t / "empty.so")->message, "not an ELF file");
+  EXPECT_TRUE(check_segments(t.path()));
+}
+
 TEST(ReadDynamic, AStaticExecutableHasNoDynamicSection) {
   TempDir t;
   ElfSpec spec;
