@@ -36,8 +36,7 @@ std::string libpython_text(const Interpreter& in) {
 // What `pycache run` does with this interpreter.
 std::string run_text(const Row& row) {
   if (row.runtime) return fmt::format("the static runtime {} of this install", row.runtime->program());
-  if (!row.not_embeddable)
-    return fmt::format("embedded, through {}", embed_module::module_file_name(row.interpreter));
+  if (!row.not_embeddable) return fmt::format("embedded, through {}", embed_module::module_file_name(row.interpreter));
   if (row.runs_itself) return "itself, the policy in python's flags (it can't be embedded)";
   return "not run (it is refused)";
 }

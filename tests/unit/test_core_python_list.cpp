@@ -82,10 +82,8 @@ TEST(FormatList, OneLineWithVersionPathAliasesLibpythonAndTheTwoFacts) {
   Install i;
   i.in.aliases = {"/usr/bin/python3", "/bin/python3"};
   auto text = format_list(rows({i.in}, i.modules, Trust::current(), no_runtime));
-  EXPECT_EQ(
-      text,
-      "3.12.1  " + i.in.path.native() + " (also /usr/bin/python3, /bin/python3)  libpython " + i.in.libpython.native() +
-          "  embed: yes  run: embedded, through pycache-embed-3.12.so\n");
+  EXPECT_EQ(text, "3.12.1  " + i.in.path.native() + " (also /usr/bin/python3, /bin/python3)  libpython " +
+                      i.in.libpython.native() + "  embed: yes  run: embedded, through pycache-embed-3.12.so\n");
 }
 
 TEST(FormatList, StaticRefusedAndFreeThreadedAreSaidPlainly) {
@@ -120,9 +118,7 @@ TEST(FormatList, OneThatCantBeEmbeddedRunsItselfUnlessRefused) {
                       "embedded)\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("embed: no (refused)  run: not run (it is refused)\n"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("embed: no (refused)  run: not run (it is refused)\n"), std::string::npos) << text;
   EXPECT_NE(text.find("run: not run (it is refused)\n"), std::string::npos) << text;
 }
 
@@ -135,8 +131,7 @@ TEST(FormatList, AStaticRuntimeIsNamedForItsVeryInterpreterOnly) {
   i.in.free_threaded = self.free_threaded;
   i.in.real = std::string(self.interpreter_real);
   auto text = format_list(rows({i.in}, i.modules, Trust::current(), runtime::find));
-  EXPECT_NE(text.find("  run: the static runtime " + self.program() + " of this install\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("  run: the static runtime " + self.program() + " of this install\n"), std::string::npos) << text;
   i.in.real = i.t / "elsewhere/python";
   text = format_list(rows({i.in}, i.modules, Trust::current(), runtime::find));
   EXPECT_EQ(text.find("static runtime"), std::string::npos) << text;
@@ -185,6 +180,7 @@ TEST(FormatListJson, RunSaysHowRunRunsEachAndWhyNotEmbedded) {
   const runtime::Runtime& self = runtime::default_runtime();
   embedded.in.major_minor = std::string(self.major_minor);
   embedded.in.free_threaded = self.free_threaded;
+  embedded.in.real = std::string(self.interpreter_real);  // the very file the static runtime was built from
   json = format_list_json(rows({embedded.in}, embedded.modules, Trust::current(), runtime::find));
   EXPECT_NE(json.find("\"run\":\"runtime\",\"run_reason\":null"), std::string::npos) << json;
 }
