@@ -96,8 +96,9 @@ fs::path self_exe() {
 }
 
 fs::path started_program() {
-  const fs::path self = self_exe();
-  const char* started = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
+  fs::path self = self_exe();
+  // The auxiliary vector holds the path execve was given, as an address.
+  const char* started = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));  // NOLINT(performance-no-int-to-ptr)
   if (!started || !*started) return self;
   const fs::path cwd = *started == '/' ? fs::path("/") : current_dir();
   if (cwd.empty()) return self;
