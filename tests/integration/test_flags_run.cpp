@@ -11,16 +11,11 @@
 #include <cstdlib>
 
 #include "process.hpp"
+#include "python_layouts.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::test {
 namespace {
-
-fs::path pyenv_root() {
-  const char* root = std::getenv("PYENV_ROOT");
-  const char* home = std::getenv("HOME");
-  return root && *root ? fs::path(root) : home && *home ? fs::path(home) / ".pyenv" : fs::path();
-}
 
 // pyenv's newest 3.9.x, or empty.
 fs::path pyenv_python39() {

@@ -13,16 +13,11 @@
 #include <cstdlib>
 
 #include "process.hpp"
+#include "python_layouts.hpp"
 #include "temp_dir.hpp"
 
 namespace pycache::test {
 namespace {
-
-fs::path pyenv_root() {
-  const char* root = std::getenv("PYENV_ROOT");
-  const char* home = std::getenv("HOME");
-  return root && *root ? fs::path(root) : home && *home ? fs::path(home) / ".pyenv" : fs::path();
-}
 
 // The version of this build's default runtime ("3.11.2") and its major.minor.
 struct Default {
