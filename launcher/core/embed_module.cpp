@@ -149,12 +149,8 @@ std::string module_file_name(const interpreters::Interpreter& interpreter) {
 }
 
 fs::path default_modules_dir() {
-  // The program does not move while it runs: worked out once.
-  static const fs::path dir = [] {
-    const fs::path exe = self_exe();
-    return exe.empty() ? fs::path() : exe.parent_path().parent_path() / "lib" / "pycache";
-  }();
-  return dir;
+  const fs::path exe = self_exe();
+  return exe.empty() ? fs::path() : exe.parent_path().parent_path() / "lib" / "pycache";
 }
 
 std::optional<Error> check(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {

@@ -90,9 +90,14 @@ std::vector<fs::path> absolute_path_entries(std::string_view path_variable) {
 }
 
 fs::path self_exe() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : exe;
+  // The program does not change while it runs (an exec starts afresh): one
+  // readlink, where a start asked for it five times.
+  static const fs::path exe = [] {
+    std::error_code ec;
+    fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::path() : p;
+  }();
+  return exe;
 }
 
 fs::path started_program() {
