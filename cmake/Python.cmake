@@ -13,8 +13,13 @@
 # Sets: PYCACHE_RUNTIMES (names: 3.11;3.12;...), and per name N with id I
 # (N without the dot): PYCACHE_RUNTIME_<I>_<FACT> and the INTERFACE target
 # pycache_python_<I>; PYCACHE_DEFAULT_RUNTIME_ID.
+#
+# `none` builds no runtime: pycache-embedded and its modules alone, with no
+# fact of the build machine's Pythons compiled in. It is what the wheel, the
+# archive and the Debian package carry (scripts/package): one program for
+# whatever CPython the machine it lands on has (docs/installing.md).
 set(PYCACHE_PYTHONS "/usr/bin/python3" CACHE STRING
-    "Interpreters to build runtimes for: a ;-list of paths, or 'all' for every CPython >= 3.10 found; the first is the default")
+    "Interpreters to build runtimes for: a ;-list of paths, 'all' for every CPython >= 3.10 found (the first is the default), or 'none'")
 
 # KEY=VALUE facts of `interpreter` into <out>_<KEY> in the caller; <out>_OK false when it can't be queried.
 function(pycache_python_facts interpreter out)
@@ -64,12 +69,15 @@ endfunction()
 
 set(_explicit TRUE)
 set(_candidates "${PYCACHE_PYTHONS}")
-if(PYCACHE_PYTHONS STREQUAL "all")
+if(PYCACHE_PYTHONS STREQUAL "none")
+  set(_candidates "")
+elseif(PYCACHE_PYTHONS STREQUAL "all")
   set(_explicit FALSE)
   pycache_all_pythons(_candidates)
 endif()
 
 set(PYCACHE_RUNTIMES "")
+set(PYCACHE_RUNTIME_IDS "")
 foreach(_python IN LISTS _candidates)
   pycache_python_facts("${_python}" _f)
   set(_why "")
@@ -127,15 +135,21 @@ foreach(_python IN LISTS _candidates)
   set(PYCACHE_RUNTIME_${_id}_LIBRARY "${_lib}")
 endforeach()
 
-if(NOT PYCACHE_RUNTIMES)
+set(PYCACHE_DEFAULT_RUNTIME_ID "")
+if(PYCACHE_PYTHONS STREQUAL "none")
+  if(PYCACHE_BUILD_TESTS)
+    message(FATAL_ERROR "PYCACHE_PYTHONS=none builds no runtime, and the tests run one: add -DPYCACHE_BUILD_TESTS=OFF")
+  endif()
+  message(STATUS "pycache: no runtime (PYCACHE_PYTHONS=none): pycache-embedded and its modules only")
+elseif(NOT PYCACHE_RUNTIMES)
   message(FATAL_ERROR "PYCACHE_PYTHONS=${PYCACHE_PYTHONS}: no interpreter pycache can embed")
+else()
+  list(GET PYCACHE_RUNTIME_IDS 0 PYCACHE_DEFAULT_RUNTIME_ID)
+  # The default one through FindPython3 too: it checks the headers and library
+  # the runtime is built against.
+  set(Python3_EXECUTABLE "${PYCACHE_RUNTIME_${PYCACHE_DEFAULT_RUNTIME_ID}_INTERPRETER}")
+  find_package(Python3 3.8 REQUIRED COMPONENTS Interpreter Development.Embed)
 endif()
-list(GET PYCACHE_RUNTIME_IDS 0 PYCACHE_DEFAULT_RUNTIME_ID)
-
-# The default one through FindPython3 too: it checks the headers and library
-# the runtime is built against.
-set(Python3_EXECUTABLE "${PYCACHE_RUNTIME_${PYCACHE_DEFAULT_RUNTIME_ID}_INTERPRETER}")
-find_package(Python3 3.8 REQUIRED COMPONENTS Interpreter Development.Embed)
 
 foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
   add_library(pycache_python_${_id} INTERFACE)
@@ -153,6 +167,7 @@ endforeach()
 
 # The runtime table every binary carries (launcher/core/runtime.cpp): the
 # default first.
+list(LENGTH PYCACHE_RUNTIME_IDS PYCACHE_RUNTIME_COUNT)
 set(PYCACHE_RUNTIME_ROWS "")
 foreach(_id IN LISTS PYCACHE_RUNTIME_IDS)
   macro(_q var)

@@ -60,10 +60,11 @@ struct PythonFacts {
 PythonFacts facts_of(const runtime::Runtime& rt);
 PythonFacts facts_of(const interpreters::Interpreter& in);
 
-// `rt`: the runtime that will run it (its standard library, its version for venvs).
+// `rt`: the runtime that will run it (its standard library, its version for
+// venvs); the tests' default is this program's own (a build with tests has one).
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env,
-                               const runtime::Runtime& rt = runtime::self(), FileSystem& files = real_fs());
+                               const runtime::Runtime& rt = *runtime::self(), FileSystem& files = real_fs());
 // The same for any Python: `python` says which.
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env, const PythonFacts& python,

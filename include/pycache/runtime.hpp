@@ -38,13 +38,14 @@ struct Runtime {
   PythonInstall install() const;
 };
 
-// Every runtime of this build, the default one first.
+// Every runtime of this build, the default one first; none in a build of
+// pycache-embedded alone (PYCACHE_PYTHONS=none: the packages').
 std::span<const Runtime> all();
-const Runtime& default_runtime();
 // The runtime this program embeds; for pycache-embedded, which embeds none
 // (embed::has_builtin_runtime), the default runtime's row, for what needs a
-// row (its cache tag, the --version text).
-const Runtime& self();
+// row (the default choice, the --version text); nullptr when the build has
+// no runtime.
+const Runtime* self();
 // Whether this program is `r`'s own: false for every runtime in pycache-embedded.
 bool is_self(const Runtime& r);
 

@@ -170,7 +170,17 @@ Result<clean::Options> plan(const CleanOptions& c) {
     auto target = prologue->target(at->st.type == FileType::Directory ? p : p.parent_path(), p);
     if (!target) return target.error();
     const Policy& policy = target->resolution.policy;
-    if (c.tags.empty()) clean::add_current_tag(o, target->python.cache_tag, runtime::self().cache_tag);
+    if (c.tags.empty()) {
+      const runtime::Runtime* own = runtime::self();
+      const std::string_view tag = !target->python.cache_tag.empty() ? std::string_view(target->python.cache_tag)
+                                   : own                             ? own->cache_tag
+                                                                     : std::string_view();
+      // No Python here to say which version is current: nothing is "other".
+      if (tag.empty() && c.other_versions)
+        return usage(fmt::format(
+            "--other-versions: no Python found for '{}' to tell its version by; name it with --tag", printable(given)));
+      if (!tag.empty()) clean::add_current_tag(o, tag, tag);
+    }
     if (!c.prefix) {
       o.targets.push_back(clean::Target{p, policy.cache_prefix(), target->skip});
       continue;

@@ -225,12 +225,12 @@ std::string modules_line() {
 }
 
 std::string version_text() {
-  const runtime::Runtime& me = runtime::self();
-  const bool builtin = embed::has_builtin_runtime();
+  const runtime::Runtime* me = runtime::self();
+  const bool builtin = embed::has_builtin_runtime() && me;
   std::string commit = *build::kCommit ? fmt::format("commit {}, ", build::kCommit) : std::string();
   std::string out =
       fmt::format("pycache {} ({}{} build, {}{})\n", build::kVersion, commit, build::kBuildType, build::kCompiler,
-                  builtin ? "; default runtime: CPython " + std::string(me.version) : "");
+                  builtin ? "; default runtime: CPython " + std::string(me->version) : "");
   if (!builtin) out += modules_line();
   for (const auto& r : runtime::all()) {
     auto path = runtime::program_path(r);

@@ -154,15 +154,15 @@ int show_main(Args args) {
   const PythonChoice& choice = found->python;
   // A source's pycs are named by its Python's tag and carry its magic.
   if (source_mode && !choice.runtime && !choice.interpreter) return fail(require_runtime(choice).error());
-  const runtime::Runtime& rt = choice.runtime ? *choice.runtime : runtime::self();
+  const runtime::Runtime* rt = choice.runtime ? choice.runtime : runtime::self();
   const interpreters::Interpreter* in = choice.interpreter ? &*choice.interpreter : nullptr;
 
   show::Context ctx;
   ctx.fs = &real_fs();
   ctx.prefix = policy.cache_prefix();
   ctx.check_hash_pycs = policy.check_hash_pycs();
-  ctx.tag = in ? choice.cache_tag : std::string(rt.cache_tag);
-  ctx.magic = in ? pyc::magic_of_version(in->major_minor).value_or(0) : rt.magic;
+  ctx.tag = in || !rt ? choice.cache_tag : std::string(rt->cache_tag);
+  ctx.magic = in ? pyc::magic_of_version(in->major_minor).value_or(0) : rt ? rt->magic : 0;
   ctx.hash = hash_source;
 
   std::optional<std::string> dis;

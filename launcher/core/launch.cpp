@@ -225,10 +225,11 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
 }
 
 CoreFacts CoreFacts::built_in() {
-  const runtime::Runtime& r = runtime::self();
+  const runtime::Runtime* r = runtime::self();
   // pycache-embedded links no core: nothing of it can be stale.
-  return {std::string(r.interpreter_real), r.interpreter_mtime, r.interpreter_size,
-          r.link == "static" && embed::has_builtin_runtime(), embed::runtime_build()};
+  if (!r || !embed::has_builtin_runtime()) return {"", 0, 0, false, embed::runtime_build()};
+  return {std::string(r->interpreter_real), r->interpreter_mtime, r->interpreter_size, r->link == "static",
+          embed::runtime_build()};
 }
 
 std::optional<std::string> stale_core_warning(const CoreFacts& f, FileSystem& files) {
@@ -374,7 +375,7 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
   // pycache-embedded, which embeds none, on the Python it chooses as python
   // (a venv's, the one its inherited policy names, the default), even for
   // `--version`.
-  run.runtime = &runtime::self();
+  run.runtime = runtime::self();
   bool through_flags = false;
   if (!embed::has_builtin_runtime() || (personality == Personality::PycacheRun && run.sets_environment))
     if (auto e = choose_run_python(resolution, run, executable, argv0, through_flags)) return *e;
@@ -417,7 +418,7 @@ int start_run(const PreparedRun& run) {
       log().error("{}", failed->message);
       return failed->code;
     }
-  } else if (!runtime::is_self(*run.runtime)) {
+  } else if (run.runtime && !runtime::is_self(*run.runtime)) {
     return hand_off(*run.runtime, run.plan.interpreter);
   }
   return embed::run_python(run.plan.interpreter);

@@ -407,15 +407,17 @@ std::optional<PythonChoice> from_venv(const std::string& venv, const Trust& trus
 
 // The choice before a stale runtime is passed over.
 // Nothing asked: the default static runtime where its interpreter is here
-// (a source build's); else that minor version found on the machine (the
-// Debian package's python3.11); else the first Python found, in uv's order
-// (an image whose only Python is /usr/local/bin/python3.12).
+// (a source build's); else that minor version found on the machine (a
+// source build whose runtime program is gone); else the first Python found,
+// in uv's order: every package's default, as they carry no runtime (an
+// image whose only Python is /usr/local/bin/python3.12).
 PythonChoice default_python(const Trust& trust) {
-  const runtime::Runtime& d = runtime::self();
-  if (runtime::program_path(d) && ::access(std::string(d.interpreter_real).c_str(), X_OK) == 0)
-    return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, &d, std::string(d.cache_tag)};
-  PythonChoice c = from_version(std::string(d.name), Origin{Source::Default, "pycache's default Python"}, trust);
-  if (c.runtime || c.interpreter || !c.why_not.empty()) return c;
+  if (const runtime::Runtime* d = runtime::self()) {
+    if (runtime::program_path(*d) && ::access(std::string(d->interpreter_real).c_str(), X_OK) == 0)
+      return PythonChoice{"", Origin{Source::Default, "pycache's default runtime"}, d, std::string(d->cache_tag)};
+    PythonChoice c = from_version(std::string(d->name), Origin{Source::Default, "pycache's default Python"}, trust);
+    if (c.runtime || c.interpreter || !c.why_not.empty()) return c;
+  }
   PythonChoice first{"", Origin{Source::Default, "pycache's default: the first Python found"}};
   first.missing = "a Python";
   discover_interpreter(first, trust, {}, [](const interpreters::Interpreter&) { return true; });

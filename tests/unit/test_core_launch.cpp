@@ -54,7 +54,7 @@ namespace {
 
 TEST(PlanLaunch, MissingStdlibIsAClearErrorNamingWhatWasLookedFor) {
   EnvLookup none = [](const char*) -> const char* { return nullptr; };
-  runtime::Runtime gone = runtime::self();
+  runtime::Runtime gone = *runtime::self();
   gone.prefix = "/nonexistent/prefix";
   gone.stdlib = "/nonexistent/prefix/lib/python3.99";
   auto plan = plan_launch(Policy{}, PythonArgs{}, {"py"}, "/bin/x", none, gone);

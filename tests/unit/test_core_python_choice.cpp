@@ -123,7 +123,7 @@ TEST(Satisfies, AVersionThatIsNotOneIsUnreadable) {
 }
 
 // The build's runtimes, for the choice: what a request of each answers.
-const runtime::Runtime& self() { return runtime::self(); }
+const runtime::Runtime& self() { return *runtime::self(); }
 
 PolicyResolution with_python(const std::string& value) {
   PolicyResolution r;

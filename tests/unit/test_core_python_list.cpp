@@ -126,7 +126,7 @@ TEST(FormatList, OneThatCantBeEmbeddedRunsItselfUnlessRefused) {
 // interpreter of its minor version is embedded.
 TEST(FormatList, AStaticRuntimeIsNamedForItsVeryInterpreterOnly) {
   Install i;
-  const runtime::Runtime& self = runtime::default_runtime();
+  const runtime::Runtime& self = *runtime::all().begin();
   i.in.major_minor = std::string(self.major_minor);
   i.in.free_threaded = self.free_threaded;
   i.in.real = std::string(self.interpreter_real);
@@ -177,7 +177,7 @@ TEST(FormatListJson, RunSaysHowRunRunsEachAndWhyNotEmbedded) {
   Install embedded;
   json = format_list_json(rows({embedded.in}, embedded.modules, Trust::current(), no_runtime));
   EXPECT_NE(json.find("\"run\":\"embedded\",\"run_reason\":null"), std::string::npos) << json;
-  const runtime::Runtime& self = runtime::default_runtime();
+  const runtime::Runtime& self = *runtime::all().begin();
   embedded.in.major_minor = std::string(self.major_minor);
   embedded.in.free_threaded = self.free_threaded;
   embedded.in.real = std::string(self.interpreter_real);  // the very file the static runtime was built from
