@@ -139,10 +139,7 @@ function(pycache_embed_module id)
   # No libpython (the loader's, global, provides Py*); libstdc++ inside and
   # hidden, as the programs link it: one shared object less to map.
   target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--exclude-libs,ALL)
-  # lib/, never a multiarch libdir: the programs look in $ORIGIN/../lib/pycache.
-  # A component of their own, with pycache-embedded (the Debian package has
-  # it: cmake/Package.cmake).
-  install(TARGETS ${target} LIBRARY DESTINATION lib/pycache COMPONENT embed_modules)
+  # Installed by cmake/Install.cmake, with pycache-embedded.
   set(hook "read-through hook frozen by ${PYCACHE_EMBED_${id}_INTERPRETER}")
   if(PYCACHE_EMBED_${id}_INTERPRETER STREQUAL "")
     set(hook "no interpreter to freeze the read-through hook: compiled at each start that uses it")

@@ -60,6 +60,12 @@ struct PythonFacts {
 PythonFacts facts_of(const runtime::Runtime& rt);
 PythonFacts facts_of(const interpreters::Interpreter& in);
 
+// How pycache was started: `pycache run`, or as python (pycache-python, a
+// venv's python). As python, a program in a venv is that venv's Python;
+// `pycache run` from pycache installed in a venv (pip, pipx, uv tool) is a
+// tool there, and never enters that venv.
+enum class Personality { PycacheRun, Python };
+
 // `rt`: the runtime that will run it (its standard library, its version for
 // venvs); the tests' default is this program's own (a build with tests has one).
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
@@ -68,7 +74,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
 // The same for any Python: `python` says which.
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
                                std::string executable, const EnvLookup& env, const PythonFacts& python,
-                               FileSystem& files = real_fs());
+                               FileSystem& files = real_fs(), Personality personality = Personality::Python);
 
 // With a static libpython the C core is frozen at build time: when the
 // interpreter binary it was built from has changed since (an upgrade), the
@@ -114,7 +120,6 @@ struct PreparedRun {
 // Who runs: `pycache run` (its own options, the project's venv and Python,
 // console scripts by name) or python itself (pycache-python and its links:
 // python's command line only, on this program's runtime).
-enum class Personality { PycacheRun, Python };
 // Resolves the policy for python's command line `python_args` under
 // `options` (pycache's own, already parsed; empty for Personality::Python)
 // and plans. `argv0` is what orig_argv[0] will be.

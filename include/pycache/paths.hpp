@@ -53,6 +53,10 @@ fs::path self_exe();
 // a venv's bin/pycache-python link, whatever argv[0] says. self_exe() when
 // that path is not this program (a #! script) or can't be made absolute.
 fs::path started_program();
+// Whether `path` is the program `self`: the same file (a link to it), or, as a
+// wheel installs it (wheels hold no links), a copy of it beside it: a regular
+// file (or a link to one) in self's directory, of the same owner and size.
+bool same_program(const fs::path& path, const fs::path& self);
 // A configuration file read whole (a policy file, pyvenv.cfg,
 // .python-version): only a regular file (a symlink to one is followed, unless
 // Links::DontFollow), opened non-blocking so that a FIFO in its place never

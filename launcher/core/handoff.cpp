@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "pycache/embed.hpp"
 #include "pycache/exit_code.hpp"
 #include "pycache/log.hpp"
 #include "pycache/paths.hpp"
@@ -108,7 +109,12 @@ int exec_with_plan(const std::string& program, const std::string& what, const em
 
 }  // namespace
 
-std::filesystem::path embedded_program() { return self_exe().parent_path() / kEmbeddedProgram; }
+// pycache-embedded is itself wherever it is started from: in a wheel it is
+// two copies, `pycache` and `pycache-python`, and no file of that name.
+std::filesystem::path embedded_program() {
+  if (!embed::has_builtin_runtime()) return self_exe();
+  return self_exe().parent_path() / kEmbeddedProgram;
+}
 
 int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {
   return exec_with_plan(runtime::program_path(rt)->native(), fmt::format("the Python {} runtime", rt.name), config, {});

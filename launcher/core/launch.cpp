@@ -96,14 +96,22 @@ namespace {
 // Sets `search_dir` to where getpath starts: the venv's home, else the real
 // executable's directory.
 std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, FileSystem& files,
-                                embed::InterpreterConfig& in, fs::path& search_dir) {
+                                embed::InterpreterConfig& in, fs::path& search_dir, Personality personality) {
   // An argv[0] that names no file leaves sys.executable '' (as python
   // does); the program is still this one: where the stdlib is searched
   // from, and a venv's link target.
   const fs::path program = in.executable.empty() ? started_program() : fs::path(in.executable);
   std::error_code real_ec;
   const fs::path real = fs::canonical(program, real_ec);
-  std::optional<fs::path> venv = venv_of_executable(in.executable);
+  std::optional<fs::path> venv;
+  if (personality == Personality::Python) venv = venv_of_executable(in.executable);
+  // A child of a `pycache run` that stayed out of the venv pycache is
+  // installed in (pipx's, uv tool's): its sys.executable lies there, and it
+  // stays out too, as its parent's policy says.
+  const Setting& inherited = policy.get(Key::Venv);
+  if (venv && inherited.origin.source == Source::Parent && policy.venv() != venv->native() &&
+      venv == venv_of_executable(self_exe()))
+    venv.reset();
   if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
   // A venv named by a policy file that does not exist yet is not an error:
   // `pycache-python -m venv .venv` must be able to make it. Only --venv is.
@@ -120,7 +128,7 @@ std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, Fil
   if (!info) return info.error();
   if (!info->home.empty()) search_dir = info->home;
   if (auto e = check_venv_compatible(*info, rt.major_minor, rt.free_threaded)) return e;
-  if (venv_of_executable(in.executable)) return std::nullopt;
+  if (venv_of_executable(in.executable) == venv) return std::nullopt;
   auto link = venv_launcher(*venv, program);
   if (!link)
     return Error{fmt::format("cannot use the virtual environment '{}': {}/bin is not writable for the "
@@ -193,7 +201,8 @@ std::optional<Error> check_stdlib(const PythonFacts& rt, FileSystem& files) {
 }  // namespace
 
 Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, std::vector<std::string> argv,
-                               std::string executable, const EnvLookup& env, const PythonFacts& rt, FileSystem& files) {
+                               std::string executable, const EnvLookup& env, const PythonFacts& rt, FileSystem& files,
+                               Personality personality) {
   const PythonInstall& install = rt.install;
   LaunchPlan plan;
   auto& in = plan.interpreter;
@@ -204,7 +213,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   if (!python_home_applies)
     if (auto e = check_stdlib(rt, files)) return *e;
   fs::path search_dir;
-  if (auto e = enter_venv(policy, rt, files, in, search_dir)) return *e;
+  if (auto e = enter_venv(policy, rt, files, in, search_dir, personality)) return *e;
   // An interpreter of the machine (a module run): sys._base_executable is
   // that interpreter, as under its own python, so that `-m venv` links the
   // new venv to it; pycache-embedded links no Python a venv could run on.
@@ -308,15 +317,17 @@ Result<PolicyResolution> run_policy(const RunOptions& opts, Personality personal
 // it, and is sys.executable (a venv's link leads to it): that runtime's
 // program, or pycache-embedded.
 // `through_flags`: that interpreter runs itself (flags_run.hpp).
-std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun& run, std::string& executable,
-                                       std::string& argv0, bool& through_flags) {
+std::optional<Error> choose_run_python(PolicyResolution& resolution, PreparedRun& run, Personality personality,
+                                       std::string& executable, std::string& argv0, bool& through_flags) {
   // pycache-embedded started as python by a program it ran, with no policy inherited.
   if (!embed::has_builtin_runtime() && resolution.policy.python().empty())
     if (const char* path = std::getenv(kEmbeddedPythonVariable); path && *path)
       resolution.policy.override(Key::Python, std::string(path), Origin{Source::Environment, kEmbeddedPythonVariable});
   // A venv's pycache-python is that venv's Python wherever it is started
   // from, as its python is (enter_venv enters it): no project need name it.
-  if (resolution.policy.python().empty())
+  // Not `pycache run`: pycache installed in a venv (pip, pipx, uv tool) is a
+  // tool there, and runs each project on the project's own Python.
+  if (personality == Personality::Python && resolution.policy.python().empty())
     if (auto venv = venv_of_executable(executable.empty() ? started_program() : fs::path(executable));
         venv && venv->native() != resolution.policy.venv())
       resolution.policy.override(Key::Venv, venv->native(), Origin{Source::Default, "the venv of the program started"});
@@ -378,13 +389,14 @@ Result<PreparedRun> prepare_run(std::string argv0, const RunOptions& opts, std::
   run.runtime = runtime::self();
   bool through_flags = false;
   if (!embed::has_builtin_runtime() || (personality == Personality::PycacheRun && run.sets_environment))
-    if (auto e = choose_run_python(resolution, run, executable, argv0, through_flags)) return *e;
+    if (auto e = choose_run_python(resolution, run, personality, executable, argv0, through_flags)) return *e;
   std::vector<std::string> argv;
   argv.reserve(python_args.size() + 1);
   argv.push_back(std::move(argv0));
   argv.insert(argv.end(), python_args.begin(), python_args.end());
   const PythonFacts python = run.interpreter ? facts_of(*run.interpreter) : facts_of(*run.runtime);
-  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, python);
+  auto plan = plan_launch(resolution.policy, scanned, std::move(argv), std::move(executable), env, python, real_fs(),
+                          personality);
   if (!plan) return plan.error();
   run.plan = std::move(*plan);
   if (run.interpreter) run.plan.environment.emplace_back(kEmbeddedPythonVariable, run.interpreter->path.native());

@@ -112,6 +112,18 @@ fs::path started_program() {
   return fs::equivalent(path, self, ec) && !ec ? path : self;
 }
 
+bool same_program(const fs::path& path, const fs::path& self) {
+  std::error_code ec;
+  if (fs::equivalent(path, self, ec) && !ec) return true;
+  // ~/.local/bin/pycache-python, uv tool's link to its venv's copy: where it leads.
+  const fs::path real = fs::canonical(path, ec);
+  if (ec || real.parent_path() != self.parent_path()) return false;
+  struct stat a {
+  }, b{};
+  return ::stat(path.c_str(), &a) == 0 && ::stat(self.c_str(), &b) == 0 && S_ISREG(a.st_mode) && S_ISREG(b.st_mode) &&
+         a.st_uid == b.st_uid && a.st_size == b.st_size;
+}
+
 std::string ConfigFile::why() const {
   switch (status) {
     case Status::Ok: return "read";

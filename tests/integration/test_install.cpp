@@ -285,6 +285,38 @@ TEST_P(InstalledPyenv, AVenvOfPyenvsPythonRunsOnItAndSoDoItsChildren) {
 INSTANTIATE_TEST_SUITE_P(Pythons, InstalledPyenv, ::testing::Values("3.10", "3.12", "3.13"),
                          [](const auto& p) { return "Python3" + p.param.substr(2); });
 
+// pycache installed into a venv of its own (as pip, pipx and uv tool do)
+// is a tool, not that venv's Python: `pycache run` runs a project on the
+// project's Python. Its pycache-python is the venv's Python, as its python is.
+TEST_F(Installed, InstalledInAVenvItRunsProjectsOnTheirOwnPython) {
+  const fs::path tool_home = pyenv_version("3.10");
+  const fs::path home = pyenv_version("3.12");
+  if (tool_home.empty() || home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.10 and 3.12 (" << pyenv_root() / "versions"
+                 << ")";
+  const fs::path tool_python = tool_home / "bin/python3.10";
+  auto venv = run({{tool_python.native(), "-m", "venv", "--without-pip", root.native()}, std::nullopt, env, t.path()});
+  ASSERT_EQ(venv.exit_code, 0) << venv.err;
+  install();
+  const fs::path python = home / "bin/python3.12";
+  make_venv(python, env);
+  auto o = in_project({(root / "bin/pycache").native(), "run", "main.py"}, env);
+  expect_ran_on(o, version_of(python, env), home, (home / "lib/libpython3.12.so.1.0").native(), "cpython-312",
+                "the project's venv");
+  fs::remove_all(proj / ".venv");
+  write_file(proj / ".python-version", "3.12\n");
+  Env with_pyenv = env;
+  with_pyenv["PYENV_ROOT"] = pyenv_root().native();
+  o = in_project({(root / "bin/pycache").native(), "run", "main.py"}, with_pyenv);
+  expect_ran_on(o, version_of(python, env), home, (home / "lib/libpython3.12.so.1.0").native(), "cpython-312",
+                ".python-version");
+  auto own = run({{(root / "bin/pycache-python").native(), "-c", "import sys; print(repr(sys.version))"},
+                  std::nullopt,
+                  env,
+                  t.path()});
+  EXPECT_EQ(own.out.substr(0, own.out.find('\n')), version_of(tool_python, env)) << own.err;
+}
+
 // pyenv's 3.12 copied (cp -a) to where uv installs its Pythons, after the
 // install. pyenv's binary has an absolute RUNPATH (its own lib/): a plain copy
 // still loads the original's libpython. uv's Pythons (python-build-standalone)
