@@ -30,6 +30,10 @@ bool is_below(std::string_view path, std::string_view dir);
 // "DIR/NAME" in one allocation ("/NAME" under "/"), for the walks that build
 // many paths from a directory's string.
 std::string child_path(std::string_view dir, std::string_view name);
+// `dir / relative` spelled as fs::path's operator/ spells it (`relative`
+// has no root), as a string: no path split into components, for the few
+// paths a start only stats or opens.
+std::string joined_path(const fs::path& dir, std::string_view relative);
 // The current directory, or an empty path if it has gone (removed while in
 // use): never a guess, since relative paths and upward searches would then
 // start somewhere else.

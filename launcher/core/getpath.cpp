@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "pycache/paths.hpp"
+
 namespace pycache {
 namespace {
 
@@ -14,21 +16,12 @@ bool present(const std::string& p, bool directory = false) {
   return ::stat(p.c_str(), &st) == 0 && (!directory || S_ISDIR(st.st_mode));
 }
 
-// `dir / relative` as fs::path's operator/ spells it, without splitting
-// either into components (a start joins some twenty of them).
-std::string joined(const fs::path& dir, std::string_view relative) {
-  std::string out = dir.native();
-  if (!out.empty() && out.back() != '/') out += '/';
-  out += relative;
-  return out;
-}
-
 // getpath's search: from `dir` up to (not into) "/", the first directory
 // holding one of `landmarks`; empty when none does.
 fs::path search_up(const fs::path& dir, std::initializer_list<std::string> landmarks, bool directory) {
   for (fs::path d = dir; !d.empty() && d != d.root_path(); d = d.parent_path()) {
     for (const std::string& l : landmarks)
-      if (present(joined(d, l), directory)) return d;
+      if (present(joined_path(d, l), directory)) return d;
   }
   return {};
 }
@@ -38,7 +31,7 @@ fs::path search_up(const fs::path& dir, std::initializer_list<std::string> landm
 PathInputs path_inputs(const PythonInstall& in, const fs::path& dir, bool python_home_applies) {
   PathInputs out;
   if (python_home_applies) return out;
-  if (present(joined(dir, "pybuilddir.txt")) || present(joined(dir, "Modules/Setup.local"))) {
+  if (present(joined_path(dir, "pybuilddir.txt")) || present(joined_path(dir, "Modules/Setup.local"))) {
     out.home = in.home.native();
     return out;
   }
@@ -48,7 +41,7 @@ PathInputs path_inputs(const PythonInstall& in, const fs::path& dir, bool python
     if (found.empty()) return false;
     if (found == in.home || found == in.exec_prefix) return true;
     struct stat st {};
-    return in.sysconfigdata_size != 0 && ::stat(joined(found, lib + "/" + in.sysconfigdata).c_str(), &st) == 0 &&
+    return in.sysconfigdata_size != 0 && ::stat(joined_path(found, lib + "/" + in.sysconfigdata).c_str(), &st) == 0 &&
            static_cast<std::uint64_t>(st.st_size) == in.sysconfigdata_size;
   };
   fs::path prefix = search_up(dir, {"lib/" + in.zip_name}, false);

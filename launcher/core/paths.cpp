@@ -65,6 +65,15 @@ std::string child_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
+std::string joined_path(const fs::path& dir, std::string_view relative) {
+  std::string out;
+  out.reserve(dir.native().size() + 1 + relative.size());
+  out += dir.native();
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += relative;
+  return out;
+}
+
 fs::path current_dir() {
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
