@@ -75,6 +75,6 @@ struct ConfigFile {
   bool ok() const { return status == Status::Ok; }
 };
 enum class Links { Follow, DontFollow };
-ConfigFile read_config_file(const fs::path& p, std::size_t limit = kConfigFileLimit, Links links = Links::Follow);
+ConfigFile read_config_file(const std::string& p, std::size_t limit = kConfigFileLimit, Links links = Links::Follow);
 
 }  // namespace pycache

@@ -132,7 +132,7 @@ std::string ConfigFile::why() const {
   return std::generic_category().message(error);
 }
 
-ConfigFile read_config_file(const fs::path& p, std::size_t limit, Links links) {
+ConfigFile read_config_file(const std::string& p, std::size_t limit, Links links) {
   ConfigFile out;
   auto failed = [&](int e) {
     out.status = e == ENOENT || e == ENOTDIR ? ConfigFile::Status::Absent : ConfigFile::Status::Unreadable;

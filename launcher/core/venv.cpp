@@ -20,12 +20,12 @@ std::string major_minor_of(std::string_view version, bool free_threaded) {
 }
 
 Result<VenvInfo> inspect_venv(const fs::path& dir) {
-  const fs::path file = joined_path(dir, "pyvenv.cfg");
+  const std::string file = joined_path(dir, "pyvenv.cfg");
   ConfigFile cfg = read_config_file(file);
   if (cfg.status == ConfigFile::Status::Absent)
     return Error{fmt::format("'{}' is not a virtual environment (no pyvenv.cfg)", printable(dir.native())),
                  kExitEnvironment};
-  if (!cfg.ok()) return Error{fmt::format("{}: {}", printable(file.native()), cfg.why()), kExitUsage};
+  if (!cfg.ok()) return Error{fmt::format("{}: {}", printable(file), cfg.why()), kExitUsage};
   VenvInfo info{dir, {}, false};
   std::string_view text = cfg.text;
   while (!text.empty()) {
