@@ -42,7 +42,7 @@ int run_main(Args args) {
   // Children started through sys.executable must get python, whatever name
   // they are started under: the pycache-python beside the pycache started,
   // when it is this same program, else this program by its own name.
-  const fs::path self = self_exe();
+  const fs::path& self = self_exe();
   fs::path python = fs::path(invoked_path()).parent_path() / "pycache-python";
   std::error_code ec;
   if (!fs::equivalent(python, self, ec) || ec) python = self;

@@ -21,7 +21,7 @@ bool present(const std::string& p, bool directory = false) {
 fs::path search_up(const fs::path& dir, std::initializer_list<std::string> landmarks, bool directory) {
   for (fs::path d = dir; !d.empty() && d != d.root_path(); d = d.parent_path()) {
     for (const std::string& l : landmarks)
-      if (present(joined_path(d, l), directory)) return d;
+      if (present(joined_path(d.native(), l), directory)) return d;
   }
   return {};
 }
@@ -31,7 +31,8 @@ fs::path search_up(const fs::path& dir, std::initializer_list<std::string> landm
 PathInputs path_inputs(const PythonInstall& in, const fs::path& dir, bool python_home_applies) {
   PathInputs out;
   if (python_home_applies) return out;
-  if (present(joined_path(dir, "pybuilddir.txt")) || present(joined_path(dir, "Modules/Setup.local"))) {
+  if (present(joined_path(dir.native(), "pybuilddir.txt")) ||
+      present(joined_path(dir.native(), "Modules/Setup.local"))) {
     out.home = in.home.native();
     return out;
   }
@@ -41,7 +42,8 @@ PathInputs path_inputs(const PythonInstall& in, const fs::path& dir, bool python
     if (found.empty()) return false;
     if (found == in.home || found == in.exec_prefix) return true;
     struct stat st {};
-    return in.sysconfigdata_size != 0 && ::stat(joined_path(found, lib + "/" + in.sysconfigdata).c_str(), &st) == 0 &&
+    return in.sysconfigdata_size != 0 &&
+           ::stat(joined_path(found.native(), lib + "/" + in.sysconfigdata).c_str(), &st) == 0 &&
            static_cast<std::uint64_t>(st.st_size) == in.sysconfigdata_size;
   };
   fs::path prefix = search_up(dir, {"lib/" + in.zip_name}, false);

@@ -108,7 +108,7 @@ int exec_with_plan(const std::string& program, const std::string& what, const em
 
 }  // namespace
 
-std::filesystem::path embedded_program() { return self_exe().parent_path() / kEmbeddedProgram; }
+std::filesystem::path embedded_program() { return joined_path(self_exe_dir(), kEmbeddedProgram); }
 
 int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {
   return exec_with_plan(runtime::program_path(rt)->native(), fmt::format("the Python {} runtime", rt.name), config, {});

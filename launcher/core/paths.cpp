@@ -65,10 +65,10 @@ std::string child_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
-std::string joined_path(const fs::path& dir, std::string_view relative) {
+std::string joined_path(std::string_view dir, std::string_view relative) {
   std::string out;
-  out.reserve(dir.native().size() + 1 + relative.size());
-  out += dir.native();
+  out.reserve(dir.size() + 1 + relative.size());
+  out += dir;
   if (!out.empty() && out.back() != '/') out += '/';
   out += relative;
   return out;
@@ -98,7 +98,7 @@ std::vector<fs::path> absolute_path_entries(std::string_view path_variable) {
   return out;
 }
 
-fs::path self_exe() {
+const fs::path& self_exe() {
   // The program does not change while it runs (an exec starts afresh): one
   // readlink, where a start asked for it five times.
   static const fs::path exe = [] {
@@ -107,6 +107,15 @@ fs::path self_exe() {
     return ec ? fs::path() : p;
   }();
   return exe;
+}
+
+std::string self_exe_dir(int levels) {
+  std::string_view dir = self_exe().native();
+  for (int i = 0; i < levels && !dir.empty(); ++i) {
+    const std::size_t slash = dir.rfind('/');
+    dir = slash == std::string_view::npos ? std::string_view() : dir.substr(0, slash == 0 ? 1 : slash);
+  }
+  return std::string(dir);
 }
 
 fs::path started_program() {

@@ -20,7 +20,7 @@ std::string major_minor_of(std::string_view version, bool free_threaded) {
 }
 
 Result<VenvInfo> inspect_venv(const fs::path& dir) {
-  const std::string file = joined_path(dir, "pyvenv.cfg");
+  const std::string file = joined_path(dir.native(), "pyvenv.cfg");
   ConfigFile cfg = read_config_file(file);
   if (cfg.status == ConfigFile::Status::Absent)
     return Error{fmt::format("'{}' is not a virtual environment (no pyvenv.cfg)", printable(dir.native())),
@@ -45,7 +45,7 @@ Result<VenvInfo> inspect_venv(const fs::path& dir) {
   }
   struct stat st {};
   if (!info.version.empty() &&
-      ::stat(joined_path(dir, "lib/python" + major_minor_of(info.version, false) + "t").c_str(), &st) == 0 &&
+      ::stat(joined_path(dir.native(), "lib/python" + major_minor_of(info.version, false) + "t").c_str(), &st) == 0 &&
       S_ISDIR(st.st_mode))
     info.free_threaded = true;
   return info;
@@ -69,7 +69,7 @@ std::optional<fs::path> venv_of_executable(const fs::path& executable) {
   fs::path bin = executable.parent_path();
   fs::path above = bin.parent_path();
   for (fs::path* dir : {&above, &bin}) {
-    if (!dir->empty() && access(joined_path(*dir, "pyvenv.cfg").c_str(), F_OK) == 0) return std::move(*dir);
+    if (!dir->empty() && access(joined_path(dir->native(), "pyvenv.cfg").c_str(), F_OK) == 0) return std::move(*dir);
   }
   return std::nullopt;
 }

@@ -75,6 +75,13 @@ TEST(JoinedPath, SpelledAsFsPathsOperatorSlash) {
       EXPECT_EQ(joined_path(dir, rel), (fs::path(dir) / rel).native()) << dir << " / " << rel;
 }
 
+TEST(SelfExeDir, TheParentPathsOfSelfExe) {
+  ASSERT_FALSE(self_exe().empty());
+  EXPECT_EQ(self_exe_dir(), self_exe().parent_path().native());
+  EXPECT_EQ(self_exe_dir(2), self_exe().parent_path().parent_path().native());
+  EXPECT_EQ(self_exe_dir(99), "/");
+}
+
 TEST(PathEntries, EveryEntryInOrderAnEmptyOneEmpty) {
   using V = std::vector<std::string>;
   EXPECT_EQ(path_entries("/usr/bin:/bin"), (V{"/usr/bin", "/bin"}));
