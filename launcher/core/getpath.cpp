@@ -19,7 +19,8 @@ bool present(const std::string& p, bool directory = false) {
 // getpath's search: from `dir` up to (not into) "/", the first directory
 // holding one of `landmarks`; empty when none does.
 fs::path search_up(const fs::path& dir, std::initializer_list<std::string> landmarks, bool directory) {
-  for (fs::path d = dir; !d.empty() && d != d.root_path(); d = d.parent_path()) {
+  // has_relative_path: d is not "/" (nor empty), as d != d.root_path() says, with no path made.
+  for (fs::path d = dir; d.has_relative_path(); d = d.parent_path()) {
     for (const std::string& l : landmarks)
       if (present(joined_path(d.native(), l), directory)) return d;
   }

@@ -107,6 +107,7 @@ FoundFile read_found_file(const Trust& trust, const fs::path& file) {
 std::optional<std::string> distrust_directory(const Trust& trust, const fs::path& dir, Exclusive exclusive) {
   if (trust.listed(dir)) return std::nullopt;
   std::vector<std::string> todo;
+  todo.reserve(16);
   push_components(dir.native(), todo);
   std::string at = "/";
   int links = 0;
