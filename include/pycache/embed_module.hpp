@@ -47,6 +47,11 @@ fs::path default_modules_dir();
 std::optional<Error> check(const interpreters::Interpreter& interpreter, const fs::path& modules_dir,
                            const Trust& trust = Trust::current());
 
+// check()'s findings that are not about trust: no shared libpython, a debug
+// or misnamed one, no module. For a caller that has just had check_trust()'s
+// nullopt for the same interpreter and directory (check() is both).
+std::optional<Error> check_loadable(const interpreters::Interpreter& interpreter, const fs::path& modules_dir);
+
 // check()'s findings that are about trust alone: the interpreter refused,
 // its libpython or the module (when there is one) another user's, writable
 // by everyone, or below a directory that is. Such an interpreter is neither

@@ -30,6 +30,10 @@ bool is_below(std::string_view path, std::string_view dir);
 // "DIR/NAME" in one allocation ("/NAME" under "/"), for the walks that build
 // many paths from a directory's string.
 std::string child_path(std::string_view dir, std::string_view name);
+// `dir / relative` spelled as fs::path's operator/ spells it (`relative`
+// has no root), as a string: no path split into components, for the few
+// paths a start only stats or opens.
+std::string joined_path(std::string_view dir, std::string_view relative);
 // The current directory, or an empty path if it has gone (removed while in
 // use): never a guess, since relative paths and upward searches would then
 // start somewhere else.
@@ -47,8 +51,11 @@ std::vector<std::string> path_entries(std::string_view path_variable);
 // else controls), which is no way to choose a program to run, as Go's
 // exec.LookPath refuses them.
 std::vector<fs::path> absolute_path_entries(std::string_view path_variable);
-// The real path of the running executable (/proc/self/exe).
-fs::path self_exe();
+// The real path of the running executable (/proc/self/exe), read once.
+const fs::path& self_exe();
+// The directory `levels` above self_exe() ("" when there is none): the
+// kernel's path is absolute and normal, so each is a cut at a '/'.
+std::string self_exe_dir(int levels = 1);
 // The path this program was started by (execve's, AT_EXECFN, made absolute):
 // a venv's bin/pycache-python link, whatever argv[0] says. self_exe() when
 // that path is not this program (a #! script) or can't be made absolute.
@@ -75,6 +82,6 @@ struct ConfigFile {
   bool ok() const { return status == Status::Ok; }
 };
 enum class Links { Follow, DontFollow };
-ConfigFile read_config_file(const fs::path& p, std::size_t limit = kConfigFileLimit, Links links = Links::Follow);
+ConfigFile read_config_file(const std::string& p, std::size_t limit = kConfigFileLimit, Links links = Links::Follow);
 
 }  // namespace pycache

@@ -43,7 +43,7 @@ int run_main(Args args) {
   // they are started under: the pycache-python beside the pycache started,
   // when it is this same program (a link to it, or in a wheel, which has no
   // links, a copy of it beside it), else this program by its own name.
-  const fs::path self = self_exe();
+  const fs::path& self = self_exe();
   fs::path python = fs::path(invoked_path()).parent_path() / "pycache-python";
   if (!same_program(python, self)) python = self;
   return launch(python.native(), args, Personality::PycacheRun, python.native());

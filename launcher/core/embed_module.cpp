@@ -149,8 +149,8 @@ std::string module_file_name(const interpreters::Interpreter& interpreter) {
 }
 
 fs::path default_modules_dir() {
-  const fs::path exe = self_exe();
-  return exe.empty() ? fs::path() : exe.parent_path().parent_path() / "lib" / "pycache";
+  const std::string prefix = self_exe_dir(2);
+  return prefix.empty() ? fs::path() : fs::path(child_path(prefix, "lib/pycache"));
 }
 
 std::optional<Error> check(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust) {
@@ -176,6 +176,12 @@ namespace {
 std::optional<Error> check_before_loading(const interpreters::Interpreter& in, const fs::path& modules_dir,
                                           const Trust& trust) {
   if (auto e = check_trust(in, modules_dir, trust)) return e;
+  return check_loadable(in, modules_dir);
+}
+
+}  // namespace
+
+std::optional<Error> check_loadable(const interpreters::Interpreter& in, const fs::path& modules_dir) {
   if (in.libpython.empty())
     return failure(fmt::format("Python {} at {} has no shared libpython to load (it is linked statically)", in.name(),
                                quoted(in.path)));
@@ -186,8 +192,6 @@ std::optional<Error> check_before_loading(const interpreters::Interpreter& in, c
     return failure(fmt::format("no embedding module for Python {}: {} is missing", in.name(), quoted(file)));
   return std::nullopt;
 }
-
-}  // namespace
 
 Result<Module> load(const interpreters::Interpreter& in, const fs::path& modules_dir, const Trust& trust,
                     Checked checked) {

@@ -71,7 +71,8 @@ Decision decide(const interpreters::Interpreter& in, const fs::path& modules_dir
   if (auto why = refusal(in, modules_dir, trust)) return {How::Refused, std::move(*why)};
   if (::access(embedded_program.c_str(), X_OK) != 0)
     return {How::Flags, fmt::format("this pycache has no {}", printable(embedded_program.filename().native()))};
-  if (auto e = embed_module::check(in, modules_dir, trust)) return {How::Flags, e->message};
+  // check() less the trust checks refusal() has just made.
+  if (auto e = embed_module::check_loadable(in, modules_dir)) return {How::Flags, e->message};
   return {How::Embedded, {}};
 }
 

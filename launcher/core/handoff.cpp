@@ -113,7 +113,7 @@ int exec_with_plan(const std::string& program, const std::string& what, const em
 // two copies, `pycache` and `pycache-python`, and no file of that name.
 std::filesystem::path embedded_program() {
   if (!embed::has_builtin_runtime()) return self_exe();
-  return self_exe().parent_path() / kEmbeddedProgram;
+  return joined_path(self_exe_dir(), kEmbeddedProgram);
 }
 
 int hand_off(const runtime::Runtime& rt, const embed::InterpreterConfig& config) {

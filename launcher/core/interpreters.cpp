@@ -28,7 +28,7 @@ constexpr const char* kMultiarch = "";
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-bool present(const fs::path& p) {
+bool present(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
 }
@@ -113,8 +113,8 @@ std::vector<std::string> abi_names(const Minor& m) {
 fs::path search_prefix(const fs::path& dir, const Minor& m, fs::path& stdlib) {
   const std::string lib = abi_names(m).front();
   for (fs::path d = dir; !d.empty() && d != d.root_path(); d = d.parent_path()) {
-    const fs::path candidate = d / "lib" / lib;
-    if (present(candidate / "os.py") || present(candidate / "os.pyc")) {
+    const std::string candidate = joined_path(d.native(), "lib/" + lib);
+    if (present(candidate + "/os.py") || present(candidate + "/os.pyc")) {
       stdlib = candidate;
       return d;
     }
@@ -128,7 +128,7 @@ std::optional<Minor> minor_of_layout(const fs::path& root) {
   std::optional<Minor> found;
   for (fs::directory_iterator it(root / "lib", ec), end; !ec && it != end; it.increment(ec)) {
     auto m = minor_of_program(it->path().filename().native());
-    if (!m || !present(it->path() / "os.py")) continue;
+    if (!m || !present(joined_path(it->path().native(), "os.py"))) continue;
     if (found) return std::nullopt;
     found = m;
   }
@@ -181,7 +181,7 @@ namespace {
 // PY_VERSION of PREFIX/include/python3.X[t]/patchlevel.h, when it is this minor's.
 std::optional<std::string> header_version(const fs::path& prefix, const Minor& m) {
   for (const auto& name : abi_names(m)) {
-    const ConfigFile f = read_config_file(prefix / "include" / name / "patchlevel.h", 64 << 10);
+    const ConfigFile f = read_config_file(joined_path(prefix.native(), "include/" + name + "/patchlevel.h"), 64 << 10);
     if (!f.ok()) continue;
     const std::string_view text = f.text;
     const std::size_t define = text.find("#define PY_VERSION ");

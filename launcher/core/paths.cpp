@@ -65,6 +65,15 @@ std::string child_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
+std::string joined_path(std::string_view dir, std::string_view relative) {
+  std::string out;
+  out.reserve(dir.size() + 1 + relative.size());
+  out += dir;
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += relative;
+  return out;
+}
+
 fs::path current_dir() {
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
@@ -89,7 +98,7 @@ std::vector<fs::path> absolute_path_entries(std::string_view path_variable) {
   return out;
 }
 
-fs::path self_exe() {
+const fs::path& self_exe() {
   // The program does not change while it runs (an exec starts afresh): one
   // readlink, where a start asked for it five times.
   static const fs::path exe = [] {
@@ -98,6 +107,15 @@ fs::path self_exe() {
     return ec ? fs::path() : p;
   }();
   return exe;
+}
+
+std::string self_exe_dir(int levels) {
+  std::string_view dir = self_exe().native();
+  for (int i = 0; i < levels && !dir.empty(); ++i) {
+    const std::size_t slash = dir.rfind('/');
+    dir = slash == std::string_view::npos ? std::string_view() : dir.substr(0, slash == 0 ? 1 : slash);
+  }
+  return std::string(dir);
 }
 
 fs::path started_program() {
@@ -135,7 +153,7 @@ std::string ConfigFile::why() const {
   return std::generic_category().message(error);
 }
 
-ConfigFile read_config_file(const fs::path& p, std::size_t limit, Links links) {
+ConfigFile read_config_file(const std::string& p, std::size_t limit, Links links) {
   ConfigFile out;
   auto failed = [&](int e) {
     out.status = e == ENOENT || e == ENOTDIR ? ConfigFile::Status::Absent : ConfigFile::Status::Unreadable;

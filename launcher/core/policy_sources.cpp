@@ -286,11 +286,11 @@ Result<ProjectPython> read_project_python(const fs::path& project_dir, const Tru
 
 fs::path user_policy_path(const EnvLookup& env) {
   if (const char* xdg = env("XDG_CONFIG_HOME"); xdg && *xdg && fs::path(xdg).is_absolute())
-    return fs::path(xdg) / "pycache" / "config.toml";
+    return joined_path(xdg, "pycache/config.toml");
   fs::path home;
   if (const char* h = env("HOME"); h && *h) home = h;
   else home = home_dir();
-  return home.empty() ? fs::path() : home / ".config" / "pycache" / "config.toml";
+  return home.empty() ? fs::path() : fs::path(joined_path(home.native(), ".config/pycache/config.toml"));
 }
 
 fs::path system_policy_path(const EnvLookup& env) {

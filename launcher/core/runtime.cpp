@@ -41,7 +41,7 @@ const Runtime* find(std::string_view request) {
 }
 
 std::optional<fs::path> program_path(const Runtime& r) {
-  const fs::path me = self_exe();
+  const fs::path& me = self_exe();
   if (is_self(r)) return me;
   fs::path sibling = me.parent_path() / r.program();
   if (::access(sibling.c_str(), X_OK) != 0) return std::nullopt;

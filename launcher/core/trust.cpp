@@ -18,15 +18,14 @@ namespace {
 
 // The components of an absolute path, last first (a stack to pop from).
 void push_components(const std::string& path, std::vector<std::string>& stack) {
-  std::vector<std::string> parts;
-  std::size_t at = 0;
-  while (at < path.size()) {
-    std::size_t slash = path.find('/', at);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > at) parts.push_back(path.substr(at, slash - at));
-    at = slash + 1;
+  std::size_t end = path.size();
+  while (end > 0) {
+    const std::size_t slash = path.rfind('/', end - 1);
+    const std::size_t at = slash == std::string::npos ? 0 : slash + 1;
+    if (end > at) stack.emplace_back(path, at, end - at);
+    if (slash == std::string::npos) break;
+    end = slash;
   }
-  stack.insert(stack.end(), parts.rbegin(), parts.rend());
 }
 
 std::string owned_by(const std::string& what, std::uint32_t owner) {
@@ -68,10 +67,11 @@ std::optional<std::string> distrust_entry(const Trust& trust, const fs::path& fi
   if (!trust.trusted_owner(owner)) return owned_by("it", owner);
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return std::nullopt;
-  const std::string holding = fmt::format("the directory holding it ('{}')", printable(dir.native()));
-  if (!trust.trusted_owner(st.st_uid)) return owned_by(holding, st.st_uid);
+  // Named only when refused, as in distrust_directory.
+  auto holding = [&] { return fmt::format("the directory holding it ('{}')", printable(dir.native())); };
+  if (!trust.trusted_owner(st.st_uid)) return owned_by(holding(), st.st_uid);
   // Anyone could put their own file (or link) there between a look and a read.
-  if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) return holding + " is writable by everyone";
+  if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) return holding() + " is writable by everyone";
   return std::nullopt;
 }
 
@@ -107,6 +107,7 @@ FoundFile read_found_file(const Trust& trust, const fs::path& file) {
 std::optional<std::string> distrust_directory(const Trust& trust, const fs::path& dir, Exclusive exclusive) {
   if (trust.listed(dir)) return std::nullopt;
   std::vector<std::string> todo;
+  todo.reserve(16);
   push_components(dir.native(), todo);
   std::string at = "/";
   int links = 0;

@@ -1,6 +1,7 @@
 #include "pycache/venv.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <system_error>
@@ -19,12 +20,12 @@ std::string major_minor_of(std::string_view version, bool free_threaded) {
 }
 
 Result<VenvInfo> inspect_venv(const fs::path& dir) {
-  const fs::path file = dir / "pyvenv.cfg";
+  const std::string file = joined_path(dir.native(), "pyvenv.cfg");
   ConfigFile cfg = read_config_file(file);
   if (cfg.status == ConfigFile::Status::Absent)
     return Error{fmt::format("'{}' is not a virtual environment (no pyvenv.cfg)", printable(dir.native())),
                  kExitEnvironment};
-  if (!cfg.ok()) return Error{fmt::format("{}: {}", printable(file.native()), cfg.why()), kExitUsage};
+  if (!cfg.ok()) return Error{fmt::format("{}: {}", printable(file), cfg.why()), kExitUsage};
   VenvInfo info{dir, {}, false};
   std::string_view text = cfg.text;
   while (!text.empty()) {
@@ -42,9 +43,10 @@ Result<VenvInfo> inspect_venv(const fs::path& dir) {
     for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     if (lower == "home") info.home = std::string(value);
   }
-  std::error_code ec;
+  struct stat st {};
   if (!info.version.empty() &&
-      fs::is_directory(dir / "lib" / ("python" + major_minor_of(info.version, false) + "t"), ec))
+      ::stat(joined_path(dir.native(), "lib/python" + major_minor_of(info.version, false) + "t").c_str(), &st) == 0 &&
+      S_ISDIR(st.st_mode))
     info.free_threaded = true;
   return info;
 }
@@ -65,8 +67,9 @@ std::optional<Error> check_venv_compatible(const VenvInfo& venv, std::string_vie
 
 std::optional<fs::path> venv_of_executable(const fs::path& executable) {
   fs::path bin = executable.parent_path();
-  for (const fs::path& dir : {bin.parent_path(), bin}) {
-    if (!dir.empty() && access((dir / "pyvenv.cfg").c_str(), F_OK) == 0) return dir;
+  fs::path above = bin.parent_path();
+  for (fs::path* dir : {&above, &bin}) {
+    if (!dir->empty() && access(joined_path(dir->native(), "pyvenv.cfg").c_str(), F_OK) == 0) return std::move(*dir);
   }
   return std::nullopt;
 }

@@ -69,6 +69,19 @@ TEST(ChildPath, OneSlashBetweenAndNoneDoubledUnderTheRoot) {
   EXPECT_EQ(child_path("rel", "x"), "rel/x");
 }
 
+TEST(JoinedPath, SpelledAsFsPathsOperatorSlash) {
+  for (const char* dir : {"/a/b", "/a/b/", "/", "", "rel", "rel/", "//a", "/a/./b/.."})
+    for (const char* rel : {"pyvenv.cfg", "lib/python3.12/os.py", "Modules/Setup.local"})
+      EXPECT_EQ(joined_path(dir, rel), (fs::path(dir) / rel).native()) << dir << " / " << rel;
+}
+
+TEST(SelfExeDir, TheParentPathsOfSelfExe) {
+  ASSERT_FALSE(self_exe().empty());
+  EXPECT_EQ(self_exe_dir(), self_exe().parent_path().native());
+  EXPECT_EQ(self_exe_dir(2), self_exe().parent_path().parent_path().native());
+  EXPECT_EQ(self_exe_dir(99), "/");
+}
+
 TEST(PathEntries, EveryEntryInOrderAnEmptyOneEmpty) {
   using V = std::vector<std::string>;
   EXPECT_EQ(path_entries("/usr/bin:/bin"), (V{"/usr/bin", "/bin"}));
