@@ -1,7 +1,13 @@
 #include "pycache/paths.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+
 #include <unistd.h>
+#include "temp_dir.hpp"
 
 namespace pycache {
 namespace {
@@ -80,6 +86,42 @@ TEST(SelfExeDir, TheParentPathsOfSelfExe) {
   EXPECT_EQ(self_exe_dir(), self_exe().parent_path().native());
   EXPECT_EQ(self_exe_dir(2), self_exe().parent_path().parent_path().native());
   EXPECT_EQ(self_exe_dir(99), "/");
+}
+
+// A wheel holds no links: pycache and pycache-python are two copies in the
+// environment's bin/, and uv tool links them from ~/.local/bin.
+TEST(SameProgram, ItselfALinkToItOrACopyBesideIt) {
+  test::TempDir t;
+  const fs::path dir = t.path();
+  fs::create_directories(dir / "venv/bin");
+  fs::create_directories(dir / "links");
+  fs::create_directories(dir / "other");
+  const fs::path self = dir / "venv/bin/pycache";
+  auto write = [](const fs::path& p, const std::string& text) {
+    FILE* f = std::fopen(p.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  write(self, "program");
+  write(dir / "venv/bin/pycache-python", "program");   // the wheel's copy
+  write(dir / "venv/bin/pycache-older", "program-1");  // another size
+  write(dir / "other/pycache-python", "program");      // a copy elsewhere
+  fs::create_symlink(self, dir / "links/pycache");
+  fs::create_symlink(dir / "venv/bin/pycache-python", dir / "links/pycache-python");
+  fs::create_directories(dir / "venv/bin/pycache-dir");
+  EXPECT_TRUE(same_program(self, self));
+  EXPECT_TRUE(same_program(dir / "links/pycache", self));
+  EXPECT_TRUE(same_program(dir / "venv/bin/pycache-python", self));
+  EXPECT_TRUE(same_program(dir / "links/pycache-python", self));
+  EXPECT_FALSE(same_program(dir / "venv/bin/pycache-older", self));
+  EXPECT_FALSE(same_program(dir / "other/pycache-python", self));
+  EXPECT_FALSE(same_program(dir / "venv/bin/pycache-dir", self));
+  EXPECT_FALSE(same_program(dir / "venv/bin/absent", self));
+  if (::geteuid() == 0) {  // another owner's file of the same size is not ours
+    ASSERT_EQ(::chown((dir / "venv/bin/pycache-python").c_str(), 65534, 65534), 0);
+    EXPECT_FALSE(same_program(dir / "venv/bin/pycache-python", self));
+  }
 }
 
 TEST(PathEntries, EveryEntryInOrderAnEmptyOneEmpty) {
