@@ -323,7 +323,7 @@ int dispatch(int argc, char** argv) {
   // pycache is the program started as `pycache` (a symlink to the default
   // runtime, usually; or a copy of it under that name); under any other
   // name it is python. A program names sys.executable, never "pycache".
-  fs::path self = self_exe();
+  const fs::path& self = self_exe();
   const bool commands =
       (argc > 0 && argv[0] && fs::path(argv[0]).filename() == "pycache") || self.filename() == "pycache";
   if (!commands) return python_main(argc, argv);

@@ -92,7 +92,7 @@ TEST(SelfExeDir, TheParentPathsOfSelfExe) {
 // environment's bin/, and uv tool links them from ~/.local/bin.
 TEST(SameProgram, ItselfALinkToItOrACopyBesideIt) {
   test::TempDir t;
-  const fs::path dir = t.path();
+  const fs::path& dir = t.path();
   fs::create_directories(dir / "venv/bin");
   fs::create_directories(dir / "links");
   fs::create_directories(dir / "other");
