@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <regex>
 
 #include "process.hpp"
 #include "project_probe.hpp"
@@ -37,6 +38,16 @@ fs::path artifact(const std::string& prefix, const std::string& suffix) {
   return {};
 }
 fs::path wheel() { return artifact("pycache-", ".whl"); }
+
+// No network for what follows: a fresh network namespace (root), else only
+// the tools' offline settings (offline_env).
+std::vector<std::string> without_network() {
+  static const bool can =
+      ::geteuid() == 0 && access("/usr/bin/unshare", X_OK) == 0 &&
+      run({{"/usr/bin/unshare", "-n", "/bin/true"}, std::nullopt, clean_env("/"), "/"}).exit_code == 0;
+  if (!can) return {};
+  return {"/usr/bin/unshare", "-n", "--"};
+}
 
 // Why the artifact tests cannot run here, or empty.
 std::string skip_reason() {
@@ -79,6 +90,12 @@ class Artifacts : public ::testing::TestWithParam<std::string> {
     env["PIP_NO_CACHE_DIR"] = "1";
   }
   Outcome step(const std::vector<std::string>& argv) { return run({argv, std::nullopt, env, t.path()}); }
+  // An install step, offline.
+  Outcome offline(const std::vector<std::string>& argv) {
+    std::vector<std::string> all = without_network();
+    all.insert(all.end(), argv.begin(), argv.end());
+    return step(all);
+  }
   void install(const std::string& kind) {
     const fs::path whl = wheel();
     if (kind == "archive") return install_archive();
@@ -88,8 +105,11 @@ class Artifacts : public ::testing::TestWithParam<std::string> {
     if (kind == "uv-tool") return install_uv_tool(whl);
     if (kind == "pipx") return install_pipx(whl);
     ASSERT_EQ(kind, "uvx");
-    pycache = {(tools / "uvx").native(), "--offline", "--from", whl.native(), "pycache"};
-    pycache_python = {(tools / "uvx").native(), "--offline", "--from", whl.native(), "pycache-python"};
+    pycache = pycache_python = without_network();
+    for (auto* prefix : {&pycache, &pycache_python})
+      prefix->insert(prefix->end(), {(tools / "uvx").native(), "--offline", "--from", whl.native()});
+    pycache.emplace_back("pycache");
+    pycache_python.emplace_back("pycache-python");
   }
   void set_root(const fs::path& bin) {
     pycache = {(bin / "pycache").native()};
@@ -103,14 +123,14 @@ class Artifacts : public ::testing::TestWithParam<std::string> {
     const fs::path venv = t / "venv";
     auto made = step({(home / "bin" / ("python" + minor)).native(), "-m", "venv", venv.native()});
     ASSERT_EQ(made.exit_code, 0) << made.err;
-    auto o = step({(venv / "bin/python").native(), "-m", "pip", "install", "--no-index", whl.native()});
+    auto o = offline({(venv / "bin/python").native(), "-m", "pip", "install", "--no-index", whl.native()});
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
     set_root(venv / "bin");
   }
   void install_uv_tool(const fs::path& whl) {
     env["UV_TOOL_DIR"] = (t / "uv-tools").native();
     env["UV_TOOL_BIN_DIR"] = (t / "uv-bin").native();
-    auto o = step({(tools / "uv").native(), "tool", "install", "--offline", whl.native()});
+    auto o = offline({(tools / "uv").native(), "tool", "install", "--offline", whl.native()});
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
     set_root(t / "uv-bin");
   }
@@ -118,7 +138,7 @@ class Artifacts : public ::testing::TestWithParam<std::string> {
     env["PIPX_HOME"] = (t / "pipx").native();
     env["PIPX_BIN_DIR"] = (t / "pipx-bin").native();
     env["PIPX_MAN_DIR"] = (t / "pipx-man").native();
-    auto o = step({(tools / "pipx").native(), "install", "--pip-args=--no-index", whl.native()});
+    auto o = offline({(tools / "pipx").native(), "install", "--pip-args=--no-index", whl.native()});
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
     set_root(t / "pipx-bin");
   }
@@ -129,7 +149,10 @@ class Artifacts : public ::testing::TestWithParam<std::string> {
     auto o = step({"/bin/tar", "xzf", tgz.native(), "-C", (t / "unpacked").native()});
     ASSERT_EQ(o.exit_code, 0) << o.err;
     const std::string top = tgz.filename().native().substr(0, tgz.filename().native().size() - 7);
-    set_root(t / "unpacked" / top / "bin");
+    ASSERT_TRUE(fs::is_directory(t / "unpacked" / top)) << "the archive's top directory is " << top;
+    // Anywhere: moved after unpacking, it still finds its modules.
+    fs::rename(t / "unpacked" / top, t / "moved");
+    set_root(t / "moved/bin");
   }
   void install_deb() {
     const fs::path deb = artifact("pycache_", ".deb");
@@ -239,8 +262,9 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Artifacts,
                            return name;
                          });
 
-// The wheel meets a manylinux policy and holds both programs (executable) and
-// an embedding module for every minor version 3.8..3.13.
+// The wheel meets a manylinux policy (the tag in its name) and holds both
+// programs (executable), the man pages, the completions and an embedding
+// module for every minor version 3.8..3.13.
 TEST(ArtifactsWheel, IsManylinuxAndHoldsTheProgramsAndEveryModule) {
   if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const fs::path whl = wheel();
@@ -251,6 +275,10 @@ TEST(ArtifactsWheel, IsManylinuxAndHoldsTheProgramsAndEveryModule) {
   auto show = run({{(tools / "auditwheel").native(), "show", whl.native()}, std::nullopt, env, t.path()});
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("manylinux_"), std::string::npos) << show.out << show.err;
+  // The tag it meets is the one the file name claims.
+  std::smatch tag;
+  ASSERT_TRUE(std::regex_search(show.out, tag, std::regex("platform tag: \"(manylinux_[^\"]*)\""))) << show.out;
+  EXPECT_TRUE(whl.filename().native().ends_with("-py3-none-" + tag[1].str() + ".whl")) << whl << " vs " << tag[1];
   // name:mode of every member, one a line.
   auto list =
       run({{(tools / "python").native(), "-c",
@@ -268,6 +296,11 @@ TEST(ArtifactsWheel, IsManylinuxAndHoldsTheProgramsAndEveryModule) {
     EXPECT_NE(list.out.find(data + "scripts/" + program + ":100755\n"), std::string::npos)
         << program << " (executable)\n"
         << list.out;
+  for (const char* doc :
+       {"data/share/man/man1/pycache.1", "data/share/man/man1/pycache-python.1",
+        "data/share/bash-completion/completions/pycache:", "data/share/zsh/vendor-completions/_pycache:",
+        "data/share/fish/vendor_completions.d/pycache.fish:"})
+    EXPECT_NE(list.out.find(data + doc), std::string::npos) << doc << "\n" << list.out;
   for (const char* minor : {"3.8", "3.9", "3.10", "3.11", "3.12", "3.13"})
     EXPECT_NE(list.out.find(data + "data/lib/pycache/pycache-embed-" + std::string(minor) + ".so:"), std::string::npos)
         << minor << "\n"
