@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <regex>
-#include <sstream>
 
 #include "process.hpp"
+#include "project_probe.hpp"
 #include "python_layouts.hpp"
 #include "temp_dir.hpp"
 
@@ -188,31 +188,6 @@ TEST(Package, TheDebHasItsMetadataAndItsUnpackedProgramsRun) {
   }
 }
 
-// What the project's main.py prints: its Python, prefixes, the libpython it
-// mapped, and the Python of a child started as sys.executable.
-struct Probe {
-  std::string version, prefix, base_prefix, libpython, child;
-};
-
-constexpr const char* kProbe =
-    "import subprocess, sys, mod\n"
-    "maps = [l.split()[-1] for l in open('/proc/self/maps') if '/libpython3' in l]\n"
-    "print(repr(sys.version))\n"
-    "print(sys.prefix)\n"
-    "print(sys.base_prefix)\n"
-    "print(maps[0] if maps else '-')\n"
-    "child = subprocess.run([sys.executable, '-c', 'import sys; print(repr(sys.version))'],\n"
-    "                       capture_output=True, text=True)\n"
-    "print(child.stdout.strip() or child.stderr.strip())\n";
-
-Probe parse_probe(const std::string& out) {
-  std::vector<std::string> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  lines.resize(5);
-  return {lines[0], lines[1], lines[2], lines[3], lines[4]};
-}
-
 // An installed pycache (`cmake --install` of this build into a temp prefix)
 // and a project whose policy puts pycs in ../pfx.
 class Installed : public ::testing::Test {
@@ -261,8 +236,6 @@ class Installed : public ::testing::Test {
     EXPECT_TRUE(find_pycache_dirs(proj).empty()) << label << ": nothing in the tree";
   }
 };
-
-std::string tag_of(const std::string& minor) { return "cpython-3" + minor.substr(2); }
 
 // A project whose .venv pyenv's 3.X made: on that Python, from the install.
 class InstalledPyenv : public Installed, public ::testing::WithParamInterface<std::string> {};
