@@ -36,4 +36,14 @@ std::optional<fs::path> venv_of_executable(const fs::path& executable);
 // `python` (pycache-python) made on first use. nullopt when it can't be made.
 std::optional<fs::path> venv_launcher(const fs::path& venv_dir, const fs::path& python);
 
+// pycache started from inside a venv of its own (uvx's, a venv's bin/pycache
+// run by its path) running a project that has no venv: the program children
+// should start, outside every venv, since CPython's site makes the venv that
+// sys.executable lies in sys.prefix. CACHE/programs/HASH/pycache-python, a
+// symlink to `python`'s real path (HASH of that path, so that two installs
+// never share a link), in the user's cache directory `cache_dir`, made on
+// first use; nullopt when it can't be made, or its directory is not the
+// user's alone (trust.md).
+std::optional<fs::path> program_link(const fs::path& cache_dir, const fs::path& python);
+
 }  // namespace pycache

@@ -95,8 +95,23 @@ namespace {
 // so that `-m venv` from there links to it, never to another venv's link).
 // Sets `search_dir` to where getpath starts: the venv's home, else the real
 // executable's directory.
+// `pycache run` of a project with no venv by a pycache that lies in a venv
+// of its own (uvx's): sys.executable a link outside it (program_link), or
+// CPython's site would make that venv sys.prefix.
+void leave_own_venv(const EnvLookup& env, FileSystem& files, embed::InterpreterConfig& in, const fs::path& program) {
+  if (!venv_of_executable(program)) return;
+  auto link = program_link(fallback_cache_dir(env, files), program);
+  if (!link) {
+    log().debug("no link to '{}' outside its venv: sys.prefix will be that venv", printable(program.native()));
+    return;
+  }
+  if (!in.argv.empty() && in.argv[0] == in.executable) in.argv[0] = link->native();
+  in.executable = link->native();
+}
+
 std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, FileSystem& files,
-                                embed::InterpreterConfig& in, fs::path& search_dir, Personality personality) {
+                                embed::InterpreterConfig& in, fs::path& search_dir, Personality personality,
+                                const EnvLookup& env) {
   // An argv[0] that names no file leaves sys.executable '' (as python
   // does); the program is still this one: where the stdlib is searched
   // from, and a venv's link target.
@@ -123,7 +138,10 @@ std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, Fil
     venv.reset();
   }
   search_dir = (real_ec ? program : real).parent_path();
-  if (!venv) return std::nullopt;
+  if (!venv) {
+    if (personality == Personality::PycacheRun && !in.executable.empty()) leave_own_venv(env, files, in, program);
+    return std::nullopt;
+  }
   auto info = inspect_venv(*venv);
   if (!info) return info.error();
   if (!info->home.empty()) search_dir = info->home;
@@ -213,7 +231,7 @@ Result<LaunchPlan> plan_launch(const Policy& policy, const PythonArgs& scanned, 
   if (!python_home_applies)
     if (auto e = check_stdlib(rt, files)) return *e;
   fs::path search_dir;
-  if (auto e = enter_venv(policy, rt, files, in, search_dir, personality)) return *e;
+  if (auto e = enter_venv(policy, rt, files, in, search_dir, personality, env)) return *e;
   // An interpreter of the machine (a module run): sys._base_executable is
   // that interpreter, as under its own python, so that `-m venv` links the
   // new venv to it; pycache-embedded links no Python a venv could run on.

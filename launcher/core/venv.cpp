@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <system_error>
 
 #include "pycache/paths.hpp"
 #include "pycache/text.hpp"
+#include "pycache/trust.hpp"
 
 namespace pycache {
 
@@ -74,8 +76,11 @@ std::optional<fs::path> venv_of_executable(const fs::path& executable) {
   return std::nullopt;
 }
 
-std::optional<fs::path> venv_launcher(const fs::path& venv_dir, const fs::path& python) {
-  fs::path link = venv_dir / "bin" / "pycache-python";
+namespace {
+
+// `link`, a symlink to `python`, made (or made again, atomically, when it
+// leads elsewhere) unless it already leads there.
+std::optional<fs::path> linked(const fs::path& link, const fs::path& python) {
   std::error_code ec;
   if (fs::equivalent(link, python, ec) && !ec) return link;
   // Absent (or stale, after pycache moved): make it point at this pycache.
@@ -89,6 +94,28 @@ std::optional<fs::path> venv_launcher(const fs::path& venv_dir, const fs::path& 
     return std::nullopt;
   }
   return link;
+}
+
+}  // namespace
+
+std::optional<fs::path> venv_launcher(const fs::path& venv_dir, const fs::path& python) {
+  return linked(venv_dir / "bin" / "pycache-python", python);
+}
+
+std::optional<fs::path> program_link(const fs::path& cache_dir, const fs::path& python) {
+  if (cache_dir.empty()) return std::nullopt;
+  std::error_code ec;
+  const fs::path real = fs::canonical(python, ec);
+  if (ec) return std::nullopt;
+  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a: the same name for the same program, release after release
+  for (const unsigned char c : real.native()) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  const fs::path dir = cache_dir / "programs" / fmt::format("{:016x}", hash);
+  fs::create_directories(dir, ec);
+  if (ec || distrust_directory(Trust::current(), dir, Exclusive::Yes)) return std::nullopt;
+  return linked(dir / "pycache-python", real);
 }
 
 }  // namespace pycache

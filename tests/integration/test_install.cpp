@@ -283,6 +283,12 @@ TEST_F(Installed, InstalledInAVenvItRunsProjectsOnTheirOwnPython) {
   o = in_project({(root / "bin/pycache").native(), "run", "main.py"}, with_pyenv);
   expect_ran_on(o, version_of(python, env), home, (home / "lib/libpython3.12.so.1.0").native(), "cpython-312",
                 ".python-version");
+  // No venv for the project: not the one pycache lies in either (CPython's
+  // site makes sys.prefix the venv sys.executable lies in, as uvx runs it).
+  EXPECT_EQ(parse_probe(o.out).prefix, home.native()) << ".python-version: sys.prefix";
+  auto exe =
+      in_project({(root / "bin/pycache").native(), "run", "-c", "import sys; print(sys.executable)"}, with_pyenv);
+  EXPECT_EQ(exe.out.rfind(root.native() + "/", 0), std::string::npos) << exe.out << exe.err;
   auto own = run({{(root / "bin/pycache-python").native(), "-c", "import sys; print(repr(sys.version))"},
                   std::nullopt,
                   env,

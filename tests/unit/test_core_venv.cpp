@@ -194,6 +194,33 @@ TEST(VenvLauncher, ALinkToPythonMadeOnceAndMendedWhenStale) {
   EXPECT_EQ(venv_launcher(t / "no-bin", t / "python"), std::nullopt) << "can't be made";
 }
 
+TEST(ProgramLink, OneLinkPerProgramOutsideEveryVenvInACacheOfTheUsersOwn) {
+  TempDir t;
+  fs::create_directories(t / "uvx-a/bin");
+  fs::create_directories(t / "uvx-b/bin");
+  write_file(t / "uvx-a/bin/pycache-python", "a");
+  write_file(t / "uvx-b/bin/pycache-python", "b");
+  fs::create_directories(t / "cache");
+
+  auto a = program_link(t / "cache", t / "uvx-a/bin/pycache-python");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->filename(), "pycache-python") << "the name says python to the program";
+  EXPECT_EQ(fs::read_symlink(*a), fs::canonical(t / "uvx-a/bin/pycache-python"));
+  EXPECT_EQ(venv_of_executable(*a), std::nullopt);
+  EXPECT_EQ(program_link(t / "cache", t / "uvx-a/bin/pycache-python"), a) << "the same program: the same link";
+  auto b = program_link(t / "cache", t / "uvx-b/bin/pycache-python");
+  ASSERT_TRUE(b);
+  EXPECT_NE(*b, *a) << "two installs never share a link";
+  EXPECT_EQ(fs::read_symlink(*a), fs::canonical(t / "uvx-a/bin/pycache-python")) << "nor re-point each other's";
+
+  EXPECT_EQ(program_link({}, t / "uvx-a/bin/pycache-python"), std::nullopt) << "no cache directory";
+  EXPECT_EQ(program_link(t / "cache", t / "absent"), std::nullopt);
+  // A cache others can write: a link there could be swapped for their program.
+  fs::create_directories(t / "shared");
+  fs::permissions(t / "shared", fs::perms::all);
+  EXPECT_EQ(program_link(t / "shared", t / "uvx-a/bin/pycache-python"), std::nullopt);
+}
+
 TEST(MajorMinorOf, TheFirstTwoPartsWithTheFreeThreadedMark) {
   EXPECT_EQ(major_minor_of("3.12.1", false), "3.12");
   EXPECT_EQ(major_minor_of("3.12.1.final.0", false), "3.12");
