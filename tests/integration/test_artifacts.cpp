@@ -217,6 +217,28 @@ TEST_P(Artifacts, AVenvOfEachPyenvPythonRunsOnIt) {
   EXPECT_EQ(py.out, "installed\n") << py.err;
 }
 
+// A project with no venv, its Python named by .python-version: on that
+// Python, outside every venv, whichever venv pycache was installed in (uvx
+// runs it from inside its own: CPython's site would make that sys.prefix).
+TEST_P(Artifacts, AProjectWithNoVenvRunsOutsideEveryVenv) {
+  const fs::path home = pyenv_version("3.12");
+  if (home.empty())
+    GTEST_SKIP() << "needs pyenv's 3.12 (" << pyenv_root() / "versions"
+                 << ")";
+  write_file(proj / ".python-version", "3.12\n");
+  env["PYENV_ROOT"] = pyenv_root().native();
+  auto o = in_project(pycache, {"run", "main.py"});
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  const Probe p = parse_probe(o.out);
+  const std::string version = version_of(home / "bin/python3.12");
+  EXPECT_EQ(p.version, version);
+  EXPECT_EQ(p.prefix, home.native()) << "sys.prefix: no venv";
+  EXPECT_EQ(p.base_prefix, home.native());
+  EXPECT_EQ(p.child, version) << "the child on the same Python";
+  EXPECT_EQ(find_files(t / "pfx", "mod.cpython-312.pyc").size(), 1u);
+  EXPECT_TRUE(find_pycache_dirs(proj).empty());
+}
+
 // status --check passes on a clean tree and fails (exit 1, bytecode-in-tree)
 // on a __pycache__ the prefix policy forbids; compile fills the prefix, clean
 // empties it, the sources untouched.
