@@ -26,7 +26,8 @@ std::optional<Error> refused(FileSystem& fs, const Guard& guard, const std::file
                              std::string_view what);
 
 // Adds to `options.current_tags`, once, the tag of a PATH's project's Python:
-// `python_tag`, or `own_tag` (this pycache's runtime) when no runtime knows it.
+// `python_tag`, or `own_tag` (this pycache's runtime) when no runtime knows it;
+// nothing when neither is known (a build with no runtime, no Python found).
 void add_current_tag(Options& options, std::string_view python_tag, std::string_view own_tag);
 
 // The cache prefix in force for one PATH (--prefix).

@@ -172,14 +172,11 @@ Result<clean::Options> plan(const CleanOptions& c) {
     const Policy& policy = target->resolution.policy;
     if (c.tags.empty()) {
       const runtime::Runtime* own = runtime::self();
-      const std::string_view tag = !target->python.cache_tag.empty() ? std::string_view(target->python.cache_tag)
-                                   : own                             ? own->cache_tag
-                                                                     : std::string_view();
       // No Python here to say which version is current: nothing is "other".
-      if (tag.empty() && c.other_versions)
+      if (target->python.cache_tag.empty() && !own && c.other_versions)
         return usage(fmt::format(
             "--other-versions: no Python found for '{}' to tell its version by; name it with --tag", printable(given)));
-      if (!tag.empty()) clean::add_current_tag(o, tag, tag);
+      clean::add_current_tag(o, target->python.cache_tag, own ? own->cache_tag : std::string_view());
     }
     if (!c.prefix) {
       o.targets.push_back(clean::Target{p, policy.cache_prefix(), target->skip});

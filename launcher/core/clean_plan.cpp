@@ -21,6 +21,7 @@ std::optional<Error> refused(FileSystem& fs, const Guard& guard, const std::file
 
 void add_current_tag(Options& options, std::string_view python_tag, std::string_view own_tag) {
   std::string tag(python_tag.empty() ? own_tag : python_tag);
+  if (tag.empty()) return;  // no Python known: no current tag
   if (std::find(options.current_tags.begin(), options.current_tags.end(), tag) == options.current_tags.end())
     options.current_tags.push_back(std::move(tag));
 }

@@ -123,14 +123,13 @@ std::optional<Error> enter_venv(const Policy& policy, const PythonFacts& rt, Fil
   // A child of a `pycache run` that stayed out of the venv pycache is
   // installed in (pipx's, uv tool's): its sys.executable lies there, and it
   // stays out too, as its parent's policy says.
-  const Setting& inherited = policy.get(Key::Venv);
-  if (venv && inherited.origin.source == Source::Parent && policy.venv() != venv->native() &&
+  const Setting& named = policy.get(Key::Venv);
+  if (venv && named.origin.source == Source::Parent && policy.venv() != venv->native() &&
       venv == venv_of_executable(self_exe()))
     venv.reset();
   if (!venv && !policy.venv().empty() && policy.venv() != "none") venv = fs::path(policy.venv());
   // A venv named by a policy file that does not exist yet is not an error:
   // `pycache-python -m venv .venv` must be able to make it. Only --venv is.
-  const Setting& named = policy.get(Key::Venv);
   FileStat st;
   if (venv && files.stat(*venv, st) != 0 && named.origin.source != Source::CommandLine) {
     log().warn("the virtual environment '{}' ({}) does not exist: running in the base interpreter",
